@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "chainmall",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "chainmall", targets: ["ChainMall"]),
+        .library(name: "MallCore", targets: ["MallCore"]),
+        .library(name: "MallAPI", targets: ["MallAPI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
+        .package(url: "https://github.com/vapor/fluent.git", from: "4.13.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
+        .package(url: "https://github.com/vapor/jwt.git", from: "5.2.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+    ],
+    targets: [
+        // Business rules only: Foundation and nothing else, so an iOS client can embed it unchanged.
+        .target(name: "MallCore"),
+        .target(name: "MallAPI", dependencies: ["MallCore"]),
+        .target(
+            name: "MallServer",
+            dependencies: [
+                "MallCore",
+                "MallAPI",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "JWT", package: "jwt"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .executableTarget(name: "ChainMall", dependencies: ["MallServer"]),
+        .testTarget(name: "MallCoreTests", dependencies: ["MallCore"]),
+        .testTarget(
+            name: "MallServerTests",
+            dependencies: [
+                "MallServer",
+                .product(name: "VaporTesting", package: "vapor"),
+            ]
+        ),
+    ]
+)

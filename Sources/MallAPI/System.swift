@@ -1,0 +1,93 @@
+import Foundation
+import MallCore
+
+public struct Setting: Codable, Sendable, Equatable {
+    public var key: String
+    public var type: SettingType
+    public var value: SettingValue
+    public var defaultValue: SettingValue
+    public var summary: String
+    public var updatedAt: Date?
+
+    public init(key: String, type: SettingType, value: SettingValue, defaultValue: SettingValue, summary: String, updatedAt: Date?) {
+        self.key = key
+        self.type = type
+        self.value = value
+        self.defaultValue = defaultValue
+        self.summary = summary
+        self.updatedAt = updatedAt
+    }
+}
+
+/// Keys to new values; every key is validated and all are written together or none.
+public struct SettingsUpdate: Codable, Sendable {
+    public var values: [String: SettingValue]
+    public init(values: [String: SettingValue]) { self.values = values }
+}
+
+public struct AuditEntry: Codable, Sendable {
+    public var id: UUID
+    public var actorStaffId: UUID?
+    public var actorName: String
+    public var scope: String
+    public var action: String
+    public var targetType: String
+    public var targetId: String
+    public var before: String?
+    public var after: String?
+    public var requestId: String
+    public var createdAt: Date
+
+    public init(id: UUID, actorStaffId: UUID?, actorName: String, scope: String, action: String, targetType: String,
+                targetId: String, before: String?, after: String?, requestId: String, createdAt: Date) {
+        self.id = id
+        self.actorStaffId = actorStaffId
+        self.actorName = actorName
+        self.scope = scope
+        self.action = action
+        self.targetType = targetType
+        self.targetId = targetId
+        self.before = before
+        self.after = after
+        self.requestId = requestId
+        self.createdAt = createdAt
+    }
+}
+
+public enum JobStatus: String, Codable, Sendable, CaseIterable {
+    case queued, running, succeeded, dead
+}
+
+public struct Job: Codable, Sendable {
+    public var id: UUID
+    public var kind: String
+    public var status: JobStatus
+    public var runAt: Date
+    public var attempts: Int
+    public var maxAttempts: Int
+    public var lastError: String?
+    public var createdAt: Date
+    public var finishedAt: Date?
+
+    public init(id: UUID, kind: String, status: JobStatus, runAt: Date, attempts: Int, maxAttempts: Int,
+                lastError: String?, createdAt: Date, finishedAt: Date?) {
+        self.id = id
+        self.kind = kind
+        self.status = status
+        self.runAt = runAt
+        self.attempts = attempts
+        self.maxAttempts = maxAttempts
+        self.lastError = lastError
+        self.createdAt = createdAt
+        self.finishedAt = finishedAt
+    }
+}
+
+public struct HealthStatus: Codable, Sendable {
+    public var status: String
+    public var database: String?
+    public init(status: String, database: String? = nil) {
+        self.status = status
+        self.database = database
+    }
+}

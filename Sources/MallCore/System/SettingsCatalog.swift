@@ -1,0 +1,150 @@
+import Foundation
+
+/// A setting's stored value. Settings are few and typed, so an enum beats free-form JSON.
+public enum SettingValue: Hashable, Sendable, Codable, CustomStringConvertible {
+    case string(String)
+    case integer(Int)
+    case boolean(Bool)
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let b = try? c.decode(Bool.self) { self = .boolean(b); return }
+        if let i = try? c.decode(Int.self) { self = .integer(i); return }
+        self = .string(try c.decode(String.self))
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .string(let s): try c.encode(s)
+        case .integer(let i): try c.encode(i)
+        case .boolean(let b): try c.encode(b)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .string(let s): s
+        case .integer(let i): String(i)
+        case .boolean(let b): String(b)
+        }
+    }
+}
+
+public enum SettingType: String, Codable, Sendable {
+    case string, integer, boolean, timeZone
+}
+
+/// Declares one setting: its key, type, default and the rule a new value must satisfy.
+public struct SettingDefinition: Sendable {
+    public let key: SettingKey
+    public let type: SettingType
+    public let defaultValue: SettingValue
+    public let summary: String
+    let range: ClosedRange<Int>?
+    let maxLength: Int?
+
+    public func validate(_ value: SettingValue) throws -> SettingValue {
+        let field = key.rawValue
+        switch (type, value) {
+        case (.string, .string(let text)):
+            return .string(try TextRule.check(text, field: field, max: maxLength ?? 200))
+        case (.timeZone, .string(let identifier)):
+            guard TimeZone(identifier: identifier) != nil, identifier.contains("/") || identifier == "UTC" else {
+                throw ValidationFailure(field: field, message: "must be an IANA time zone such as Asia/Shanghai")
+            }
+            return .string(identifier)
+        case (.integer, .integer(let number)):
+            if let range, !range.contains(number) {
+                throw ValidationFailure(field: field, message: "must be between \(range.lowerBound) and \(range.upperBound)")
+            }
+            return .integer(number)
+        case (.boolean, .boolean):
+            return value
+        default:
+            let expected = type == .timeZone ? "string" : type.rawValue
+            throw ValidationFailure(field: field, message: "must be a \(expected)")
+        }
+    }
+}
+
+public enum SettingKey: String, Codable, Sendable, CaseIterable {
+    case shopName = "shop.name"
+    case shopTimeZone = "shop.timeZone"
+    case shopServicePhone = "shop.servicePhone"
+    case unpaidOrderTimeoutMinutes = "order.unpaidTimeoutMinutes"
+    case autoConfirmDays = "order.autoConfirmDays"
+    case storeAcceptTimeoutMinutes = "order.storeAcceptTimeoutMinutes"
+    case allocationOpeningWindowMinutes = "order.allocationOpeningWindowMinutes"
+    case afterSalesWindowDays = "aftersales.windowDays"
+    case lowStockThreshold = "inventory.lowStockThreshold"
+    case memberRegistrationOpen = "member.registrationOpen"
+    case loginMaxFailures = "security.loginMaxFailures"
+    case loginLockMinutes = "security.loginLockMinutes"
+
+    public var definition: SettingDefinition { SettingsCatalog.definitions[self]! }
+}
+
+public enum SettingsCatalog {
+    public static let definitions: [SettingKey: SettingDefinition] = {
+        func def(_ key: SettingKey, _ type: SettingType, _ value: SettingValue, _ summary: String,
+                 range: ClosedRange<Int>? = nil, maxLength: Int? = nil) -> (SettingKey, SettingDefinition) {
+            (key, SettingDefinition(key: key, type: type, defaultValue: value, summary: summary, range: range, maxLength: maxLength))
+        }
+        return Dictionary(uniqueKeysWithValues: [
+            def(.shopName, .string, .string("链城商城 ChainMall"), "Shop name shown on every page and message", maxLength: 60),
+            def(.shopTimeZone, .timeZone, .string("Asia/Shanghai"), "Time zone for opening hours, reports and display"),
+            def(.shopServicePhone, .string, .string("400-820-8820"), "Customer service number printed on slips", maxLength: 30),
+            def(.unpaidOrderTimeoutMinutes, .integer, .integer(30), "Minutes before an unpaid order expires and releases stock", range: 1...1440),
+            def(.autoConfirmDays, .integer, .integer(7), "Days after shipping before receipt is confirmed automatically", range: 1...30),
+            def(.storeAcceptTimeoutMinutes, .integer, .integer(15), "Minutes a store has to accept an order before it is reallocated", range: 1...240),
+            def(.allocationOpeningWindowMinutes, .integer, .integer(60), "A closed store that opens within this many minutes may still be allocated orders", range: 0...720),
+            def(.afterSalesWindowDays, .integer, .integer(7), "Days after delivery during which after-sales can be requested", range: 0...90),
+            def(.lowStockThreshold, .integer, .integer(10), "Default low-stock alert threshold per SKU and store", range: 0...1_000_000),
+            def(.memberRegistrationOpen, .boolean, .boolean(true), "Whether new members can register"),
+            def(.loginMaxFailures, .integer, .integer(5), "Failed logins allowed per account before it is throttled", range: 3...50),
+            def(.loginLockMinutes, .integer, .integer(15), "Minutes a throttled login stays blocked", range: 1...1440),
+        ])
+    }()
+
+    /// Values in force: the defaults overlaid with what was stored. Stored values that no longer
+    /// validate (a range tightened in an upgrade) fall back to the default rather than break start-up.
+    public static func resolve(stored: [String: SettingValue]) -> ResolvedSettings {
+        var values: [SettingKey: SettingValue] = [:]
+        for key in SettingKey.allCases {
+            let definition = key.definition
+            if let value = stored[key.rawValue], let valid = try? definition.validate(value) {
+                values[key] = valid
+            } else {
+                values[key] = definition.defaultValue
+            }
+        }
+        return ResolvedSettings(values: values)
+    }
+}
+
+public struct ResolvedSettings: Sendable {
+    public let values: [SettingKey: SettingValue]
+
+    public subscript(key: SettingKey) -> SettingValue { values[key] ?? key.definition.defaultValue }
+
+    public func string(_ key: SettingKey) -> String {
+        if case .string(let s) = self[key] { return s }
+        return key.definition.defaultValue.description
+    }
+
+    public func integer(_ key: SettingKey) -> Int {
+        if case .integer(let i) = self[key] { return i }
+        if case .integer(let i) = key.definition.defaultValue { return i }
+        return 0
+    }
+
+    public func boolean(_ key: SettingKey) -> Bool {
+        if case .boolean(let b) = self[key] { return b }
+        return false
+    }
+
+    public var timeZone: TimeZone {
+        TimeZone(identifier: string(.shopTimeZone)) ?? TimeZone(identifier: "Asia/Shanghai")!
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import Vapor
+
+/// Everything the server reads from the environment, read once at start. A bad value stops
+/// start-up with a message naming the variable.
+public struct AppConfig: Sendable {
+    public enum DatabaseConfig: Sendable, Equatable {
+        case sqlite(path: String)
+        /// `searchPath` lets tests give every case its own schema in one database.
+        case postgres(url: String, searchPath: [String]?)
+    }
+
+    public var database: DatabaseConfig
+    public var dataDirectory: String
+    public var jwtSecret: String
+    public var accessTokenTTL: Int
+    public var refreshTokenTTL: Int
+    public var bcryptCost: Int
+    public var maxBodySize: String
+    public var runsJobWorker: Bool
+    public var jobPollInterval: Double
+    public var loginIPMaxFailures: Int
+    /// Trust `X-Forwarded-For` for the client address; only behind a proxy that sets it.
+    public var trustsForwardedFor: Bool
+    public var pgDump: String
+    public var pgRestore: String
+
+    /// Used only where no JWT_SECRET is given, i.e. on a developer's machine; production sets its own.
+    public static let developmentJWTSecret = "chainmall-development-secret-change-me-in-production-0123456789"
+
+    public init(database: DatabaseConfig, dataDirectory: String = "data", jwtSecret: String = AppConfig.developmentJWTSecret,
+                accessTokenTTL: Int = 900, refreshTokenTTL: Int = 30 * 86_400, bcryptCost: Int = 12,
+                maxBodySize: String = "1mb", runsJobWorker: Bool = true, jobPollInterval: Double = 1,
+                loginIPMaxFailures: Int = 30, trustsForwardedFor: Bool = false, pgDump: String = "pg_dump", pgRestore: String = "pg_restore") {
+        self.database = database
+        self.dataDirectory = dataDirectory
+        self.jwtSecret = jwtSecret
+        self.accessTokenTTL = accessTokenTTL
+        self.refreshTokenTTL = refreshTokenTTL
+        self.bcryptCost = bcryptCost
+        self.maxBodySize = maxBodySize
+        self.runsJobWorker = runsJobWorker
+        self.jobPollInterval = jobPollInterval
+        self.loginIPMaxFailures = loginIPMaxFailures
+        self.trustsForwardedFor = trustsForwardedFor
+        self.pgDump = pgDump
+        self.pgRestore = pgRestore
+    }
+
+    public static func load(from env: [String: String] = ProcessInfo.processInfo.environment, production: Bool = false) throws -> AppConfig {
+        func value(_ name: String) -> String? {
+            guard let raw = env[name]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
+            return raw
+        }
+        func integer(_ name: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
+            guard let raw = value(name) else { return fallback }
+            guard let number = Int(raw), range.contains(number) else {
+                throw AppConfigError(variable: name, problem: "must be a whole number between \(range.lowerBound) and \(range.upperBound), got \"\(raw)\"")
+            }
+            return number
+        }
+        func boolean(_ name: String, default fallback: Bool) throws -> Bool {
+            guard let raw = value(name)?.lowercased() else { return fallback }
+            switch raw {
+            case "1", "true", "yes", "on": return true
+            case "0", "false", "no", "off": return false
+            default: throw AppConfigError(variable: name, problem: "must be true or false, got \"\(raw)\"")
+            }
+        }
+
+        let dataDirectory = value("DATA_DIR") ?? "data"
+        let database: DatabaseConfig
+        if let url = value("DATABASE_URL") {
+            guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
+                throw AppConfigError(variable: "DATABASE_URL", problem: "must be a postgres:// URL; leave it unset for the embedded SQLite database")
+            }
+            database = .postgres(url: url, searchPath: nil)
+        } else {
+            database = .sqlite(path: value("SQLITE_PATH") ?? dataDirectory + "/chainmall.sqlite")
+        }
+
+        let secret = value("JWT_SECRET")
+        if production && secret == nil {
+            throw AppConfigError(variable: "JWT_SECRET", problem: "must be set in production (at least 32 bytes of random text)")
+        }
+        if let secret, secret.utf8.count < 32 {
+            throw AppConfigError(variable: "JWT_SECRET", problem: "must be at least 32 bytes long")
+        }
+        let maxBody = value("MAX_BODY_SIZE") ?? "1mb"
+        guard ByteCount(stringLiteral: maxBody).value > 0, maxBody.allSatisfy({ $0.isNumber || "kmgbKMGB".contains($0) }) else {
+            throw AppConfigError(variable: "MAX_BODY_SIZE", problem: "must be a size such as 512kb or 1mb")
+        }
+        let poll = value("JOB_POLL_SECONDS").map { Double($0) } ?? 1
+        guard let poll, poll >= 0.05, poll <= 3600 else {
+            throw AppConfigError(variable: "JOB_POLL_SECONDS", problem: "must be a number of seconds between 0.05 and 3600")
+        }
+
+        return AppConfig(
+            database: database,
+            dataDirectory: dataDirectory,
+            jwtSecret: secret ?? developmentJWTSecret,
+            accessTokenTTL: try integer("ACCESS_TOKEN_TTL_SECONDS", default: 900, range: 60...86_400),
+            refreshTokenTTL: try integer("REFRESH_TOKEN_TTL_DAYS", default: 30, range: 1...365) * 86_400,
+            bcryptCost: try integer("BCRYPT_COST", default: 12, range: 4...16),
+            maxBodySize: maxBody,
+            runsJobWorker: try boolean("JOBS_ENABLED", default: true),
+            jobPollInterval: poll,
+            loginIPMaxFailures: try integer("LOGIN_IP_MAX_FAILURES", default: 30, range: 5...10_000),
+            trustsForwardedFor: try boolean("TRUST_PROXY", default: false),
+            pgDump: value("PG_DUMP") ?? "pg_dump",
+            pgRestore: value("PG_RESTORE") ?? "pg_restore"
+        )
+    }
+}
+
+public struct AppConfigError: Error, CustomStringConvertible {
+    public var variable: String
+    public var problem: String
+    public var description: String { "Configuration error: \(variable) \(problem)" }
+}
+
+extension Application {
+    private struct ConfigKey: StorageKey { typealias Value = AppConfig }
+
+    public var config: AppConfig {
+        get {
+            guard let config = storage[ConfigKey.self] else { fatalError("configure(_:config:) has not run") }
+            return config
+        }
+        set { storage[ConfigKey.self] = newValue }
+    }
+}

@@ -1,0 +1,45 @@
+import Fluent
+import Foundation
+import JWT
+import MallCore
+import Vapor
+
+/// Reads `Authorization: Bearer …` when present and turns it into a `Principal`. A bad token is
+/// an immediate 401 rather than a silent fall back to anonymous, so a client learns its token died.
+struct BearerAuthMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if let bearer = request.headers.bearerAuthorization {
+            request.principal = try await Self.authenticate(token: bearer.token, request: request)
+        }
+        return try await next.respond(to: request)
+    }
+
+    static func authenticate(token: String, request: Request) async throws -> Principal {
+        let expired = MallError.unauthorized("The access token is invalid or has expired.")
+        let claims: AccessClaims
+        do {
+            claims = try await request.application.jwt.keys.verify(token, as: AccessClaims.self)
+        } catch {
+            throw expired
+        }
+        guard claims.exp.value > request.now,
+              let sessionId = UUID(uuidString: claims.sid), let subjectId = UUID(uuidString: claims.sub.value)
+        else { throw expired }
+        guard let session = try await AuthSessionModel.find(sessionId, on: request.db),
+              session.revokedAt == nil, session.subjectId == subjectId, session.subjectKind == claims.kind
+        else { throw MallError.unauthorized("This session has been signed out.") }
+
+        switch claims.kind {
+        case .member:
+            return .member(MemberPrincipal(memberId: subjectId, sessionId: sessionId))
+        case .staff:
+            guard let staff = try await StaffModel.find(subjectId, on: request.db), staff.status == .active else {
+                throw MallError.unauthorized("This staff account is disabled.")
+            }
+            let grants = try await StaffRoleGrantModel.grants(of: [subjectId], on: request.db)
+            let policy = AccessPolicy(grants: grants.map { AccessGrant(permissions: $0.role.permissions, scope: $0.scope) })
+            return .staff(StaffPrincipal(staffId: subjectId, username: staff.username, displayName: staff.displayName,
+                                         sessionId: sessionId, policy: policy))
+        }
+    }
+}

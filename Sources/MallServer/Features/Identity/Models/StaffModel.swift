@@ -1,0 +1,129 @@
+import Fluent
+import Foundation
+import MallAPI
+import MallCore
+
+final class StaffModel: Model, @unchecked Sendable {
+    static let schema = "staff"
+
+    @ID(key: .id) var id: UUID?
+
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+
+    @Field(key: "username") var username: String
+    @Field(key: "password_hash") var passwordHash: String
+    @Field(key: "display_name") var displayName: String
+    @OptionalField(key: "mobile") var mobile: String?
+    @Enum(key: "status") var status: StaffStatus
+
+    init() {}
+
+    init(id: UUID? = nil, username: String, passwordHash: String, displayName: String, mobile: String?) {
+        self.id = id
+        self.username = username
+        self.passwordHash = passwordHash
+        self.displayName = displayName
+        self.mobile = mobile
+        self.status = .active
+    }
+
+    static func find(username: String, on db: any Database) async throws -> StaffModel? {
+        try await query(on: db).filter(\.$username == username.lowercased()).first()
+    }
+}
+
+final class RoleModel: Model, @unchecked Sendable {
+    static let schema = "roles"
+
+    @ID(key: .id) var id: UUID?
+
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+
+    @Field(key: "code") var code: String
+    @Field(key: "name") var name: String
+    @Field(key: "builtin") var builtin: Bool
+    /// Space-separated permission names; built-in roles take theirs from code instead.
+    @Field(key: "permissions") var permissionList: String
+
+    init() {}
+
+    init(id: UUID? = nil, code: String, name: String, builtin: Bool, permissions: Set<Permission>) {
+        self.id = id
+        self.code = code
+        self.name = name
+        self.builtin = builtin
+        self.permissionList = permissions.map(\.rawValue).sorted().joined(separator: " ")
+    }
+
+    var builtinRole: BuiltinRole? { builtin ? BuiltinRole(rawValue: code) : nil }
+
+    var permissions: Set<Permission> {
+        if let builtinRole { return builtinRole.permissions }
+        return Set(permissionList.split(separator: " ").compactMap { Permission(rawValue: String($0)) })
+    }
+
+    var allowedScopes: Set<AccessScopeKind> { builtinRole?.allowedScopes ?? Set(AccessScopeKind.allCases) }
+
+    static func find(code: String, on db: any Database) async throws -> RoleModel? {
+        try await query(on: db).filter(\.$code == code).first()
+    }
+}
+
+/// One role held by one staff member at one scope. `merchant_id` is filled for store grants too
+/// (the store's merchant), so "everything under merchant M" is one column comparison.
+final class StaffRoleGrantModel: Model, @unchecked Sendable {
+    static let schema = "staff_role_grants"
+
+    @ID(key: .id) var id: UUID?
+
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    @Field(key: "staff_id") var staffId: UUID
+    @Parent(key: "role_id") var role: RoleModel
+    @Enum(key: "scope_kind") var scopeKind: AccessScopeKind
+    @OptionalField(key: "merchant_id") var merchantId: UUID?
+    @OptionalField(key: "store_id") var storeId: UUID?
+
+    init() {}
+
+    init(staffId: UUID, roleId: UUID, scope: AccessScope, storeMerchant: UUID?) {
+        self.staffId = staffId
+        self.$role.id = roleId
+        self.scopeKind = scope.kind
+        switch scope {
+        case .platform:
+            merchantId = nil
+            storeId = nil
+        case .merchant(let merchant):
+            merchantId = merchant.rawValue
+            storeId = nil
+        case .store(let store):
+            merchantId = storeMerchant
+            storeId = store.rawValue
+        }
+    }
+
+    var scope: AccessScope {
+        switch scopeKind {
+        case .platform: .platform
+        case .merchant: .merchant(MerchantID(merchantId!))
+        case .store: .store(StoreID(storeId!))
+        }
+    }
+
+    /// Where the grant sits, as a resource: used to check the granter may manage it.
+    var owner: ResourceOwner {
+        switch scopeKind {
+        case .platform: .platform
+        case .merchant: .merchant(MerchantID(merchantId!))
+        case .store: .store(StoreID(storeId!), merchant: MerchantID(merchantId!))
+        }
+    }
+
+    static func grants(of staffIds: [UUID], on db: any Database) async throws -> [StaffRoleGrantModel] {
+        guard !staffIds.isEmpty else { return [] }
+        return try await query(on: db).filter(\.$staffId ~~ staffIds).with(\.$role).all()
+    }
+}

@@ -1,0 +1,42 @@
+import Fluent
+import Foundation
+import MallCore
+
+final class MerchantModel: Model, @unchecked Sendable {
+    static let schema = "merchants"
+
+    @ID(key: .id) var id: UUID?
+
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+
+    @Field(key: "code") var code: String
+    @Field(key: "name") var name: String
+    @Enum(key: "kind") var kind: MerchantKind
+    @Enum(key: "status") var status: MerchantStatus
+    @Field(key: "contact_name") var contactName: String
+    @Field(key: "contact_phone") var contactPhone: String
+    @OptionalField(key: "contact_email") var contactEmail: String?
+    @Field(key: "commission_rate_bp") var commissionRateBasisPoints: Int
+
+    init() {}
+
+    init(id: UUID? = nil, code: String, name: String, kind: MerchantKind, status: MerchantStatus, contactName: String,
+         contactPhone: String, contactEmail: String?, commissionRateBasisPoints: Int) {
+        self.id = id
+        self.code = code
+        self.name = name
+        self.kind = kind
+        self.status = status
+        self.contactName = contactName
+        self.contactPhone = contactPhone
+        self.contactEmail = contactEmail
+        self.commissionRateBasisPoints = commissionRateBasisPoints
+    }
+
+    var merchantID: MerchantID { MerchantID(id!) }
+
+    static func find(code: String, on db: any Database) async throws -> MerchantModel? {
+        try await query(on: db).filter(\.$code == code).first()
+    }
+}

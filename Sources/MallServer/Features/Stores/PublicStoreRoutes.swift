@@ -1,0 +1,55 @@
+import Fluent
+import Foundation
+import MallAPI
+import MallCore
+import Vapor
+
+/// What shoppers see of stores: the ones near them, nearest first.
+struct PublicStoreRoutes: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("stores", "nearby", use: nearby)
+    }
+
+    func nearby(req: Request) async throws -> [NearbyStore] {
+        var errors = FieldErrorCollector()
+        let lat = req.optionalQuery(Double.self, "lat", into: &errors, message: "must be a latitude")
+        let lng = req.optionalQuery(Double.self, "lng", into: &errors, message: "must be a longitude")
+        let radiusKm = req.optionalQuery(Double.self, "radiusKm", into: &errors, message: "must be a number of kilometres") ?? 5
+        let limit = req.optionalQuery(Int.self, "limit", into: &errors, message: "must be a whole number") ?? 20
+        let merchantId = req.optionalQuery(UUID.self, "merchantId", into: &errors, message: "must be a merchant id")
+        if lat == nil && req.query[String.self, at: "lat"] == nil { errors.add("lat", "is required") }
+        if lng == nil && req.query[String.self, at: "lng"] == nil { errors.add("lng", "is required") }
+        if !(radiusKm > 0 && radiusKm <= 50) { errors.add("radiusKm", "must be more than 0 and at most 50") }
+        if !(1...100).contains(limit) { errors.add("limit", "must be between 1 and 100") }
+        try errors.throwIfAny()
+        let origin = try GeoPoint(checkingLatitude: lat!, longitude: lng!)
+        return try await Self.nearby(origin: origin, radiusMeters: radiusKm * 1000, limit: limit, merchantId: merchantId,
+                                     on: req.db, now: req.now)
+    }
+
+    /// Shopper-facing stores within a radius: a bounding-box query the location index serves,
+    /// then exact distances and opening state computed here.
+    static func nearby(origin: GeoPoint, radiusMeters: Double, limit: Int, merchantId: UUID?, on db: any Database, now: Date) async throws -> [NearbyStore] {
+        let box = origin.boundingBox(radiusMeters: radiusMeters)
+        var query = StoreModel.query(on: db)
+            .filter(\.$status == .open)
+            .filter(\.$kind == .store)
+            .filter(\.$latitude >= box.minLatitude).filter(\.$latitude <= box.maxLatitude)
+            .filter(\.$longitude >= box.minLongitude).filter(\.$longitude <= box.maxLongitude)
+        if let merchantId { query = query.filter(\.$merchantId == merchantId) }
+        let candidates = try await query.all()
+        let timeZone = try await SettingsService.resolved(on: db).timeZone
+        let (weekday, minute) = LocalTime.weekdayAndMinute(of: now, in: timeZone)
+        let ranked: [(store: StoreModel, distance: Double)] = candidates
+            .map { (store: $0, distance: origin.distanceMeters(to: $0.location)) }
+            .filter { $0.distance <= radiusMeters }
+            .sorted { a, b in a.distance != b.distance ? a.distance < b.distance : a.store.code < b.store.code }
+        return ranked.prefix(limit).map { store, distance in
+            NearbyStore(id: store.id!, code: store.code, name: store.name, merchantId: store.merchantId, city: store.city,
+                        district: store.district, address: store.address, latitude: store.latitude, longitude: store.longitude,
+                        phone: store.phone, distanceMeters: Int(distance.rounded()),
+                        openNow: store.weeklyHours.isOpen(on: weekday, at: minute), openingHours: store.openingHoursText,
+                        pickupEnabled: store.pickupEnabled, deliversHere: distance <= store.deliveryRadiusKm * 1000)
+        }
+    }
+}

@@ -1,0 +1,17 @@
+import Fluent
+import Vapor
+
+/// The schema's history, in order. Never edit a migration that has landed; append the next.
+enum Migrations {
+    static func register(on app: Application) {
+        app.migrations.add(CreateMerchants())
+        app.migrations.add(CreateStaff())
+        app.migrations.add(CreateRoles())
+        app.migrations.add(CreateStaffRoleGrants())
+        app.migrations.add(CreateStores())
+        app.migrations.add(CreateMembers())
+        app.migrations.add(CreateAuthSessions())
+        app.migrations.add(CreateSystemTables())
+        app.migrations.add(SessionRecord.migration)
+    }
+}

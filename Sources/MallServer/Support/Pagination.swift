@@ -1,0 +1,50 @@
+import Fluent
+import MallAPI
+import MallCore
+import Vapor
+
+/// `?page=&per=` read and checked the same way on every list endpoint.
+struct PageRequest: Sendable {
+    var page: Int
+    var per: Int
+
+    static let maxPer = 200
+
+    init(page: Int = 1, per: Int = 20) {
+        self.page = page
+        self.per = per
+    }
+
+    init(from req: Request) throws {
+        var errors = FieldErrorCollector()
+        let page = try? req.query.get(Int.self, at: "page")
+        let per = try? req.query.get(Int.self, at: "per")
+        if req.query[String.self, at: "page"] != nil && (page == nil || page! < 1) { errors.add("page", "must be a whole number of at least 1") }
+        if req.query[String.self, at: "per"] != nil && (per == nil || !(1...Self.maxPer).contains(per!)) {
+            errors.add("per", "must be a whole number between 1 and \(Self.maxPer)")
+        }
+        try errors.throwIfAny()
+        self.init(page: page ?? 1, per: per ?? 20)
+    }
+
+    var offset: Int { (page - 1) * per }
+}
+
+extension QueryBuilder {
+    func page<Item: Codable & Sendable>(_ request: PageRequest, map: (Model) throws -> Item) async throws -> ListPage<Item> {
+        let total = try await copy().count()
+        let models = try await copy().range(request.offset..<(request.offset + request.per)).all()
+        return ListPage(items: try models.map(map), page: request.page, per: request.per, total: total)
+    }
+}
+
+extension Request {
+    /// An optional query value that must parse when present: `?lat=abc` is a field error, not
+    /// something silently ignored.
+    func optionalQuery<T: Decodable & Sendable>(_ type: T.Type, _ name: String, into errors: inout FieldErrorCollector, message: String) -> T? {
+        guard let raw = query[String.self, at: name], !raw.isEmpty else { return nil }
+        if let value = try? query.get(T.self, at: name) { return value }
+        errors.add(name, message)
+        return nil
+    }
+}

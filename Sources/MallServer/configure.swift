@@ -1,0 +1,69 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import JWT
+import Vapor
+
+/// Wires the application: database, security, middleware, jobs, routes, commands.
+/// Migrations are registered here and run by the caller (`serve` runs them on start).
+public func configure(_ app: Application, config: AppConfig, clock: any MallClock = SystemClock()) async throws {
+    app.config = config
+    app.clock = clock
+    _ = MetricsRegistry.shared
+
+    switch config.database {
+    case .sqlite(let path):
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        app.databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
+    case .postgres(let url, let searchPath):
+        var configuration = try SQLPostgresConfiguration(url: url)
+        configuration.searchPath = searchPath
+        app.databases.use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: 8, sqlLogLevel: .debug), as: .psql)
+    }
+    if case .sqlite = config.database {
+        // WAL lets readers and the single writer proceed together; it persists in the file.
+        try await (app.db as! any SQLDatabase).raw("PRAGMA journal_mode=WAL").run()
+    }
+
+    ContentConfiguration.global.use(encoder: JSONEncoder.api, for: .json)
+    ContentConfiguration.global.use(decoder: JSONDecoder.api, for: .json)
+    app.passwords.use(.bcrypt(cost: config.bcryptCost))
+    await app.jwt.keys.add(hmac: HMACKey(from: config.jwtSecret), digestAlgorithm: .sha256)
+    app.loginThrottle = LoginThrottle()
+    app.sessions.use(.fluent)
+    app.sessions.configuration.cookieFactory = { sessionID in
+        HTTPCookies.Value(string: sessionID.string, maxAge: 7 * 86_400, path: "/", isSecure: false, isHTTPOnly: true, sameSite: .lax)
+    }
+    app.routes.defaultMaxBodySize = ByteCount(stringLiteral: config.maxBodySize)
+
+    // Errors first so that even failures inside other middleware become problem details.
+    app.middleware = Middlewares()
+    app.middleware.use(RequestIdMiddleware())
+    app.middleware.use(ProblemMiddleware(environment: app.environment))
+    app.middleware.use(SecurityHeadersMiddleware())
+
+    app.jobs = JobQueue(app: app)
+    registerJobs(app)
+    Migrations.register(on: app)
+    try routes(app)
+    app.asyncCommands.use(SeedCommand(), as: "seed")
+    app.asyncCommands.use(BackupCommand(), as: "backup")
+    app.asyncCommands.use(RestoreCommand(), as: "restore")
+}
+
+/// Handlers for built-in job kinds and the recurring schedules that feed them.
+func registerJobs(_ app: Application) {
+    app.jobs.register("auth.purgeExpiredSessions") { context in
+        try await TokenService.purgeExpired(on: context.db, now: context.now)
+    }
+}
+
+/// Called when the server starts serving: schedules recurring work and starts the worker.
+public func startBackgroundWork(_ app: Application) async throws {
+    try await app.jobs.schedule(name: "purge-expired-sessions", kind: "auth.purgeExpiredSessions", everySeconds: 3600)
+    if app.config.runsJobWorker {
+        app.lifecycle.use(JobWorker())
+    }
+}

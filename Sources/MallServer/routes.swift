@@ -1,0 +1,26 @@
+import Vapor
+
+/// The whole HTTP surface in one place. Every `/api/v1` route reads a bearer token when one is
+/// sent; staff routes live under `/api/v1/admin` and check permission and scope per handler via
+/// `Request.authorize(_:on:)`.
+func routes(_ app: Application) throws {
+    // Operations: health, readiness, metrics, API document.
+    try app.register(collection: OperationsRoutes())
+
+    let api = app.grouped("api", "v1").grouped(BearerAuthMiddleware())
+
+    // Shoppers: sign-up, sign-in, tokens (shared with staff), own account.
+    try api.register(collection: MemberAuthRoutes())
+    try api.register(collection: MemberAccountRoutes())
+    // Shoppers: stores near a point.
+    try api.register(collection: PublicStoreRoutes())
+
+    // Staff console API.
+    let admin = api.grouped("admin")
+    try admin.register(collection: StaffAuthRoutes())
+    try admin.register(collection: StaffRoutes())
+    try admin.register(collection: RoleRoutes())
+    try admin.register(collection: MerchantRoutes())
+    try admin.register(collection: StoreRoutes())
+    try admin.register(collection: SystemRoutes())
+}
