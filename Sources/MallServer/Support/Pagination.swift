@@ -48,3 +48,16 @@ extension Request {
         return nil
     }
 }
+
+extension Request {
+    /// An ISO 8601 instant from the query (`2026-11-27T08:00:00Z`, fractional seconds allowed).
+    func optionalInstant(_ name: String, into errors: inout FieldErrorCollector) -> Date? {
+        guard let raw = query[String.self, at: name], !raw.isEmpty else { return nil }
+        let plain = ISO8601DateFormatter()
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = plain.date(from: raw) ?? fractional.date(from: raw) { return date }
+        errors.add(name, "must be an ISO 8601 time such as 2026-11-27T08:00:00Z")
+        return nil
+    }
+}

@@ -72,10 +72,16 @@ struct MemberAuthRoutes: RouteCollection {
     func refresh(req: Request) async throws -> TokenPair {
         let input = try req.content.decode(RefreshRequest.self)
         guard !input.refreshToken.isEmpty else { throw ValidationFailure(field: "refreshToken", message: "must not be empty") }
-        let (issued, _, _) = try await req.db.writeTransaction { db in
+        let outcome = try await req.db.writeTransaction { db in
             try await TokenService(app: req.application, db: db).refresh(input.refreshToken)
         }
-        return issued.tokens
+        switch outcome {
+        case .rotated(let issued):
+            return issued.tokens
+        case .reused(let sessionId):
+            try await TokenService(app: req.application, db: req.db).revoke(sessionId: sessionId, reason: "refresh token reused")
+            throw MallError.unauthorized("This refresh token was already used, so the session has been signed out for safety. Sign in again.")
+        }
     }
 
     /// Ends the session behind the access token; its refresh tokens die with it.

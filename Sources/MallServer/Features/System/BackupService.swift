@@ -33,7 +33,8 @@ enum BackupService {
             try FileManager.default.copyItem(atPath: path, toPath: staging)
             // A write-ahead log left beside the old file would be replayed onto the restored one.
             for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: target + suffix) }
-            _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: target), withItemAt: URL(fileURLWithPath: staging))
+            // rename(2) swaps the file in one step: a crash leaves either the old or the new database.
+            guard rename(staging, target) == 0 else { throw BackupError.toolFailed("rename", String(cString: strerror(errno))) }
         case .postgres(let url, _):
             try await runTool(config.pgRestore, arguments: ["--clean", "--if-exists", "--no-owner", "--single-transaction", path],
                               databaseURL: url)

@@ -51,10 +51,10 @@ struct SystemRoutes: RouteCollection {
             query = query.filter(\.$targetId == (UUID(uuidString: target)?.uuidString ?? target))
         }
         if let action = req.query[String.self, at: "action"], !action.isEmpty { query = query.filter(\.$action == action) }
-        if let from = req.optionalQuery(Date.self, "from", into: &errors, message: "must be an ISO 8601 time such as 2026-11-27T08:00:00Z") {
+        if let from = req.optionalInstant("from", into: &errors) {
             query = query.filter(\.$createdAt >= from)
         }
-        if let to = req.optionalQuery(Date.self, "to", into: &errors, message: "must be an ISO 8601 time such as 2026-11-27T08:00:00Z") {
+        if let to = req.optionalInstant("to", into: &errors) {
             query = query.filter(\.$createdAt < to)
         }
         try errors.throwIfAny()

@@ -55,9 +55,16 @@ struct TokenService {
                       sessionId: session.id!)
     }
 
+    enum RefreshOutcome {
+        case rotated(Issued)
+        /// The token was already used: whoever holds it now is not to be trusted, so the caller
+        /// revokes the session (outside the failed transaction, so the revocation sticks).
+        case reused(sessionId: UUID)
+    }
+
     /// Swaps a refresh token for a new pair. The used-at stamp is set by a conditional update, so
     /// two racing refreshes with one token cannot both succeed.
-    func refresh(_ token: String) async throws -> (Issued, SubjectKind, UUID) {
+    func refresh(_ token: String) async throws -> RefreshOutcome {
         let now = app.clock.now()
         let invalid = MallError.unauthorized("The refresh token is invalid or expired; sign in again.")
         guard let stored = try await RefreshTokenModel.query(on: db).filter(\.$tokenHash == SecureToken.digest(token)).first(),
@@ -67,11 +74,8 @@ struct TokenService {
         let claimed = try await db.sql.raw("""
             UPDATE refresh_tokens SET used_at = \(bind: now) WHERE id = \(bind: stored.id!) AND used_at IS NULL RETURNING id
             """).all()
-        guard !claimed.isEmpty else {
-            try await revoke(sessionId: session.id!, reason: "refresh token reused")
-            throw MallError.unauthorized("This refresh token was already used, so the session has been signed out for safety. Sign in again.")
-        }
-        return (try await issue(session: session, now: now), session.subjectKind, session.subjectId)
+        guard !claimed.isEmpty else { return .reused(sessionId: session.id!) }
+        return .rotated(try await issue(session: session, now: now))
     }
 
     func revoke(sessionId: UUID, reason: String) async throws {
