@@ -41,7 +41,7 @@ public func configure(_ app: Application, config: AppConfig, clock: any MallCloc
     // Errors first so that even failures inside other middleware become problem details.
     app.middleware = Middlewares()
     app.middleware.use(RequestIdMiddleware())
-    app.middleware.use(ProblemMiddleware(environment: app.environment))
+    app.middleware.use(ProblemMiddleware())
     app.middleware.use(SecurityHeadersMiddleware())
 
     app.jobs = JobQueue(app: app)

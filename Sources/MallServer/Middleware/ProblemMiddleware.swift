@@ -59,8 +59,6 @@ enum MallError: ProblemConvertible {
 /// Renders every error as RFC 9457 problem details. Replaces Vapor's ErrorMiddleware so that no
 /// error, however it arose, reaches a client in another shape.
 struct ProblemMiddleware: AsyncMiddleware {
-    let environment: Environment
-
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         do {
             return try await next.respond(to: request)

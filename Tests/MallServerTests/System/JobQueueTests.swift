@@ -117,7 +117,8 @@ struct JobQueueTests {
 
     @Test("recurring schedules enqueue one run per interval, skipping missed runs")
     func recurring() async throws {
-        let clock = ManualClock(testEpoch)
+        // Fractional seconds on purpose: real clocks have them, and stored times must still match.
+        let clock = ManualClock(testEpoch.addingTimeInterval(0.123_456_789))
         try await withTestApp(clock: clock) { app in
             let runs = NIOLockedValueBox(0)
             app.jobs.register("test.tick") { _ in runs.withLockedValue { $0 += 1 } }
@@ -134,6 +135,9 @@ struct JobQueueTests {
             clock.advance(seconds: 3000)
             try await app.jobs.runDue()
             #expect(runs.withLockedValue { $0 } == 3, "ten missed slots fire once, not ten times")
+            #expect(try await JobModel.query(on: app.db).count() == 3, "one job per fired slot, no duplicates to deduplicate")
+            let next = try #require(try await JobScheduleModel.query(on: app.db).first()).nextRunAt
+            #expect(next > clock.now() && next <= clock.now().addingTimeInterval(300))
         }
     }
 

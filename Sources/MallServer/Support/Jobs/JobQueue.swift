@@ -190,21 +190,24 @@ final class JobQueue: Sendable {
             """).run()
     }
 
-    /// Each due schedule advances by a conditional update; only the instance whose update
-    /// matched enqueues the run, and the run's unique key makes even a double fire harmless.
+    /// Each due schedule advances by a conditional update ("still due"); only the instance whose
+    /// update matched enqueues the run, and the run's unique key makes even a double fire
+    /// harmless. The condition compares with `now`, never for equality with the stored time:
+    /// a fractional timestamp does not survive a round trip through `Date` bit for bit.
     private func fireSchedules() async throws {
         let now = app.clock.now()
         let due = try await JobScheduleModel.query(on: app.db).filter(\.$nextRunAt <= now).all()
         for schedule in due {
-            var upcoming = schedule.nextRunAt
-            // Skip runs missed while no instance was up rather than firing them all at once.
-            while upcoming <= now { upcoming = upcoming.addingTimeInterval(TimeInterval(schedule.intervalSeconds)) }
-            let next = upcoming
+            // Always at least one interval ahead, and past every slot missed while no instance was
+            // up, so missed runs fire once rather than all at once.
+            let interval = TimeInterval(schedule.intervalSeconds)
+            let missedSlots = Int(max(0, now.timeIntervalSince(schedule.nextRunAt)) / interval)
+            let next = schedule.nextRunAt.addingTimeInterval(Double(missedSlots + 1) * interval)
             let slot = Int(schedule.nextRunAt.timeIntervalSince1970)
             try await app.db.writeTransaction { db in
                 let advanced = try await db.sql.raw("""
                     UPDATE job_schedules SET next_run_at = \(bind: next)
-                    WHERE id = \(bind: schedule.id!) AND next_run_at = \(bind: schedule.nextRunAt) RETURNING id
+                    WHERE id = \(bind: schedule.id!) AND next_run_at <= \(bind: now) RETURNING id
                     """).all()
                 guard !advanced.isEmpty else { return }
                 try await self.enqueueRaw(schedule.kind, payload: schedule.payload, uniqueKey: "schedule:\(schedule.name):\(slot)", on: db)
