@@ -86,8 +86,10 @@ public struct AppConfig: Sendable {
         if let secret, secret.utf8.count < 32 {
             throw AppConfigError(variable: "JWT_SECRET", problem: "must be at least 32 bytes long")
         }
-        let maxBody = value("MAX_BODY_SIZE") ?? "1mb"
-        guard ByteCount(stringLiteral: maxBody).value > 0, maxBody.allSatisfy({ $0.isNumber || "kmgbKMGB".contains($0) }) else {
+        let maxBody = (value("MAX_BODY_SIZE") ?? "1mb").lowercased()
+        // Checked here because Vapor's ByteCount stops the process on anything it cannot parse.
+        let digits = maxBody.prefix { $0.isASCII && $0.isNumber }
+        guard !digits.isEmpty, let amount = Int(digits), amount > 0, ["", "kb", "mb", "gb"].contains(String(maxBody.dropFirst(digits.count))) else {
             throw AppConfigError(variable: "MAX_BODY_SIZE", problem: "must be a size such as 512kb or 1mb")
         }
         let poll = value("JOB_POLL_SECONDS").map { Double($0) } ?? 1

@@ -56,8 +56,8 @@ public enum AccessScope: Hashable, Codable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .platform: "platform"
-        case .merchant(let id): "merchant:\(id.rawValue.uuidString.lowercased())"
-        case .store(let id): "store:\(id.rawValue.uuidString.lowercased())"
+        case .merchant(let id): "merchant:\(id.rawValue.uuidString)"
+        case .store(let id): "store:\(id.rawValue.uuidString)"
         }
     }
 }

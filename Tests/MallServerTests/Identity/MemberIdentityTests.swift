@@ -75,6 +75,25 @@ struct MemberIdentityTests {
         }
     }
 
+    @Test("one address guessing across many accounts is throttled too; the lock lifts after the window")
+    func addressThrottling() async throws {
+        let clock = ManualClock(testEpoch)
+        try await withTestApp(clock: clock, adjust: { $0.loginIPMaxFailures = 6 }) { app in
+            _ = try await Fixtures.member(app)
+            for n in 0..<6 {
+                let guess = try await app.send(.POST, "/api/v1/auth/login", json: LoginRequest(login: "1390000000\(n)", password: "guess12345"))
+                #expect(guess.status == .unauthorized)
+            }
+            let blocked = try await app.send(.POST, "/api/v1/auth/login", json: LoginRequest(login: "13800138000", password: Fixtures.password))
+            #expect(blocked.status == .tooManyRequests)
+            let wait = try #require(blocked.headers.first(name: "Retry-After").flatMap(Int.init))
+            #expect(wait > 0 && wait <= 15 * 60)
+            clock.advance(seconds: TimeInterval(wait))
+            let later = try await app.send(.POST, "/api/v1/auth/login", json: LoginRequest(login: "13800138000", password: Fixtures.password))
+            #expect(later.status == .ok)
+        }
+    }
+
     @Test("refresh tokens rotate; reusing one revokes the session")
     func refreshRotation() async throws {
         try await withTestApp { app in

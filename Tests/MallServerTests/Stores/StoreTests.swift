@@ -41,7 +41,7 @@ struct StoreTests {
             #expect(audit.items.allSatisfy { $0.actorStaffId == admin.id && $0.actorName == "root" })
             let creation = try #require(audit.items.last)
             #expect(creation.requestId == "req-create-1")
-            #expect(creation.scope == "store:\(store.id.uuidString.lowercased())")
+            #expect(creation.scope == "store:\(store.id.uuidString)")
             #expect(creation.before == nil)
             #expect(creation.after?.contains("SH-RM01") == true)
             let update = audit.items[1]

@@ -16,7 +16,8 @@ var postgresURL: String? { ProcessInfo.processInfo.environment["DATABASE_URL"].f
 
 /// Gives each test a fresh, migrated database: an SQLite file of its own, or its own schema in
 /// the PostgreSQL database named by DATABASE_URL.
-func withTestApp(clock: ManualClock = ManualClock(testEpoch), _ body: (Application) async throws -> Void) async throws {
+func withTestApp(clock: ManualClock = ManualClock(testEpoch), adjust: (inout AppConfig) -> Void = { _ in },
+                 _ body: (Application) async throws -> Void) async throws {
     let app = try await Application.make(.testing)
     app.logger.logLevel = .error
     let database: AppConfig.DatabaseConfig
@@ -32,8 +33,9 @@ func withTestApp(clock: ManualClock = ManualClock(testEpoch), _ body: (Applicati
         sqlitePath = folder + "/\(token).sqlite"
         database = .sqlite(path: sqlitePath!)
     }
-    let config = AppConfig(database: database, dataDirectory: FileManager.default.temporaryDirectory.path + "/chainmall-tests/\(token)",
+    var config = AppConfig(database: database, dataDirectory: FileManager.default.temporaryDirectory.path + "/chainmall-tests/\(token)",
                            bcryptCost: 4, runsJobWorker: false, loginIPMaxFailures: 1000)
+    adjust(&config)
     do {
         try await configure(app, config: config, clock: clock)
         if let schema { try await app.db.sql.raw("CREATE SCHEMA \(unsafeRaw: schema)").run() }

@@ -52,7 +52,7 @@ struct RoleRoutes: RouteCollection {
         }
         try errors.throwIfAny()
         try await req.db.writeTransaction { db in
-            // Tightening a role must not leave a grant that the new permission set forbids at its scope.
+            // Widening a role must not slip a platform-only permission into grants held below platform scope.
             if input.permissions != nil {
                 let grants = try await StaffRoleGrantModel.query(on: db).filter(\.$role.$id == role.id!).all()
                 if grants.contains(where: { $0.scopeKind != .platform }) {

@@ -69,8 +69,8 @@ extension Request {
     static func describe(_ owner: ResourceOwner) -> String {
         switch owner {
         case .platform: "the platform"
-        case .merchant(let id): "merchant \(id.rawValue.uuidString.lowercased())"
-        case .store(let id, _): "store \(id.rawValue.uuidString.lowercased())"
+        case .merchant(let id): "merchant \(id.rawValue.uuidString)"
+        case .store(let id, _): "store \(id.rawValue.uuidString)"
         }
     }
 }
