@@ -58,11 +58,18 @@ func registerJobs(_ app: Application) {
     app.jobs.register("auth.purgeExpiredSessions") { context in
         try await TokenService.purgeExpired(on: context.db, now: context.now)
     }
+    app.jobs.register(NotificationOutbox.deliverJob) { context in
+        try await NotificationOutbox.deliver(context)
+    }
+    app.jobs.register(LowStockAlerts.scanJob) { context in
+        try await LowStockAlerts(app: context.app, db: context.db).scan(now: context.now)
+    }
 }
 
 /// Called when the server starts serving: schedules recurring work and starts the worker.
 public func startBackgroundWork(_ app: Application) async throws {
     try await app.jobs.schedule(name: "purge-expired-sessions", kind: "auth.purgeExpiredSessions", everySeconds: 3600)
+    try await app.jobs.schedule(name: "scan-low-stock", kind: LowStockAlerts.scanJob, everySeconds: 600)
     if app.config.runsJobWorker {
         app.lifecycle.use(JobWorker())
     }

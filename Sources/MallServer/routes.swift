@@ -23,4 +23,9 @@ func routes(_ app: Application) throws {
     try admin.register(collection: MerchantRoutes())
     try admin.register(collection: StoreRoutes())
     try admin.register(collection: SystemRoutes())
+    // Staff: per-store stock, count sheets, transfers, POS/ERP sync.
+    try admin.register(collection: InventoryRoutes())
+    try admin.register(collection: StocktakeRoutes())
+    try admin.register(collection: TransferRoutes())
+    try admin.register(collection: StockSyncRoutes())
 }

@@ -18,4 +18,11 @@ extension Setting: Content {}
 extension AuditEntry: Content {}
 extension Job: Content {}
 extension HealthStatus: Content {}
+extension StockLevelEntry: Content {}
+extension StockMovementEntry: Content {}
+extension LowStockAlert: Content {}
+extension Stocktake: Content {}
+extension Transfer: Content {}
+extension StockSyncResult: Content {}
+extension StockChanges: Content {}
 extension ListPage: Content {}

@@ -1,0 +1,210 @@
+import Fluent
+import Foundation
+import MallCore
+import SQLKit
+import Vapor
+
+/// A request to move `quantity` units of one SKU at one store.
+struct StockRequest: Hashable, Sendable {
+    let skuId: UUID
+    let storeId: UUID
+    let quantity: Int
+}
+
+/// Why and by whom stock moved; stored on every ledger row.
+struct MovementContext: Sendable {
+    var reason: String?
+    var referenceType: String?
+    var referenceId: String?
+    var actorStaffId: UUID?
+    var now: Date
+}
+
+enum InventoryError: ProblemConvertible {
+    case insufficient(skuCode: String, storeCode: String, available: Int, requested: Int)
+    case notReserved(skuCode: String, storeCode: String, reserved: Int, requested: Int)
+    case unknownSKU(UUID)
+    case unknownStore(UUID)
+    case belowReserved(skuCode: String, reserved: Int)
+
+    var status: HTTPResponseStatus {
+        switch self {
+        case .unknownSKU, .unknownStore: .unprocessableEntity
+        default: .conflict
+        }
+    }
+
+    var title: String { status.reasonPhrase }
+
+    var detail: String? {
+        switch self {
+        case .insufficient(let sku, let store, let available, let requested):
+            "Only \(available) of SKU \(sku) available at store \(store); \(requested) requested."
+        case .notReserved(let sku, let store, let reserved, let requested):
+            "Only \(reserved) of SKU \(sku) are reserved at store \(store); cannot release or commit \(requested)."
+        case .unknownSKU(let id): "SKU \(id) does not exist."
+        case .unknownStore(let id): "Store \(id) does not exist."
+        case .belowReserved(let sku, let reserved):
+            "SKU \(sku) has \(reserved) units promised to orders; stock cannot go below that. Release or reallocate those orders first."
+        }
+    }
+}
+
+/// Every stock change goes through here: one conditional UPDATE of the projection, one ledger
+/// row, both in the caller's transaction. Nothing else writes `stock_levels`.
+struct InventoryService {
+    let app: Application
+    let db: any Database
+    let settings: ResolvedSettings
+
+    static func make(_ app: Application, on db: any Database) async throws -> InventoryService {
+        InventoryService(app: app, db: db, settings: try await SettingsService.resolved(on: db))
+    }
+
+    struct Applied: Sendable {
+        let skuId: UUID
+        let storeId: UUID
+        let level: StockLevel
+        let seq: Int64
+    }
+
+    /// Reserves every line or none (the caller's transaction rolls back on the first shortfall).
+    /// Lines are taken in a fixed order so two multi-line reservations cannot deadlock.
+    @discardableResult
+    func reserve(_ requests: [StockRequest], context: MovementContext) async throws -> [Applied] {
+        try await move(.reserve, requests, context: context)
+    }
+
+    @discardableResult
+    func release(_ requests: [StockRequest], context: MovementContext) async throws -> [Applied] {
+        try await move(.release, requests, context: context)
+    }
+
+    @discardableResult
+    func commit(_ requests: [StockRequest], context: MovementContext) async throws -> [Applied] {
+        try await move(.commit, requests, context: context)
+    }
+
+    @discardableResult
+    func move(_ kind: StockMovementKind, _ requests: [StockRequest], context: MovementContext) async throws -> [Applied] {
+        let ordered = requests.sorted { ($0.storeId.uuidString, $0.skuId.uuidString) < ($1.storeId.uuidString, $1.skuId.uuidString) }
+        var results: [Applied] = []
+        for (index, request) in ordered.enumerated() {
+            let change = try StockChange.movement(kind, quantity: request.quantity, field: "lines[\(index)].quantity")
+            results.append(try await apply(change, skuId: request.skuId, storeId: request.storeId, context: context))
+        }
+        return results
+    }
+
+    /// Sets on-hand to a counted quantity (stocktake, POS count) and records the difference.
+    /// Returns nil when the count equals the books.
+    func setCounted(_ counted: Int, skuId: UUID, storeId: UUID, kind: StockMovementKind, context: MovementContext) async throws -> (book: Int, applied: Applied?) {
+        guard counted >= 0, counted <= StockChange.maximumQuantity else {
+            throw ValidationFailure(field: "quantity", message: "must be between 0 and \(StockChange.maximumQuantity)")
+        }
+        let current = try await lockedLevel(skuId: skuId, storeId: storeId)
+        let book = current?.onHand ?? 0
+        let delta = counted - book
+        guard delta != 0 else { return (book, nil) }
+        if let current, counted < current.reserved {
+            throw InventoryError.belowReserved(skuCode: try await skuCode(skuId), reserved: current.reserved)
+        }
+        let change = try StockChange.movement(kind, quantity: delta)
+        return (book, try await apply(change, skuId: skuId, storeId: storeId, context: context))
+    }
+
+    /// The level row, locked against concurrent change until the transaction ends (on SQLite the
+    /// write transaction already holds the database's single write lock).
+    func lockedLevel(skuId: UUID, storeId: UUID) async throws -> StockLevel? {
+        let lock: SQLQueryString = db.isPostgres ? "FOR UPDATE" : ""
+        let rows = try await db.sql.raw("""
+            SELECT on_hand, reserved FROM stock_levels WHERE sku_id = \(bind: skuId) AND store_id = \(bind: storeId) \(lock)
+            """).all()
+        guard let row = rows.first else { return nil }
+        return StockLevel(onHand: try row.decode(column: "on_hand", as: Int.self), reserved: try row.decode(column: "reserved", as: Int.self))
+    }
+
+    func apply(_ change: StockChange, skuId: UUID, storeId: UUID, context: MovementContext) async throws -> Applied {
+        guard let sku = try await SKUModel.find(skuId, on: db) else { throw InventoryError.unknownSKU(skuId) }
+        let seq = try await nextSequence(storeId: storeId)
+        var updated = try await conditionalUpdate(change, skuId: skuId, storeId: storeId, now: context.now)
+        if updated == nil, change.applied(to: StockLevel(onHand: 0, reserved: 0)) != nil,
+           try await lockedLevel(skuId: skuId, storeId: storeId) == nil {
+            // First stock of this SKU at this store: create the row, then apply as usual.
+            guard let store = try await StoreModel.find(storeId, on: db) else { throw InventoryError.unknownStore(storeId) }
+            guard store.merchantId == sku.merchantId else {
+                throw ValidationFailure(field: "storeId", message: "belongs to another merchant than the SKU")
+            }
+            try await db.sql.raw("""
+                INSERT INTO stock_levels (id, sku_id, store_id, merchant_id, on_hand, reserved, updated_at)
+                VALUES (\(bind: UUID()), \(bind: skuId), \(bind: storeId), \(bind: sku.merchantId), 0, 0, \(bind: context.now))
+                ON CONFLICT (sku_id, store_id) DO NOTHING
+                """).run()
+            updated = try await conditionalUpdate(change, skuId: skuId, storeId: storeId, now: context.now)
+        }
+        guard let (after, threshold) = updated else {
+            let current = try await lockedLevel(skuId: skuId, storeId: storeId) ?? StockLevel(onHand: 0, reserved: 0)
+            let storeCode = try await StoreModel.find(storeId, on: db)?.code ?? storeId.uuidString
+            if change.minimumReserved > 0 {
+                throw InventoryError.notReserved(skuCode: sku.code, storeCode: storeCode, reserved: current.reserved, requested: change.minimumReserved)
+            }
+            throw InventoryError.insufficient(skuCode: sku.code, storeCode: storeCode, available: current.available, requested: change.minimumAvailable)
+        }
+        let movement = StockMovementModel()
+        movement.id = UUID()
+        movement.storeId = storeId
+        movement.storeSeq = seq
+        movement.skuId = skuId
+        movement.merchantId = sku.merchantId
+        movement.kind = change.kind.rawValue
+        movement.onHandDelta = change.onHandDelta
+        movement.reservedDelta = change.reservedDelta
+        movement.onHandAfter = after.onHand
+        movement.reservedAfter = after.reserved
+        movement.reason = context.reason
+        movement.referenceType = context.referenceType
+        movement.referenceId = context.referenceId
+        movement.actorStaffId = context.actorStaffId
+        movement.createdAt = context.now
+        try await movement.create(on: db)
+
+        let before = StockLevel(onHand: after.onHand - change.onHandDelta, reserved: after.reserved - change.reservedDelta)
+        try await LowStockAlerts(app: app, db: db).evaluate(
+            sku: sku, storeId: storeId, before: before, after: after,
+            threshold: threshold ?? settings.integer(.lowStockThreshold), now: context.now)
+        return Applied(skuId: skuId, storeId: storeId, level: after, seq: seq)
+    }
+
+    private func conditionalUpdate(_ change: StockChange, skuId: UUID, storeId: UUID, now: Date) async throws -> (StockLevel, Int?)? {
+        let rows = try await db.sql.raw("""
+            UPDATE stock_levels
+            SET on_hand = on_hand + \(bind: change.onHandDelta), reserved = reserved + \(bind: change.reservedDelta), updated_at = \(bind: now)
+            WHERE sku_id = \(bind: skuId) AND store_id = \(bind: storeId)
+              AND on_hand - reserved >= \(bind: change.minimumAvailable) AND reserved >= \(bind: change.minimumReserved)
+            RETURNING on_hand, reserved, low_stock_threshold
+            """).all()
+        guard let row = rows.first else { return nil }
+        let level = StockLevel(onHand: try row.decode(column: "on_hand", as: Int.self), reserved: try row.decode(column: "reserved", as: Int.self))
+        return (level, try row.decode(column: "low_stock_threshold", as: Int?.self))
+    }
+
+    /// The store's next movement number; the row lock it takes serialises the store's stock
+    /// writes so sequence order is commit order.
+    private func nextSequence(storeId: UUID) async throws -> Int64 {
+        func bump() async throws -> Int64? {
+            try await db.sql.raw("UPDATE stock_sequences SET last_seq = last_seq + 1 WHERE store_id = \(bind: storeId) RETURNING last_seq")
+                .all().first.map { try $0.decode(column: "last_seq", as: Int64.self) }
+        }
+        if let seq = try await bump() { return seq }
+        guard try await StoreModel.find(storeId, on: db) != nil else { throw InventoryError.unknownStore(storeId) }
+        try await db.sql.raw("""
+            INSERT INTO stock_sequences (id, store_id, last_seq) VALUES (\(bind: UUID()), \(bind: storeId), 0) ON CONFLICT (store_id) DO NOTHING
+            """).run()
+        guard let seq = try await bump() else { throw InventoryError.unknownStore(storeId) }
+        return seq
+    }
+
+    private func skuCode(_ id: UUID) async throws -> String {
+        try await SKUModel.find(id, on: db)?.code ?? id.uuidString
+    }
+}

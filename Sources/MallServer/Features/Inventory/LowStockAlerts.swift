@@ -1,0 +1,83 @@
+import Fluent
+import Foundation
+import MallCore
+import SQLKit
+import Vapor
+
+/// Raises an alert the moment available stock drops below its threshold and resolves it when
+/// stock recovers. The partial unique index on open alerts makes "raise" idempotent, so the
+/// inline check and the periodic scan can never open two alerts for one SKU at one store.
+struct LowStockAlerts {
+    let app: Application
+    let db: any Database
+
+    static let scanJob = "inventory.scanLowStock"
+
+    func evaluate(sku: SKUModel, storeId: UUID, before: StockLevel, after: StockLevel, threshold: Int, now: Date) async throws {
+        let wasLow = before.available < threshold
+        switch LowStockRule.decide(available: after.available, threshold: threshold, alertOpen: wasLow) {
+        case .raise:
+            try await raise(skuId: sku.id!, storeId: storeId, merchantId: sku.merchantId, threshold: threshold, available: after.available, now: now)
+        case .resolve:
+            try await resolve(skuId: sku.id!, storeId: storeId, now: now)
+        case .nothing:
+            break
+        }
+    }
+
+    func raise(skuId: UUID, storeId: UUID, merchantId: UUID, threshold: Int, available: Int, now: Date) async throws {
+        let alertId = UUID()
+        let inserted = try await db.sql.raw("""
+            INSERT INTO low_stock_alerts (id, sku_id, store_id, merchant_id, threshold, available, status, created_at)
+            VALUES (\(bind: alertId), \(bind: skuId), \(bind: storeId), \(bind: merchantId), \(bind: threshold), \(bind: available), 'open', \(bind: now))
+            ON CONFLICT (sku_id, store_id) WHERE status = 'open' DO NOTHING
+            RETURNING id
+            """).all()
+        guard !inserted.isEmpty else { return }
+        guard let sku = try await SKUModel.find(skuId, on: db), let store = try await StoreModel.find(storeId, on: db) else { return }
+        let product = try await ProductModel.find(sku.productId, on: db)
+        let name = [product?.title, sku.specTitle.isEmpty ? nil : sku.specTitle].compactMap { $0 }.joined(separator: " ")
+        let title = "库存预警 Low stock: \(name)"
+        let body = "\(store.name)（\(store.code)）的 \(name)（\(sku.code)）可售库存仅剩 \(available) 件，低于预警值 \(threshold)。请及时补货。"
+        let outbox = NotificationOutbox(app: app, db: db)
+        let reference = NotificationOutbox.Reference(type: "low_stock_alert", id: alertId.uuidString)
+        try await outbox.send(audience: .storeManagers, merchantId: merchantId, storeId: storeId, title: title, body: body, reference: reference, now: now)
+        try await outbox.send(audience: .headquarters, merchantId: merchantId, storeId: storeId, title: title, body: body, reference: reference, now: now)
+    }
+
+    func resolve(skuId: UUID, storeId: UUID, now: Date) async throws {
+        try await LowStockAlertModel.query(on: db)
+            .set(\.$status, to: "resolved").set(\.$resolvedAt, to: now)
+            .filter(\.$skuId == skuId).filter(\.$storeId == storeId).filter(\.$status == "open")
+            .update()
+    }
+
+    /// The periodic sweep: catches levels that were already low when an alert could not fire
+    /// (a threshold raised, the default changed, stock first created below its threshold).
+    func scan(now: Date) async throws {
+        let settings = try await SettingsService.resolved(on: db)
+        let defaultThreshold = settings.integer(.lowStockThreshold)
+        let low = try await db.sql.raw("""
+            SELECT l.sku_id, l.store_id, l.merchant_id, l.on_hand - l.reserved AS available,
+                   COALESCE(l.low_stock_threshold, \(bind: defaultThreshold)) AS threshold
+            FROM stock_levels l JOIN skus s ON s.id = l.sku_id
+            WHERE s.enabled = \(bind: true)
+              AND l.on_hand - l.reserved < COALESCE(l.low_stock_threshold, \(bind: defaultThreshold))
+              AND NOT EXISTS (SELECT 1 FROM low_stock_alerts a WHERE a.sku_id = l.sku_id AND a.store_id = l.store_id AND a.status = 'open')
+            """).all()
+        for row in low {
+            try await db.writeTransaction { tx in
+                try await LowStockAlerts(app: app, db: tx).raise(
+                    skuId: try row.decode(column: "sku_id", as: UUID.self), storeId: try row.decode(column: "store_id", as: UUID.self),
+                    merchantId: try row.decode(column: "merchant_id", as: UUID.self), threshold: try row.decode(column: "threshold", as: Int.self),
+                    available: try row.decode(column: "available", as: Int.self), now: now)
+            }
+        }
+        try await db.sql.raw("""
+            UPDATE low_stock_alerts SET status = 'resolved', resolved_at = \(bind: now)
+            WHERE status = 'open' AND EXISTS (
+                SELECT 1 FROM stock_levels l WHERE l.sku_id = low_stock_alerts.sku_id AND l.store_id = low_stock_alerts.store_id
+                  AND l.on_hand - l.reserved >= COALESCE(l.low_stock_threshold, \(bind: defaultThreshold)))
+            """).run()
+    }
+}

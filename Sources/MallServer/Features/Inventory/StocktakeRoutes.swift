@@ -1,0 +1,139 @@
+import Fluent
+import Foundation
+import MallAPI
+import MallCore
+import Vapor
+
+/// Count sheets: open one for a store, enter counts (typed or scanned), post all differences at
+/// once. The posted sheet stays as the record of what was counted and what changed.
+struct StocktakeRoutes: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let sheets = routes.grouped("stocktakes")
+        sheets.get(use: list)
+        sheets.post(use: open)
+        sheets.get(":stocktakeId", use: show)
+        sheets.post(":stocktakeId", "counts", use: count)
+        sheets.post(":stocktakeId", "post", use: post)
+        sheets.post(":stocktakeId", "cancel", use: cancel)
+    }
+
+    func list(req: Request) async throws -> ListPage<Stocktake> {
+        let (_, reach) = try req.reach(.inventoryView)
+        let page = try PageRequest(from: req)
+        var errors = FieldErrorCollector()
+        var query = StocktakeModel.query(on: req.db).scoped(to: reach)
+        if let storeId = req.optionalQuery(UUID.self, "storeId", into: &errors, message: "must be a store id") { query = query.filter(\.$storeId == storeId) }
+        try errors.throwIfAny()
+        let result = try await query.sort(\.$createdAt, .descending).page(page) { $0 }
+        var items: [Stocktake] = []
+        for sheet in result.items { items.append(try await Self.dto(sheet, on: req.db)) }
+        return ListPage(items: items, page: result.page, per: result.per, total: result.total)
+    }
+
+    func open(req: Request) async throws -> Response {
+        let input = try req.content.decode(StocktakeInput.self)
+        let store = try await InventoryAccess.store(input.storeId, req: req, permission: .inventoryManage)
+        let sheet = StocktakeModel()
+        sheet.id = UUID()
+        sheet.storeId = store.id!
+        sheet.merchantId = store.merchantId
+        sheet.status = .open
+        sheet.note = try input.note.map { try TextRule.check($0, field: "note", max: 200) }
+        sheet.createdBy = try req.requireStaff().staffId
+        sheet.createdAt = req.now
+        try await req.db.writeTransaction { db in
+            try await sheet.create(on: db)
+            try await req.audit.record(on: db, action: "stocktake.open", owner: sheet.owner, targetType: "stocktake", targetId: sheet.id!.uuidString)
+        }
+        return try Response.json(try await Self.dto(sheet, on: req.db), status: .created)
+    }
+
+    func show(req: Request) async throws -> Stocktake {
+        let sheet = try await find(req, permission: .inventoryView)
+        return try await Self.dto(sheet, on: req.db)
+    }
+
+    func count(req: Request) async throws -> Stocktake {
+        let sheet = try await find(req, permission: .inventoryManage)
+        let input = try req.content.decode(StocktakeCountInput.self)
+        try sheet.status.counting()
+        let lines = try await SKULookup.resolve(input.lines, merchantId: sheet.merchantId, on: req.db, allowSigned: true)
+        for (index, line) in lines.enumerated() where line.1 < 0 || (input.mode == .add && line.1 == 0) {
+            throw ValidationFailure(field: "lines[\(index)].quantity", message: input.mode == .add ? "must be at least 1" : "must not be negative")
+        }
+        try await req.db.writeTransaction { db in
+            for (skuId, quantity) in lines {
+                if let existing = try await StocktakeLineModel.query(on: db).filter(\.$stocktakeId == sheet.id!).filter(\.$skuId == skuId).first() {
+                    existing.counted = input.mode == .add ? existing.counted + quantity : quantity
+                    existing.updatedAt = req.now
+                    try await existing.update(on: db)
+                } else {
+                    let line = StocktakeLineModel()
+                    line.stocktakeId = sheet.id!
+                    line.skuId = skuId
+                    line.counted = quantity
+                    line.updatedAt = req.now
+                    try await line.create(on: db)
+                }
+            }
+        }
+        return try await Self.dto(sheet, on: req.db)
+    }
+
+    /// Posts every counted line against the books as they are now, in one transaction.
+    func post(req: Request) async throws -> Stocktake {
+        let sheet = try await find(req, permission: .inventoryManage)
+        let staff = try req.requireStaff()
+        sheet.status = try sheet.status.posting()
+        try await req.db.writeTransaction { db in
+            let service = try await InventoryService.make(req.application, on: db)
+            let lines = try await StocktakeLineModel.query(on: db).filter(\.$stocktakeId == sheet.id!).all()
+                .sorted { $0.skuId.uuidString < $1.skuId.uuidString }
+            guard !lines.isEmpty else { throw MallError.conflict("Nothing was counted on this sheet; count at least one SKU or cancel it.") }
+            for line in lines {
+                let context = MovementContext(reason: "stocktake", referenceType: "stocktake", referenceId: sheet.id!.uuidString,
+                                              actorStaffId: staff.staffId, now: req.now)
+                let (book, _) = try await service.setCounted(line.counted, skuId: line.skuId, storeId: sheet.storeId, kind: .stocktake, context: context)
+                line.bookQuantity = book
+                line.difference = line.counted - book
+                line.updatedAt = req.now
+                try await line.update(on: db)
+            }
+            sheet.postedAt = req.now
+            sheet.postedBy = staff.staffId
+            try await sheet.update(on: db)
+            try await req.audit.record(on: db, action: "stocktake.post", owner: sheet.owner, targetType: "stocktake", targetId: sheet.id!.uuidString,
+                                       after: ["lines": String(lines.count), "differences": String(lines.filter { $0.difference != 0 }.count)])
+        }
+        return try await Self.dto(sheet, on: req.db)
+    }
+
+    func cancel(req: Request) async throws -> Stocktake {
+        let sheet = try await find(req, permission: .inventoryManage)
+        sheet.status = try sheet.status.cancelling()
+        try await req.db.writeTransaction { db in
+            try await sheet.update(on: db)
+            try await req.audit.record(on: db, action: "stocktake.cancel", owner: sheet.owner, targetType: "stocktake", targetId: sheet.id!.uuidString)
+        }
+        return try await Self.dto(sheet, on: req.db)
+    }
+
+    private func find(_ req: Request, permission: Permission) async throws -> StocktakeModel {
+        _ = try req.requireStaff()
+        guard let id = req.parameters.get("stocktakeId", as: UUID.self), let sheet = try await StocktakeModel.find(id, on: req.db) else {
+            throw MallError.notFound("No such count sheet.")
+        }
+        try req.authorize(permission, on: sheet.owner)
+        return sheet
+    }
+
+    static func dto(_ sheet: StocktakeModel, on db: any Database) async throws -> Stocktake {
+        let lines = try await StocktakeLineModel.query(on: db).filter(\.$stocktakeId == sheet.id!).all()
+        let codes = Dictionary(uniqueKeysWithValues: try await SKUModel.query(on: db).filter(\.$id ~~ lines.map(\.skuId)).all().map { ($0.id!, $0.code) })
+        return Stocktake(id: sheet.id!, storeId: sheet.storeId, status: sheet.status, note: sheet.note,
+                         lines: lines.map { StocktakeLine(skuId: $0.skuId, skuCode: codes[$0.skuId] ?? "", counted: $0.counted,
+                                                          bookQuantity: $0.bookQuantity, difference: $0.difference) }
+                             .sorted { $0.skuCode < $1.skuCode },
+                         createdAt: sheet.createdAt, postedAt: sheet.postedAt)
+    }
+}

@@ -1,0 +1,64 @@
+import Fluent
+import Foundation
+import Vapor
+
+/// Messages to people, written in the same transaction as the event that caused them and
+/// delivered afterwards by a job. The default channel is the in-app inbox; SMS, email and
+/// WeChat templates plug in as providers and are logged until one is configured.
+struct NotificationOutbox {
+    let app: Application
+    let db: any Database
+
+    static let deliverJob = "notifications.deliver"
+
+    enum Audience: String, Codable, Sendable {
+        /// The managers of one store (the console shows it to staff scoped to that store).
+        case storeManagers = "store_managers"
+        /// Headquarters: platform staff and the merchant's admins.
+        case headquarters
+        case staff
+        case member
+    }
+
+    struct Reference {
+        let type: String
+        let id: String
+    }
+
+    struct DeliveryPayload: Codable {
+        let notificationId: UUID
+    }
+
+    func send(audience: Audience, recipientId: UUID? = nil, merchantId: UUID?, storeId: UUID?, title: String, body: String,
+              reference: Reference?, channel: String = "in_app", now: Date) async throws {
+        let notification = NotificationModel()
+        notification.id = UUID()
+        notification.channel = channel
+        notification.audience = audience.rawValue
+        notification.recipientId = recipientId
+        notification.merchantId = merchantId
+        notification.storeId = storeId
+        notification.title = title
+        notification.body = body
+        notification.referenceType = reference?.type
+        notification.referenceId = reference?.id
+        notification.status = "pending"
+        notification.createdAt = now
+        try await notification.create(on: db)
+        try await app.jobs.enqueue(Self.deliverJob, payload: DeliveryPayload(notificationId: notification.id!),
+                                   uniqueKey: "notify:\(notification.id!.uuidString)", on: db)
+    }
+
+    /// Delivers one notification; idempotent because only a pending one is touched.
+    static func deliver(_ context: JobContext) async throws {
+        let payload = try context.decode(DeliveryPayload.self)
+        guard let notification = try await NotificationModel.find(payload.notificationId, on: context.db),
+              notification.status == "pending" else { return }
+        if notification.channel != "in_app" {
+            context.logger.info("notification via \(notification.channel) (no provider configured, logged only): \(notification.title)")
+        }
+        notification.status = "delivered"
+        notification.deliveredAt = context.now
+        try await notification.update(on: context.db)
+    }
+}
