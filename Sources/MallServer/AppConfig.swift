@@ -22,6 +22,8 @@ public struct AppConfig: Sendable {
     public var loginIPMaxFailures: Int
     /// Trust `X-Forwarded-For` for the client address; only behind a proxy that sets it.
     public var trustsForwardedFor: Bool
+    /// PostgreSQL connections per event loop (one loop per core).
+    public var databasePoolSize: Int
     public var pgDump: String
     public var pgRestore: String
 
@@ -31,7 +33,7 @@ public struct AppConfig: Sendable {
     public init(database: DatabaseConfig, dataDirectory: String = "data", jwtSecret: String = AppConfig.developmentJWTSecret,
                 accessTokenTTL: Int = 900, refreshTokenTTL: Int = 30 * 86_400, bcryptCost: Int = 12,
                 maxBodySize: String = "1mb", runsJobWorker: Bool = true, jobPollInterval: Double = 1,
-                loginIPMaxFailures: Int = 30, trustsForwardedFor: Bool = false, pgDump: String = "pg_dump", pgRestore: String = "pg_restore") {
+                loginIPMaxFailures: Int = 30, trustsForwardedFor: Bool = false, databasePoolSize: Int = 8, pgDump: String = "pg_dump", pgRestore: String = "pg_restore") {
         self.database = database
         self.dataDirectory = dataDirectory
         self.jwtSecret = jwtSecret
@@ -43,6 +45,7 @@ public struct AppConfig: Sendable {
         self.jobPollInterval = jobPollInterval
         self.loginIPMaxFailures = loginIPMaxFailures
         self.trustsForwardedFor = trustsForwardedFor
+        self.databasePoolSize = databasePoolSize
         self.pgDump = pgDump
         self.pgRestore = pgRestore
     }
@@ -109,6 +112,7 @@ public struct AppConfig: Sendable {
             jobPollInterval: poll,
             loginIPMaxFailures: try integer("LOGIN_IP_MAX_FAILURES", default: 30, range: 5...10_000),
             trustsForwardedFor: try boolean("TRUST_PROXY", default: false),
+            databasePoolSize: try integer("DATABASE_POOL_SIZE", default: 8, range: 1...200),
             pgDump: value("PG_DUMP") ?? "pg_dump",
             pgRestore: value("PG_RESTORE") ?? "pg_restore"
         )

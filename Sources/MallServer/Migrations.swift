@@ -15,5 +15,6 @@ enum Migrations {
         app.migrations.add(SessionRecord.migration)
         app.migrations.add(CreateCatalog())
         app.migrations.add(CreateInventory())
+        app.migrations.add(CreateProductSearch())
     }
 }

@@ -12,8 +12,9 @@ func routes(_ app: Application) throws {
     // Shoppers: sign-up, sign-in, tokens (shared with staff), own account.
     try api.register(collection: MemberAuthRoutes())
     try api.register(collection: MemberAccountRoutes())
-    // Shoppers: stores near a point.
+    // Shoppers: stores near a point; catalogue browse, search, product detail, barcode lookup.
     try api.register(collection: PublicStoreRoutes())
+    try api.register(collection: PublicCatalogRoutes())
 
     // Staff console API.
     let admin = api.grouped("admin")
@@ -23,6 +24,10 @@ func routes(_ app: Application) throws {
     try admin.register(collection: MerchantRoutes())
     try admin.register(collection: StoreRoutes())
     try admin.register(collection: SystemRoutes())
+    // Staff: catalogue structure, products and their review, prices.
+    try admin.register(collection: TaxonomyRoutes())
+    try admin.register(collection: ProductRoutes())
+    try admin.register(collection: PriceRoutes())
     // Staff: per-store stock, count sheets, transfers, POS/ERP sync.
     try admin.register(collection: InventoryRoutes())
     try admin.register(collection: StocktakeRoutes())

@@ -1,4 +1,5 @@
 import MallAPI
+import MallCore
 import Vapor
 
 // API types are plain Codable in MallAPI (so a Swift client can share them); the server makes
@@ -25,4 +26,12 @@ extension Stocktake: Content {}
 extension Transfer: Content {}
 extension StockSyncResult: Content {}
 extension StockChanges: Content {}
+extension CategoryNode: Content {}
+extension Brand: Content {}
+extension Tag: Content {}
+extension SpecTemplate: Content {}
+extension Product: Content {}
+extension ProductDetail: Content {}
+extension BarcodeLookup: Content {}
+extension PriceQuote: Content {}
 extension ListPage: Content {}

@@ -34,11 +34,15 @@ func withTestApp(clock: ManualClock = ManualClock(testEpoch), adjust: (inout App
         database = .sqlite(path: sqlitePath!)
     }
     var config = AppConfig(database: database, dataDirectory: FileManager.default.temporaryDirectory.path + "/chainmall-tests/\(token)",
-                           bcryptCost: 4, runsJobWorker: false, loginIPMaxFailures: 1000)
+                           bcryptCost: 4, runsJobWorker: false, loginIPMaxFailures: 1000,
+                           databasePoolSize: 2)
     adjust(&config)
     do {
         try await configure(app, config: config, clock: clock)
-        if let schema { try await app.db.sql.raw("CREATE SCHEMA \(unsafeRaw: schema)").run() }
+        if let schema {
+            try await PostgresExtensions.shared.ensure(on: app.db)
+            try await app.db.sql.raw("CREATE SCHEMA \(unsafeRaw: schema)").run()
+        }
         try await app.autoMigrate().get()
         try await body(app)
     } catch {
@@ -90,5 +94,18 @@ extension Application {
         }
         let response = try await testing().performTest(request: TestingHTTPRequest(method: method, url: URI(path: path), headers: headers, body: body))
         return APIResponse(status: response.status, headers: response.headers, body: response.body)
+    }
+}
+
+/// Creates database-wide extensions once per test process: tests migrate in parallel, and two
+/// concurrent `CREATE EXTENSION IF NOT EXISTS` can still collide.
+actor PostgresExtensions {
+    static let shared = PostgresExtensions()
+    private var done = false
+
+    func ensure(on db: any Database) async throws {
+        guard !done else { return }
+        try await db.sql.raw("CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public").run()
+        done = true
     }
 }

@@ -176,6 +176,7 @@ struct DemoSeeder {
             home.isDefault = true
             try await home.create(on: db)
         }
+        try await DemoCatalog(app: app).run()
         return accounts
     }
 

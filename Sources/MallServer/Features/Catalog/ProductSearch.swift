@@ -1,0 +1,90 @@
+import Fluent
+import Foundation
+import MallAPI
+import MallCore
+import SQLKit
+
+/// The shopper's product query: keyword, filters, sort, page. Built as one SQL statement with
+/// bound values so it runs unchanged on SQLite and PostgreSQL.
+struct ProductSearch {
+    enum Sort: String, CaseIterable {
+        case relevance, priceAsc = "price_asc", priceDesc = "price_desc", newest, sales
+    }
+
+    var keyword: String?
+    var categoryId: UUID?
+    var brandId: UUID?
+    var tag: String?
+    var minPriceFen: Int64?
+    var maxPriceFen: Int64?
+    /// Only products with stock at one of these stores (and not delisted there).
+    var inStockAt: [UUID]?
+    var sort: Sort = .relevance
+    var page = PageRequest()
+
+    func run(on db: any Database) async throws -> ListPage<ProductSummary> {
+        let sql = db.sql
+        var conditions: [SQLQueryString] = ["p.on_shelf = \(bind: true)", "p.status = 'approved'"]
+        var score: SQLQueryString = "0"
+        if let keyword = keyword?.trimmingWhitespace().lowercased(), !keyword.isEmpty {
+            let pattern = "%" + Self.escapeLike(keyword) + "%"
+            if db.isPostgres {
+                conditions.append("p.search_text LIKE \(bind: pattern) ESCAPE '\\'")
+            } else {
+                conditions.append("p.id IN (SELECT product_id FROM product_search WHERE body LIKE \(bind: pattern) ESCAPE '\\')")
+            }
+            // Title hits rank above subtitle, brand and tag hits; a title that starts with the word ranks highest.
+            score = "(CASE WHEN LOWER(p.title) LIKE \(bind: Self.escapeLike(keyword) + "%") ESCAPE '\\' THEN 4 ELSE 0 END"
+                + " + CASE WHEN LOWER(p.title) LIKE \(bind: pattern) ESCAPE '\\' THEN 3 ELSE 0 END"
+                + " + CASE WHEN LOWER(p.subtitle) LIKE \(bind: pattern) ESCAPE '\\' THEN 1 ELSE 0 END)"
+        }
+        if let categoryId {
+            conditions.append("p.category_id IN (SELECT c.id FROM categories c WHERE c.path LIKE (SELECT r.path FROM categories r WHERE r.id = \(bind: categoryId)) || '%')")
+        }
+        if let brandId { conditions.append("p.brand_id = \(bind: brandId)") }
+        if let tag, !tag.isEmpty {
+            conditions.append("EXISTS (SELECT 1 FROM product_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.product_id = p.id AND t.name = \(bind: tag))")
+        }
+        if let minPriceFen { conditions.append("p.max_price_fen >= \(bind: minPriceFen)") }
+        if let maxPriceFen { conditions.append("p.min_price_fen <= \(bind: maxPriceFen)") }
+        if let stores = inStockAt {
+            let ids: SQLQueryString = stores.isEmpty ? "NULL" : stores.map { "\(bind: $0)" as SQLQueryString }.joined(separator: ", ")
+            conditions.append("""
+                EXISTS (SELECT 1 FROM skus s JOIN stock_levels l ON l.sku_id = s.id
+                        WHERE s.product_id = p.id AND s.enabled = \(bind: true) AND l.store_id IN (\(ids)) AND l.on_hand - l.reserved > 0
+                          AND NOT EXISTS (SELECT 1 FROM product_store_delistings d WHERE d.product_id = p.id AND d.store_id = l.store_id))
+                """)
+        }
+        let whereClause = conditions.joined(separator: " AND ")
+        let order: SQLQueryString
+        switch sort {
+        case .relevance: order = "score DESC, p.sales_count DESC, p.created_at DESC, p.id"
+        case .priceAsc: order = "p.min_price_fen ASC, p.id"
+        case .priceDesc: order = "p.max_price_fen DESC, p.id"
+        case .newest: order = "p.created_at DESC, p.id"
+        case .sales: order = "p.sales_count DESC, p.id"
+        }
+        let total = try await sql.raw("SELECT COUNT(*) AS n FROM products p WHERE \(whereClause)").first()?.decode(column: "n", as: Int.self) ?? 0
+        let rows = try await sql.raw("""
+            SELECT p.id, p.merchant_id, p.title, p.subtitle, p.images, p.min_price_fen, p.max_price_fen, p.sales_count, b.name AS brand, \(score) AS score
+            FROM products p LEFT JOIN brands b ON b.id = p.brand_id
+            WHERE \(whereClause)
+            ORDER BY \(order)
+            LIMIT \(bind: page.per) OFFSET \(bind: page.offset)
+            """).all()
+        let items = try rows.map { row in
+            let images = (try? JSONDecoder().decode([String].self, from: Data(try row.decode(column: "images", as: String.self).utf8))) ?? []
+            return ProductSummary(id: try row.decode(column: "id", as: UUID.self), merchantId: try row.decode(column: "merchant_id", as: UUID.self),
+                                  title: try row.decode(column: "title", as: String.self), subtitle: try row.decode(column: "subtitle", as: String.self),
+                                  image: images.first, brand: try row.decode(column: "brand", as: String?.self),
+                                  minPriceFen: try row.decode(column: "min_price_fen", as: Int64.self),
+                                  maxPriceFen: try row.decode(column: "max_price_fen", as: Int64.self),
+                                  salesCount: try row.decode(column: "sales_count", as: Int.self))
+        }
+        return ListPage(items: items, page: page.page, per: page.per, total: total)
+    }
+
+    static func escapeLike(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+    }
+}

@@ -1,0 +1,145 @@
+import Fluent
+import Foundation
+import MallAPI
+import MallCore
+import Vapor
+
+/// What shoppers browse: the category tree, product search, product detail at a store, and
+/// barcode lookup for scan-to-buy.
+struct PublicCatalogRoutes: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("categories", use: categories)
+        routes.get("products", use: search)
+        routes.get("products", ":productId", use: detail)
+        routes.get("barcodes", ":code", use: barcode)
+    }
+
+    func categories(req: Request) async throws -> [CategoryNode] {
+        try await TaxonomyRoutes.tree(on: req.db)
+    }
+
+    func search(req: Request) async throws -> ListPage<ProductSummary> {
+        var errors = FieldErrorCollector()
+        var search = ProductSearch()
+        search.page = try PageRequest(from: req)
+        search.keyword = req.query[String.self, at: "q"]
+        if let q = search.keyword, q.count > 50 { errors.add("q", "must be at most 50 characters") }
+        search.categoryId = req.optionalQuery(UUID.self, "categoryId", into: &errors, message: "must be a category id")
+        search.brandId = req.optionalQuery(UUID.self, "brandId", into: &errors, message: "must be a brand id")
+        search.tag = req.query[String.self, at: "tag"]
+        search.minPriceFen = req.optionalQuery(Int64.self, "minPrice", into: &errors, message: "must be a price in fen")
+        search.maxPriceFen = req.optionalQuery(Int64.self, "maxPrice", into: &errors, message: "must be a price in fen")
+        if let raw = req.query[String.self, at: "sort"] {
+            if let sort = ProductSearch.Sort(rawValue: raw) { search.sort = sort } else {
+                errors.add("sort", "must be one of \(ProductSearch.Sort.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+        let storeId = req.optionalQuery(UUID.self, "storeId", into: &errors, message: "must be a store id")
+        let point = try nearPoint(req, errors: &errors)
+        try errors.throwIfAny()
+        if let storeId {
+            search.inStockAt = [storeId]
+        } else if let (origin, radius) = point {
+            search.inStockAt = try await PublicStoreRoutes.nearby(origin: origin, radiusMeters: radius, limit: 50, merchantId: nil,
+                                                                  on: req.db, now: req.now).map(\.id)
+        }
+        return try await search.run(on: req.db)
+    }
+
+    /// The product with every enabled SKU priced and stocked at the chosen store, or at the
+    /// nearest open store of the merchant when the shopper shares a location.
+    func detail(req: Request) async throws -> ProductDetail {
+        guard let id = req.parameters.get("productId", as: UUID.self), let product = try await ProductModel.find(id, on: req.db),
+              product.onShelf else { throw MallError.notFound("No such product on sale.") }
+        var errors = FieldErrorCollector()
+        let storeId = req.optionalQuery(UUID.self, "storeId", into: &errors, message: "must be a store id")
+        let point = try nearPoint(req, errors: &errors)
+        try errors.throwIfAny()
+        var store: StoreRef?
+        if let storeId, let chosen = try await StoreModel.find(storeId, on: req.db), chosen.merchantId == product.merchantId {
+            store = StoreRef(id: chosen.id!, code: chosen.code, name: chosen.name,
+                             distanceMeters: point.map { Int($0.0.distanceMeters(to: chosen.location).rounded()) })
+        } else if let (origin, radius) = point,
+                  let nearest = try await PublicStoreRoutes.nearby(origin: origin, radiusMeters: radius, limit: 1,
+                                                                   merchantId: product.merchantId, on: req.db, now: req.now).first {
+            store = StoreRef(id: nearest.id, code: nearest.code, name: nearest.name, distanceMeters: nearest.distanceMeters)
+        }
+        let skus = try await SKUModel.query(on: req.db).filter(\.$productId == id).filter(\.$enabled == true).sort(\.$specKey).all()
+        let shopperSKUs = try await Self.shopperSKUs(skus, product: product, storeId: store?.id, level: nil, at: req.now, on: req.db)
+        let category = try await CategoryModel.find(product.categoryId, on: req.db)
+        let pathIds = (category?.path.split(separator: "/").compactMap { UUID(uuidString: String($0)) }) ?? []
+        let names = Dictionary(uniqueKeysWithValues: try await CategoryModel.query(on: req.db).filter(\.$id ~~ pathIds).all().map { ($0.id!, $0.name) })
+        let dto = try await ProductDTO.one(product, on: req.db)
+        return ProductDetail(id: id, merchantId: product.merchantId, title: product.title, subtitle: product.subtitle,
+                             descriptionHtml: product.descriptionHTML, images: product.images,
+                             brand: try await ProductRoutes.brandName(product.brandId, on: req.db),
+                             categoryPath: pathIds.compactMap { names[$0] }, tags: dto.tags, unit: product.unit, specs: product.specs,
+                             store: store, skus: shopperSKUs)
+    }
+
+    /// Scan-to-buy: the SKU behind a barcode and the nearby stores that have it, nearest first.
+    func barcode(req: Request) async throws -> BarcodeLookup {
+        let code = try Barcode(parsing: req.parameters.get("code") ?? "", field: "code")
+        var errors = FieldErrorCollector()
+        let point = try nearPoint(req, errors: &errors)
+        try errors.throwIfAny()
+        let candidates = try await SKUModel.query(on: req.db).filter(\.$barcode == code.digits).filter(\.$enabled == true).all()
+        var found: (SKUModel, ProductModel)?
+        for sku in candidates {
+            if let product = try await ProductModel.find(sku.productId, on: req.db), product.onShelf { found = (sku, product); break }
+        }
+        guard let (sku, product) = found else { throw MallError.notFound("No product on sale has barcode \(code.digits).") }
+        var stores: [StoreAvailability] = []
+        if let (origin, radius) = point {
+            let nearby = try await PublicStoreRoutes.nearby(origin: origin, radiusMeters: radius, limit: 20, merchantId: product.merchantId,
+                                                            on: req.db, now: req.now)
+            let levels = try await StockLevelModel.query(on: req.db).filter(\.$skuId == sku.id!).filter(\.$storeId ~~ nearby.map(\.id)).all()
+            let delisted = Set(try await ProductStoreDelistingModel.query(on: req.db).filter(\.$productId == product.id!).all(\.$storeId))
+            stores = nearby.map { store in
+                let level = levels.first { $0.storeId == store.id }
+                return StoreAvailability(store: StoreRef(id: store.id, code: store.code, name: store.name, distanceMeters: store.distanceMeters),
+                                         available: delisted.contains(store.id) ? 0 : max(0, (level?.onHand ?? 0) - (level?.reserved ?? 0)),
+                                         openNow: store.openNow)
+            }
+        }
+        let summary = ProductSummary(id: product.id!, merchantId: product.merchantId, title: product.title, subtitle: product.subtitle,
+                                     image: product.images.first, brand: try await ProductRoutes.brandName(product.brandId, on: req.db),
+                                     minPriceFen: product.minPriceFen, maxPriceFen: product.maxPriceFen, salesCount: product.salesCount)
+        let shopperSKU = try await Self.shopperSKUs([sku], product: product, storeId: stores.first(where: { $0.available > 0 })?.store.id,
+                                                    level: nil, at: req.now, on: req.db)[0]
+        return BarcodeLookup(product: summary, sku: shopperSKU, stores: stores)
+    }
+
+    static func shopperSKUs(_ skus: [SKUModel], product: ProductModel, storeId: UUID?, level: String?, at: Date,
+                            on db: any Database) async throws -> [ShopperSKU] {
+        let prices = try await PriceBook.inputs(for: skus, storeId: storeId, on: db)
+        var available: [UUID: Int] = [:]
+        if let storeId {
+            let delisted = try await ProductStoreDelistingModel.query(on: db).filter(\.$productId == product.id!).filter(\.$storeId == storeId).first() != nil
+            if !delisted {
+                for level in try await StockLevelModel.query(on: db).filter(\.$storeId == storeId).filter(\.$skuId ~~ skus.compactMap(\.id)).all() {
+                    available[level.skuId] = max(0, level.onHand - level.reserved)
+                }
+            }
+        }
+        return skus.map { sku in
+            let quote = PriceResolver.resolve(prices[sku.id!]!, storeId: storeId.map(StoreID.init), memberLevel: level, at: at)
+            return ShopperSKU(id: sku.id!, specKey: sku.specKey, specTitle: sku.specTitle, barcode: sku.barcode, priceFen: quote.price.minorUnits,
+                              marketPriceFen: sku.marketPriceFen, available: available[sku.id!] ?? 0, priceExplanation: quote.steps)
+        }
+    }
+
+    /// `lat`, `lng` and optional `radiusKm` (default 10, at most 50), all or nothing.
+    private func nearPoint(_ req: Request, errors: inout FieldErrorCollector) throws -> (GeoPoint, Double)? {
+        let lat = req.optionalQuery(Double.self, "lat", into: &errors, message: "must be a latitude")
+        let lng = req.optionalQuery(Double.self, "lng", into: &errors, message: "must be a longitude")
+        let radius = req.optionalQuery(Double.self, "radiusKm", into: &errors, message: "must be a number of kilometres") ?? 10
+        guard let lat, let lng else {
+            if (lat == nil) != (lng == nil) { errors.add(lat == nil ? "lat" : "lng", "give both lat and lng") }
+            return nil
+        }
+        if !(radius > 0 && radius <= 50) { errors.add("radiusKm", "must be more than 0 and at most 50") }
+        guard let point = errors.collect({ try GeoPoint(checkingLatitude: lat, longitude: lng) }) else { return nil }
+        return (point, radius * 1000)
+    }
+}
