@@ -13,5 +13,6 @@ enum Migrations {
         app.migrations.add(CreateAuthSessions())
         app.migrations.add(CreateSystemTables())
         app.migrations.add(SessionRecord.migration)
+        app.migrations.add(CreateMediaFiles())
     }
 }

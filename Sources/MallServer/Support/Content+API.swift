@@ -19,3 +19,4 @@ extension AuditEntry: Content {}
 extension Job: Content {}
 extension HealthStatus: Content {}
 extension ListPage: Content {}
+extension MediaFile: Content {}
