@@ -41,7 +41,9 @@ let package = Package(
             dependencies: [
                 "MallServer",
                 .product(name: "VaporTesting", package: "vapor"),
-            ]
+            ],
+            // Committed inputs: sample images and SigV4 vectors made by Tests/vectors/*.py.
+            resources: [.copy("Fixtures")]
         ),
     ]
 )

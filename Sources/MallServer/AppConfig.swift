@@ -10,8 +10,15 @@ public struct AppConfig: Sendable {
         case postgres(url: String, searchPath: [String]?)
     }
 
+    /// Where uploaded files go: a local folder, or an S3-compatible bucket (`STORAGE_URL`).
+    public enum StorageConfig: Sendable, Equatable {
+        case local(directory: String)
+        case s3(S3Location)
+    }
+
     public var database: DatabaseConfig
     public var dataDirectory: String
+    public var storage: StorageConfig
     public var jwtSecret: String
     public var accessTokenTTL: Int
     public var refreshTokenTTL: Int
@@ -33,9 +40,11 @@ public struct AppConfig: Sendable {
     public init(database: DatabaseConfig, dataDirectory: String = "data", jwtSecret: String = AppConfig.developmentJWTSecret,
                 accessTokenTTL: Int = 900, refreshTokenTTL: Int = 30 * 86_400, bcryptCost: Int = 12,
                 maxBodySize: String = "1mb", runsJobWorker: Bool = true, jobPollInterval: Double = 1,
-                loginIPMaxFailures: Int = 30, trustsForwardedFor: Bool = false, databasePoolSize: Int = 8, pgDump: String = "pg_dump", pgRestore: String = "pg_restore") {
+                loginIPMaxFailures: Int = 30, trustsForwardedFor: Bool = false, databasePoolSize: Int = 8, pgDump: String = "pg_dump",
+                pgRestore: String = "pg_restore", storage: StorageConfig? = nil) {
         self.database = database
         self.dataDirectory = dataDirectory
+        self.storage = storage ?? .local(directory: dataDirectory + "/files")
         self.jwtSecret = jwtSecret
         self.accessTokenTTL = accessTokenTTL
         self.refreshTokenTTL = refreshTokenTTL
@@ -95,6 +104,14 @@ public struct AppConfig: Sendable {
         guard !digits.isEmpty, let amount = Int(digits), amount > 0, ["", "kb", "mb", "gb"].contains(String(maxBody.dropFirst(digits.count))) else {
             throw AppConfigError(variable: "MAX_BODY_SIZE", problem: "must be a size such as 512kb or 1mb")
         }
+        var storage = StorageConfig.local(directory: dataDirectory + "/files")
+        if let url = value("STORAGE_URL") {
+            do {
+                storage = .s3(try S3Location(parsing: url))
+            } catch let error as S3LocationError {
+                throw AppConfigError(variable: "STORAGE_URL", problem: error.problem + "; leave it unset to keep files under DATA_DIR/files")
+            }
+        }
         let poll = value("JOB_POLL_SECONDS").map { Double($0) } ?? 1
         guard let poll, poll >= 0.05, poll <= 3600 else {
             throw AppConfigError(variable: "JOB_POLL_SECONDS", problem: "must be a number of seconds between 0.05 and 3600")
@@ -114,7 +131,8 @@ public struct AppConfig: Sendable {
             trustsForwardedFor: try boolean("TRUST_PROXY", default: false),
             databasePoolSize: try integer("DATABASE_POOL_SIZE", default: 8, range: 1...200),
             pgDump: value("PG_DUMP") ?? "pg_dump",
-            pgRestore: value("PG_RESTORE") ?? "pg_restore"
+            pgRestore: value("PG_RESTORE") ?? "pg_restore",
+            storage: storage
         )
     }
 }

@@ -16,5 +16,6 @@ enum Migrations {
         app.migrations.add(CreateCatalog())
         app.migrations.add(CreateInventory())
         app.migrations.add(CreateProductSearch())
+        app.migrations.add(CreateMediaFiles())
     }
 }

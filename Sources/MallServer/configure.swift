@@ -44,6 +44,13 @@ public func configure(_ app: Application, config: AppConfig, clock: any MallCloc
     app.middleware.use(ProblemMiddleware())
     app.middleware.use(SecurityHeadersMiddleware())
 
+    switch config.storage {
+    case .local(let directory):
+        app.fileStorage = LocalFileStorage(directory: directory, threadPool: app.threadPool)
+    case .s3(let location):
+        app.fileStorage = S3FileStorage(location: location, client: app.client, logger: app.logger)
+    }
+
     app.jobs = JobQueue(app: app)
     registerJobs(app)
     Migrations.register(on: app)

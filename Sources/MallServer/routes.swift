@@ -7,6 +7,9 @@ func routes(_ app: Application) throws {
     // Operations: health, readiness, metrics, API document.
     try app.register(collection: OperationsRoutes())
 
+    // Uploaded files by content-addressed key (`/files/img/<sha256>.png`), cacheable for ever.
+    try app.register(collection: PublicFileRoutes())
+
     let api = app.grouped("api", "v1").grouped(BearerAuthMiddleware())
 
     // Shoppers: sign-up, sign-in, tokens (shared with staff), own account.
@@ -33,4 +36,6 @@ func routes(_ app: Application) throws {
     try admin.register(collection: StocktakeRoutes())
     try admin.register(collection: TransferRoutes())
     try admin.register(collection: StockSyncRoutes())
+    // Media: product image upload (multipart), checked by ImageProbe, deduplicated per merchant.
+    try admin.register(collection: MediaRoutes())
 }

@@ -35,3 +35,4 @@ extension ProductDetail: Content {}
 extension BarcodeLookup: Content {}
 extension PriceQuote: Content {}
 extension ListPage: Content {}
+extension MediaFile: Content {}

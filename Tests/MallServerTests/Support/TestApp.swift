@@ -37,6 +37,9 @@ func withTestApp(clock: ManualClock = ManualClock(testEpoch), adjust: (inout App
                            bcryptCost: 4, runsJobWorker: false, loginIPMaxFailures: 1000,
                            databasePoolSize: 2)
     adjust(&config)
+    // Uploaded files and backups land in the test's own data folder; it goes when the test ends.
+    let dataDirectory = config.dataDirectory.hasPrefix(FileManager.default.temporaryDirectory.path + "/chainmall-tests/")
+        ? config.dataDirectory : nil
     do {
         try await configure(app, config: config, clock: clock)
         if let schema {
@@ -46,18 +49,19 @@ func withTestApp(clock: ManualClock = ManualClock(testEpoch), adjust: (inout App
         try await app.autoMigrate().get()
         try await body(app)
     } catch {
-        await cleanUp(app, sqlitePath: sqlitePath, schema: schema)
+        await cleanUp(app, sqlitePath: sqlitePath, schema: schema, dataDirectory: dataDirectory)
         throw error
     }
-    await cleanUp(app, sqlitePath: sqlitePath, schema: schema)
+    await cleanUp(app, sqlitePath: sqlitePath, schema: schema, dataDirectory: dataDirectory)
 }
 
-private func cleanUp(_ app: Application, sqlitePath: String?, schema: String?) async {
+private func cleanUp(_ app: Application, sqlitePath: String?, schema: String?, dataDirectory: String?) async {
     if let schema { try? await app.db.sql.raw("DROP SCHEMA IF EXISTS \(unsafeRaw: schema) CASCADE").run() }
     try? await app.asyncShutdown()
     if let sqlitePath {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: sqlitePath + suffix) }
     }
+    if let dataDirectory { try? FileManager.default.removeItem(atPath: dataDirectory) }
 }
 
 /// A response with its body decoded on demand.
