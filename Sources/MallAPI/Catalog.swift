@@ -396,3 +396,22 @@ public struct BarcodeLookup: Codable, Sendable {
         self.stores = stores
     }
 }
+
+/// The outcome of a CSV import. Row numbers count the header as row 1, as a spreadsheet shows them.
+public struct ImportReport: Codable, Sendable, Equatable {
+    public var mode: String
+    public var rows: Int
+    public var created: Int
+    public var updated: Int
+    public var failedRows: [Int]
+    public var errors: [FieldError]
+
+    public init(mode: String, rows: Int, created: Int, updated: Int, failedRows: [Int], errors: [FieldError]) {
+        self.mode = mode
+        self.rows = rows
+        self.created = created
+        self.updated = updated
+        self.failedRows = failedRows
+        self.errors = errors
+    }
+}

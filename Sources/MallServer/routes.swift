@@ -31,6 +31,7 @@ func routes(_ app: Application) throws {
     try admin.register(collection: TaxonomyRoutes())
     try admin.register(collection: ProductRoutes())
     try admin.register(collection: PriceRoutes())
+    try admin.register(collection: CatalogCSVRoutes())
     // Staff: per-store stock, count sheets, transfers, POS/ERP sync.
     try admin.register(collection: InventoryRoutes())
     try admin.register(collection: StocktakeRoutes())

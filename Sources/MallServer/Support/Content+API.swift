@@ -34,5 +34,6 @@ extension Product: Content {}
 extension ProductDetail: Content {}
 extension BarcodeLookup: Content {}
 extension PriceQuote: Content {}
+extension ImportReport: Content {}
 extension ListPage: Content {}
 extension MediaFile: Content {}
