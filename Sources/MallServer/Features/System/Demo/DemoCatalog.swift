@@ -1,3 +1,4 @@
+import Crypto
 import Fluent
 import Foundation
 import MallAPI
@@ -114,6 +115,12 @@ struct DemoCatalog {
         try await template.create(on: db)
 
         let fruit = try await MerchantModel.find(code: "XFRUIT", on: db)
+        var images: [String: String] = [:]
+        for line in Self.lines {
+            let merchantId = line.brand == "鲜丰果园" ? (fruit?.id ?? SelfOperatedMerchant.id.rawValue) : SelfOperatedMerchant.id.rawValue
+            let name = "\(merchantId)/\(line.category)"
+            if images[name] == nil { images[name] = try await placeholder(for: line.category, merchantId: merchantId) }
+        }
         let stores = try await StoreModel.query(on: db).all()
         var barcodeSerial = 0
         var productIndex = 0
@@ -140,7 +147,8 @@ struct DemoCatalog {
                     let input = ProductInput(merchantId: merchantId, title: title, subtitle: line.subtitle,
                                              descriptionHtml: "<p>\(title)，\(line.subtitle)。</p><ul><li>产地直供，品质可追溯</li><li>门店自提或同城配送</li></ul>",
                                              categoryId: categories[line.category]!.id!, brandId: line.brand.flatMap { brands[$0]?.id },
-                                             tags: line.tags, unit: line.unit, weightGrams: line.weightGrams, images: [], specs: line.specs, skus: skus)
+                                             tags: line.tags, unit: line.unit, weightGrams: line.weightGrams,
+                                             images: images["\(merchantId)/\(line.category)"].map { [$0] } ?? [], specs: line.specs, skus: skus)
                     let product = ProductModel()
                     product.merchantId = merchantId
                     product.categoryId = input.categoryId
@@ -171,6 +179,21 @@ struct DemoCatalog {
             }
             _ = storeId
         }
+    }
+}
+
+extension DemoCatalog {
+    /// A generated tile per category, stored like an uploaded image so it is served from /files/.
+    func placeholder(for category: String, merchantId: UUID) async throws -> String {
+        let bytes = PlaceholderImage.png(width: 480, height: 480, color: .from(seed: category))
+        let info = try ImageProbe.inspect(bytes)
+        let digest = SigV4Signer.hex(SHA256.hash(data: bytes))
+        if let existing = try await MediaFileModel.find(merchant: MerchantID(merchantId), sha256: digest, on: app.db) { return existing.url }
+        let key = MediaFileModel.imageKey(sha256: digest, format: info.format)
+        try await app.fileStorage.put(key: key, data: Data(bytes), contentType: info.format.mimeType)
+        let file = MediaFileModel(merchantId: merchantId, sha256: digest, key: key, image: info, uploadedBy: nil, createdAt: app.clock.now())
+        try await file.create(on: app.db)
+        return file.url
     }
 }
 
