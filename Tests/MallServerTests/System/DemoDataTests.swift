@@ -1,0 +1,40 @@
+import Fluent
+import Foundation
+import MallAPI
+import MallCore
+import Testing
+import Vapor
+@testable import MallServer
+
+@Suite("Demo data")
+struct DemoDataTests {
+    @Test("the demo seed builds a realistic mall, and running it twice changes nothing")
+    func demo() async throws {
+        try await withTestApp { app in
+            let accounts = try await DemoSeeder(app: app).run()
+            #expect(Set(accounts.filter { $0.kind == "staff" }.map(\.login)).isSuperset(of: ["admin", "operator", "self.admin", "fruit.admin", "ja.manager", "ja.clerk", "service"]))
+            let grants = try await StaffRoleGrantModel.query(on: app.db).with(\.$role).all()
+            #expect(Set(grants.map(\.role.code)) == Set(BuiltinRole.allCases.map(\.rawValue)), "staff for every built-in role")
+            let stores = try await StoreModel.query(on: app.db).all()
+            #expect(stores.filter { $0.kind == .store }.count >= 5)
+            #expect(Set(stores.map(\.city)).count >= 2)
+            #expect(try await ProductModel.query(on: app.db).count() >= 200)
+            let skus = try await SKUModel.query(on: app.db).all()
+            #expect(skus.count > 500, "multi-spec products")
+            #expect(skus.allSatisfy { sku in sku.barcode.map { (try? Barcode(parsing: $0)) != nil } ?? false }, "every demo barcode has a valid check digit")
+            for store in stores {
+                #expect(try await StockLevelModel.query(on: app.db).filter(\.$storeId == store.id!).count() > 0, "stock at \(store.code)")
+            }
+            try await Fixtures.expectLedgerMatchesProjection(app)
+
+            let milk = try await app.send(.GET, "/api/v1/products?q=" + "纯牛奶".addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed)!)
+                .decode(ListPage<ProductSummary>.self)
+            #expect(milk.items.contains { $0.title.contains("纯牛奶") })
+            #expect(milk.items.allSatisfy { $0.image?.hasPrefix("/files/img/") == true })
+
+            let counts = (try await ProductModel.query(on: app.db).count(), try await StockMovementModel.query(on: app.db).count())
+            _ = try await DemoSeeder(app: app).run()
+            #expect((try await ProductModel.query(on: app.db).count(), try await StockMovementModel.query(on: app.db).count()) == counts)
+        }
+    }
+}
