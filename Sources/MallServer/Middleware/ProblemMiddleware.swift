@@ -1,3 +1,4 @@
+import Fluent
 import Foundation
 import MallAPI
 import MallCore
@@ -77,6 +78,10 @@ struct ProblemMiddleware: AsyncMiddleware {
             problem = Problem(title: "Conflict", status: 409, detail: transition.message)
         case let decoding as DecodingError:
             problem = Self.problem(for: decoding)
+        case let database as any DatabaseError where database.isConstraintFailure:
+            // A uniqueness or reference rule the checks before the write did not catch (two
+            // requests racing for the same code, say): the data is intact, the request conflicts.
+            problem = Problem(title: "Conflict", status: 409, detail: "This change conflicts with existing data (a value that must be unique is already taken, or a referenced record is missing).")
         case let convertible as ProblemConvertible:
             problem = Problem(title: convertible.title, status: Int(convertible.status.code), detail: convertible.detail)
             headers = convertible.headers

@@ -129,6 +129,12 @@ struct CatalogWorkflowTests {
             #expect(try await SKUModel.query(on: app.db).filter(\.$code == "TEE-B-S").count() == 0, "the unsold small blue SKU is gone")
             #expect(try await SKUModel.find(soldSmall.id, on: app.db) != nil, "the sold one is never deleted")
 
+            var swapped = Self.tshirt(category.id!, sizes: ["M", "L"])
+            (swapped.skus[0].code, swapped.skus[1].code) = (swapped.skus[1].code, swapped.skus[0].code)
+            let afterSwap = try await app.send(.PUT, "/api/v1/admin/products/\(product.id)", token: merchant, json: swapped)
+            #expect(afterSwap.status == .ok, "two SKUs may trade codes: \(afterSwap.text)")
+            #expect(try afterSwap.decode(Product.self).skus.first { $0.specTitle == "红 / M" }?.code == "TEE-R-L")
+
             let clash = try await app.send(.POST, "/api/v1/admin/products", token: merchant, json: Self.tshirt(category.id!, sizes: ["M"]))
             #expect(clash.problem?.errors?.first?.message.contains("already used") == true)
         }

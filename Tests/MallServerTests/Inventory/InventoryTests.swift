@@ -306,6 +306,7 @@ struct InventoryTests {
             try await app.jobs.enqueue(LowStockAlerts.scanJob, payload: [String: String]())
             try await app.jobs.runDue()
             #expect(try await LowStockAlertModel.query(on: app.db).filter(\.$status == "open").count() == 1)
+            try await Fixtures.expectLedgerMatchesProjection(app)
         }
     }
 

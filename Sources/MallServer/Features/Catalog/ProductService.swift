@@ -130,6 +130,13 @@ struct ProductService {
             sku.barcode = nil
             try await sku.update(on: db)
         }
+        // Codes moving between kept SKUs (a swap) would collide with the unique index mid-way, so
+        // those SKUs step aside to temporary codes first.
+        for key in plan.keep + plan.reenable {
+            guard let sku = byKey[key], let (input, _) = checked.skus[key], input.code != sku.code else { continue }
+            sku.code = "~" + sku.id!.uuidString
+            try await sku.update(on: db)
+        }
         for key in plan.keep + plan.reenable {
             guard let sku = byKey[key], let (input, barcode) = checked.skus[key] else { continue }
             apply(input, barcode: barcode, to: sku)
