@@ -91,3 +91,28 @@ public struct HealthStatus: Codable, Sendable {
         self.database = database
     }
 }
+
+public struct InboxNotification: Codable, Sendable, Equatable {
+    public var id: UUID
+    public var audience: String
+    public var storeId: UUID?
+    public var title: String
+    public var body: String
+    public var referenceType: String?
+    public var referenceId: String?
+    public var status: String
+    public var createdAt: Date
+
+    public init(id: UUID, audience: String, storeId: UUID?, title: String, body: String, referenceType: String?, referenceId: String?,
+                status: String, createdAt: Date) {
+        self.id = id
+        self.audience = audience
+        self.storeId = storeId
+        self.title = title
+        self.body = body
+        self.referenceType = referenceType
+        self.referenceId = referenceId
+        self.status = status
+        self.createdAt = createdAt
+    }
+}

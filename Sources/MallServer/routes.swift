@@ -37,6 +37,8 @@ func routes(_ app: Application) throws {
     try admin.register(collection: StocktakeRoutes())
     try admin.register(collection: TransferRoutes())
     try admin.register(collection: StockSyncRoutes())
+    // Staff: in-app inbox (low-stock alerts and other notifications).
+    try admin.register(collection: NotificationRoutes())
     // Media: product image upload (multipart), checked by ImageProbe, deduplicated per merchant.
     try admin.register(collection: MediaRoutes())
 }

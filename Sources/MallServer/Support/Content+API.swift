@@ -35,5 +35,6 @@ extension ProductDetail: Content {}
 extension BarcodeLookup: Content {}
 extension PriceQuote: Content {}
 extension ImportReport: Content {}
+extension InboxNotification: Content {}
 extension ListPage: Content {}
 extension MediaFile: Content {}

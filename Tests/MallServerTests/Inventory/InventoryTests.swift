@@ -269,6 +269,16 @@ struct InventoryTests {
             #expect(notifications.allSatisfy { $0.body.contains("可售库存仅剩 9 件") && $0.status == "pending" })
             try await app.jobs.runDue()
             #expect(try await NotificationModel.query(on: app.db).filter(\.$status == "delivered").count() == 2)
+            let managerInbox = try await app.send(.GET, "/api/v1/admin/notifications", token: token).decode(ListPage<InboxNotification>.self)
+            #expect(managerInbox.items.map(\.audience) == ["store_managers"])
+            #expect(managerInbox.items.first?.status == "delivered")
+            let (_, hq) = try await Fixtures.staff(app, "hq", role: .platformOperator, scope: .platform)
+            let hqInbox = try await app.send(.GET, "/api/v1/admin/notifications", token: hq).decode(ListPage<InboxNotification>.self)
+            #expect(hqInbox.items.map(\.audience) == ["headquarters"])
+            #expect(hqInbox.items.first?.referenceType == "low_stock_alert")
+            let otherStore = try await Fixtures.store(app, code: "SB")
+            let (_, otherClerk) = try await Fixtures.staff(app, "other.clerk", role: .storeClerk, scope: .store(otherStore.storeID))
+            #expect(try await app.send(.GET, "/api/v1/admin/notifications", token: otherClerk).decode(ListPage<InboxNotification>.self).total == 0)
 
             _ = try await app.send(.POST, "/api/v1/admin/inventory/receipts", token: token,
                                    json: StockReceiptInput(storeId: store.id!, lines: [StockLineInput(skuId: milk.id!, quantity: 5)]))
