@@ -17,5 +17,6 @@ enum Migrations {
         app.migrations.add(CreateInventory())
         app.migrations.add(CreateProductSearch())
         app.migrations.add(CreateMediaFiles())
+        app.migrations.add(CreateCarts())
     }
 }

@@ -18,6 +18,8 @@ func routes(_ app: Application) throws {
     // Shoppers: stores near a point; catalogue browse, search, product detail, barcode lookup.
     try api.register(collection: PublicStoreRoutes())
     try api.register(collection: PublicCatalogRoutes())
+    // Shoppers: the cart (members, or guests by X-Cart-Token).
+    try api.register(collection: CartRoutes())
 
     // Staff console API.
     let admin = api.grouped("admin")

@@ -64,6 +64,10 @@ struct MemberAuthRoutes: RouteCollection {
             return try await req.password.async.verify(input.password, created: member.passwordHash) ? member : nil
         }
         guard member.status == "active" else { throw MallError.forbidden("This account is disabled; contact customer service.") }
+        if let guestToken = req.headers.first(name: CartRoutes.tokenHeader), !guestToken.isEmpty {
+            // What a guest put in the cart before signing in stays in the cart.
+            try await CartService.merge(guestToken: guestToken, into: member.id!, now: req.now, on: req.db)
+        }
         let issued = try await TokenService(app: req.application, db: req.db)
             .startSession(kind: .member, subjectId: member.id!, userAgent: req.headers.first(name: .userAgent), ip: req.clientIP)
         return MemberSession(member: member.profile, tokens: issued.tokens)

@@ -1,0 +1,147 @@
+import Fluent
+import Foundation
+import MallAPI
+import MallCore
+import Vapor
+
+enum CartService {
+    /// The cart behind the request, created on first write. Returns the guest token to hand
+    /// back to a guest (nil for members).
+    static func find(_ req: Request, create: Bool) async throws -> (CartModel?, String?) {
+        switch req.principal {
+        case .staff:
+            throw MallError.forbidden("Carts belong to shoppers; staff accounts cannot use them.")
+        case .member(let member):
+            if let cart = try await CartModel.query(on: req.db).filter(\.$memberId == member.memberId).first() { return (cart, nil) }
+            guard create else { return (nil, nil) }
+            let cart = CartModel()
+            cart.memberId = member.memberId
+            cart.createdAt = req.now
+            cart.updatedAt = req.now
+            do { try await cart.create(on: req.db) } catch where (error as? any DatabaseError)?.isConstraintFailure == true {
+                // Two first writes raced; the other created the cart.
+                return (try await CartModel.query(on: req.db).filter(\.$memberId == member.memberId).first(), nil)
+            }
+            return (cart, nil)
+        case nil:
+            if let token = req.headers.first(name: CartRoutes.tokenHeader), !token.isEmpty,
+               let cart = try await CartModel.query(on: req.db).filter(\.$guestTokenHash == SecureToken.digest(token)).first() {
+                return (cart, token)
+            }
+            guard create else { return (nil, nil) }
+            let token = SecureToken.generate()
+            let cart = CartModel()
+            cart.guestTokenHash = SecureToken.digest(token)
+            cart.createdAt = req.now
+            cart.updatedAt = req.now
+            try await cart.create(on: req.db)
+            return (cart, token)
+        }
+    }
+
+    static func touch(_ cart: CartModel, now: Date, on db: any Database) async throws {
+        cart.updatedAt = now
+        try await cart.update(on: db)
+    }
+
+    /// Moves a guest cart's lines into the member's cart (quantities add up) and deletes it.
+    static func merge(guestToken: String, into memberId: UUID, now: Date, on db: any Database) async throws {
+        try await db.writeTransaction { db in
+            guard let guest = try await CartModel.query(on: db).filter(\.$guestTokenHash == SecureToken.digest(guestToken)).first() else { return }
+            guard let target = try await CartModel.query(on: db).filter(\.$memberId == memberId).first() else {
+                // The guest cart simply becomes the member's.
+                guest.memberId = memberId
+                guest.guestTokenHash = nil
+                guest.updatedAt = now
+                try await guest.update(on: db)
+                return
+            }
+            let existing = try await CartLineModel.query(on: db).filter(\.$cartId == target.id!).all()
+            for line in try await CartLineModel.query(on: db).filter(\.$cartId == guest.id!).all() {
+                if let same = existing.first(where: { $0.skuId == line.skuId }) {
+                    same.quantity = min(CartRoutes.maxQuantity, same.quantity + line.quantity)
+                    try await same.update(on: db)
+                } else if existing.count < CartRoutes.maxLines {
+                    let copy = CartLineModel()
+                    copy.cartId = target.id!
+                    copy.skuId = line.skuId
+                    copy.quantity = line.quantity
+                    copy.addedAt = line.addedAt
+                    try await copy.create(on: db)
+                }
+            }
+            try await guest.delete(on: db)
+            try await touch(target, now: now, on: db)
+        }
+    }
+
+    /// Prices and checks every line where it would be fulfilled.
+    static func view(_ cart: CartModel?, req: Request) async throws -> CartView {
+        guard let cart else { return CartView(guestToken: nil, groups: [], itemCount: 0, subtotalFen: 0, hasProblems: false) }
+        let db = req.db
+        let lines = try await CartLineModel.query(on: db).filter(\.$cartId == cart.id!).sort(\.$addedAt).all()
+        let skus = Dictionary(uniqueKeysWithValues: try await SKUModel.query(on: db).filter(\.$id ~~ lines.map(\.skuId)).all().map { ($0.id!, $0) })
+        let products = Dictionary(uniqueKeysWithValues: try await ProductModel.query(on: db).filter(\.$id ~~ Set(skus.values.map(\.productId))).all().map { ($0.id!, $0) })
+        let merchantIds = Array(Set(skus.values.map(\.merchantId)))
+        let merchants = Dictionary(uniqueKeysWithValues: try await MerchantModel.query(on: db).filter(\.$id ~~ merchantIds).all().map { ($0.id!, $0) })
+        let fulfilments = Dictionary(try await CartFulfilmentModel.query(on: db).filter(\.$cartId == cart.id!).all().map { ($0.merchantId, $0) },
+                                     uniquingKeysWith: { a, _ in a })
+        var memberAddresses: [MemberAddressModel] = []
+        if let memberId = cart.memberId { memberAddresses = try await MemberAddressModel.owned(by: memberId, on: db).all() }
+
+        var groups: [CartMerchantGroup] = []
+        for merchantId in merchantIds.sorted(by: { (merchants[$0]?.code ?? "") < (merchants[$1]?.code ?? "") }) {
+            let fulfilment = fulfilments[merchantId]
+            let mode = FulfilmentMode(rawValue: fulfilment?.mode ?? "") ?? .delivery
+            let stores = try await StoreModel.query(on: db).filter(\.$merchantId == merchantId).filter(\.$status == .open).all()
+            var eligible: [StoreModel]
+            var pickupStore: StoreModel?
+            var addressId: UUID?
+            switch mode {
+            case .pickup:
+                pickupStore = stores.first { $0.id == fulfilment?.storeId }
+                eligible = pickupStore.map { [$0] } ?? []
+            case .delivery:
+                let address = memberAddresses.first { $0.id == fulfilment?.addressId } ?? memberAddresses.first { $0.isDefault }
+                addressId = address?.id
+                if let lat = address?.latitude, let lng = address?.longitude {
+                    let point = GeoPoint(latitude: lat, longitude: lng)
+                    eligible = stores.filter { $0.kind == .warehouse || point.distanceMeters(to: $0.location) <= $0.deliveryRadiusKm * 1000 }
+                } else {
+                    eligible = stores
+                }
+            }
+            let merchantLines = lines.filter { skus[$0.skuId]?.merchantId == merchantId }
+            let merchantSKUs = merchantLines.compactMap { skus[$0.skuId] }
+            let levels = try await StockLevelModel.query(on: db).filter(\.$skuId ~~ merchantSKUs.compactMap(\.id))
+                .filter(\.$storeId ~~ eligible.compactMap(\.id)).all()
+            let delisted = try await ProductStoreDelistingModel.query(on: db).filter(\.$productId ~~ merchantSKUs.map(\.productId)).all()
+            let prices = try await PriceBook.inputs(for: merchantSKUs, storeId: pickupStore?.id, on: db)
+            var views: [CartLineView] = []
+            for line in merchantLines {
+                guard let sku = skus[line.skuId], let product = products[sku.productId] else { continue }
+                let delistedStores = Set(delisted.filter { $0.productId == product.id }.map(\.storeId))
+                let available = levels.filter { $0.skuId == sku.id && !delistedStores.contains($0.storeId) }
+                    .reduce(0) { $0 + max(0, $1.onHand - $1.reserved) }
+                var problems: [CartLineProblem] = []
+                if !product.onShelf { problems.append(.offShelf) }
+                if !sku.enabled { problems.append(.skuDisabled) }
+                if let pickupStore, delistedStores.contains(pickupStore.id!) { problems.append(.delistedAtStore) }
+                if available == 0 { problems.append(mode == .pickup ? .insufficientAtStore : .outOfStockEverywhere) } else if mode == .pickup && available < line.quantity {
+                    problems.append(.insufficientAtStore)
+                }
+                let quote = PriceResolver.resolve(prices[sku.id!]!, storeId: pickupStore.map { StoreID($0.id!) }, memberLevel: nil, at: req.now)
+                views.append(CartLineView(skuId: sku.id!, productId: product.id!, title: product.title, specTitle: sku.specTitle,
+                                          image: sku.imageURL ?? product.images.first, quantity: line.quantity, unitPriceFen: quote.price.minorUnits,
+                                          lineTotalFen: quote.price.minorUnits * Int64(line.quantity), available: available, problems: problems,
+                                          priceExplanation: quote.steps))
+            }
+            groups.append(CartMerchantGroup(merchantId: merchantId, merchantName: merchants[merchantId]?.name ?? "", fulfilment: mode,
+                                            addressId: addressId, storeId: pickupStore?.id, storeName: pickupStore?.name, lines: views,
+                                            subtotalFen: views.filter(\.problems.isEmpty).reduce(0) { $0 + $1.lineTotalFen }))
+        }
+        let all = groups.flatMap(\.lines)
+        return CartView(guestToken: nil, groups: groups, itemCount: all.reduce(0) { $0 + $1.quantity },
+                        subtotalFen: groups.reduce(0) { $0 + $1.subtotalFen }, hasProblems: all.contains { !$0.problems.isEmpty })
+    }
+}
