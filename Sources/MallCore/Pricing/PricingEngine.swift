@@ -1,0 +1,344 @@
+import Foundation
+
+/// Prices a checkout: one pure function from a `PricingRequest` to a `PricedCheckout`.
+///
+/// The pipeline, each step seeing the goods left to pay after the steps before it:
+///
+/// 1. **Prices** — each line's unit price as `PriceResolver` resolved it (store and member
+///    level), times its quantity.
+/// 2. **Promotions** — in request order, each over the lines it covers across the whole
+///    checkout (so a merchant's threshold counts all of its orders).
+/// 3. **Coupons** — merchant coupons, then platform coupons, at most one per issuer; every
+///    coupon gets an evaluation saying what it took off or why it does not apply.
+/// 4. **Points** — whole fen only, at most the policy's share of the goods left, never more
+///    points than the member holds or asked for, and never paying for shipping.
+/// 5. **Shipping** — per order by the merchant's rule: free for pickup, free when the merchant's
+///    delivered goods reach its threshold, else flat or by distance band.
+/// 6. **Totals** — per order and for the checkout.
+///
+/// Every discount is allocated to the lines it covers in proportion to what each line still
+/// costs, by `ProportionalAllocation` (largest remainder, ties to the earlier line, lines
+/// ordered as in the request). Allocations sum to the discount to the fen and never exceed what
+/// a line still costs, so every line, order and checkout stays at or above zero and a partial
+/// refund can give back exactly a line's share.
+public enum PricingEngine {
+    /// The largest amount any single input or the checkout's goods may come to: ¥10 trillion.
+    /// Far beyond any real cart, and low enough that no sum in the engine can overflow.
+    public static let maximumAmount: Int64 = 1_000_000_000_000_000
+    /// The most orders one checkout may split into.
+    public static let maximumGroups = 1_000
+    /// The most units of one line.
+    public static let maximumQuantity = 1_000_000
+
+    /// Prices `request`.
+    ///
+    /// - Throws: `ValidationFailure` listing every invalid input at once: an empty checkout or
+    ///   order, a quantity below 1, a negative amount, an amount in another currency, a line of
+    ///   another merchant than its order, a rule out of range, a delivery without a shipping rule
+    ///   or beyond its last distance band.
+    public static func price(_ request: PricingRequest) throws -> PricedCheckout {
+        try PricingValidator.validate(request)
+        var run = PricingRun(request: request)
+        run.applyPromotions()
+        run.applyCoupons()
+        let shipping = run.quoteShipping()
+        run.applyPoints()
+        return run.result(shipping: shipping)
+    }
+}
+
+/// The working state of one pricing: every line of every group in one flat list, in request
+/// order, with what each still costs.
+private struct PricingRun {
+    struct WorkingLine {
+        var group: Int
+        var line: CartLine
+        var subtotal: Int64
+        var remaining: Int64
+        var allocations: [(source: DiscountSource, amount: Int64)] = []
+    }
+
+    /// A discount with each line's share, so each group's share can be summed afterwards.
+    struct Applied {
+        var discount: AppliedDiscount
+        var shares: [(line: Int, amount: Int64)]
+    }
+
+    let request: PricingRequest
+    let currency: Currency
+    var lines: [WorkingLine] = []
+    var applied: [Applied] = []
+    var couponEvaluations: [CouponEvaluation] = []
+    var points: PointsOutcome
+    /// Promotions that paid nothing, for the explanation ("spend ¥30.00 more …").
+    var notes: [String] = []
+
+    init(request: PricingRequest) {
+        self.request = request
+        currency = request.currency
+        for (groupIndex, group) in request.groups.enumerated() {
+            for line in group.lines {
+                // Validation has bounded the product, so it cannot overflow.
+                let subtotal = line.unitPrice.minorUnits * Int64(line.quantity)
+                lines.append(WorkingLine(group: groupIndex, line: line, subtotal: subtotal, remaining: subtotal))
+            }
+        }
+        points = PointsOutcome(pointsUsed: 0, deduction: .zero(currency), description: "No points used")
+    }
+
+    func money(_ minorUnits: Int64) -> Money { Money(minorUnits: minorUnits, currency: currency) }
+
+    /// Spreads `amount` over `indices` by what each still costs and records the discount.
+    /// `amount` never exceeds their sum, which keeps every line's remaining amount at or above 0.
+    mutating func apply(_ amount: Int64, to indices: [Int], as discount: AppliedDiscount) {
+        let shares = ProportionalAllocation.allocate(total: amount, weights: indices.map { lines[$0].remaining })
+        var recorded: [(line: Int, amount: Int64)] = []
+        for (index, share) in zip(indices, shares) where share > 0 {
+            lines[index].remaining -= share
+            lines[index].allocations.append((discount.source, share))
+            recorded.append((index, share))
+        }
+        applied.append(Applied(discount: discount, shares: recorded))
+    }
+
+    // MARK: Promotions
+
+    mutating func applyPromotions() {
+        for promotion in request.promotions where promotion.isOffered(toLevel: request.member.level) {
+            let covered = lines.indices.filter { promotion.covers(lines[$0].line) && lines[$0].remaining > 0 }
+            guard !covered.isEmpty else { continue }
+            let amount = covered.reduce(0) { $0 + lines[$1].remaining }
+            let outcome = promotion.kind.evaluate(coveredAmount: amount, currency: currency)
+            guard outcome.discount > 0 else {
+                notes.append("\(promotion.name): \(outcome.description)")
+                continue
+            }
+            let discount = AppliedDiscount(
+                source: .promotion(promotion.id), title: promotion.name,
+                description: outcome.description, amount: money(outcome.discount)
+            )
+            apply(outcome.discount, to: covered, as: discount)
+        }
+    }
+
+    // MARK: Coupons
+
+    mutating func applyCoupons() {
+        // Merchant coupons first: the platform's minimum spend is then judged on what the
+        // shopper really pays the shops, the way the platform funds its coupon on top.
+        let order = request.coupons.indices.filter { request.coupons[$0].merchantId != nil }
+            + request.coupons.indices.filter { request.coupons[$0].merchantId == nil }
+        var usedByIssuer: [MerchantID?: UUID] = [:]
+        var evaluations: [Int: CouponEvaluation] = [:]
+        for index in order {
+            let coupon = request.coupons[index]
+            let (status, message) = evaluate(coupon, usedByIssuer: usedByIssuer)
+            if case .applied = status { usedByIssuer[coupon.merchantId] = coupon.id }
+            evaluations[index] = CouponEvaluation(couponId: coupon.id, title: coupon.title, status: status, message: message)
+        }
+        couponEvaluations = request.coupons.indices.map { evaluations[$0]! }
+    }
+
+    /// Applies the coupon when it can, and says what it did or why it could not.
+    private mutating func evaluate(_ coupon: Coupon, usedByIssuer: [MerchantID?: UUID]) -> (CouponStatus, String) {
+        func reject(_ rejection: CouponRejection) -> (CouponStatus, String) { (.notApplicable(rejection), rejection.message) }
+        if let from = coupon.validFrom, request.at < from { return reject(.notYetValid(validFrom: from)) }
+        if let until = coupon.validUntil, request.at >= until { return reject(.expired(validUntil: until)) }
+        if let merchant = coupon.merchantId, !lines.contains(where: { $0.line.merchantId == merchant }) {
+            return reject(.merchantNotInCheckout)
+        }
+        if let other = usedByIssuer[coupon.merchantId] {
+            return reject(.anotherCouponFromSameIssuer(couponId: other))
+        }
+        let covered = lines.indices.filter { coupon.covers(lines[$0].line) }
+        guard !covered.isEmpty else { return reject(.noCoveredItems) }
+        let amount = covered.reduce(0) { $0 + lines[$1].remaining }
+        guard amount >= coupon.minimumSpend.minorUnits else {
+            return reject(.belowMinimumSpend(required: coupon.minimumSpend, covered: money(amount)))
+        }
+        let outcome = coupon.kind.evaluate(coveredAmount: amount, currency: currency)
+        guard outcome.discount > 0 else { return reject(.nothingLeftToDiscount) }
+        let discount = AppliedDiscount(
+            source: .coupon(coupon.id), title: coupon.title,
+            description: outcome.description, amount: money(outcome.discount)
+        )
+        apply(outcome.discount, to: covered.filter { lines[$0].remaining > 0 }, as: discount)
+        return (.applied(discount: discount.amount), outcome.description)
+    }
+
+    // MARK: Points
+
+    mutating func applyPoints() {
+        guard let policy = request.pointsPolicy else { return }
+        let balance = request.member.pointsBalance
+        let offered: Int64
+        switch request.points {
+        case .off: return
+        case .upTo(let asked): offered = min(asked, balance)
+        case .asMuchAsAllowed: offered = balance
+        }
+        guard offered > 0 else { return }
+
+        let payable = lines.indices.filter { lines[$0].remaining > 0 }
+        let goods = payable.reduce(0) { $0 + lines[$1].remaining }
+        let ceiling = PricingMath.basisPoints(policy.maximumShareBasisPoints, of: goods)
+        // Points buy whole fen only: worth = offered × worth / points, rounded down. Compared in
+        // full width first, since a large balance times the worth can overflow.
+        let deduction: Int64
+        if PricingMath.product(offered, policy.worth.minorUnits, isAtLeast: ceiling, policy.points) {
+            deduction = ceiling
+        } else {
+            let product = offered.multipliedFullWidth(by: policy.worth.minorUnits)
+            deduction = policy.points.dividingFullWidth(product).quotient
+        }
+        guard deduction > 0 else {
+            points.description = "\(offered) points are not enough to pay a fen (\(policy.points) points = \(policy.worth))"
+            return
+        }
+        // The fewest points that buy the deduction: ceil(deduction × points / worth), which is at
+        // most `offered` because the deduction was rounded down from it.
+        let product = deduction.multipliedFullWidth(by: policy.points)
+        let (quotient, remainder) = policy.worth.minorUnits.dividingFullWidth(product)
+        let used = remainder > 0 ? quotient + 1 : quotient
+
+        let limit = deduction == ceiling
+            ? " (points may pay at most \(PricingText.percent(policy.maximumShareBasisPoints)) of \(money(goods)))"
+            : ""
+        let description = "\(used) points pay \(money(deduction)) at \(policy.points) points = \(policy.worth)\(limit)"
+        points = PointsOutcome(pointsUsed: used, deduction: money(deduction), description: description)
+        apply(deduction, to: payable, as: AppliedDiscount(source: .points, title: "Points", description: description, amount: money(deduction)))
+    }
+
+    // MARK: Shipping
+
+    /// Quoted after coupons and before points, because the free-shipping threshold looks at
+    /// goods after discounts but does not count points against the shopper.
+    func quoteShipping() -> [ShippingQuote] {
+        var goodsByGroup = Array(repeating: Int64(0), count: request.groups.count)
+        for line in lines { goodsByGroup[line.group] += line.remaining }
+        var deliveredByMerchant: [MerchantID: Int64] = [:]
+        for (index, group) in request.groups.enumerated() where group.fulfilment.isDelivery {
+            deliveredByMerchant[group.merchantId, default: 0] += goodsByGroup[index]
+        }
+
+        return request.groups.map { group in
+            guard case .delivery(let distance) = group.fulfilment else {
+                return ShippingQuote(fee: money(0), description: "Pickup at the store: no shipping fee")
+            }
+            // Validation guarantees a rule and a band for every delivery.
+            let rule = request.shippingRules[group.merchantId]!
+            let delivered = deliveredByMerchant[group.merchantId, default: 0]
+            if let threshold = rule.freeShippingThreshold, delivered >= threshold.minorUnits {
+                return ShippingQuote(
+                    fee: money(0),
+                    description: "Free delivery: \(money(delivered)) of goods from this shop after discounts reaches \(threshold)"
+                )
+            }
+            var quote: ShippingQuote
+            switch rule.fee {
+            case .free:
+                quote = ShippingQuote(fee: money(0), description: "Free delivery from this shop")
+            case .flat(let fee):
+                quote = ShippingQuote(fee: fee, description: "Delivery: flat fee \(fee)")
+            case .distanceBands(let bands):
+                let band = bands.first { distance <= $0.upToMeters }!
+                quote = ShippingQuote(
+                    fee: band.fee,
+                    description: "Delivery over \(PricingText.distance(distance)) (up to \(PricingText.distance(band.upToMeters))): \(band.fee)"
+                )
+            }
+            if let threshold = rule.freeShippingThreshold, quote.fee.minorUnits > 0 {
+                quote.description += "; add \(money(threshold.minorUnits - delivered)) from this shop for free delivery"
+            }
+            return quote
+        }
+    }
+
+    // MARK: Result
+
+    func result(shipping: [ShippingQuote]) -> PricedCheckout {
+        var groups: [PricedGroup] = []
+        for (groupIndex, group) in request.groups.enumerated() {
+            let members = lines.indices.filter { lines[$0].group == groupIndex }
+            var totals = PricingTotals.zero(currency)
+            var pricedLines: [PricedLine] = []
+            for index in members {
+                let working = lines[index]
+                let allocations = working.allocations.map { LineAllocation(source: $0.source, amount: money($0.amount)) }
+                let discount = working.subtotal - working.remaining
+                pricedLines.append(PricedLine(
+                    line: working.line, subtotal: money(working.subtotal), allocations: allocations,
+                    discount: money(discount), payable: money(working.remaining)
+                ))
+                totals.subtotal = totals.subtotal + money(working.subtotal)
+                for allocation in working.allocations {
+                    switch allocation.source {
+                    case .promotion: totals.promotionDiscount = totals.promotionDiscount + money(allocation.amount)
+                    case .coupon: totals.couponDiscount = totals.couponDiscount + money(allocation.amount)
+                    case .points: totals.pointsDeduction = totals.pointsDeduction + money(allocation.amount)
+                    }
+                }
+            }
+            totals.shippingFee = shipping[groupIndex].fee
+            totals.payable = totals.goodsPayable + totals.shippingFee
+
+            let discounts = applied.compactMap { entry -> AppliedDiscount? in
+                let share = entry.shares.filter { lines[$0.line].group == groupIndex }.reduce(0) { $0 + $1.amount }
+                guard share > 0 else { return nil }
+                var discount = entry.discount
+                discount.amount = money(share)
+                return discount
+            }
+            groups.append(PricedGroup(
+                merchantId: group.merchantId, storeId: group.storeId, fulfilment: group.fulfilment,
+                lines: pricedLines, discounts: discounts, shipping: shipping[groupIndex], totals: totals
+            ))
+        }
+        let totals = groups.reduce(PricingTotals.zero(currency)) { $0 + $1.totals }
+        return PricedCheckout(
+            groups: groups, discounts: applied.map(\.discount), coupons: couponEvaluations,
+            points: points, totals: totals, explanation: explanation(groups: groups, totals: totals)
+        )
+    }
+
+    func explanation(groups: [PricedGroup], totals: PricingTotals) -> [String] {
+        var text: [String] = []
+        for (number, group) in groups.enumerated() {
+            let how = switch group.fulfilment {
+            case .delivery(let meters): "delivery, \(PricingText.distance(meters))"
+            case .pickup: "pickup at the store"
+            }
+            text.append("Order \(number + 1) (\(how)):")
+            for priced in group.lines {
+                var entry = "  \(priced.line.title) × \(priced.line.quantity) at \(priced.line.unitPrice) = \(priced.subtotal)"
+                // Only a price that differs from the list price needs its reason shown.
+                if priced.line.priceSteps.count > 1, let last = priced.line.priceSteps.last {
+                    entry += " (\(last.description))"
+                }
+                text.append(entry)
+            }
+        }
+        text.append("Goods subtotal: \(totals.subtotal)")
+        for discount in applied.map(\.discount) where discount.source != .points {
+            text.append("\(discount.title): -\(discount.amount) (\(discount.description))")
+        }
+        text.append(contentsOf: notes)
+        for evaluation in couponEvaluations {
+            if case .notApplicable = evaluation.status {
+                text.append("Coupon \(evaluation.title) not used: \(evaluation.message)")
+            }
+        }
+        if points.pointsUsed > 0 {
+            text.append("Points: -\(points.deduction) (\(points.description))")
+        } else if request.points != .off, request.pointsPolicy != nil {
+            text.append("Points: \(points.description)")
+        }
+        for (number, group) in groups.enumerated() {
+            text.append("Order \(number + 1) shipping: \(group.shipping.description)")
+        }
+        text.append(
+            "To pay: \(totals.payable) = goods \(totals.subtotal) - discounts \(totals.discount) + shipping \(totals.shippingFee)"
+        )
+        return text
+    }
+}
