@@ -31,6 +31,8 @@ public struct AppConfig: Sendable {
     public var trustsForwardedFor: Bool
     /// PostgreSQL connections per event loop (one loop per core).
     public var databasePoolSize: Int
+    /// Signs the sandbox gateway's notifications; the sandbox is for local use and tests.
+    public var sandboxPaymentSecret: String
     public var pgDump: String
     public var pgRestore: String
 
@@ -40,7 +42,7 @@ public struct AppConfig: Sendable {
     public init(database: DatabaseConfig, dataDirectory: String = "data", jwtSecret: String = AppConfig.developmentJWTSecret,
                 accessTokenTTL: Int = 900, refreshTokenTTL: Int = 30 * 86_400, bcryptCost: Int = 12,
                 maxBodySize: String = "1mb", runsJobWorker: Bool = true, jobPollInterval: Double = 1,
-                loginIPMaxFailures: Int = 30, trustsForwardedFor: Bool = false, databasePoolSize: Int = 8, pgDump: String = "pg_dump",
+                loginIPMaxFailures: Int = 30, trustsForwardedFor: Bool = false, databasePoolSize: Int = 8, sandboxPaymentSecret: String = "chainmall-sandbox-gateway-secret", pgDump: String = "pg_dump",
                 pgRestore: String = "pg_restore", storage: StorageConfig? = nil) {
         self.database = database
         self.dataDirectory = dataDirectory
@@ -55,6 +57,7 @@ public struct AppConfig: Sendable {
         self.loginIPMaxFailures = loginIPMaxFailures
         self.trustsForwardedFor = trustsForwardedFor
         self.databasePoolSize = databasePoolSize
+        self.sandboxPaymentSecret = sandboxPaymentSecret
         self.pgDump = pgDump
         self.pgRestore = pgRestore
     }
@@ -130,6 +133,7 @@ public struct AppConfig: Sendable {
             loginIPMaxFailures: try integer("LOGIN_IP_MAX_FAILURES", default: 30, range: 5...10_000),
             trustsForwardedFor: try boolean("TRUST_PROXY", default: false),
             databasePoolSize: try integer("DATABASE_POOL_SIZE", default: 8, range: 1...200),
+            sandboxPaymentSecret: value("SANDBOX_PAYMENT_SECRET") ?? "chainmall-sandbox-gateway-secret",
             pgDump: value("PG_DUMP") ?? "pg_dump",
             pgRestore: value("PG_RESTORE") ?? "pg_restore",
             storage: storage

@@ -18,5 +18,6 @@ enum Migrations {
         app.migrations.add(CreateProductSearch())
         app.migrations.add(CreateMediaFiles())
         app.migrations.add(CreateCarts())
+        app.migrations.add(CreateOrders())
     }
 }

@@ -68,6 +68,13 @@ func registerJobs(_ app: Application) {
     app.jobs.register(NotificationOutbox.deliverJob) { context in
         try await NotificationOutbox.deliver(context)
     }
+    app.jobs.register(CheckoutService.expiryJob) { context in
+        try await OrderExpiry.run(context)
+    }
+    app.jobs.register(SandboxGateway.notifyJob) { context in
+        let payload = try context.decode(SandboxGateway.NotifyPayload.self)
+        try await SandboxGateway.handle(body: Data(payload.body.utf8), signature: payload.signature, app: context.app, logger: context.logger)
+    }
     app.jobs.register(LowStockAlerts.scanJob) { context in
         try await LowStockAlerts(app: context.app, db: context.db).scan(now: context.now)
     }

@@ -20,6 +20,9 @@ func routes(_ app: Application) throws {
     try api.register(collection: PublicCatalogRoutes())
     // Shoppers: the cart (members, or guests by X-Cart-Token).
     try api.register(collection: CartRoutes())
+    // Shoppers: checkout, orders; payments and the gateways' callbacks.
+    try api.register(collection: OrderRoutes())
+    try api.register(collection: PaymentRoutes())
 
     // Staff console API.
     let admin = api.grouped("admin")

@@ -78,6 +78,8 @@ public enum SettingKey: String, Codable, Sendable, CaseIterable {
     case allocationOpeningWindowMinutes = "order.allocationOpeningWindowMinutes"
     case afterSalesWindowDays = "aftersales.windowDays"
     case lowStockThreshold = "inventory.lowStockThreshold"
+    case shippingFlatFeeFen = "shipping.flatFeeFen"
+    case shippingFreeAboveFen = "shipping.freeAboveFen"
     case memberRegistrationOpen = "member.registrationOpen"
     case loginMaxFailures = "security.loginMaxFailures"
     case loginLockMinutes = "security.loginLockMinutes"
@@ -101,6 +103,8 @@ public enum SettingsCatalog {
             def(.allocationOpeningWindowMinutes, .integer, .integer(60), "A closed store that opens within this many minutes may still be allocated orders", range: 0...720),
             def(.afterSalesWindowDays, .integer, .integer(7), "Days after delivery during which after-sales can be requested", range: 0...90),
             def(.lowStockThreshold, .integer, .integer(10), "Default low-stock alert threshold per SKU and store", range: 0...1_000_000),
+            def(.shippingFlatFeeFen, .integer, .integer(600), "Delivery fee in fen for merchants without their own rule", range: 0...100_000),
+            def(.shippingFreeAboveFen, .integer, .integer(9_900), "Delivery is free when a merchant's goods reach this many fen (0: never free)", range: 0...100_000_000),
             def(.memberRegistrationOpen, .boolean, .boolean(true), "Whether new members can register"),
             def(.loginMaxFailures, .integer, .integer(5), "Failed logins allowed per account before it is throttled", range: 3...50),
             def(.loginLockMinutes, .integer, .integer(15), "Minutes a throttled login stays blocked", range: 1...1440),

@@ -36,5 +36,9 @@ extension BarcodeLookup: Content {}
 extension PriceQuote: Content {}
 extension ImportReport: Content {}
 extension InboxNotification: Content {}
+extension CheckoutResult: Content {}
+extension Order: Content {}
+extension MyOrders: Content {}
+extension PaymentInfo: Content {}
 extension ListPage: Content {}
 extension MediaFile: Content {}

@@ -1,0 +1,156 @@
+import Foundation
+import MallCore
+
+/// Places the cart as orders. Send an `Idempotency-Key` header: a retry with the same key
+/// returns the first result and creates nothing new.
+public struct CheckoutInput: Codable, Sendable {
+    public var note: String?
+    public init(note: String? = nil) { self.note = note }
+}
+
+public struct OrderLine: Codable, Sendable, Equatable {
+    public var skuId: UUID
+    public var title: String
+    public var specTitle: String
+    public var quantity: Int
+    public var unitPriceFen: Int64
+    /// This line's share of the order's discounts; partial refunds are computed from it.
+    public var discountFen: Int64
+    public var payableFen: Int64
+
+    public init(skuId: UUID, title: String, specTitle: String, quantity: Int, unitPriceFen: Int64, discountFen: Int64, payableFen: Int64) {
+        self.skuId = skuId
+        self.title = title
+        self.specTitle = specTitle
+        self.quantity = quantity
+        self.unitPriceFen = unitPriceFen
+        self.discountFen = discountFen
+        self.payableFen = payableFen
+    }
+}
+
+public struct OrderTimelineEntry: Codable, Sendable, Equatable {
+    public var actor: String
+    public var at: Date
+    public var from: OrderStatus
+    public var to: OrderStatus
+    public var note: String?
+
+    public init(actor: String, at: Date, from: OrderStatus, to: OrderStatus, note: String?) {
+        self.actor = actor
+        self.at = at
+        self.from = from
+        self.to = to
+        self.note = note
+    }
+}
+
+public struct Order: Codable, Sendable {
+    public var id: UUID
+    public var number: String
+    public var checkoutId: UUID
+    public var merchantId: UUID
+    public var storeId: UUID
+    public var storeName: String
+    public var fulfilment: OrderFulfilmentKind
+    public var status: OrderStatus
+    public var lines: [OrderLine]
+    public var goodsFen: Int64
+    public var discountFen: Int64
+    public var shippingFen: Int64
+    public var payableFen: Int64
+    public var paymentDueAt: Date
+    public var paidAt: Date?
+    /// Why this store: the allocation's summary, readable by shopper and staff.
+    public var allocationSummary: String
+    public var timeline: [OrderTimelineEntry]
+    public var createdAt: Date
+
+    public init(id: UUID, number: String, checkoutId: UUID, merchantId: UUID, storeId: UUID, storeName: String, fulfilment: OrderFulfilmentKind,
+                status: OrderStatus, lines: [OrderLine], goodsFen: Int64, discountFen: Int64, shippingFen: Int64, payableFen: Int64,
+                paymentDueAt: Date, paidAt: Date?, allocationSummary: String, timeline: [OrderTimelineEntry], createdAt: Date) {
+        self.id = id
+        self.number = number
+        self.checkoutId = checkoutId
+        self.merchantId = merchantId
+        self.storeId = storeId
+        self.storeName = storeName
+        self.fulfilment = fulfilment
+        self.status = status
+        self.lines = lines
+        self.goodsFen = goodsFen
+        self.discountFen = discountFen
+        self.shippingFen = shippingFen
+        self.payableFen = payableFen
+        self.paymentDueAt = paymentDueAt
+        self.paidAt = paidAt
+        self.allocationSummary = allocationSummary
+        self.timeline = timeline
+        self.createdAt = createdAt
+    }
+}
+
+public struct PaymentInfo: Codable, Sendable, Equatable {
+    public var id: UUID
+    /// `sandbox` is the built-in test gateway: it moves no real money.
+    public var provider: String
+    public var amountFen: Int64
+    public var status: String
+    /// Where the shopper completes the payment.
+    public var payUrl: String
+
+    public init(id: UUID, provider: String, amountFen: Int64, status: String, payUrl: String) {
+        self.id = id
+        self.provider = provider
+        self.amountFen = amountFen
+        self.status = status
+        self.payUrl = payUrl
+    }
+}
+
+public struct CheckoutResult: Codable, Sendable {
+    public var checkoutId: UUID
+    public var orders: [Order]
+    public var payableFen: Int64
+    public var payment: PaymentInfo
+    public var paymentDueAt: Date
+    /// The pricing, step by step, as the shopper should read it.
+    public var explanation: [String]
+
+    public init(checkoutId: UUID, orders: [Order], payableFen: Int64, payment: PaymentInfo, paymentDueAt: Date, explanation: [String]) {
+        self.checkoutId = checkoutId
+        self.orders = orders
+        self.payableFen = payableFen
+        self.payment = payment
+        self.paymentDueAt = paymentDueAt
+        self.explanation = explanation
+    }
+}
+
+/// The shopper's orders with how many are in each status, for the tabs of "my orders".
+public struct MyOrders: Codable, Sendable {
+    public var orders: ListPage<Order>
+    public var countsByStatus: [String: Int]
+    public init(orders: ListPage<Order>, countsByStatus: [String: Int]) {
+        self.orders = orders
+        self.countsByStatus = countsByStatus
+    }
+}
+
+/// The sandbox gateway's asynchronous notification, signed with HMAC-SHA256 over the raw body
+/// (`X-Sandbox-Signature`, hex).
+public struct SandboxNotification: Codable, Sendable, Equatable {
+    public var paymentId: UUID
+    public var transactionId: String
+    public var amountFen: Int64
+    public var status: String
+    public var paidAt: Date
+
+    public init(paymentId: UUID, transactionId: String, amountFen: Int64, status: String, paidAt: Date) {
+        self.paymentId = paymentId
+        self.transactionId = transactionId
+        self.amountFen = amountFen
+        self.status = status
+        self.paidAt = paidAt
+    }
+}

@@ -1,0 +1,242 @@
+import Crypto
+import Fluent
+import Foundation
+import MallAPI
+import MallCore
+import SQLKit
+import Vapor
+
+/// Turns the member's cart into orders: allocate each merchant's lines to stores (core
+/// `AllocationPlanner`), price the resulting orders (core `PricingEngine`), then in one
+/// transaction reserve the stock, write the orders and one payment, and schedule expiry.
+/// A retry with the same idempotency key returns the first result.
+struct CheckoutService {
+    let req: Request
+
+    static let expiryJob = "orders.expireCheckout"
+
+    struct ExpiryPayload: Codable {
+        let checkoutId: UUID
+    }
+
+    enum Failure: ProblemConvertible {
+        case emptyCart
+        case cartHasProblems([String])
+        case cannotAllocate(String)
+        case keyReused
+
+        var status: HTTPResponseStatus {
+            switch self {
+            case .keyReused: .unprocessableEntity
+            default: .conflict
+            }
+        }
+
+        var title: String { status.reasonPhrase }
+
+        var detail: String? {
+            switch self {
+            case .emptyCart: "The cart is empty."
+            case .cartHasProblems(let lines): "Some items cannot be bought as they are: \(lines.joined(separator: "; ")). Fix the cart and try again."
+            case .cannotAllocate(let summary): summary
+            case .keyReused: "This Idempotency-Key was already used for a different checkout."
+            }
+        }
+    }
+
+    func place(memberId: UUID, key: String, input: CheckoutInput) async throws -> (CheckoutResult, created: Bool) {
+        let db = req.db
+        let digest = SigV4Signer.hex(SHA256.hash(data: try JSONEncoder.api.encode(input)))
+        if let earlier = try await CheckoutModel.query(on: db).filter(\.$memberId == memberId).filter(\.$idempotencyKey == key).first() {
+            guard earlier.requestDigest == digest else { throw Failure.keyReused }
+            return (try JSONDecoder.api.decode(CheckoutResult.self, from: Data(earlier.resultJSON.utf8)), false)
+        }
+        let note = try input.note.map { try TextRule.check($0, field: "note", min: 0, max: 200) }
+        guard let cart = try await CartModel.query(on: db).filter(\.$memberId == memberId).first() else { throw Failure.emptyCart }
+        let view = try await CartService.view(cart, req: req)
+        guard !view.groups.flatMap(\.lines).isEmpty else { throw Failure.emptyCart }
+        let problems = view.groups.flatMap(\.lines).filter { !$0.problems.isEmpty }
+        guard problems.isEmpty else {
+            throw Failure.cartHasProblems(problems.map { "\($0.title) \($0.specTitle): \($0.problems.map(\.rawValue).joined(separator: ", "))" })
+        }
+
+        let settings = try await SettingsService.resolved(on: db)
+        let now = req.now
+        let (weekday, minute) = LocalTime.weekdayAndMinute(of: now, in: settings.timeZone)
+        let addresses = try await MemberAddressModel.owned(by: memberId, on: db).all()
+        var plans: [(group: CartMerchantGroup, decision: AllocationDecision, address: MemberAddressModel?, stores: [UUID: StoreModel])] = []
+        for group in view.groups {
+            let stores = try await StoreModel.query(on: db).filter(\.$merchantId == group.merchantId).all()
+            let skuIds = group.lines.map(\.skuId)
+            let levels = try await StockLevelModel.query(on: db).filter(\.$skuId ~~ skuIds).filter(\.$storeId ~~ stores.compactMap(\.id)).all()
+            let delisted = try await ProductStoreDelistingModel.query(on: db).filter(\.$productId ~~ group.lines.map(\.productId)).all()
+            let ordersToday = try await ordersSinceLocalMidnight(storeIds: stores.compactMap(\.id), now: now, timeZone: settings.timeZone)
+            let candidates = stores.map { store in
+                var available: [UUID: Int] = [:]
+                for level in levels where level.storeId == store.id {
+                    let productId = group.lines.first { $0.skuId == level.skuId }?.productId
+                    if delisted.contains(where: { $0.storeId == store.id && $0.productId == productId }) { continue }
+                    available[level.skuId] = max(0, level.onHand - level.reserved)
+                }
+                return StoreCandidate(id: StoreID(store.id!), name: store.name, kind: store.kind, status: store.status, location: store.location,
+                                      deliveryRadiusKm: store.deliveryRadiusKm, hours: store.weeklyHours, pickupEnabled: store.pickupEnabled,
+                                      ordersToday: ordersToday[store.id!] ?? 0, dailyCapacity: store.dailyOrderCapacity, available: available)
+            }
+            let fulfilment: AllocationFulfilment
+            var address: MemberAddressModel?
+            switch group.fulfilment {
+            case .pickup:
+                guard let storeId = group.storeId else { throw Failure.cannotAllocate("Choose a pickup store for \(group.merchantName).") }
+                fulfilment = .pickup(at: StoreID(storeId), shopperLocation: nil)
+            case .delivery:
+                address = addresses.first { $0.id == group.addressId }
+                guard let address, let lat = address.latitude, let lng = address.longitude else {
+                    throw Failure.cannotAllocate("Choose a delivery address with a map location for \(group.merchantName).")
+                }
+                fulfilment = .delivery(to: GeoPoint(latitude: lat, longitude: lng))
+            }
+            let decision = AllocationPlanner.plan(request: AllocationRequest(
+                lines: group.lines.map { AllocationLine(skuId: $0.skuId, quantity: $0.quantity) }, fulfilment: fulfilment, candidates: candidates,
+                weekday: weekday, minute: minute, openingWindowMinutes: settings.integer(.allocationOpeningWindowMinutes)))
+            guard decision.outcome == .allocated else {
+                var text = decision.summary
+                if !decision.pickupAlternatives.isEmpty {
+                    text += " Stores nearby that have everything: " + decision.pickupAlternatives.map { "\($0.name) (\($0.distanceMeters) m)" }.joined(separator: ", ") + "."
+                }
+                throw Failure.cannotAllocate(text)
+            }
+            plans.append((group, decision, address, Dictionary(uniqueKeysWithValues: stores.map { ($0.id!, $0) })))
+        }
+
+        // One order per shipment, priced together so checkout-wide promotions see everything.
+        let skus = Dictionary(uniqueKeysWithValues: try await SKUModel.query(on: db).filter(\.$id ~~ plans.flatMap { $0.group.lines.map(\.skuId) }).all().map { ($0.id!, $0) })
+        var groups: [OrderGroup] = []
+        var groupPlans: [(plan: Int, storeId: UUID)] = []
+        for (index, plan) in plans.enumerated() {
+            for shipment in plan.decision.shipments {
+                let store = plan.stores[shipment.storeId.rawValue]!
+                let shipmentSKUs = shipment.lines.compactMap { skus[$0.skuId] }
+                let prices = try await PriceBook.inputs(for: shipmentSKUs, storeId: store.id, on: db)
+                let lines = shipment.lines.map { line -> CartLine in
+                    let cartLine = plan.group.lines.first { $0.skuId == line.skuId }!
+                    let quote = PriceResolver.resolve(prices[line.skuId]!, storeId: StoreID(store.id!), memberLevel: nil, at: now)
+                    return CartLine(skuId: line.skuId, productId: cartLine.productId, merchantId: MerchantID(plan.group.merchantId),
+                                    title: [cartLine.title, cartLine.specTitle].filter { !$0.isEmpty }.joined(separator: " "), quantity: line.quantity, quote: quote)
+                }
+                let fulfilment: Fulfilment
+                if let address = plan.address, let lat = address.latitude, let lng = address.longitude {
+                    fulfilment = .delivery(distanceMeters: Int(GeoPoint(latitude: lat, longitude: lng).distanceMeters(to: store.location).rounded()))
+                } else {
+                    fulfilment = .pickup
+                }
+                groups.append(OrderGroup(merchantId: MerchantID(plan.group.merchantId), storeId: StoreID(store.id!), fulfilment: fulfilment, lines: lines))
+                groupPlans.append((index, store.id!))
+            }
+        }
+        let freeAbove = settings.integer(.shippingFreeAboveFen)
+        let rule = ShippingRule(fee: .flat(Money(minorUnits: Int64(settings.integer(.shippingFlatFeeFen)))),
+                                freeShippingThreshold: freeAbove > 0 ? Money(minorUnits: Int64(freeAbove)) : nil)
+        let priced = try PricingEngine.price(PricingRequest(at: now, groups: groups,
+                                                            shippingRules: Dictionary(uniqueKeysWithValues: plans.map { (MerchantID($0.group.merchantId), rule) })))
+
+        let dueAt = now.addingTimeInterval(TimeInterval(settings.integer(.unpaidOrderTimeoutMinutes) * 60))
+        let checkoutId = UUID()
+        let plannedGroups = plans
+        let groupOwners = groupPlans.map(\.plan)
+        let outcome = try await db.writeTransaction { tx -> (CheckoutResult, Bool)? in
+            let claimed = try await tx.sql.raw("""
+                INSERT INTO checkouts (id, member_id, idempotency_key, request_digest, payable_fen, result, created_at)
+                VALUES (\(bind: checkoutId), \(bind: memberId), \(bind: key), \(bind: digest), \(bind: priced.totals.payable.minorUnits), '{}', \(bind: now))
+                ON CONFLICT (member_id, idempotency_key) DO NOTHING RETURNING id
+                """).all()
+            guard !claimed.isEmpty else { return nil }
+            let inventory = try await InventoryService.make(req.application, on: tx)
+            var orders: [OrderModel] = []
+            for (position, group) in priced.groups.enumerated() {
+                let plan = plannedGroups[groupOwners[position]]
+                let order = OrderModel()
+                order.id = UUID()
+                order.number = Self.orderNumber(now: now, id: order.id!)
+                order.checkoutId = checkoutId
+                order.memberId = memberId
+                order.merchantId = plan.group.merchantId
+                order.fulfilment = plan.group.fulfilment.rawValue
+                order.lifecycle = OrderLifecycle(fulfilment: plan.group.fulfilment == .pickup ? .pickup : .delivery, storeId: group.storeId,
+                                                 placedBy: .shopper(memberId), at: now, paymentDueAt: dueAt,
+                                                 autoConfirmAfterDays: settings.integer(.autoConfirmDays))
+                order.allocationJSON = String(decoding: try JSONEncoder.api.encode(plan.decision), as: UTF8.self)
+                order.deliveryAddressJSON = try plan.address.map { String(decoding: try JSONEncoder.api.encode($0.dto), as: UTF8.self) }
+                order.goodsFen = group.totals.subtotal.minorUnits
+                order.discountFen = group.totals.discount.minorUnits
+                order.shippingFen = group.totals.shippingFee.minorUnits
+                order.payableFen = group.totals.payable.minorUnits
+                order.pricingJSON = String(decoding: try JSONEncoder.api.encode(group), as: UTF8.self)
+                order.paymentDueAt = dueAt
+                order.createdAt = now
+                order.updatedAt = now
+                try await order.create(on: tx)
+                try await inventory.reserve(group.lines.map { StockRequest(skuId: $0.line.skuId, storeId: group.storeId.rawValue, quantity: $0.line.quantity) },
+                                            context: MovementContext(reason: "order \(order.number)", referenceType: "order",
+                                                                     referenceId: order.id!.uuidString, now: now))
+                for priced in group.lines {
+                    let line = OrderLineModel()
+                    line.orderId = order.id!
+                    line.skuId = priced.line.skuId
+                    line.productId = priced.line.productId
+                    let cartLine = plan.group.lines.first { $0.skuId == priced.line.skuId }
+                    line.title = cartLine?.title ?? priced.line.title
+                    line.specTitle = cartLine?.specTitle ?? ""
+                    line.quantity = priced.line.quantity
+                    line.unitPriceFen = priced.line.unitPrice.minorUnits
+                    line.discountFen = priced.discount.minorUnits
+                    line.payableFen = priced.payable.minorUnits
+                    try await line.create(on: tx)
+                }
+                orders.append(order)
+            }
+            let payment = PaymentModel()
+            payment.id = UUID()
+            payment.checkoutId = checkoutId
+            payment.memberId = memberId
+            payment.provider = SandboxGateway.provider
+            payment.amountFen = priced.totals.payable.minorUnits
+            payment.status = "pending"
+            payment.refundedFen = 0
+            payment.createdAt = now
+            try await payment.create(on: tx)
+            try await req.application.jobs.enqueue(Self.expiryJob, payload: ExpiryPayload(checkoutId: checkoutId), runAt: dueAt,
+                                                   uniqueKey: "checkout-expiry:\(checkoutId.uuidString)", on: tx)
+            try await CartLineModel.query(on: tx).filter(\.$cartId == cart.id!).filter(\.$skuId ~~ Array(skus.keys)).delete()
+            let result = CheckoutResult(checkoutId: checkoutId, orders: try await OrderDTO.many(orders, on: tx), payableFen: payment.amountFen,
+                                        payment: payment.info, paymentDueAt: dueAt, explanation: priced.explanation + (note.map { ["Note: \($0)"] } ?? []))
+            try await CheckoutModel.query(on: tx).set(\.$resultJSON, to: String(decoding: try JSONEncoder.api.encode(result), as: UTF8.self))
+                .filter(\.$id == checkoutId).update()
+            return (result, true)
+        }
+        if let outcome { return (outcome.0, outcome.1) }
+        // A concurrent request with the same key committed first: answer with its result.
+        guard let earlier = try await CheckoutModel.query(on: db).filter(\.$memberId == memberId).filter(\.$idempotencyKey == key).first() else {
+            throw MallError.conflict("This checkout is being placed by another request; retry in a moment.")
+        }
+        guard earlier.requestDigest == digest else { throw Failure.keyReused }
+        return (try JSONDecoder.api.decode(CheckoutResult.self, from: Data(earlier.resultJSON.utf8)), false)
+    }
+
+    private func ordersSinceLocalMidnight(storeIds: [UUID], now: Date, timeZone: TimeZone) async throws -> [UUID: Int] {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let midnight = calendar.startOfDay(for: now)
+        let orders = try await OrderModel.query(on: req.db).filter(\.$storeId ~~ storeIds).filter(\.$createdAt >= midnight)
+            .filter(\.$status !~ [OrderStatus.cancelled.rawValue, OrderStatus.expired.rawValue]).all(\.$storeId)
+        return orders.reduce(into: [:]) { $0[$1, default: 0] += 1 }
+    }
+
+    /// `M` + local date + eight hex digits of the id: short enough to read out at a counter.
+    static func orderNumber(now: Date, id: UUID) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyMMdd"
+        return "M" + formatter.string(from: now) + String(id.uuidString.replacingOccurrences(of: "-", with: "").prefix(10))
+    }
+}

@@ -1,0 +1,111 @@
+import Fluent
+import Foundation
+import MallCore
+
+final class CheckoutModel: Model, @unchecked Sendable {
+    static let schema = "checkouts"
+
+    @ID(key: .id) var id: UUID?
+
+    @Field(key: "member_id") var memberId: UUID
+    @Field(key: "idempotency_key") var idempotencyKey: String
+    @Field(key: "request_digest") var requestDigest: String
+    @Field(key: "payable_fen") var payableFen: Int64
+    /// The response first given, returned again verbatim to a retry.
+    @Field(key: "result") var resultJSON: String
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+}
+
+final class OrderModel: Model, @unchecked Sendable {
+    static let schema = "orders"
+
+    @ID(key: .id) var id: UUID?
+
+    @Field(key: "number") var number: String
+    @Field(key: "checkout_id") var checkoutId: UUID
+    @Field(key: "member_id") var memberId: UUID
+    @Field(key: "merchant_id") var merchantId: UUID
+    @Field(key: "store_id") var storeId: UUID
+    @Field(key: "fulfilment") var fulfilment: String
+    @Field(key: "status") var status: String
+    @Field(key: "lifecycle") var lifecycleJSON: String
+    @Field(key: "allocation") var allocationJSON: String
+    @OptionalField(key: "delivery_address") var deliveryAddressJSON: String?
+    @Field(key: "goods_fen") var goodsFen: Int64
+    @Field(key: "discount_fen") var discountFen: Int64
+    @Field(key: "shipping_fen") var shippingFen: Int64
+    @Field(key: "payable_fen") var payableFen: Int64
+    @Field(key: "pricing") var pricingJSON: String
+    @Field(key: "payment_due_at") var paymentDueAt: Date
+    @OptionalField(key: "paid_at") var paidAt: Date?
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "updated_at") var updatedAt: Date
+
+    init() {}
+
+    var owner: ResourceOwner { .store(StoreID(storeId), merchant: MerchantID(merchantId)) }
+
+    /// The state machine is the source of truth; `status` mirrors it for queries.
+    var lifecycle: OrderLifecycle {
+        get { try! JSONDecoder.api.decode(OrderLifecycle.self, from: Data(lifecycleJSON.utf8)) }
+        set {
+            lifecycleJSON = String(decoding: try! JSONEncoder.api.encode(newValue), as: UTF8.self)
+            status = newValue.status.rawValue
+            storeId = newValue.storeId.rawValue
+        }
+    }
+}
+
+final class OrderLineModel: Model, @unchecked Sendable {
+    static let schema = "order_lines"
+
+    @ID(key: .id) var id: UUID?
+
+    @Field(key: "order_id") var orderId: UUID
+    @Field(key: "sku_id") var skuId: UUID
+    @Field(key: "product_id") var productId: UUID
+    @Field(key: "title") var title: String
+    @Field(key: "spec_title") var specTitle: String
+    @Field(key: "quantity") var quantity: Int
+    @Field(key: "unit_price_fen") var unitPriceFen: Int64
+    @Field(key: "discount_fen") var discountFen: Int64
+    @Field(key: "payable_fen") var payableFen: Int64
+
+    init() {}
+}
+
+final class PaymentModel: Model, @unchecked Sendable {
+    static let schema = "payments"
+
+    @ID(key: .id) var id: UUID?
+
+    @Field(key: "checkout_id") var checkoutId: UUID
+    @Field(key: "member_id") var memberId: UUID
+    @Field(key: "provider") var provider: String
+    @Field(key: "amount_fen") var amountFen: Int64
+    @Field(key: "status") var status: String
+    @OptionalField(key: "provider_transaction_id") var providerTransactionId: String?
+    @Field(key: "refunded_fen") var refundedFen: Int64
+    @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "paid_at") var paidAt: Date?
+
+    init() {}
+}
+
+final class RefundModel: Model, @unchecked Sendable {
+    static let schema = "refunds"
+
+    @ID(key: .id) var id: UUID?
+
+    @Field(key: "payment_id") var paymentId: UUID
+    @OptionalField(key: "order_id") var orderId: UUID?
+    @Field(key: "amount_fen") var amountFen: Int64
+    @Field(key: "cause") var cause: String
+    @Field(key: "status") var status: String
+    @OptionalField(key: "provider_refund_id") var providerRefundId: String?
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+}
