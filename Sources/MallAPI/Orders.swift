@@ -154,3 +154,57 @@ public struct SandboxNotification: Codable, Sendable, Equatable {
         self.paidAt = paidAt
     }
 }
+
+public struct ReasonInput: Codable, Sendable {
+    public var reason: String
+    public init(reason: String) { self.reason = reason }
+}
+
+public struct ShipmentInput: Codable, Sendable {
+    public var carrier: String
+    public var trackingNumber: String
+    public init(carrier: String, trackingNumber: String) {
+        self.carrier = carrier
+        self.trackingNumber = trackingNumber
+    }
+}
+
+/// The 6-digit code the shopper shows, typed by the clerk or read from its QR payload
+/// (`chainmall:pickup:<order number>:<code>`).
+public struct PickupInput: Codable, Sendable {
+    public var code: String
+    public init(code: String) { self.code = code }
+}
+
+public struct ReallocationInput: Codable, Sendable {
+    /// A store chosen by HQ; nil lets the planner pick the next best store.
+    public var storeId: UUID?
+    public init(storeId: UUID? = nil) { self.storeId = storeId }
+}
+
+/// An order as staff see it: the order plus the full allocation decision with every candidate
+/// store considered and why each was or was not chosen.
+public struct StaffOrder: Codable, Sendable {
+    public var order: Order
+    public var allocation: AllocationDecision
+    public var pickupCode: String?
+    public var carrier: String?
+    public var trackingNumber: String?
+
+    public init(order: Order, allocation: AllocationDecision, pickupCode: String?, carrier: String?, trackingNumber: String?) {
+        self.order = order
+        self.allocation = allocation
+        self.pickupCode = pickupCode
+        self.carrier = carrier
+        self.trackingNumber = trackingNumber
+    }
+}
+
+public struct StaffOrderList: Codable, Sendable {
+    public var orders: ListPage<Order>
+    public var countsByStatus: [String: Int]
+    public init(orders: ListPage<Order>, countsByStatus: [String: Int]) {
+        self.orders = orders
+        self.countsByStatus = countsByStatus
+    }
+}

@@ -75,6 +75,12 @@ func registerJobs(_ app: Application) {
         let payload = try context.decode(SandboxGateway.NotifyPayload.self)
         try await SandboxGateway.handle(body: Data(payload.body.utf8), signature: payload.signature, app: context.app, logger: context.logger)
     }
+    app.jobs.register(OrderEffects.acceptanceTimeoutJob) { context in
+        try await OrderTimers.acceptanceTimeout(context)
+    }
+    app.jobs.register(OrderEffects.autoConfirmJob) { context in
+        try await OrderTimers.autoConfirm(context)
+    }
     app.jobs.register(LowStockAlerts.scanJob) { context in
         try await LowStockAlerts(app: context.app, db: context.db).scan(now: context.now)
     }

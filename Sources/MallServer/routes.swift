@@ -42,6 +42,8 @@ func routes(_ app: Application) throws {
     try admin.register(collection: StocktakeRoutes())
     try admin.register(collection: TransferRoutes())
     try admin.register(collection: StockSyncRoutes())
+    // Staff: the store order desk and HQ's order view.
+    try admin.register(collection: OrderDeskRoutes())
     // Staff: in-app inbox (low-stock alerts and other notifications).
     try admin.register(collection: NotificationRoutes())
     // Media: product image upload (multipart), checked by ImageProbe, deduplicated per merchant.

@@ -40,5 +40,7 @@ extension CheckoutResult: Content {}
 extension Order: Content {}
 extension MyOrders: Content {}
 extension PaymentInfo: Content {}
+extension StaffOrder: Content {}
+extension StaffOrderList: Content {}
 extension ListPage: Content {}
 extension MediaFile: Content {}

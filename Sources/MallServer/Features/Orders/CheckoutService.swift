@@ -62,26 +62,9 @@ struct CheckoutService {
 
         let settings = try await SettingsService.resolved(on: db)
         let now = req.now
-        let (weekday, minute) = LocalTime.weekdayAndMinute(of: now, in: settings.timeZone)
         let addresses = try await MemberAddressModel.owned(by: memberId, on: db).all()
         var plans: [(group: CartMerchantGroup, decision: AllocationDecision, address: MemberAddressModel?, stores: [UUID: StoreModel])] = []
         for group in view.groups {
-            let stores = try await StoreModel.query(on: db).filter(\.$merchantId == group.merchantId).all()
-            let skuIds = group.lines.map(\.skuId)
-            let levels = try await StockLevelModel.query(on: db).filter(\.$skuId ~~ skuIds).filter(\.$storeId ~~ stores.compactMap(\.id)).all()
-            let delisted = try await ProductStoreDelistingModel.query(on: db).filter(\.$productId ~~ group.lines.map(\.productId)).all()
-            let ordersToday = try await ordersSinceLocalMidnight(storeIds: stores.compactMap(\.id), now: now, timeZone: settings.timeZone)
-            let candidates = stores.map { store in
-                var available: [UUID: Int] = [:]
-                for level in levels where level.storeId == store.id {
-                    let productId = group.lines.first { $0.skuId == level.skuId }?.productId
-                    if delisted.contains(where: { $0.storeId == store.id && $0.productId == productId }) { continue }
-                    available[level.skuId] = max(0, level.onHand - level.reserved)
-                }
-                return StoreCandidate(id: StoreID(store.id!), name: store.name, kind: store.kind, status: store.status, location: store.location,
-                                      deliveryRadiusKm: store.deliveryRadiusKm, hours: store.weeklyHours, pickupEnabled: store.pickupEnabled,
-                                      ordersToday: ordersToday[store.id!] ?? 0, dailyCapacity: store.dailyOrderCapacity, available: available)
-            }
             let fulfilment: AllocationFulfilment
             var address: MemberAddressModel?
             switch group.fulfilment {
@@ -95,9 +78,9 @@ struct CheckoutService {
                 }
                 fulfilment = .delivery(to: GeoPoint(latitude: lat, longitude: lng))
             }
-            let decision = AllocationPlanner.plan(request: AllocationRequest(
-                lines: group.lines.map { AllocationLine(skuId: $0.skuId, quantity: $0.quantity) }, fulfilment: fulfilment, candidates: candidates,
-                weekday: weekday, minute: minute, openingWindowMinutes: settings.integer(.allocationOpeningWindowMinutes)))
+            let (decision, stores) = try await OrderAllocation.plan(
+                merchantId: group.merchantId, lines: group.lines.map { AllocationLine(skuId: $0.skuId, quantity: $0.quantity) },
+                fulfilment: fulfilment, productIds: Dictionary(uniqueKeysWithValues: group.lines.map { ($0.skuId, $0.productId) }), on: db, now: now)
             guard decision.outcome == .allocated else {
                 var text = decision.summary
                 if !decision.pickupAlternatives.isEmpty {
@@ -105,7 +88,7 @@ struct CheckoutService {
                 }
                 throw Failure.cannotAllocate(text)
             }
-            plans.append((group, decision, address, Dictionary(uniqueKeysWithValues: stores.map { ($0.id!, $0) })))
+            plans.append((group, decision, address, stores))
         }
 
         // One order per shipment, priced together so checkout-wide promotions see everything.
@@ -220,15 +203,6 @@ struct CheckoutService {
         }
         guard earlier.requestDigest == digest else { throw Failure.keyReused }
         return (try JSONDecoder.api.decode(CheckoutResult.self, from: Data(earlier.resultJSON.utf8)), false)
-    }
-
-    private func ordersSinceLocalMidnight(storeIds: [UUID], now: Date, timeZone: TimeZone) async throws -> [UUID: Int] {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let midnight = calendar.startOfDay(for: now)
-        let orders = try await OrderModel.query(on: req.db).filter(\.$storeId ~~ storeIds).filter(\.$createdAt >= midnight)
-            .filter(\.$status !~ [OrderStatus.cancelled.rawValue, OrderStatus.expired.rawValue]).all(\.$storeId)
-        return orders.reduce(into: [:]) { $0[$1, default: 0] += 1 }
     }
 
     /// `M` + local date + eight hex digits of the id: short enough to read out at a counter.

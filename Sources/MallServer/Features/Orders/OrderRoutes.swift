@@ -13,6 +13,7 @@ struct OrderRoutes: RouteCollection {
         orders.get(use: list)
         orders.get(":orderId", use: show)
         orders.post(":orderId", "cancel", use: cancel)
+        orders.post(":orderId", "confirm", use: confirm)
     }
 
     func checkout(req: Request) async throws -> Response {
@@ -57,7 +58,23 @@ struct OrderRoutes: RouteCollection {
             locked.lifecycle = lifecycle
             locked.updatedAt = req.now
             try await locked.update(on: db)
-            try await PaymentService(app: req.application).apply(effects, order: locked, payment: nil, on: db, now: req.now)
+            try await OrderEffects(app: req.application, db: db, now: req.now).apply(effects, to: locked)
+        }
+        return try await OrderDTO.many([try await OrderModel.find(order.id, on: req.db)!], on: req.db)[0]
+    }
+
+    /// The shopper confirms receipt before the automatic confirmation does.
+    func confirm(req: Request) async throws -> Order {
+        let member = try req.requireMember()
+        let order = try await owned(req)
+        try await req.db.writeTransaction { db in
+            guard let locked = try await OrderLocks.lockOrders(checkoutId: order.checkoutId, on: db).first(where: { $0.id == order.id }) else { return }
+            var lifecycle = locked.lifecycle
+            let effects = try lifecycle.confirmReceipt(by: .shopper(member.memberId), at: req.now)
+            locked.lifecycle = lifecycle
+            locked.updatedAt = req.now
+            try await locked.update(on: db)
+            try await OrderEffects(app: req.application, db: db, now: req.now).apply(effects, to: locked)
         }
         return try await OrderDTO.many([try await OrderModel.find(order.id, on: req.db)!], on: req.db)[0]
     }
@@ -82,7 +99,7 @@ enum OrderExpiry {
                 order.lifecycle = lifecycle
                 order.updatedAt = context.now
                 try await order.update(on: db)
-                try await PaymentService(app: context.app).apply(effects, order: order, payment: nil, on: db, now: context.now)
+                try await OrderEffects(app: context.app, db: db, now: context.now).apply(effects, to: order)
             }
         }
     }

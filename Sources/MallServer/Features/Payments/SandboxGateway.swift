@@ -104,33 +104,7 @@ struct PaymentService {
                 if order.status == OrderStatus.paid.rawValue { order.paidAt = now }
                 order.updatedAt = now
                 try await order.update(on: db)
-                try await apply(effects, order: order, payment: payment, on: db, now: now)
-            }
-        }
-    }
-
-    /// Carries out what the order state machine asked for.
-    func apply(_ effects: [OrderEffect], order: OrderModel, payment: PaymentModel?, on db: any Database, now: Date) async throws {
-        for effect in effects {
-            switch effect {
-            case .releaseStock(let store):
-                let lines = try await OrderLineModel.query(on: db).filter(\.$orderId == order.id!).all()
-                try await InventoryService.make(app, on: db).release(
-                    lines.map { StockRequest(skuId: $0.skuId, storeId: store.rawValue, quantity: $0.quantity) },
-                    context: MovementContext(reason: "order \(order.number)", referenceType: "order", referenceId: order.id!.uuidString, now: now))
-            case .commitStock(let store):
-                let lines = try await OrderLineModel.query(on: db).filter(\.$orderId == order.id!).all()
-                try await InventoryService.make(app, on: db).commit(
-                    lines.map { StockRequest(skuId: $0.skuId, storeId: store.rawValue, quantity: $0.quantity) },
-                    context: MovementContext(reason: "order \(order.number)", referenceType: "order", referenceId: order.id!.uuidString, now: now))
-            case .refundPayment(_, let cause):
-                var target = payment
-                if target == nil { target = try await PaymentModel.query(on: db).filter(\.$checkoutId == order.checkoutId).first() }
-                guard let payment = target else { continue }
-                try await refund(order: order, payment: payment, cause: cause.rawValue, on: db, now: now)
-            case .notifyShopper, .notifyStore, .scheduleAcceptanceTimeout, .scheduleAutoConfirm, .settle, .reallocate:
-                // Handled by the order desk and notifications, which come with the store order issue.
-                continue
+                try await OrderEffects(app: app, db: db, now: now).apply(effects, to: order, payment: payment)
             }
         }
     }

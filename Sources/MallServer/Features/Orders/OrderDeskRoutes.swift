@@ -1,0 +1,236 @@
+import Fluent
+import Foundation
+import MallAPI
+import MallCore
+import Vapor
+
+/// The store order desk and HQ's view of orders: list with counts per status, the allocation
+/// explanation, and every step a store takes — accept or reject, pick, ship or make ready for
+/// pickup, hand over against the shopper's code — each a `OrderLifecycle` transition.
+struct OrderDeskRoutes: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let orders = routes.grouped("orders")
+        orders.get(use: list)
+        orders.get(":orderId", use: show)
+        orders.post(":orderId", "accept", use: accept)
+        orders.post(":orderId", "reject", use: reject)
+        orders.post(":orderId", "pick", use: pick)
+        orders.post(":orderId", "ship", use: ship)
+        orders.post(":orderId", "ready", use: ready)
+        orders.post(":orderId", "pickup", use: pickup)
+        orders.post(":orderId", "delivered", use: delivered)
+        orders.post(":orderId", "reallocate", use: reallocate)
+    }
+
+    func list(req: Request) async throws -> StaffOrderList {
+        let (_, reach) = try req.reach(.orderView)
+        let page = try PageRequest(from: req)
+        var errors = FieldErrorCollector()
+        var query = OrderModel.query(on: req.db).scoped(to: reach)
+        var counts = OrderModel.query(on: req.db).scoped(to: reach)
+        if let storeId = req.optionalQuery(UUID.self, "storeId", into: &errors, message: "must be a store id") {
+            query = query.filter(\.$storeId == storeId)
+            counts = counts.filter(\.$storeId == storeId)
+        }
+        if let from = req.optionalInstant("from", into: &errors) { query = query.filter(\.$createdAt >= from) }
+        if let to = req.optionalInstant("to", into: &errors) { query = query.filter(\.$createdAt < to) }
+        if let raw = req.query[String.self, at: "status"] {
+            if let status = OrderStatus(rawValue: raw) { query = query.filter(\.$status == status.rawValue) } else {
+                errors.add("status", "must be one of \(OrderStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+        if let number = req.query[String.self, at: "number"]?.trimmingWhitespace(), !number.isEmpty {
+            query = query.filter(\.$number == number.uppercased())
+        }
+        if let phone = req.query[String.self, at: "phone"], !phone.isEmpty {
+            let mobile = try MobileNumber(parsing: phone, field: "phone")
+            let members = try await MemberModel.query(on: req.db).filter(\.$mobile == mobile.digits).all(\.$id)
+            query = query.filter(\.$memberId ~~ members)
+        }
+        try errors.throwIfAny()
+        let result = try await query.sort(\.$createdAt, .descending).sort(\.$number).page(page) { $0 }
+        let statuses = try await counts.all(\.$status)
+        return StaffOrderList(orders: ListPage(items: try await OrderDTO.many(result.items, on: req.db), page: result.page, per: result.per, total: result.total),
+                              countsByStatus: statuses.reduce(into: [:]) { $0[$1, default: 0] += 1 })
+    }
+
+    func show(req: Request) async throws -> StaffOrder {
+        let order = try await find(req)
+        try req.authorize(.orderView, on: order.owner)
+        return try await Self.dto(order, on: req.db)
+    }
+
+    func accept(req: Request) async throws -> StaffOrder {
+        try await step(req, action: "order.accept") { lifecycle, actor, now in try lifecycle.accept(by: actor, at: now) }
+    }
+
+    func reject(req: Request) async throws -> StaffOrder {
+        let input = try req.content.decode(ReasonInput.self)
+        return try await step(req, action: "order.reject") { lifecycle, actor, now in try lifecycle.reject(by: actor, at: now, reason: input.reason) }
+    }
+
+    func pick(req: Request) async throws -> StaffOrder {
+        try await step(req, action: "order.pick") { lifecycle, actor, now in try lifecycle.startPicking(by: actor, at: now) }
+    }
+
+    func ship(req: Request) async throws -> StaffOrder {
+        let input = try req.content.decode(ShipmentInput.self)
+        var errors = FieldErrorCollector()
+        let carrier = errors.collect { try TextRule.check(input.carrier, field: "carrier", max: 30) }
+        let tracking = input.trackingNumber.trimmingWhitespace().uppercased()
+        if !(4...40).contains(tracking.count) || !tracking.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) {
+            errors.add("trackingNumber", "must be 4–40 letters, digits or '-'")
+        }
+        try errors.throwIfAny()
+        return try await step(req, action: "order.ship") { lifecycle, actor, now in
+            try lifecycle.ship(carrier: carrier!, trackingNumber: tracking, by: actor, at: now)
+        }
+    }
+
+    /// The shopper's 6-digit pickup code is drawn here from a cryptographic generator.
+    func ready(req: Request) async throws -> StaffOrder {
+        var generator = SystemRandomNumberGenerator()
+        let code = String(format: "%06d", Int.random(in: 0...999_999, using: &generator))
+        return try await step(req, action: "order.ready") { lifecycle, actor, now in try lifecycle.markReadyForPickup(code: code, by: actor, at: now) }
+    }
+
+    /// Accepts the bare code or the QR payload `chainmall:pickup:<order number>:<code>`.
+    func pickup(req: Request) async throws -> StaffOrder {
+        let input = try req.content.decode(PickupInput.self)
+        var entered = input.code.trimmingWhitespace()
+        if entered.hasPrefix("chainmall:pickup:") {
+            let parts = entered.split(separator: ":")
+            guard parts.count == 4 else { throw ValidationFailure(field: "code", message: "is not a pickup QR code") }
+            let order = try await find(req)
+            guard parts[2] == order.number else { throw ValidationFailure(field: "code", message: "belongs to another order") }
+            entered = String(parts[3])
+        }
+        guard PickupCode.isWellFormed(entered) else { throw ValidationFailure(field: "code", message: "must be the 6-digit pickup code") }
+        let code = entered
+        do {
+            return try await step(req, action: "order.pickup") { lifecycle, actor, now in try lifecycle.pickUp(enteredCode: code, by: actor, at: now) }
+        } catch let failure as ValidationFailure {
+            // The core names its own field; the clerk typed into `code`.
+            throw ValidationFailure(failure.errors.map { FieldError(field: "code", message: $0.message) })
+        }
+    }
+
+    func delivered(req: Request) async throws -> StaffOrder {
+        try await step(req, action: "order.delivered") { lifecycle, actor, now in try lifecycle.markDelivered(by: actor, at: now) }
+    }
+
+    /// HQ moves an order: to a named store, or to the planner's next best choice.
+    func reallocate(req: Request) async throws -> StaffOrder {
+        let order = try await find(req)
+        let staff = try req.authorize(.orderFulfil, on: .merchant(MerchantID(order.merchantId)))
+        let input = try req.content.decode(ReallocationInput.self)
+        try await req.db.writeTransaction { db in
+            guard let locked = try await OrderLocks.lockOrders(checkoutId: order.checkoutId, on: db).first(where: { $0.id == order.id }) else { return }
+            let effects = OrderEffects(app: req.application, db: db, now: req.now)
+            let current = locked.lifecycle
+            let target: StoreID
+            if let storeId = input.storeId {
+                guard let store = try await StoreModel.find(storeId, on: db), store.merchantId == locked.merchantId else {
+                    throw ValidationFailure(field: "storeId", message: "is not a store of this order's merchant")
+                }
+                target = StoreID(store.id!)
+            } else {
+                guard current.status == .awaitingReallocation else {
+                    throw MallError.conflict("Name the store to move a \(current.status.rawValue) order to.")
+                }
+                try await effects.reallocate(locked, excluding: Set(current.rejectedStoreIds))
+                guard locked.lifecycle.status != .awaitingReallocation else {
+                    throw MallError.conflict("No other store can take this order now; name a store.")
+                }
+                try await req.audit.record(on: db, action: "order.reallocate", owner: locked.owner, targetType: "order", targetId: locked.id!.uuidString)
+                return
+            }
+            let lines = try await OrderLineModel.query(on: db).filter(\.$orderId == locked.id!).all()
+            var lifecycle = current
+            let result = try lifecycle.reallocate(to: target, by: .hq(staff.staffId), at: req.now, note: "moved by HQ")
+            // Hold the stock at the new store first, then let the old store's go.
+            try await InventoryService.make(req.application, on: db).reserve(
+                lines.map { StockRequest(skuId: $0.skuId, storeId: target.rawValue, quantity: $0.quantity) },
+                context: MovementContext(reason: "order \(locked.number)", referenceType: "order", referenceId: locked.id!.uuidString, now: req.now))
+            locked.lifecycle = lifecycle
+            locked.updatedAt = req.now
+            try await locked.update(on: db)
+            try await effects.apply(result, to: locked)
+            try await req.audit.record(on: db, action: "order.reallocate", owner: locked.owner, targetType: "order", targetId: locked.id!.uuidString,
+                                       before: ["storeId": current.storeId.rawValue.uuidString], after: ["storeId": target.rawValue.uuidString])
+        }
+        return try await Self.dto(try await OrderModel.find(order.id, on: req.db)!, on: req.db)
+    }
+
+    /// One state machine step by the store's staff: permission on the order's store, the
+    /// transition, its effects and an audit row, all in one transaction.
+    private func step(_ req: Request, action: String,
+                      _ transition: @escaping @Sendable (inout OrderLifecycle, TimelineActor, Date) throws -> [OrderEffect]) async throws -> StaffOrder {
+        let order = try await find(req)
+        let staff = try req.authorize(.orderFulfil, on: order.owner)
+        let actor: TimelineActor = staff.policy.allows(.orderFulfil, on: .platform) ? .hq(staff.staffId)
+            : staff.policy.allows(.orderFulfil, on: .merchant(MerchantID(order.merchantId))) ? .merchantStaff(staff.staffId) : .storeStaff(staff.staffId)
+        try await req.db.writeTransaction { db in
+            guard let locked = try await OrderLocks.lockOrders(checkoutId: order.checkoutId, on: db).first(where: { $0.id == order.id }) else { return }
+            var lifecycle = locked.lifecycle
+            let before = lifecycle.status
+            let effects = try transition(&lifecycle, actor, req.now)
+            locked.lifecycle = lifecycle
+            locked.updatedAt = req.now
+            try await locked.update(on: db)
+            try await OrderEffects(app: req.application, db: db, now: req.now).apply(effects, to: locked)
+            try await req.audit.record(on: db, action: action, owner: order.owner, targetType: "order", targetId: locked.id!.uuidString,
+                                       before: ["status": before.rawValue], after: ["status": locked.status])
+        }
+        return try await Self.dto(try await OrderModel.find(order.id, on: req.db)!, on: req.db)
+    }
+
+    private func find(_ req: Request) async throws -> OrderModel {
+        _ = try req.requireStaff()
+        guard let id = req.parameters.get("orderId", as: UUID.self), let order = try await OrderModel.find(id, on: req.db) else {
+            throw MallError.notFound("No such order.")
+        }
+        return order
+    }
+
+    static func dto(_ order: OrderModel, on db: any Database) async throws -> StaffOrder {
+        let lifecycle = order.lifecycle
+        return StaffOrder(order: try await OrderDTO.many([order], on: db)[0],
+                          allocation: try JSONDecoder.api.decode(AllocationDecision.self, from: Data(order.allocationJSON.utf8)),
+                          pickupCode: lifecycle.pickupCode, carrier: lifecycle.shipment?.carrier, trackingNumber: lifecycle.shipment?.trackingNumber)
+    }
+}
+
+/// Timed order steps: a store that does not accept in time loses the order to the next best
+/// store; delivered or collected orders complete on their own after the configured days.
+enum OrderTimers {
+    static func acceptanceTimeout(_ context: JobContext) async throws {
+        let payload = try context.decode(OrderEffects.OrderPayload.self)
+        try await context.db.writeTransaction { db in
+            guard let order = try await OrderModel.find(payload.orderId, on: db),
+                  let locked = try await OrderLocks.lockOrders(checkoutId: order.checkoutId, on: db).first(where: { $0.id == order.id }),
+                  locked.lifecycle.status == .paid, locked.storeId == payload.storeId else { return }
+            var lifecycle = locked.lifecycle
+            let effects = try lifecycle.acceptanceTimedOut(at: context.now)
+            locked.lifecycle = lifecycle
+            locked.updatedAt = context.now
+            try await locked.update(on: db)
+            try await OrderEffects(app: context.app, db: db, now: context.now).apply(effects, to: locked)
+        }
+    }
+
+    static func autoConfirm(_ context: JobContext) async throws {
+        let payload = try context.decode(OrderEffects.OrderPayload.self)
+        try await context.db.writeTransaction { db in
+            guard let order = try await OrderModel.find(payload.orderId, on: db),
+                  let locked = try await OrderLocks.lockOrders(checkoutId: order.checkoutId, on: db).first(where: { $0.id == order.id }),
+                  [.delivered, .pickedUp].contains(locked.lifecycle.status) else { return }
+            var lifecycle = locked.lifecycle
+            let effects = try lifecycle.autoConfirm(at: context.now)
+            locked.lifecycle = lifecycle
+            locked.updatedAt = context.now
+            try await locked.update(on: db)
+            try await OrderEffects(app: context.app, db: db, now: context.now).apply(effects, to: locked)
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import Fluent
+import Foundation
+import MallAPI
+import MallCore
+import Vapor
+
+/// Carries out what the order state machine asks for, inside the caller's transaction: stock
+/// moves, refunds, follow-up jobs, notifications and reallocation.
+struct OrderEffects {
+    let app: Application
+    let db: any Database
+    let now: Date
+
+    static let acceptanceTimeoutJob = "orders.acceptanceTimeout"
+    static let autoConfirmJob = "orders.autoConfirm"
+
+    struct OrderPayload: Codable {
+        let orderId: UUID
+        let storeId: UUID?
+    }
+
+    func apply(_ effects: [OrderEffect], to order: OrderModel, payment: PaymentModel? = nil) async throws {
+        for effect in effects {
+            switch effect {
+            case .releaseStock(let store):
+                try await InventoryService.make(app, on: db).release(try await requests(order, store: store), context: context(order))
+            case .commitStock(let store):
+                try await InventoryService.make(app, on: db).commit(try await requests(order, store: store), context: context(order))
+            case .refundPayment(_, let cause):
+                var target = payment
+                if target == nil { target = try await PaymentModel.query(on: db).filter(\.$checkoutId == order.checkoutId).first() }
+                guard let payment = target else { continue }
+                try await PaymentService(app: app).refund(order: order, payment: payment, cause: cause.rawValue, on: db, now: now)
+            case .scheduleAcceptanceTimeout(let store):
+                let settings = try await SettingsService.resolved(on: db)
+                let due = now.addingTimeInterval(TimeInterval(settings.integer(.storeAcceptTimeoutMinutes) * 60))
+                try await app.jobs.enqueue(Self.acceptanceTimeoutJob, payload: OrderPayload(orderId: order.id!, storeId: store.rawValue), runAt: due,
+                                           uniqueKey: "accept-timeout:\(order.id!.uuidString):\(store.rawValue.uuidString)", on: db)
+            case .scheduleAutoConfirm(let due):
+                try await app.jobs.enqueue(Self.autoConfirmJob, payload: OrderPayload(orderId: order.id!, storeId: nil), runAt: due,
+                                           uniqueKey: "auto-confirm:\(order.id!.uuidString)", on: db)
+            case .reallocate(let excluding):
+                try await reallocate(order, excluding: Set(excluding))
+            case .notifyShopper(let status):
+                try await NotificationOutbox(app: app, db: db).send(
+                    audience: .member, recipientId: order.memberId, merchantId: order.merchantId, storeId: order.storeId,
+                    title: "订单 \(order.number) \(Self.statusText(status))", body: "Order \(order.number) is now \(status.rawValue).",
+                    reference: .init(type: "order", id: order.id!.uuidString), now: now)
+            case .notifyStore(let store):
+                try await NotificationOutbox(app: app, db: db).send(
+                    audience: .storeManagers, merchantId: order.merchantId, storeId: store.rawValue,
+                    title: "新订单 New order \(order.number)", body: "订单 \(order.number) 分配到本店，请及时接单。",
+                    reference: .init(type: "order", id: order.id!.uuidString), now: now)
+            case .settle:
+                // Settlement with the merchant (service fees) belongs to the settlement issue.
+                continue
+            }
+        }
+    }
+
+    /// Finds the next best store for a rejected or timed-out order. A single store that can
+    /// take it all gets it (with a fresh reservation); otherwise the order waits for HQ.
+    func reallocate(_ order: OrderModel, excluding: Set<StoreID>) async throws {
+        let lines = try await OrderLineModel.query(on: db).filter(\.$orderId == order.id!).all()
+        let lifecycle = order.lifecycle
+        let fulfilment: AllocationFulfilment
+        if lifecycle.fulfilment == .delivery, let json = order.deliveryAddressJSON,
+           let address = try? JSONDecoder.api.decode(Address.self, from: Data(json.utf8)), let lat = address.latitude, let lng = address.longitude {
+            fulfilment = .delivery(to: GeoPoint(latitude: lat, longitude: lng))
+        } else {
+            // A pickup order cannot move without the shopper choosing another store.
+            return
+        }
+        let (decision, _) = try await OrderAllocation.plan(
+            merchantId: order.merchantId, lines: lines.map { AllocationLine(skuId: $0.skuId, quantity: $0.quantity) }, fulfilment: fulfilment,
+            excluding: excluding, productIds: Dictionary(lines.map { ($0.skuId, $0.productId) }, uniquingKeysWith: { a, _ in a }), on: db, now: now)
+        guard decision.outcome == .allocated, decision.shipments.count == 1, let shipment = decision.shipments.first else { return }
+        try await InventoryService.make(app, on: db).reserve(
+            lines.map { StockRequest(skuId: $0.skuId, storeId: shipment.storeId.rawValue, quantity: $0.quantity) }, context: context(order))
+        var updated = order.lifecycle
+        let effects = try updated.reallocate(to: shipment.storeId, by: .system, at: now, note: decision.summary)
+        order.lifecycle = updated
+        order.allocationJSON = String(decoding: try JSONEncoder.api.encode(decision), as: UTF8.self)
+        order.updatedAt = now
+        try await order.update(on: db)
+        try await apply(effects.filter { if case .releaseStock = $0 { return false } else { return true } }, to: order)
+    }
+
+    private func requests(_ order: OrderModel, store: StoreID) async throws -> [StockRequest] {
+        try await OrderLineModel.query(on: db).filter(\.$orderId == order.id!).all()
+            .map { StockRequest(skuId: $0.skuId, storeId: store.rawValue, quantity: $0.quantity) }
+    }
+
+    private func context(_ order: OrderModel) -> MovementContext {
+        MovementContext(reason: "order \(order.number)", referenceType: "order", referenceId: order.id!.uuidString, now: now)
+    }
+
+    static func statusText(_ status: OrderStatus) -> String {
+        switch status {
+        case .pendingPayment: "待付款"
+        case .paid: "已付款"
+        case .awaitingReallocation: "重新分配中"
+        case .accepted: "门店已接单"
+        case .picking: "备货中"
+        case .shipped: "已发货"
+        case .readyForPickup: "待自提"
+        case .delivered: "已送达"
+        case .pickedUp: "已自提"
+        case .completed: "已完成"
+        case .cancelled: "已取消"
+        case .expired: "已超时关闭"
+        }
+    }
+}

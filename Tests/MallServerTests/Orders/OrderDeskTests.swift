@@ -1,0 +1,131 @@
+import Fluent
+import Foundation
+import MallAPI
+import MallCore
+import Testing
+import Vapor
+@testable import MallServer
+
+@Suite("Store order desk")
+struct OrderDeskTests {
+    /// A paid order from the NEAR store of `CheckoutTests.shop`.
+    static func paidOrder(_ app: Application, quantity: Int = 2, pickupAt store: StoreModel? = nil) async throws -> (CheckoutTests.Shop, String, Order) {
+        let shop = try await CheckoutTests.shop(app)
+        let token = try await CheckoutTests.shopper(app)
+        _ = try await app.send(.POST, "/api/v1/cart/lines", token: token, json: CartLineInput(skuId: shop.milk.id!, quantity: quantity))
+        if let store = store ?? nil {
+            _ = try await app.send(.PUT, "/api/v1/cart/fulfilments/\(SelfOperatedMerchant.id.rawValue)", token: token,
+                                   json: FulfilmentInput(mode: .pickup, storeId: store.id == nil ? shop.near.id! : store.id!))
+        }
+        let result = try await CheckoutTests.checkout(app, token: token, key: "desk-\(UUID().uuidString)").decode(CheckoutResult.self)
+        _ = try await app.send(.POST, "/api/v1/payments/\(result.payment.id)/sandbox/complete", token: token)
+        try await app.jobs.runDue()
+        return (shop, token, result.orders[0])
+    }
+
+    func post(_ app: Application, _ order: Order, _ action: String, token: String, json: (any Encodable)? = nil) async throws -> APIResponse {
+        try await app.send(.POST, "/api/v1/admin/orders/\(order.id)/\(action)", token: token, json: json)
+    }
+
+    @Test("delivery: the store accepts, picks, ships; stock leaves on shipping; the shopper confirms")
+    func deliveryFlow() async throws {
+        try await withTestApp { app in
+            let (shop, shopper, order) = try await Self.paidOrder(app)
+            let (_, clerk) = try await Fixtures.staff(app, "near.clerk", role: .storeClerk, scope: .store(shop.near.storeID))
+            let (_, farClerk) = try await Fixtures.staff(app, "far.clerk", role: .storeClerk, scope: .store(shop.far.storeID))
+
+            let desk = try await app.send(.GET, "/api/v1/admin/orders", token: clerk).decode(StaffOrderList.self)
+            #expect(desk.orders.items.map(\.id) == [order.id])
+            #expect(desk.countsByStatus == ["paid": 1])
+            #expect(try await app.send(.GET, "/api/v1/admin/orders", token: farClerk).decode(StaffOrderList.self).orders.total == 0)
+            #expect(try await post(app, order, "accept", token: farClerk).status == .forbidden)
+
+            let detail = try await app.send(.GET, "/api/v1/admin/orders/\(order.id)", token: clerk).decode(StaffOrder.self)
+            #expect(detail.allocation.candidates.count == 2, "HQ and the store see every store considered")
+            #expect(try await post(app, order, "ship", token: clerk, json: ShipmentInput(carrier: "顺丰", trackingNumber: "SF1234567890")).status == .conflict,
+                    "an order is accepted and picked before it ships")
+            #expect(try await post(app, order, "accept", token: clerk).status == .ok)
+            #expect(try await post(app, order, "pick", token: clerk).status == .ok)
+            let badTracking = try await post(app, order, "ship", token: clerk, json: ShipmentInput(carrier: "", trackingNumber: "x"))
+            #expect(Set(badTracking.problem?.errors?.map(\.field) ?? []) == ["carrier", "trackingNumber"])
+            let shipped = try await post(app, order, "ship", token: clerk, json: ShipmentInput(carrier: "顺丰", trackingNumber: "SF1234567890")).decode(StaffOrder.self)
+            #expect(shipped.order.status == .shipped)
+            #expect(shipped.trackingNumber == "SF1234567890")
+            #expect(try await Fixtures.level(app, sku: shop.milk, store: shop.near) == StockLevel(onHand: 8, reserved: 0))
+
+            #expect(try await post(app, order, "delivered", token: clerk).status == .ok)
+            let done = try await app.send(.POST, "/api/v1/orders/\(order.id)/confirm", token: shopper).decode(Order.self)
+            #expect(done.status == .completed)
+            #expect(done.timeline.map(\.to) == [.pendingPayment, .paid, .accepted, .picking, .shipped, .delivered, .completed])
+            let told = try await NotificationModel.query(on: app.db).filter(\.$audience == "member").all().map(\.title)
+            #expect(told.count == 4, "paid, accepted, shipped, delivered: \(told)")
+            #expect(told.contains { $0.contains("已发货") })
+            try await Fixtures.expectLedgerMatchesProjection(app)
+        }
+    }
+
+    @Test("pickup: ready with a code; a wrong code is refused; the QR payload works once; auto-confirm completes it")
+    func pickupFlow() async throws {
+        let clock = ManualClock(testEpoch)
+        try await withTestApp(clock: clock) { app in
+            let (shop, shopper, order) = try await Self.paidOrder(app, pickupAt: StoreModel())
+            #expect(order.fulfilment == .pickup)
+            let (_, clerk) = try await Fixtures.staff(app, "near.clerk", role: .storeClerk, scope: .store(shop.near.storeID))
+            _ = try await post(app, order, "accept", token: clerk)
+            _ = try await post(app, order, "pick", token: clerk)
+            let ready = try await post(app, order, "ready", token: clerk).decode(StaffOrder.self)
+            let code = try #require(ready.pickupCode)
+            #expect(PickupCode.isWellFormed(code))
+            let wrong = String(code.reversed()) == code ? "000000" : String(code.reversed())
+            let refused = try await post(app, order, "pickup", token: clerk, json: PickupInput(code: wrong == code ? "111111" : wrong))
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.problem?.errors?.first?.field == "code")
+            #expect(try await post(app, order, "pickup", token: clerk, json: PickupInput(code: "12ab")).problem?.errors?.first?.field == "code")
+            let otherOrderQR = "chainmall:pickup:M000000000000:\(code)"
+            #expect(try await post(app, order, "pickup", token: clerk, json: PickupInput(code: otherOrderQR)).problem?.errors?.first?.field == "code")
+            let qr = "chainmall:pickup:\(order.number):\(code)"
+            let handed = try await post(app, order, "pickup", token: clerk, json: PickupInput(code: qr)).decode(StaffOrder.self)
+            #expect(handed.order.status == .pickedUp)
+            #expect(try await post(app, order, "pickup", token: clerk, json: PickupInput(code: code)).status == .conflict, "a used code cannot be used twice")
+            #expect(try await Fixtures.level(app, sku: shop.milk, store: shop.near) == StockLevel(onHand: 8, reserved: 0))
+
+            clock.advance(seconds: 7 * 86_400 + 60)
+            try await app.jobs.runDue()
+            let mine = try await OrderModel.find(order.id, on: app.db)
+            #expect(mine?.status == "completed")
+            _ = shopper
+        }
+    }
+
+    @Test("a rejecting store loses the order to the next best store, stock follows; a silent store times out the same way")
+    func rejectionAndTimeout() async throws {
+        let clock = ManualClock(testEpoch)
+        try await withTestApp(clock: clock) { app in
+            let (shop, _, order) = try await Self.paidOrder(app)
+            let (_, nearClerk) = try await Fixtures.staff(app, "near.clerk", role: .storeClerk, scope: .store(shop.near.storeID))
+            let (_, farClerk) = try await Fixtures.staff(app, "far.clerk", role: .storeClerk, scope: .store(shop.far.storeID))
+            #expect(try await post(app, order, "reject", token: nearClerk, json: ReasonInput(reason: "")).status == .unprocessableEntity)
+            let moved = try await post(app, order, "reject", token: nearClerk, json: ReasonInput(reason: "冷柜故障")).decode(StaffOrder.self)
+            #expect(moved.order.storeId == shop.far.id)
+            #expect(moved.order.status == .paid)
+            #expect(try await Fixtures.level(app, sku: shop.milk, store: shop.near)?.reserved == 0)
+            #expect(try await Fixtures.level(app, sku: shop.milk, store: shop.far)?.reserved == 2)
+            #expect(try await app.send(.GET, "/api/v1/admin/orders", token: farClerk).decode(StaffOrderList.self).orders.total == 1)
+
+            // The far store says nothing; after the acceptance window the order has nowhere left to go.
+            clock.advance(seconds: 16 * 60)
+            try await app.jobs.runDue()
+            let waiting = try #require(try await OrderModel.find(order.id, on: app.db))
+            #expect(waiting.status == "awaiting_reallocation", "both stores are excluded now; HQ must decide")
+            #expect(try await Fixtures.level(app, sku: shop.milk, store: shop.far)?.reserved == 0)
+
+            let (_, hq) = try await Fixtures.staff(app, "hq", role: .platformOperator, scope: .platform)
+            #expect(try await post(app, order, "reallocate", token: hq, json: ReallocationInput()).status == .conflict)
+            let byHand = try await post(app, order, "reallocate", token: hq, json: ReallocationInput(storeId: shop.near.id!)).decode(StaffOrder.self)
+            #expect(byHand.order.storeId == shop.near.id)
+            #expect(byHand.order.status == .paid)
+            #expect(try await Fixtures.level(app, sku: shop.milk, store: shop.near)?.reserved == 2)
+            try await Fixtures.expectLedgerMatchesProjection(app)
+        }
+    }
+}
