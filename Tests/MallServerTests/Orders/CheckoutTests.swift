@@ -62,6 +62,9 @@ struct CheckoutTests {
 
             let noKey = try await app.send(.POST, "/api/v1/checkout", token: token, json: CheckoutInput())
             #expect(noKey.problem?.errors?.first?.field == "Idempotency-Key")
+            let malformed = try await app.send(.POST, "/api/v1/checkout", token: token, raw: "{\"note\": ", headers: ["Idempotency-Key": "checkout-bad-json"])
+            #expect(malformed.status == .badRequest)
+            #expect(try await OrderModel.query(on: app.db).count() == 0)
 
             let placed = try await Self.checkout(app, token: token, key: "checkout-0001")
             #expect(placed.status == .created, "\(placed.text)")

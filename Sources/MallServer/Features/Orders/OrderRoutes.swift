@@ -21,7 +21,8 @@ struct OrderRoutes: RouteCollection {
         guard let key = req.headers.first(name: "Idempotency-Key")?.trimmingWhitespace(), (8...100).contains(key.count) else {
             throw ValidationFailure(field: "Idempotency-Key", message: "send a unique Idempotency-Key header (8–100 characters) so a retry cannot order twice")
         }
-        let input = (try? req.content.decode(CheckoutInput.self)) ?? CheckoutInput()
+        // The body is optional, but a body that is there must be valid JSON.
+        let input = (req.body.data?.readableBytes ?? 0) > 0 ? try req.content.decode(CheckoutInput.self) : CheckoutInput()
         let (result, created) = try await CheckoutService(req: req).place(memberId: member.memberId, key: key, input: input)
         return try Response.json(result, status: created ? .created : .ok)
     }
