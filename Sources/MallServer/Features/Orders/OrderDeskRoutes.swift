@@ -170,18 +170,13 @@ struct OrderDeskRoutes: RouteCollection {
         let staff = try req.authorize(.orderFulfil, on: order.owner)
         let actor: TimelineActor = staff.policy.allows(.orderFulfil, on: .platform) ? .hq(staff.staffId)
             : staff.policy.allows(.orderFulfil, on: .merchant(MerchantID(order.merchantId))) ? .merchantStaff(staff.staffId) : .storeStaff(staff.staffId)
-        try await req.db.writeTransaction { db in
-            guard let locked = try await OrderLocks.lockOrders(checkoutId: order.checkoutId, on: db).first(where: { $0.id == order.id }) else { return }
-            var lifecycle = locked.lifecycle
-            let before = lifecycle.status
-            let effects = try transition(&lifecycle, actor, req.now)
-            locked.lifecycle = lifecycle
-            locked.updatedAt = req.now
-            try await locked.update(on: db)
-            try await OrderEffects(app: req.application, db: db, now: req.now).apply(effects, to: locked)
-            try await req.audit.record(on: db, action: action, owner: order.owner, targetType: "order", targetId: locked.id!.uuidString,
+        let now = req.now
+        try await OrderTransition.run(orderId: order.id!, app: req.application, db: req.db, now: now, { lifecycle in
+            try transition(&lifecycle, actor, now)
+        }, andThen: { locked, before, db in
+            try await req.audit.record(on: db, action: action, owner: locked.owner, targetType: "order", targetId: locked.id!.uuidString,
                                        before: ["status": before.rawValue], after: ["status": locked.status])
-        }
+        })
         return try await Self.dto(try await OrderModel.find(order.id, on: req.db)!, on: req.db)
     }
 
@@ -206,31 +201,17 @@ struct OrderDeskRoutes: RouteCollection {
 enum OrderTimers {
     static func acceptanceTimeout(_ context: JobContext) async throws {
         let payload = try context.decode(OrderEffects.OrderPayload.self)
-        try await context.db.writeTransaction { db in
-            guard let order = try await OrderModel.find(payload.orderId, on: db),
-                  let locked = try await OrderLocks.lockOrders(checkoutId: order.checkoutId, on: db).first(where: { $0.id == order.id }),
-                  locked.lifecycle.status == .paid, locked.storeId == payload.storeId else { return }
-            var lifecycle = locked.lifecycle
-            let effects = try lifecycle.acceptanceTimedOut(at: context.now)
-            locked.lifecycle = lifecycle
-            locked.updatedAt = context.now
-            try await locked.update(on: db)
-            try await OrderEffects(app: context.app, db: db, now: context.now).apply(effects, to: locked)
+        try await OrderTransition.run(orderId: payload.orderId, app: context.app, db: context.db, now: context.now,
+                                      applies: { $0.lifecycle.status == .paid && $0.storeId == payload.storeId }) { lifecycle in
+            try lifecycle.acceptanceTimedOut(at: context.now)
         }
     }
 
     static func autoConfirm(_ context: JobContext) async throws {
         let payload = try context.decode(OrderEffects.OrderPayload.self)
-        try await context.db.writeTransaction { db in
-            guard let order = try await OrderModel.find(payload.orderId, on: db),
-                  let locked = try await OrderLocks.lockOrders(checkoutId: order.checkoutId, on: db).first(where: { $0.id == order.id }),
-                  [.delivered, .pickedUp].contains(locked.lifecycle.status) else { return }
-            var lifecycle = locked.lifecycle
-            let effects = try lifecycle.autoConfirm(at: context.now)
-            locked.lifecycle = lifecycle
-            locked.updatedAt = context.now
-            try await locked.update(on: db)
-            try await OrderEffects(app: context.app, db: db, now: context.now).apply(effects, to: locked)
+        try await OrderTransition.run(orderId: payload.orderId, app: context.app, db: context.db, now: context.now,
+                                      applies: { [.delivered, .pickedUp].contains($0.lifecycle.status) }) { lifecycle in
+            try lifecycle.autoConfirm(at: context.now)
         }
     }
 }

@@ -51,15 +51,9 @@ struct OrderRoutes: RouteCollection {
     func cancel(req: Request) async throws -> Order {
         let member = try req.requireMember()
         let order = try await owned(req)
-        let reason = (try? req.content.get(String.self, at: "reason")) ?? "cancelled by shopper"
-        try await req.db.writeTransaction { db in
-            guard let locked = try await OrderLocks.lockOrders(checkoutId: order.checkoutId, on: db).first(where: { $0.id == order.id }) else { return }
-            var lifecycle = locked.lifecycle
-            let effects = try lifecycle.cancel(by: .shopper(member.memberId), at: req.now, reason: String(reason.prefix(200)))
-            locked.lifecycle = lifecycle
-            locked.updatedAt = req.now
-            try await locked.update(on: db)
-            try await OrderEffects(app: req.application, db: db, now: req.now).apply(effects, to: locked)
+        let reason = String(((try? req.content.get(String.self, at: "reason")) ?? "cancelled by shopper").prefix(200))
+        try await OrderTransition.run(orderId: order.id!, app: req.application, db: req.db, now: req.now) { lifecycle in
+            try lifecycle.cancel(by: .shopper(member.memberId), at: req.now, reason: reason)
         }
         return try await OrderDTO.many([try await OrderModel.find(order.id, on: req.db)!], on: req.db)[0]
     }
@@ -68,14 +62,8 @@ struct OrderRoutes: RouteCollection {
     func confirm(req: Request) async throws -> Order {
         let member = try req.requireMember()
         let order = try await owned(req)
-        try await req.db.writeTransaction { db in
-            guard let locked = try await OrderLocks.lockOrders(checkoutId: order.checkoutId, on: db).first(where: { $0.id == order.id }) else { return }
-            var lifecycle = locked.lifecycle
-            let effects = try lifecycle.confirmReceipt(by: .shopper(member.memberId), at: req.now)
-            locked.lifecycle = lifecycle
-            locked.updatedAt = req.now
-            try await locked.update(on: db)
-            try await OrderEffects(app: req.application, db: db, now: req.now).apply(effects, to: locked)
+        try await OrderTransition.run(orderId: order.id!, app: req.application, db: req.db, now: req.now) { lifecycle in
+            try lifecycle.confirmReceipt(by: .shopper(member.memberId), at: req.now)
         }
         return try await OrderDTO.many([try await OrderModel.find(order.id, on: req.db)!], on: req.db)[0]
     }
@@ -92,15 +80,11 @@ struct OrderRoutes: RouteCollection {
 enum OrderExpiry {
     static func run(_ context: JobContext) async throws {
         let payload = try context.decode(CheckoutService.ExpiryPayload.self)
-        try await context.db.writeTransaction { db in
-            for order in try await OrderLocks.lockOrders(checkoutId: payload.checkoutId, on: db) {
-                guard order.lifecycle.status == .pendingPayment, order.paymentDueAt <= context.now else { continue }
-                var lifecycle = order.lifecycle
-                let effects = try lifecycle.expire(at: context.now)
-                order.lifecycle = lifecycle
-                order.updatedAt = context.now
-                try await order.update(on: db)
-                try await OrderEffects(app: context.app, db: db, now: context.now).apply(effects, to: order)
+        let now = context.now
+        for id in try await OrderModel.query(on: context.db).filter(\.$checkoutId == payload.checkoutId).all(\.$id) {
+            try await OrderTransition.run(orderId: id, app: context.app, db: context.db, now: now,
+                                          applies: { $0.lifecycle.status == .pendingPayment && $0.paymentDueAt <= now }) { lifecycle in
+                try lifecycle.expire(at: now)
             }
         }
     }
