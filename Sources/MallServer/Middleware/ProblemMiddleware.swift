@@ -89,7 +89,6 @@ struct ProblemMiddleware: AsyncMiddleware {
             problem = Problem(title: abort.status.reasonPhrase, status: Int(abort.status.code), detail: Self.clientText(for: abort))
             headers = abort.headers
         default:
-            request.logger.report(error: error)
             problem = Problem(title: "Internal Server Error", status: 500, detail: "Something went wrong on our side; the request id helps us find it.")
         }
         if problem.status >= 500 && !(error is any AbortError) && !(error is ProblemConvertible) {

@@ -164,7 +164,7 @@ struct TaxonomyRoutes: RouteCollection {
         try errors.throwIfAny()
         let template = SpecTemplateModel()
         template.name = name!
-        template.specsJSON = String(decoding: try JSONEncoder.api.encode(input.specs), as: UTF8.self)
+        template.specsJSON = try JSONText.encode(input.specs)
         try await req.db.writeTransaction { db in
             if try await SpecTemplateModel.query(on: db).filter(\.$name == template.name).first() != nil {
                 throw ValidationFailure(field: "name", message: "is already a template")

@@ -88,10 +88,13 @@ struct InventoryService {
     @discardableResult
     func move(_ kind: StockMovementKind, _ requests: [StockRequest], context: MovementContext) async throws -> [Applied] {
         let ordered = requests.sorted { ($0.storeId.uuidString, $0.skuId.uuidString) < ($1.storeId.uuidString, $1.skuId.uuidString) }
+        // One query for every SKU of the batch, not one per line.
+        let skus = Dictionary(try await SKUModel.query(on: db).filter(\.$id ~~ Set(requests.map(\.skuId))).all().map { ($0.id!, $0) },
+                              uniquingKeysWith: { a, _ in a })
         var results: [Applied] = []
         for (index, request) in ordered.enumerated() {
             let change = try StockChange.movement(kind, quantity: request.quantity, field: "lines[\(index)].quantity")
-            results.append(try await apply(change, skuId: request.skuId, storeId: request.storeId, context: context))
+            results.append(try await apply(change, skuId: request.skuId, storeId: request.storeId, context: context, sku: skus[request.skuId]))
         }
         return results
     }
@@ -124,8 +127,10 @@ struct InventoryService {
         return StockLevel(onHand: try row.decode(column: "on_hand", as: Int.self), reserved: try row.decode(column: "reserved", as: Int.self))
     }
 
-    func apply(_ change: StockChange, skuId: UUID, storeId: UUID, context: MovementContext) async throws -> Applied {
-        guard let sku = try await SKUModel.find(skuId, on: db) else { throw InventoryError.unknownSKU(skuId) }
+    func apply(_ change: StockChange, skuId: UUID, storeId: UUID, context: MovementContext, sku known: SKUModel? = nil) async throws -> Applied {
+        var found = known
+        if found == nil { found = try await SKUModel.find(skuId, on: db) }
+        guard let sku = found else { throw InventoryError.unknownSKU(skuId) }
         let seq = try await nextSequence(storeId: storeId)
         var updated = try await conditionalUpdate(change, skuId: skuId, storeId: storeId, now: context.now)
         if updated == nil, change.applied(to: StockLevel(onHand: 0, reserved: 0)) != nil,

@@ -57,7 +57,7 @@ struct StockSyncRoutes: RouteCollection {
             let cursor = try await Self.cursor(storeId: store.id!, on: db)
             let result = StockSyncResult(externalReference: reference, replayed: false, changedLines: changed,
                                          unchangedLines: lines.count - changed, cursor: cursor)
-            try await StockSyncBatchModel.query(on: db).set(\.$resultJSON, to: String(decoding: try JSONEncoder.api.encode(result), as: UTF8.self))
+            try await StockSyncBatchModel.query(on: db).set(\.$resultJSON, to: try JSONText.encode(result))
                 .filter(\.$id == batchId).update()
             try await req.audit.record(on: db, action: "inventory.sync", owner: store.owner, targetType: "stock_sync_batch",
                                        targetId: batchId.uuidString, after: result)

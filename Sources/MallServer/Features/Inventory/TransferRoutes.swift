@@ -202,11 +202,7 @@ struct TransferRoutes: RouteCollection {
     /// `TR` + UTC date + a slice of the id: readable on a delivery note, unique in practice and
     /// guaranteed unique by the column's constraint.
     static func number(now: Date, id: UUID) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd"
-        return "TR" + formatter.string(from: now) + String(id.uuidString.replacingOccurrences(of: "-", with: "").prefix(8))
+        return "TR" + UTCStamp.string(now, format: "yyyyMMdd") + String(id.uuidString.replacingOccurrences(of: "-", with: "").prefix(8))
     }
 
     static func dto(_ transfer: TransferModel, on db: any Database) async throws -> Transfer {

@@ -147,13 +147,13 @@ struct CheckoutService {
                 order.lifecycle = OrderLifecycle(fulfilment: plan.group.fulfilment == .pickup ? .pickup : .delivery, storeId: group.storeId,
                                                  placedBy: .shopper(memberId), at: now, paymentDueAt: dueAt,
                                                  autoConfirmAfterDays: settings.integer(.autoConfirmDays))
-                order.allocationJSON = String(decoding: try JSONEncoder.api.encode(plan.decision), as: UTF8.self)
-                order.deliveryAddressJSON = try plan.address.map { String(decoding: try JSONEncoder.api.encode($0.dto), as: UTF8.self) }
+                order.allocationJSON = try JSONText.encode(plan.decision)
+                order.deliveryAddressJSON = try plan.address.map { try JSONText.encode($0.dto) }
                 order.goodsFen = group.totals.subtotal.minorUnits
                 order.discountFen = group.totals.discount.minorUnits
                 order.shippingFen = group.totals.shippingFee.minorUnits
                 order.payableFen = group.totals.payable.minorUnits
-                order.pricingJSON = String(decoding: try JSONEncoder.api.encode(group), as: UTF8.self)
+                order.pricingJSON = try JSONText.encode(group)
                 order.paymentDueAt = dueAt
                 order.createdAt = now
                 order.updatedAt = now
@@ -192,7 +192,7 @@ struct CheckoutService {
             try await CartLineModel.query(on: tx).filter(\.$cartId == cart.id!).filter(\.$skuId ~~ Array(skus.keys)).delete()
             let result = CheckoutResult(checkoutId: checkoutId, orders: try await OrderDTO.many(orders, on: tx), payableFen: payment.amountFen,
                                         payment: payment.info, paymentDueAt: dueAt, explanation: priced.explanation + (note.map { ["Note: \($0)"] } ?? []))
-            try await CheckoutModel.query(on: tx).set(\.$resultJSON, to: String(decoding: try JSONEncoder.api.encode(result), as: UTF8.self))
+            try await CheckoutModel.query(on: tx).set(\.$resultJSON, to: try JSONText.encode(result))
                 .filter(\.$id == checkoutId).update()
             return (result, true)
         }
@@ -207,10 +207,6 @@ struct CheckoutService {
 
     /// `M` + local date + eight hex digits of the id: short enough to read out at a counter.
     static func orderNumber(now: Date, id: UUID) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyMMdd"
-        return "M" + formatter.string(from: now) + String(id.uuidString.replacingOccurrences(of: "-", with: "").prefix(10))
+        return "M" + UTCStamp.string(now, format: "yyMMdd") + String(id.uuidString.replacingOccurrences(of: "-", with: "").prefix(10))
     }
 }

@@ -80,7 +80,7 @@ struct OrderEffects {
         var updated = order.lifecycle
         let effects = try updated.reallocate(to: shipment.storeId, by: .system, at: now, note: decision.summary)
         order.lifecycle = updated
-        order.allocationJSON = String(decoding: try JSONEncoder.api.encode(decision), as: UTF8.self)
+        order.allocationJSON = try JSONText.encode(decision)
         order.updatedAt = now
         try await order.update(on: db)
         try await apply(effects.filter { if case .releaseStock = $0 { return false } else { return true } }, to: order)

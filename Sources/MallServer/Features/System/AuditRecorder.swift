@@ -32,14 +32,10 @@ struct AuditRecorder {
         entry.action = action
         entry.targetType = targetType
         entry.targetId = targetId
-        entry.before = try before.map(Self.json)
-        entry.after = try after.map(Self.json)
+        entry.before = try before.map { try JSONText.encode($0) }
+        entry.after = try after.map { try JSONText.encode($0) }
         entry.requestId = req.id
         try await entry.create(on: db)
-    }
-
-    static func json(_ value: any Encodable) throws -> String {
-        String(decoding: try JSONEncoder.api.encode(value), as: UTF8.self)
     }
 }
 

@@ -42,11 +42,7 @@ enum BackupService {
     }
 
     static func defaultPath(config: AppConfig, now: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd-HHmmss"
-        let stamp = formatter.string(from: now)
+        let stamp = UTCStamp.string(now, format: "yyyyMMdd-HHmmss")
         switch config.database {
         case .sqlite: return "\(config.dataDirectory)/backups/chainmall-\(stamp).sqlite"
         case .postgres: return "\(config.dataDirectory)/backups/chainmall-\(stamp).pgdump"

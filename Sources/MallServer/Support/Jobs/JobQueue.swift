@@ -60,7 +60,7 @@ final class JobQueue: Sendable {
         let job = JobModel()
         job.id = UUID()
         job.kind = kind
-        job.payload = String(decoding: try JSONEncoder.api.encode(payload), as: UTF8.self)
+        job.payload = try JSONText.encode(payload)
         job.status = JobStatus.queued.rawValue
         job.runAt = runAt ?? now
         job.attempts = 0

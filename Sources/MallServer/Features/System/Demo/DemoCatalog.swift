@@ -110,8 +110,8 @@ struct DemoCatalog {
         }
         let template = SpecTemplateModel()
         template.name = "服装 颜色×尺码"
-        template.specsJSON = String(decoding: try JSONEncoder.api.encode([SpecDefinition(name: "颜色", values: ["黑色", "白色"]),
-                                                                          SpecDefinition(name: "尺码", values: ["S", "M", "L", "XL"])]), as: UTF8.self)
+        template.specsJSON = try JSONText.encode([SpecDefinition(name: "颜色", values: ["黑色", "白色"]),
+                                                                          SpecDefinition(name: "尺码", values: ["S", "M", "L", "XL"])])
         try await template.create(on: db)
 
         let fruit = try await MerchantModel.find(code: "XFRUIT", on: db)
@@ -172,12 +172,11 @@ struct DemoCatalog {
                 }
             }
         }
-        for (storeId, requests) in stock {
+        for requests in stock.values {
             try await db.writeTransaction { tx in
                 try await InventoryService.make(app, on: tx).move(.receipt, requests, context: MovementContext(
                     reason: "开业备货 opening stock", referenceType: "receipt", referenceId: "DEMO-OPENING", now: app.clock.now()))
             }
-            _ = storeId
         }
     }
 }
