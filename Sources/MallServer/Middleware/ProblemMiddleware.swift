@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import PostgresNIO
 import MallAPI
 import MallCore
 import Vapor
@@ -82,6 +83,10 @@ struct ProblemMiddleware: AsyncMiddleware {
             // A uniqueness or reference rule the checks before the write did not catch (two
             // requests racing for the same code, say): the data is intact, the request conflicts.
             problem = Problem(title: "Conflict", status: 409, detail: "This change conflicts with existing data (a value that must be unique is already taken, or a referenced record is missing).")
+        case let postgres as PSQLError where ["40P01", "40001"].contains(postgres.serverInfo?[.sqlState] ?? ""):
+            // Deadlock or serialization failure: nothing was written; the same request may succeed now.
+            headers = ["Retry-After": "1"]
+            problem = Problem(title: "Service Unavailable", status: 503, detail: "The request collided with another one and was rolled back; retry it.")
         case let convertible as ProblemConvertible:
             problem = Problem(title: convertible.title, status: Int(convertible.status.code), detail: convertible.detail)
             headers = convertible.headers

@@ -118,6 +118,8 @@ struct OrderDeskTests {
             let waiting = try #require(try await OrderModel.find(order.id, on: app.db))
             #expect(waiting.status == "awaiting_reallocation", "both stores are excluded now; HQ must decide")
             #expect(try await Fixtures.level(app, sku: shop.milk, store: shop.far)?.reserved == 0)
+            let told = try await NotificationModel.query(on: app.db).filter(\.$audience == "headquarters").all().map(\.title)
+            #expect(told.contains { $0.contains(order.number) }, "HQ hears about an order no store can take")
 
             let (_, hq) = try await Fixtures.staff(app, "hq", role: .platformOperator, scope: .platform)
             #expect(try await post(app, order, "reallocate", token: hq, json: ReallocationInput()).status == .conflict)
@@ -125,6 +127,23 @@ struct OrderDeskTests {
             #expect(byHand.order.storeId == shop.near.id)
             #expect(byHand.order.status == .paid)
             #expect(try await Fixtures.level(app, sku: shop.milk, store: shop.near)?.reserved == 2)
+            let warehouse = try await Fixtures.store(app, code: "WH", kind: .warehouse)
+            try await app.db.writeTransaction { db in
+                try await InventoryService.make(app, on: db).move(.receipt, [StockRequest(skuId: shop.milk.id!, storeId: warehouse.id!, quantity: 50)],
+                                                                  context: MovementContext(now: testEpoch))
+            }
+            #expect(try await post(app, order, "reallocate", token: hq, json: ReallocationInput(storeId: warehouse.id!)).status == .ok,
+                    "a delivery order may go to a warehouse")
+            #expect(try await post(app, order, "reallocate", token: hq, json: ReallocationInput(storeId: shop.near.id!)).status == .ok)
+
+            // Back at a store that once rejected it, the order gets a fresh acceptance deadline.
+            clock.advance(seconds: 16 * 60)
+            try await app.jobs.runDue()
+            let afterTimeout = try #require(try await OrderModel.find(order.id, on: app.db))
+            #expect(afterTimeout.status == "paid")
+            #expect(afterTimeout.storeId == warehouse.id, "the warehouse is the last store that has not let it down")
+            #expect(try await Fixtures.level(app, sku: shop.milk, store: shop.near)?.reserved == 0)
+            #expect(try await Fixtures.level(app, sku: shop.milk, store: warehouse)?.reserved == 2)
             try await Fixtures.expectLedgerMatchesProjection(app)
         }
     }

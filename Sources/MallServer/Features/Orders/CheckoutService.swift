@@ -135,6 +135,7 @@ struct CheckoutService {
             guard !claimed.isEmpty else { return nil }
             let inventory = try await InventoryService.make(req.application, on: tx)
             var orders: [OrderModel] = []
+            var reservations: [(OrderModel, [StockRequest])] = []
             for (position, group) in priced.groups.enumerated() {
                 let plan = plannedGroups[groupOwners[position]]
                 let order = OrderModel()
@@ -158,9 +159,7 @@ struct CheckoutService {
                 order.createdAt = now
                 order.updatedAt = now
                 try await order.create(on: tx)
-                try await inventory.reserve(group.lines.map { StockRequest(skuId: $0.line.skuId, storeId: group.storeId.rawValue, quantity: $0.line.quantity) },
-                                            context: MovementContext(reason: "order \(order.number)", referenceType: "order",
-                                                                     referenceId: order.id!.uuidString, now: now))
+                reservations.append((order, group.lines.map { StockRequest(skuId: $0.line.skuId, storeId: group.storeId.rawValue, quantity: $0.line.quantity) }))
                 for priced in group.lines {
                     let line = OrderLineModel()
                     line.orderId = order.id!
@@ -176,6 +175,12 @@ struct CheckoutService {
                     try await line.create(on: tx)
                 }
                 orders.append(order)
+            }
+            // Stores in one fixed order, so two checkouts spanning the same stores cannot deadlock
+            // on each other's store counters.
+            for (order, requests) in reservations.sorted(by: { $0.1[0].storeId.uuidString < $1.1[0].storeId.uuidString }) {
+                try await inventory.reserve(requests, context: MovementContext(reason: "order \(order.number)", referenceType: "order",
+                                                                               referenceId: order.id!.uuidString, now: now))
             }
             let payment = PaymentModel()
             payment.id = UUID()

@@ -133,6 +133,9 @@ struct OrderDeskRoutes: RouteCollection {
                 guard let store = try await StoreModel.find(storeId, on: db), store.merchantId == locked.merchantId else {
                     throw ValidationFailure(field: "storeId", message: "is not a store of this order's merchant")
                 }
+                guard store.status == .open, current.fulfilment == .delivery || (store.kind == .store && store.pickupEnabled) else {
+                    throw ValidationFailure(field: "storeId", message: "must be an open store that can fulfil this order (pickup orders need a store with self-pickup)")
+                }
                 target = StoreID(store.id!)
             } else {
                 guard current.status == .awaitingReallocation else {
@@ -147,7 +150,9 @@ struct OrderDeskRoutes: RouteCollection {
             }
             let lines = try await OrderLineModel.query(on: db).filter(\.$orderId == locked.id!).all()
             var lifecycle = current
-            let result = try lifecycle.reallocate(to: target, by: .hq(staff.staffId), at: req.now, note: "moved by HQ")
+            // Platform staff are HQ; a merchant's own staff move their merchant's orders under their own name.
+            let actor: TimelineActor = staff.policy.allows(.orderFulfil, on: .platform) ? .hq(staff.staffId) : .merchantStaff(staff.staffId)
+            let result = try lifecycle.reallocate(to: target, by: actor, at: req.now, note: "moved by \(staff.username)")
             // Hold the stock at the new store first, then let the old store's go.
             try await InventoryService.make(req.application, on: db).reserve(
                 lines.map { StockRequest(skuId: $0.skuId, storeId: target.rawValue, quantity: $0.quantity) },
@@ -171,12 +176,17 @@ struct OrderDeskRoutes: RouteCollection {
         let actor: TimelineActor = staff.policy.allows(.orderFulfil, on: .platform) ? .hq(staff.staffId)
             : staff.policy.allows(.orderFulfil, on: .merchant(MerchantID(order.merchantId))) ? .merchantStaff(staff.staffId) : .storeStaff(staff.staffId)
         let now = req.now
-        try await OrderTransition.run(orderId: order.id!, app: req.application, db: req.db, now: now, { lifecycle in
+        // The permission was checked against the store the order had when read; if HQ moved it
+        // since, this store no longer acts on it.
+        let store = order.storeId
+        let done = try await OrderTransition.run(orderId: order.id!, app: req.application, db: req.db, now: now,
+                                                 applies: { $0.storeId == store }, { lifecycle in
             try transition(&lifecycle, actor, now)
         }, andThen: { locked, before, db in
             try await req.audit.record(on: db, action: action, owner: locked.owner, targetType: "order", targetId: locked.id!.uuidString,
                                        before: ["status": before.rawValue], after: ["status": locked.status])
         })
+        guard done != nil else { throw MallError.conflict("This order has moved to another store; reload the order list.") }
         return try await Self.dto(try await OrderModel.find(order.id, on: req.db)!, on: req.db)
     }
 
@@ -202,7 +212,10 @@ enum OrderTimers {
     static func acceptanceTimeout(_ context: JobContext) async throws {
         let payload = try context.decode(OrderEffects.OrderPayload.self)
         try await OrderTransition.run(orderId: payload.orderId, app: context.app, db: context.db, now: context.now,
-                                      applies: { $0.lifecycle.status == .paid && $0.storeId == payload.storeId }) { lifecycle in
+                                      applies: { order in
+                                          order.lifecycle.status == .paid && order.storeId == payload.storeId
+                                              && (payload.assignedAt == nil || OrderEffects.assignedAt(order.lifecycle) == payload.assignedAt)
+                                      }) { lifecycle in
             try lifecycle.acceptanceTimedOut(at: context.now)
         }
     }

@@ -17,6 +17,14 @@ struct OrderEffects {
     struct OrderPayload: Codable {
         let orderId: UUID
         let storeId: UUID?
+        /// When the store was given the order: a timeout belongs to one assignment only, so an
+        /// order that comes back to the same store later gets a fresh deadline.
+        var assignedAt: Date? = nil
+    }
+
+    /// When the order last became paid at its current store (payment or reallocation).
+    static func assignedAt(_ lifecycle: OrderLifecycle) -> Date? {
+        lifecycle.timeline.last { $0.to == .paid }?.at
     }
 
     func apply(_ effects: [OrderEffect], to order: OrderModel, payment: PaymentModel? = nil) async throws {
@@ -34,8 +42,11 @@ struct OrderEffects {
             case .scheduleAcceptanceTimeout(let store):
                 let settings = try await SettingsService.resolved(on: db)
                 let due = now.addingTimeInterval(TimeInterval(settings.integer(.storeAcceptTimeoutMinutes) * 60))
-                try await app.jobs.enqueue(Self.acceptanceTimeoutJob, payload: OrderPayload(orderId: order.id!, storeId: store.rawValue), runAt: due,
-                                           uniqueKey: "accept-timeout:\(order.id!.uuidString):\(store.rawValue.uuidString)", on: db)
+                let assigned = Self.assignedAt(order.lifecycle) ?? now
+                try await app.jobs.enqueue(Self.acceptanceTimeoutJob,
+                                           payload: OrderPayload(orderId: order.id!, storeId: store.rawValue, assignedAt: assigned), runAt: due,
+                                           uniqueKey: "accept-timeout:\(order.id!.uuidString):\(store.rawValue.uuidString):\(Int(assigned.timeIntervalSince1970 * 1000))",
+                                           on: db)
             case .scheduleAutoConfirm(let due):
                 try await app.jobs.enqueue(Self.autoConfirmJob, payload: OrderPayload(orderId: order.id!, storeId: nil), runAt: due,
                                            uniqueKey: "auto-confirm:\(order.id!.uuidString)", on: db)
@@ -74,9 +85,25 @@ struct OrderEffects {
         let (decision, _) = try await OrderAllocation.plan(
             merchantId: order.merchantId, lines: lines.map { AllocationLine(skuId: $0.skuId, quantity: $0.quantity) }, fulfilment: fulfilment,
             excluding: excluding, productIds: Dictionary(lines.map { ($0.skuId, $0.productId) }, uniquingKeysWith: { a, _ in a }), on: db, now: now)
-        guard decision.outcome == .allocated, decision.shipments.count == 1, let shipment = decision.shipments.first else { return }
-        try await InventoryService.make(app, on: db).reserve(
-            lines.map { StockRequest(skuId: $0.skuId, storeId: shipment.storeId.rawValue, quantity: $0.quantity) }, context: context(order))
+        guard decision.outcome == .allocated, decision.shipments.count == 1, let shipment = decision.shipments.first else {
+            try await tellHeadquartersItWaits(order)
+            return
+        }
+        // The plan read stock without locks; if another order took it meanwhile, undo what was
+        // held and leave the order for HQ instead of failing the rejection that led here.
+        let inventory = try await InventoryService.make(app, on: db)
+        var held: [StockRequest] = []
+        for line in lines {
+            let request = StockRequest(skuId: line.skuId, storeId: shipment.storeId.rawValue, quantity: line.quantity)
+            do {
+                try await inventory.reserve([request], context: context(order))
+                held.append(request)
+            } catch is InventoryError {
+                try await inventory.release(held, context: context(order))
+                try await tellHeadquartersItWaits(order)
+                return
+            }
+        }
         var updated = order.lifecycle
         let effects = try updated.reallocate(to: shipment.storeId, by: .system, at: now, note: decision.summary)
         order.lifecycle = updated
@@ -84,6 +111,14 @@ struct OrderEffects {
         order.updatedAt = now
         try await order.update(on: db)
         try await apply(effects.filter { if case .releaseStock = $0 { return false } else { return true } }, to: order)
+    }
+
+    /// An order no store can take now: HQ must move it by hand or cancel it.
+    private func tellHeadquartersItWaits(_ order: OrderModel) async throws {
+        try await NotificationOutbox(app: app, db: db).send(
+            audience: .headquarters, merchantId: order.merchantId, storeId: order.storeId,
+            title: "订单待重新分配 Order \(order.number) needs a store", body: "订单 \(order.number) 没有门店可以接单，请手动分配或取消。",
+            reference: .init(type: "order", id: order.id!.uuidString), now: now)
     }
 
     private func requests(_ order: OrderModel, store: StoreID) async throws -> [StockRequest] {
