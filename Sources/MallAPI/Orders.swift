@@ -9,6 +9,8 @@ public struct CheckoutInput: Codable, Sendable {
 }
 
 public struct OrderLine: Codable, Sendable, Equatable {
+    /// Named by after-sales requests.
+    public var id: UUID
     public var skuId: UUID
     public var title: String
     public var specTitle: String
@@ -18,7 +20,8 @@ public struct OrderLine: Codable, Sendable, Equatable {
     public var discountFen: Int64
     public var payableFen: Int64
 
-    public init(skuId: UUID, title: String, specTitle: String, quantity: Int, unitPriceFen: Int64, discountFen: Int64, payableFen: Int64) {
+    public init(id: UUID, skuId: UUID, title: String, specTitle: String, quantity: Int, unitPriceFen: Int64, discountFen: Int64, payableFen: Int64) {
+        self.id = id
         self.skuId = skuId
         self.title = title
         self.specTitle = specTitle
@@ -64,11 +67,16 @@ public struct Order: Codable, Sendable {
     /// Why this store: the allocation's summary, readable by shopper and staff.
     public var allocationSummary: String
     public var timeline: [OrderTimelineEntry]
+    /// Parcels and courier runs for this order, each with its tracking timeline.
+    public var shipments: [ShipmentInfo]
+    /// Money given back so far (cancellation, after-sales), in fen.
+    public var refundedFen: Int64
     public var createdAt: Date
 
     public init(id: UUID, number: String, checkoutId: UUID, merchantId: UUID, storeId: UUID, storeName: String, fulfilment: OrderFulfilmentKind,
                 status: OrderStatus, lines: [OrderLine], goodsFen: Int64, discountFen: Int64, shippingFen: Int64, payableFen: Int64,
-                paymentDueAt: Date, paidAt: Date?, allocationSummary: String, timeline: [OrderTimelineEntry], createdAt: Date) {
+                paymentDueAt: Date, paidAt: Date?, allocationSummary: String, timeline: [OrderTimelineEntry], shipments: [ShipmentInfo] = [],
+                refundedFen: Int64 = 0, createdAt: Date) {
         self.id = id
         self.number = number
         self.checkoutId = checkoutId
@@ -86,6 +94,8 @@ public struct Order: Codable, Sendable {
         self.paidAt = paidAt
         self.allocationSummary = allocationSummary
         self.timeline = timeline
+        self.shipments = shipments
+        self.refundedFen = refundedFen
         self.createdAt = createdAt
     }
 }
@@ -160,12 +170,18 @@ public struct ReasonInput: Codable, Sendable {
     public init(reason: String) { self.reason = reason }
 }
 
+/// Hands an order to a carrier (a code from `GET /api/v1/carriers`, with its tracking number)
+/// or to the store's own courier (`store_courier`, with the courier's name and phone).
 public struct ShipmentInput: Codable, Sendable {
     public var carrier: String
-    public var trackingNumber: String
-    public init(carrier: String, trackingNumber: String) {
+    public var trackingNumber: String?
+    public var courierName: String?
+    public var courierPhone: String?
+    public init(carrier: String, trackingNumber: String? = nil, courierName: String? = nil, courierPhone: String? = nil) {
         self.carrier = carrier
         self.trackingNumber = trackingNumber
+        self.courierName = courierName
+        self.courierPhone = courierPhone
     }
 }
 

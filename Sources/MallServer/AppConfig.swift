@@ -35,6 +35,9 @@ public struct AppConfig: Sendable {
     public var sandboxPaymentSecret: String
     public var pgDump: String
     public var pgRestore: String
+    /// The salt given to Kuaidi100 when subscribing to tracking pushes; pushes are refused
+    /// (404) while it is unset.
+    public var kuaidi100Salt: String?
 
     /// Used only where no JWT_SECRET is given, i.e. on a developer's machine; production sets its own.
     public static let developmentJWTSecret = "chainmall-development-secret-change-me-in-production-0123456789"
@@ -120,7 +123,7 @@ public struct AppConfig: Sendable {
             throw AppConfigError(variable: "JOB_POLL_SECONDS", problem: "must be a number of seconds between 0.05 and 3600")
         }
 
-        return AppConfig(
+        var config = AppConfig(
             database: database,
             dataDirectory: dataDirectory,
             jwtSecret: secret ?? developmentJWTSecret,
@@ -138,6 +141,8 @@ public struct AppConfig: Sendable {
             pgRestore: value("PG_RESTORE") ?? "pg_restore",
             storage: storage
         )
+        config.kuaidi100Salt = value("KUAIDI100_SALT")
+        return config
     }
 }
 

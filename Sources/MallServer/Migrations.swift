@@ -19,5 +19,7 @@ enum Migrations {
         app.migrations.add(CreateMediaFiles())
         app.migrations.add(CreateCarts())
         app.migrations.add(CreateOrders())
+        app.migrations.add(CreateShipments())
+        app.migrations.add(CreateAfterSales())
     }
 }

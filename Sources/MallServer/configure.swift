@@ -75,6 +75,9 @@ func registerJobs(_ app: Application) {
         let payload = try context.decode(SandboxGateway.NotifyPayload.self)
         try await SandboxGateway.handle(body: Data(payload.body.utf8), signature: payload.signature, app: context.app, logger: context.logger)
     }
+    app.jobs.register(PaymentService.refundJob) { context in
+        try await PaymentService.sendRefund(context)
+    }
     app.jobs.register(OrderEffects.acceptanceTimeoutJob) { context in
         try await OrderTimers.acceptanceTimeout(context)
     }

@@ -23,6 +23,9 @@ func routes(_ app: Application) throws {
     // Shoppers: checkout, orders; payments and the gateways' callbacks.
     try api.register(collection: OrderRoutes())
     try api.register(collection: PaymentRoutes())
+    // Shoppers: after-sales requests; carriers and the carrier tracking push.
+    try api.register(collection: AfterSalesRoutes())
+    try api.register(collection: LogisticsRoutes())
 
     // Staff console API.
     let admin = api.grouped("admin")
@@ -44,6 +47,9 @@ func routes(_ app: Application) throws {
     try admin.register(collection: StockSyncRoutes())
     // Staff: the store order desk and HQ's order view.
     try admin.register(collection: OrderDeskRoutes())
+    try admin.register(collection: LogisticsRoutes.StaffRoutes())
+    // Staff: after-sales decisions, returns, replacements, statistics.
+    try admin.register(collection: AfterSalesDeskRoutes())
     // Staff: in-app inbox (low-stock alerts and other notifications).
     try admin.register(collection: NotificationRoutes())
     // Media: product image upload (multipart), checked by ImageProbe, deduplicated per merchant.

@@ -44,3 +44,7 @@ extension StaffOrder: Content {}
 extension StaffOrderList: Content {}
 extension ListPage: Content {}
 extension MediaFile: Content {}
+extension AfterSalesInfo: Content {}
+extension AfterSalesStats: Content {}
+extension CarrierInfo: Content {}
+extension ShipmentInfo: Content {}

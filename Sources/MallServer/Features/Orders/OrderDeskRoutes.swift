@@ -73,17 +73,17 @@ struct OrderDeskRoutes: RouteCollection {
         try await step(req, action: "order.pick") { lifecycle, actor, now in try lifecycle.startPicking(by: actor, at: now) }
     }
 
+    /// Hands the order to a carrier (with its tracking number) or the store's own courier, and
+    /// opens the shipment that carrier pushes and staff updates attach to.
     func ship(req: Request) async throws -> StaffOrder {
         let input = try req.content.decode(ShipmentInput.self)
-        var errors = FieldErrorCollector()
-        let carrier = errors.collect { try TextRule.check(input.carrier, field: "carrier", max: 30) }
-        let tracking = input.trackingNumber.trimmingWhitespace().uppercased()
-        if !(4...40).contains(tracking.count) || !tracking.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) {
-            errors.add("trackingNumber", "must be 4–40 letters, digits or '-'")
-        }
-        try errors.throwIfAny()
+        let checked = try CheckedShipment(carrier: input.carrier, trackingNumber: input.trackingNumber,
+                                          courierName: input.courierName, courierPhone: input.courierPhone)
         return try await step(req, action: "order.ship") { lifecycle, actor, now in
-            try lifecycle.ship(carrier: carrier!, trackingNumber: tracking, by: actor, at: now)
+            try lifecycle.ship(carrier: checked.tracking.carrier, trackingNumber: checked.tracking.number, by: actor, at: now)
+        } andThen: { order, db, now in
+            try await LogisticsService.createShipment(checked, purpose: .order, orderId: order.id!, merchantId: order.merchantId,
+                                                      storeId: order.storeId, on: db, now: now)
         }
     }
 
@@ -170,7 +170,8 @@ struct OrderDeskRoutes: RouteCollection {
     /// One state machine step by the store's staff: permission on the order's store, the
     /// transition, its effects and an audit row, all in one transaction.
     private func step(_ req: Request, action: String,
-                      _ transition: @escaping @Sendable (inout OrderLifecycle, TimelineActor, Date) throws -> [OrderEffect]) async throws -> StaffOrder {
+                      _ transition: @escaping @Sendable (inout OrderLifecycle, TimelineActor, Date) throws -> [OrderEffect],
+                      andThen extra: (@Sendable (OrderModel, any Database, Date) async throws -> Void)? = nil) async throws -> StaffOrder {
         let order = try await find(req)
         let staff = try req.authorize(.orderFulfil, on: order.owner)
         let actor: TimelineActor = staff.policy.allows(.orderFulfil, on: .platform) ? .hq(staff.staffId)
@@ -183,6 +184,7 @@ struct OrderDeskRoutes: RouteCollection {
                                                  applies: { $0.storeId == store }, { lifecycle in
             try transition(&lifecycle, actor, now)
         }, andThen: { locked, before, db in
+            try await extra?(locked, db, now)
             try await req.audit.record(on: db, action: action, owner: locked.owner, targetType: "order", targetId: locked.id!.uuidString,
                                        before: ["status": before.rawValue], after: ["status": locked.status])
         })

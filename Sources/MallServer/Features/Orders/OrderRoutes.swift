@@ -96,6 +96,11 @@ enum OrderDTO {
         guard !ids.isEmpty else { return [] }
         let lines = Dictionary(grouping: try await OrderLineModel.query(on: db).filter(\.$orderId ~~ ids).all(), by: \.orderId)
         let stores = Dictionary(uniqueKeysWithValues: try await StoreModel.query(on: db).filter(\.$id ~~ Set(orders.map(\.storeId))).all().map { ($0.id!, $0.name) })
+        let shipments = try await LogisticsService.shipmentInfos(orderIds: ids, on: db)
+        var refunded: [UUID: Int64] = [:]
+        for refund in try await RefundModel.query(on: db).filter(\.$orderId ~~ ids).filter(\.$status != "failed").all() {
+            if let orderId = refund.orderId { refunded[orderId, default: 0] += refund.amountFen }
+        }
         return orders.map { order in
             let lifecycle = order.lifecycle
             let allocation = try? JSONDecoder.api.decode(AllocationDecision.self, from: Data(order.allocationJSON.utf8))
@@ -103,7 +108,7 @@ enum OrderDTO {
                 id: order.id!, number: order.number, checkoutId: order.checkoutId, merchantId: order.merchantId, storeId: order.storeId,
                 storeName: stores[order.storeId] ?? "", fulfilment: lifecycle.fulfilment, status: lifecycle.status,
                 lines: (lines[order.id!] ?? []).map {
-                    OrderLine(skuId: $0.skuId, title: $0.title, specTitle: $0.specTitle, quantity: $0.quantity, unitPriceFen: $0.unitPriceFen,
+                    OrderLine(id: $0.id!, skuId: $0.skuId, title: $0.title, specTitle: $0.specTitle, quantity: $0.quantity, unitPriceFen: $0.unitPriceFen,
                               discountFen: $0.discountFen, payableFen: $0.payableFen)
                 },
                 goodsFen: order.goodsFen, discountFen: order.discountFen, shippingFen: order.shippingFen, payableFen: order.payableFen,
@@ -111,7 +116,7 @@ enum OrderDTO {
                 timeline: lifecycle.timeline.map { entry in
                     OrderTimelineEntry(actor: entry.actor.kind.rawValue, at: entry.at, from: entry.from, to: entry.to, note: entry.note)
                 },
-                createdAt: order.createdAt)
+                shipments: shipments[order.id!] ?? [], refundedFen: refunded[order.id!] ?? 0, createdAt: order.createdAt)
         }
     }
 }

@@ -105,7 +105,9 @@ final class RefundModel: Model, @unchecked Sendable {
     @Field(key: "cause") var cause: String
     @Field(key: "status") var status: String
     @OptionalField(key: "provider_refund_id") var providerRefundId: String?
+    @OptionalField(key: "after_sales_id") var afterSalesId: UUID?
     @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "completed_at") var completedAt: Date?
 
     init() {}
 }

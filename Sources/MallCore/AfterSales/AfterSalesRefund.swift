@@ -1,0 +1,44 @@
+import Foundation
+
+/// Why the shopper wants after-sales; HQ's statistics group cases by it.
+public enum AfterSalesReason: String, Codable, Sendable, CaseIterable {
+    case qualityIssue = "quality_issue"
+    case damaged
+    case wrongItem = "wrong_item"
+    case missingItem = "missing_item"
+    case notAsDescribed = "not_as_described"
+    case changedMind = "changed_mind"
+    case other
+
+    public var label: String {
+        switch self {
+        case .qualityIssue: "质量问题"
+        case .damaged: "商品破损"
+        case .wrongItem: "发错商品"
+        case .missingItem: "少件漏发"
+        case .notAsDescribed: "与描述不符"
+        case .changedMind: "不想要了"
+        case .other: "其他"
+        }
+    }
+}
+
+/// What returning some units of an order line gives back.
+public enum AfterSalesRefund {
+    /// The refund for `units` more units of a line that was paid `linePayable` for `lineQuantity`
+    /// units, of which `earlierUnits` were already refunded in earlier cases.
+    ///
+    /// The line's payable amount already carries its share of every order discount (the
+    /// pricing engine's proportional allocation), so a returned unit gives back what it really
+    /// cost. Each case refunds the difference of cumulative shares rounded down, so however a
+    /// line is returned — all at once or one unit per case — the refunds add up to exactly what
+    /// was paid for it, never a fen more.
+    public static func amount(linePayable: Money, lineQuantity: Int, earlierUnits: Int, units: Int) -> Money {
+        precondition(lineQuantity > 0 && earlierUnits >= 0 && units >= 0 && earlierUnits + units <= lineQuantity,
+                     "units out of range for the line")
+        func share(_ count: Int) -> Int64 {
+            count == lineQuantity ? linePayable.minorUnits : linePayable.minorUnits * Int64(count) / Int64(lineQuantity)
+        }
+        return Money(minorUnits: share(earlierUnits + units) - share(earlierUnits), currency: linePayable.currency)
+    }
+}

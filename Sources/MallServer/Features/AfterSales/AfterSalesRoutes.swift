@@ -1,0 +1,244 @@
+import Fluent
+import Foundation
+import MallAPI
+import MallCore
+import Vapor
+
+/// The shopper's side of after-sales: ask for a refund, a return or an exchange on a delivered
+/// order, follow it, withdraw it, send the goods back, confirm a replacement arrived.
+struct AfterSalesRoutes: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.post("orders", ":orderId", "after-sales", use: open)
+        let cases = routes.grouped("after-sales")
+        cases.get(use: list)
+        cases.get(":caseId", use: show)
+        cases.post(":caseId", "cancel", use: cancel)
+        cases.post(":caseId", "return-shipment", use: shipReturn)
+        cases.post(":caseId", "confirm", use: confirm)
+    }
+
+    func open(req: Request) async throws -> Response {
+        let member = try req.requireMember()
+        guard let orderId = req.parameters.get("orderId", as: UUID.self) else { throw MallError.notFound("No such order.") }
+        let input = try req.content.decode(AfterSalesInput.self)
+        let model = try await AfterSalesService(app: req.application).open(memberId: member.memberId, orderId: orderId, input: input, now: req.now)
+        return try Response.json(try await AfterSalesService.dto([model], on: req.db)[0], status: .created)
+    }
+
+    func list(req: Request) async throws -> ListPage<AfterSalesInfo> {
+        let member = try req.requireMember()
+        let page = try PageRequest(from: req)
+        var query = AfterSalesCaseModel.query(on: req.db).filter(\.$memberId == member.memberId)
+        if let raw = req.query[String.self, at: "status"] {
+            guard let status = AfterSalesStatus(rawValue: raw) else {
+                throw ValidationFailure(field: "status", message: "must be one of \(AfterSalesStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            query = query.filter(\.$status == status.rawValue)
+        }
+        let result = try await query.sort(\.$createdAt, .descending).sort(\.$number).page(page) { $0 }
+        return ListPage(items: try await AfterSalesService.dto(result.items, on: req.db), page: result.page, per: result.per, total: result.total)
+    }
+
+    func show(req: Request) async throws -> AfterSalesInfo {
+        try await AfterSalesService.dto([owned(req)], on: req.db)[0]
+    }
+
+    func cancel(req: Request) async throws -> AfterSalesInfo {
+        let member = try req.requireMember()
+        let model = try await owned(req)
+        let now = req.now
+        let updated = try await AfterSalesService(app: req.application).transition(caseId: model.id!, now: now) { state in
+            try state.cancel(by: .shopper(member.memberId), at: now)
+        }
+        return try await AfterSalesService.dto([updated], on: req.db)[0]
+    }
+
+    /// The shopper's return parcel: its carrier and tracking number, which also opens a
+    /// shipment that carrier pushes update.
+    func shipReturn(req: Request) async throws -> AfterSalesInfo {
+        let member = try req.requireMember()
+        let model = try await owned(req)
+        let input = try req.content.decode(ReturnShipmentInput.self)
+        let checked = try CheckedShipment(carrier: input.carrier, trackingNumber: input.trackingNumber, courierName: nil, courierPhone: nil, allowCourier: false)
+        let now = req.now
+        let updated = try await AfterSalesService(app: req.application).transition(caseId: model.id!, now: now) { state in
+            try state.shipReturn(carrier: checked.carrier.name, trackingNumber: checked.trackingNumber!, by: .shopper(member.memberId), at: now)
+        } andThen: { model, _, db in
+            try await LogisticsService.createShipment(checked, purpose: .return, orderId: model.orderId, afterSalesId: model.id,
+                                                      merchantId: model.merchantId, storeId: model.storeId, on: db, now: now)
+        }
+        return try await AfterSalesService.dto([updated], on: req.db)[0]
+    }
+
+    func confirm(req: Request) async throws -> AfterSalesInfo {
+        let member = try req.requireMember()
+        let model = try await owned(req)
+        let now = req.now
+        let updated = try await AfterSalesService(app: req.application).transition(caseId: model.id!, now: now) { state in
+            try state.completeExchange(by: .shopper(member.memberId), at: now)
+        }
+        return try await AfterSalesService.dto([updated], on: req.db)[0]
+    }
+
+    private func owned(_ req: Request) async throws -> AfterSalesCaseModel {
+        let member = try req.requireMember()
+        guard let id = req.parameters.get("caseId", as: UUID.self), let model = try await AfterSalesCaseModel.find(id, on: req.db),
+              model.memberId == member.memberId else { throw MallError.notFound("No such after-sales case.") }
+        return model
+    }
+}
+
+/// Staff handle after-sales for their stores: decide, receive and inspect returns, ship
+/// replacements; HQ sees statistics by store, product and reason.
+struct AfterSalesDeskRoutes: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let cases = routes.grouped("after-sales")
+        cases.get(use: list)
+        cases.get("stats", use: stats)
+        cases.get(":caseId", use: show)
+        cases.post(":caseId", "approve", use: approve)
+        cases.post(":caseId", "reject", use: reject)
+        cases.post(":caseId", "receive", use: receive)
+        cases.post(":caseId", "inspect", use: inspect)
+        cases.post(":caseId", "ship-replacement", use: shipReplacement)
+    }
+
+    func list(req: Request) async throws -> ListPage<AfterSalesInfo> {
+        let (_, reach) = try req.reach(.afterSalesHandle)
+        let page = try PageRequest(from: req)
+        var errors = FieldErrorCollector()
+        var query = AfterSalesCaseModel.query(on: req.db).scoped(to: reach)
+        if let storeId = req.optionalQuery(UUID.self, "storeId", into: &errors, message: "must be a store id") { query = query.filter(\.$storeId == storeId) }
+        if let raw = req.query[String.self, at: "status"] {
+            if let status = AfterSalesStatus(rawValue: raw) { query = query.filter(\.$status == status.rawValue) } else {
+                errors.add("status", "must be one of \(AfterSalesStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+        if let raw = req.query[String.self, at: "kind"] {
+            if let kind = AfterSalesKind(rawValue: raw) { query = query.filter(\.$kind == kind.rawValue) } else {
+                errors.add("kind", "must be one of \(AfterSalesKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+        if let number = req.query[String.self, at: "number"]?.trimmingWhitespace(), !number.isEmpty { query = query.filter(\.$number == number.uppercased()) }
+        try errors.throwIfAny()
+        let result = try await query.sort(\.$createdAt, .descending).sort(\.$number).page(page) { $0 }
+        return ListPage(items: try await AfterSalesService.dto(result.items, on: req.db), page: result.page, per: result.per, total: result.total)
+    }
+
+    /// Cases, units and refunded money grouped by store, product and reason over a period,
+    /// within the caller's reach.
+    func stats(req: Request) async throws -> AfterSalesStats {
+        let (_, reach) = try req.reach(.afterSalesHandle)
+        var errors = FieldErrorCollector()
+        var query = AfterSalesCaseModel.query(on: req.db).scoped(to: reach)
+        if let from = req.optionalInstant("from", into: &errors) { query = query.filter(\.$createdAt >= from) }
+        if let to = req.optionalInstant("to", into: &errors) { query = query.filter(\.$createdAt < to) }
+        try errors.throwIfAny()
+        let cases = try await query.all()
+        let lines = cases.isEmpty ? [] : try await AfterSalesLineModel.query(on: req.db).filter(\.$caseId ~~ cases.map { $0.id! }).all()
+        let unitsByCase = Dictionary(grouping: lines, by: \.caseId).mapValues { $0.reduce(0) { $0 + $1.quantity } }
+        let stores = Dictionary(uniqueKeysWithValues: try await StoreModel.query(on: req.db).filter(\.$id ~~ Set(cases.map(\.storeId))).all().map { ($0.id!, $0.name) })
+        let productIds = Set(lines.map(\.productId))
+        let products = productIds.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: try await ProductModel.query(on: req.db)
+            .filter(\.$id ~~ productIds).all().map { ($0.id!, $0.title) })
+
+        func rows(_ groups: [String: (label: String, cases: Set<UUID>, units: Int, refunded: Int64)]) -> [AfterSalesStats.Row] {
+            groups.map { AfterSalesStats.Row(key: $0.key, label: $0.value.label, cases: $0.value.cases.count, units: $0.value.units, refundedFen: $0.value.refunded) }
+                .sorted { ($0.cases, $0.refundedFen, $1.key) > ($1.cases, $1.refundedFen, $0.key) }
+        }
+        var byStore: [String: (label: String, cases: Set<UUID>, units: Int, refunded: Int64)] = [:]
+        var byReason = byStore
+        var byProduct = byStore
+        for model in cases {
+            let units = unitsByCase[model.id!] ?? 0
+            let store = model.storeId.uuidString
+            byStore[store, default: (stores[model.storeId] ?? store, [], 0, 0)].cases.insert(model.id!)
+            byStore[store]!.units += units
+            byStore[store]!.refunded += model.refundedFen
+            let reason = AfterSalesReason(rawValue: model.reason) ?? .other
+            byReason[reason.rawValue, default: (reason.label, [], 0, 0)].cases.insert(model.id!)
+            byReason[reason.rawValue]!.units += units
+            byReason[reason.rawValue]!.refunded += model.refundedFen
+        }
+        let refundedByCase = Dictionary(uniqueKeysWithValues: cases.map { ($0.id!, $0.refundedFen) })
+        let requestedByCase = Dictionary(uniqueKeysWithValues: cases.map { ($0.id!, $0.requestedRefundFen) })
+        for line in lines {
+            let product = line.productId.uuidString
+            byProduct[product, default: (products[line.productId] ?? product, [], 0, 0)].cases.insert(line.caseId)
+            byProduct[product]!.units += line.quantity
+            // A case's refund is split over its lines by what each line asked for.
+            let requested = requestedByCase[line.caseId] ?? 0
+            let refunded = refundedByCase[line.caseId] ?? 0
+            byProduct[product]!.refunded += requested > 0 ? refunded * line.refundFen / requested : 0
+        }
+        return AfterSalesStats(totalCases: cases.count, byStatus: cases.reduce(into: [:]) { $0[$1.status, default: 0] += 1 },
+                               byStore: rows(byStore), byProduct: rows(byProduct), byReason: rows(byReason))
+    }
+
+    func show(req: Request) async throws -> AfterSalesInfo {
+        let model = try await find(req)
+        try req.authorize(.afterSalesHandle, on: model.owner)
+        return try await AfterSalesService.dto([model], on: req.db)[0]
+    }
+
+    func approve(req: Request) async throws -> AfterSalesInfo {
+        let input = (req.body.data?.readableBytes ?? 0) > 0 ? try req.content.decode(AfterSalesApprovalInput.self) : AfterSalesApprovalInput()
+        return try await step(req, action: "aftersales.approve") { state, actor, now in
+            try state.approve(by: actor, at: now, refund: input.refundFen.map { Money(minorUnits: $0) })
+        }
+    }
+
+    func reject(req: Request) async throws -> AfterSalesInfo {
+        let input = try req.content.decode(ReasonInput.self)
+        return try await step(req, action: "aftersales.reject") { state, actor, now in try state.reject(by: actor, at: now, reason: input.reason) }
+    }
+
+    func receive(req: Request) async throws -> AfterSalesInfo {
+        try await step(req, action: "aftersales.receive") { state, actor, now in try state.receiveReturn(by: actor, at: now) }
+    }
+
+    func inspect(req: Request) async throws -> AfterSalesInfo {
+        let input = try req.content.decode(AfterSalesInspectionInput.self)
+        return try await step(req, action: "aftersales.inspect") { state, actor, now in
+            try state.inspect(passed: input.passed, by: actor, at: now, note: input.note)
+        }
+    }
+
+    func shipReplacement(req: Request) async throws -> AfterSalesInfo {
+        let input = try req.content.decode(ShipmentInput.self)
+        let checked = try CheckedShipment(carrier: input.carrier, trackingNumber: input.trackingNumber,
+                                          courierName: input.courierName, courierPhone: input.courierPhone)
+        return try await step(req, action: "aftersales.shipReplacement") { state, actor, now in
+            try state.shipReplacement(carrier: checked.tracking.carrier, trackingNumber: checked.tracking.number, by: actor, at: now)
+        } andThen: { model, db, now in
+            try await LogisticsService.createShipment(checked, purpose: .replacement, orderId: model.orderId, afterSalesId: model.id,
+                                                      merchantId: model.merchantId, storeId: model.storeId, on: db, now: now)
+        }
+    }
+
+    private func step(_ req: Request, action: String,
+                      _ event: @escaping @Sendable (inout AfterSalesCase, TimelineActor, Date) throws -> [AfterSalesEffect],
+                      andThen extra: (@Sendable (AfterSalesCaseModel, any Database, Date) async throws -> Void)? = nil) async throws -> AfterSalesInfo {
+        let model = try await find(req)
+        let staff = try req.authorize(.afterSalesHandle, on: model.owner)
+        let actor: TimelineActor = staff.policy.allows(.afterSalesHandle, on: .platform) ? .hq(staff.staffId)
+            : staff.policy.allows(.afterSalesHandle, on: .merchant(MerchantID(model.merchantId))) ? .merchantStaff(staff.staffId) : .storeStaff(staff.staffId)
+        let now = req.now
+        let updated = try await AfterSalesService(app: req.application).transition(caseId: model.id!, now: now) { state in
+            try event(&state, actor, now)
+        } andThen: { model, before, db in
+            try await extra?(model, db, now)
+            try await req.audit.record(on: db, action: action, owner: model.owner, targetType: "after_sales", targetId: model.id!.uuidString,
+                                       before: ["status": before.rawValue], after: ["status": model.status])
+        }
+        return try await AfterSalesService.dto([updated], on: req.db)[0]
+    }
+
+    private func find(_ req: Request) async throws -> AfterSalesCaseModel {
+        _ = try req.requireStaff()
+        guard let id = req.parameters.get("caseId", as: UUID.self), let model = try await AfterSalesCaseModel.find(id, on: req.db) else {
+            throw MallError.notFound("No such after-sales case.")
+        }
+        return model
+    }
+}

@@ -1,0 +1,52 @@
+import Fluent
+import Foundation
+import MallCore
+
+final class AfterSalesCaseModel: Model, @unchecked Sendable {
+    static let schema = "after_sales_cases"
+
+    @ID(key: .id) var id: UUID?
+
+    @Field(key: "number") var number: String
+    @Field(key: "order_id") var orderId: UUID
+    @Field(key: "member_id") var memberId: UUID
+    @Field(key: "merchant_id") var merchantId: UUID
+    @Field(key: "store_id") var storeId: UUID
+    @Field(key: "kind") var kind: String
+    @Field(key: "status") var status: String
+    @Field(key: "reason") var reason: String
+    @Field(key: "description") var description: String
+    /// The `AfterSalesCase` value; `status` mirrors it for queries.
+    @Field(key: "state") var stateJSON: String
+    @Field(key: "requested_refund_fen") var requestedRefundFen: Int64
+    @Field(key: "refunded_fen") var refundedFen: Int64
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "updated_at") var updatedAt: Date
+
+    init() {}
+
+    var owner: ResourceOwner { .store(StoreID(storeId), merchant: MerchantID(merchantId)) }
+
+    var state: AfterSalesCase {
+        get { try! JSONDecoder.api.decode(AfterSalesCase.self, from: Data(stateJSON.utf8)) }
+        set {
+            stateJSON = String(decoding: try! JSONEncoder.api.encode(newValue), as: UTF8.self)
+            status = newValue.status.rawValue
+        }
+    }
+}
+
+final class AfterSalesLineModel: Model, @unchecked Sendable {
+    static let schema = "after_sales_lines"
+
+    @ID(key: .id) var id: UUID?
+
+    @Field(key: "case_id") var caseId: UUID
+    @Field(key: "order_line_id") var orderLineId: UUID
+    @Field(key: "sku_id") var skuId: UUID
+    @Field(key: "product_id") var productId: UUID
+    @Field(key: "quantity") var quantity: Int
+    @Field(key: "refund_fen") var refundFen: Int64
+
+    init() {}
+}

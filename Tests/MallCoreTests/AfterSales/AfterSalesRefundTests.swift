@@ -1,0 +1,36 @@
+import Foundation
+import MallCore
+import Testing
+
+@Suite("After-sales refund amounts")
+struct AfterSalesRefundTests {
+    @Test("any way of returning a line's units refunds exactly what the line cost, each step at most a fair share")
+    func partitionsAddUp() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let quantity = Int.random(in: 1...12, using: &generator)
+            let payable = Money(minorUnits: Int64.random(in: 0...500_000, using: &generator))
+            var returned = 0
+            var total: Int64 = 0
+            while returned < quantity {
+                let units = Int.random(in: 1...(quantity - returned), using: &generator)
+                let amount = AfterSalesRefund.amount(linePayable: payable, lineQuantity: quantity, earlierUnits: returned, units: units)
+                #expect(amount.minorUnits >= 0)
+                // Never more than the units' exact share rounded up.
+                let fairCeiling = (payable.minorUnits * Int64(units) + Int64(quantity) - 1) / Int64(quantity)
+                #expect(amount.minorUnits <= fairCeiling + 1)
+                total += amount.minorUnits
+                returned += units
+            }
+            #expect(total == payable.minorUnits, "a fully returned line gives back exactly what was paid")
+        }
+    }
+
+    @Test("worked example: 3 units for 3,749 fen return one at a time as 1,249 + 1,250 + 1,250")
+    func workedExample() {
+        let payable = Money(minorUnits: 3_749)
+        let steps = (0..<3).map { AfterSalesRefund.amount(linePayable: payable, lineQuantity: 3, earlierUnits: $0, units: 1).minorUnits }
+        #expect(steps == [1_249, 1_250, 1_250])
+        #expect(AfterSalesRefund.amount(linePayable: payable, lineQuantity: 3, earlierUnits: 0, units: 2).minorUnits == 2_499)
+    }
+}
