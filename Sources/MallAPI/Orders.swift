@@ -224,3 +224,35 @@ public struct StaffOrderList: Codable, Sendable {
         self.countsByStatus = countsByStatus
     }
 }
+
+/// Staff order totals over a period: how many orders and how much money, by status, by store
+/// and by day (in the shop's time zone). Cancelled and expired orders count in their status
+/// row but not in the store and day sales.
+public struct OrderTotals: Codable, Sendable {
+    public struct Row: Codable, Sendable, Equatable {
+        public var key: String
+        public var label: String
+        public var orders: Int
+        public var payableFen: Int64
+        public init(key: String, label: String, orders: Int, payableFen: Int64) {
+            self.key = key
+            self.label = label
+            self.orders = orders
+            self.payableFen = payableFen
+        }
+    }
+
+    public var from: Date
+    public var to: Date
+    public var byStatus: [Row]
+    public var byStore: [Row]
+    public var byDay: [Row]
+
+    public init(from: Date, to: Date, byStatus: [Row], byStore: [Row], byDay: [Row]) {
+        self.from = from
+        self.to = to
+        self.byStatus = byStatus
+        self.byStore = byStore
+        self.byDay = byDay
+    }
+}

@@ -246,8 +246,9 @@ public enum HTMLSanitizer {
     }
 
     /// Escapes text and attribute values alike, and drops control characters that have no
-    /// meaning in a description (keeping tab and line breaks).
-    private static func escape(_ text: String) -> String {
+    /// meaning in a description (keeping tab and line breaks). Pages rendered in Swift use it
+    /// for every value they print.
+    public static func escape(_ text: String) -> String {
         var escaped = ""
         escaped.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {

@@ -42,6 +42,7 @@ extension MyOrders: Content {}
 extension PaymentInfo: Content {}
 extension StaffOrder: Content {}
 extension StaffOrderList: Content {}
+extension OrderTotals: Content {}
 extension ListPage: Content {}
 extension MediaFile: Content {}
 extension AfterSalesInfo: Content {}

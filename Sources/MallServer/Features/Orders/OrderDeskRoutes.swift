@@ -11,7 +11,9 @@ struct OrderDeskRoutes: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let orders = routes.grouped("orders")
         orders.get(use: list)
+        orders.get("totals", use: totals)
         orders.get(":orderId", use: show)
+        orders.get(":orderId", "slip", use: slip)
         orders.post(":orderId", "accept", use: accept)
         orders.post(":orderId", "reject", use: reject)
         orders.post(":orderId", "pick", use: pick)
@@ -52,6 +54,76 @@ struct OrderDeskRoutes: RouteCollection {
         let statuses = try await counts.all(\.$status)
         return StaffOrderList(orders: ListPage(items: try await OrderDTO.many(result.items, on: req.db), page: result.page, per: result.per, total: result.total),
                               countsByStatus: statuses.reduce(into: [:]) { $0[$1, default: 0] += 1 })
+    }
+
+    /// Orders and money by status, store and day over `from`..`to` (default: the last 30 days),
+    /// within the caller's reach, optionally for one store.
+    func totals(req: Request) async throws -> OrderTotals {
+        let (_, reach) = try req.reach(.orderView)
+        var errors = FieldErrorCollector()
+        let now = req.now
+        let to = req.optionalInstant("to", into: &errors) ?? now
+        let from = req.optionalInstant("from", into: &errors) ?? to.addingTimeInterval(-30 * 86_400)
+        if from >= to { errors.add("from", "must be before to") }
+        if to.timeIntervalSince(from) > 366 * 86_400 { errors.add("from", "the period can be at most 366 days") }
+        var query = OrderModel.query(on: req.db).scoped(to: reach).filter(\.$createdAt >= from).filter(\.$createdAt < to)
+        if let storeId = req.optionalQuery(UUID.self, "storeId", into: &errors, message: "must be a store id") { query = query.filter(\.$storeId == storeId) }
+        try errors.throwIfAny()
+        // Only the columns the sums need, not whole orders with their JSON.
+        let rows = try await query.field(\.$id).field(\.$status).field(\.$storeId).field(\.$payableFen).field(\.$createdAt).all()
+        let timeZone = try await SettingsService.resolved(on: req.db).timeZone
+        let stores = Dictionary(uniqueKeysWithValues: try await StoreModel.query(on: req.db).filter(\.$id ~~ Set(rows.map(\.storeId))).all().map { ($0.id!, $0.name) })
+        var byStatus: [String: (Int, Int64)] = [:]
+        var byStore: [UUID: (Int, Int64)] = [:]
+        var byDay: [String: (Int, Int64)] = [:]
+        let lost: Set<String> = [OrderStatus.cancelled.rawValue, OrderStatus.expired.rawValue, OrderStatus.pendingPayment.rawValue]
+        for row in rows {
+            byStatus[row.status, default: (0, 0)].0 += 1
+            byStatus[row.status]!.1 += row.payableFen
+            guard !lost.contains(row.status) else { continue }
+            byStore[row.storeId, default: (0, 0)].0 += 1
+            byStore[row.storeId]!.1 += row.payableFen
+            let day = LocalTime.calendarDate(of: row.createdAt, in: timeZone).description
+            byDay[day, default: (0, 0)].0 += 1
+            byDay[day]!.1 += row.payableFen
+        }
+        return OrderTotals(
+            from: from, to: to,
+            byStatus: OrderStatus.allCases.compactMap { status in
+                byStatus[status.rawValue].map { OrderTotals.Row(key: status.rawValue, label: OrderEffects.statusText(status), orders: $0.0, payableFen: $0.1) }
+            },
+            byStore: byStore.map { OrderTotals.Row(key: $0.key.uuidString, label: stores[$0.key] ?? "", orders: $0.value.0, payableFen: $0.value.1) }
+                .sorted { ($0.payableFen, $1.key) > ($1.payableFen, $0.key) },
+            byDay: byDay.map { OrderTotals.Row(key: $0.key, label: $0.key, orders: $0.value.0, payableFen: $0.value.1) }.sorted { $0.key < $1.key })
+    }
+
+    /// The printable packing slip (`?format=a4`, the default) or 80 mm receipt (`?format=receipt`).
+    func slip(req: Request) async throws -> Response {
+        let order = try await find(req)
+        try req.authorize(.orderView, on: order.owner)
+        let raw = req.query[String.self, at: "format"] ?? PackingSlipPage.Format.a4.rawValue
+        guard let format = PackingSlipPage.Format(rawValue: raw) else {
+            throw ValidationFailure(field: "format", message: "must be one of \(PackingSlipPage.Format.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let settings = try await SettingsService.resolved(on: req.db)
+        let store = try await StoreModel.find(order.storeId, on: req.db)
+        let lines = try await OrderLineModel.query(on: req.db).filter(\.$orderId == order.id!).sort(\.$title).all()
+        let lifecycle = order.lifecycle
+        let address = order.deliveryAddressJSON.flatMap { try? JSONDecoder.api.decode(Address.self, from: Data($0.utf8)) }
+        let page = PackingSlipPage(
+            format: format, shopName: settings.string(.shopName), servicePhone: settings.string(.shopServicePhone),
+            storeName: store?.name ?? "", storeAddress: store.map { "\($0.province)\($0.city)\($0.district)\($0.address)" } ?? "",
+            storePhone: store?.phone ?? "", orderNumber: order.number, placedAt: order.createdAt, paidAt: order.paidAt, timeZone: settings.timeZone,
+            fulfilment: lifecycle.fulfilment, recipient: address.map { "\($0.contactName) \($0.phone)" },
+            deliveryAddress: address.map { "\($0.province)\($0.city)\($0.district)\($0.detail)" },
+            shipment: lifecycle.shipment.map { "\($0.carrier) \($0.trackingNumber)" },
+            lines: lines.map { .init(title: $0.title, specTitle: $0.specTitle, quantity: $0.quantity, unitPriceFen: $0.unitPriceFen, payableFen: $0.payableFen) },
+            goodsFen: order.goodsFen, discountFen: order.discountFen, shippingFen: order.shippingFen, payableFen: order.payableFen)
+        let response = Response(status: .ok, body: .init(string: page.render()))
+        response.headers.contentType = .html
+        // Nothing on this page runs; its only styles are its own.
+        response.headers.replaceOrAdd(name: "Content-Security-Policy", value: "default-src 'none'; style-src 'unsafe-inline'")
+        return response
     }
 
     func show(req: Request) async throws -> StaffOrder {
