@@ -21,5 +21,6 @@ enum Migrations {
         app.migrations.add(CreateOrders())
         app.migrations.add(CreateShipments())
         app.migrations.add(CreateAfterSales())
+        app.migrations.add(UpdateRefundsAddTransaction())
     }
 }

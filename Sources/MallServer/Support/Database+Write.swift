@@ -8,13 +8,19 @@ extension Database {
     /// SQLITE_BUSY when another connection wrote in between (SQLite does not wait in that case),
     /// whereas a held write lock makes other writers wait in the busy handler instead.
     /// PostgreSQL needs nothing extra: row locks and conditional updates do the work there.
+    ///
+    /// SQLite writers also queue here, in the process, before they take a connection: SQLiteNIO's
+    /// busy handler spins on a thread-pool thread, and two spinning waiters can starve the
+    /// lock's holder of the thread it needs to finish. Queued writers wait without a thread or a
+    /// connection; SQLite allows one writer at a time anyway, so nothing is lost.
     public func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        try await transaction { db in
-            if db.isSQLite {
+        guard isSQLite, !inTransaction else { return try await transaction(body) }
+        return try await SQLiteWriterQueue.shared.run {
+            try await transaction { db in
                 // An UPDATE that matches nothing still opens SQLite's write transaction.
                 try await db.sql.raw("UPDATE _fluent_migrations SET batch = batch WHERE 0").run()
+                return try await body(db)
             }
-            return try await body(db)
         }
     }
 
@@ -23,4 +29,25 @@ extension Database {
     public var isPostgres: Bool { (self as? any SQLDatabase)?.dialect.name == "postgresql" }
 
     public var sql: any SQLDatabase { self as! any SQLDatabase }
+}
+
+/// One SQLite write transaction at a time in this process, first come first served.
+actor SQLiteWriterQueue {
+    static let shared = SQLiteWriterQueue()
+
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        if busy {
+            await withCheckedContinuation { waiting.append($0) }
+        } else {
+            busy = true
+        }
+        defer {
+            // Hand the turn straight to the next writer, or free it.
+            if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
+        }
+        return try await body()
+    }
 }

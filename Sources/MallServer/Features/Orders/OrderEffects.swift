@@ -34,6 +34,9 @@ struct OrderEffects {
                 try await InventoryService.make(app, on: db).release(try await requests(order, store: store), context: context(order))
             case .commitStock(let store):
                 try await InventoryService.make(app, on: db).commit(try await requests(order, store: store), context: context(order))
+            case .refundPayment(_, .duplicatePayment):
+                // Handled by PaymentService when the second transaction arrives.
+                continue
             case .refundPayment(_, let cause):
                 var target = payment
                 if target == nil { target = try await PaymentModel.query(on: db).filter(\.$checkoutId == order.checkoutId).first() }

@@ -98,7 +98,7 @@ enum OrderDTO {
         let stores = Dictionary(uniqueKeysWithValues: try await StoreModel.query(on: db).filter(\.$id ~~ Set(orders.map(\.storeId))).all().map { ($0.id!, $0.name) })
         let shipments = try await LogisticsService.shipmentInfos(orderIds: ids, on: db)
         var refunded: [UUID: Int64] = [:]
-        for refund in try await RefundModel.query(on: db).filter(\.$orderId ~~ ids).filter(\.$status != "failed").all() {
+        for refund in try await RefundModel.query(on: db).filter(\.$orderId ~~ ids).filter(\.$status != "failed").filter(\.$transactionId == nil).all() {
             if let orderId = refund.orderId { refunded[orderId, default: 0] += refund.amountFen }
         }
         return orders.map { order in

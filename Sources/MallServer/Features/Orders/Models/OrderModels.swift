@@ -106,6 +106,8 @@ final class RefundModel: Model, @unchecked Sendable {
     @Field(key: "status") var status: String
     @OptionalField(key: "provider_refund_id") var providerRefundId: String?
     @OptionalField(key: "after_sales_id") var afterSalesId: UUID?
+    /// Set when the refund returns a transaction other than the payment's own (a duplicate).
+    @OptionalField(key: "transaction_id") var transactionId: String?
     @Field(key: "created_at") var createdAt: Date
     @OptionalField(key: "completed_at") var completedAt: Date?
 

@@ -1,0 +1,157 @@
+import Fluent
+import Foundation
+import MallAPI
+import MallCore
+import SQLKit
+import Vapor
+
+/// What happens to orders when money arrives or must go back.
+struct PaymentService {
+    let app: Application
+
+    /// Money arrived for a payment (a verified gateway notification or query). The first
+    /// transaction pays the payment's orders; the same transaction again is a replay and changes
+    /// nothing; a different transaction for a payment already paid is the shopper paying twice
+    /// (two tabs, two channels), and that money goes straight back.
+    func recordPaid(payment: PaymentModel, transactionId: String, at now: Date) async throws {
+        try await app.db.writeTransaction { db in
+            // The sandbox books its transaction id when the shopper pays; real gateways leave it
+            // empty until their notification arrives.
+            let claimed = try await db.sql.raw("""
+                UPDATE payments SET status = 'paid', provider_transaction_id = \(bind: transactionId), paid_at = \(bind: now)
+                WHERE id = \(bind: payment.id!) AND status = 'pending'
+                  AND (provider_transaction_id IS NULL OR provider_transaction_id = \(bind: transactionId)) RETURNING id
+                """).all()
+            guard !claimed.isEmpty else {
+                guard let current = try await PaymentModel.find(payment.id, on: db), current.providerTransactionId != transactionId else { return }
+                // The sandbox booked another transaction whose notification is still on its way.
+                guard current.status != "pending" else { throw MallError.conflict("This payment is being completed by another transaction.") }
+                try await refundDuplicate(payment: current, transactionId: transactionId, on: db, now: now)
+                return
+            }
+            let orders = try await OrderLocks.lockOrders(checkoutId: payment.checkoutId, on: db)
+            for order in orders {
+                var lifecycle = order.lifecycle
+                let effects = lifecycle.pay(reference: transactionId, at: now)
+                order.lifecycle = lifecycle
+                if order.status == OrderStatus.paid.rawValue { order.paidAt = now }
+                order.updatedAt = now
+                try await order.update(on: db)
+                try await OrderEffects(app: app, db: db, now: now).apply(effects, to: order, payment: payment)
+            }
+        }
+    }
+
+    /// A second transaction for one payment: refunded in full against that transaction, noted
+    /// on the first order's timeline. The unique (payment, order, cause) key — the cause names
+    /// the transaction — refunds each extra transaction once however often it is reported.
+    private func refundDuplicate(payment: PaymentModel, transactionId: String, on db: any Database, now: Date) async throws {
+        guard let order = try await OrderLocks.lockOrders(checkoutId: payment.checkoutId, on: db).first else { return }
+        let refundId = UUID()
+        let inserted = try await db.sql.raw("""
+            INSERT INTO refunds (id, payment_id, order_id, amount_fen, cause, status, transaction_id, created_at)
+            VALUES (\(bind: refundId), \(bind: payment.id!), \(bind: order.id!), \(bind: payment.amountFen),
+                    \(bind: RefundCause.duplicatePayment.rawValue + ":" + transactionId), 'pending', \(bind: transactionId), \(bind: now))
+            ON CONFLICT (payment_id, order_id, cause) DO NOTHING RETURNING id
+            """).all()
+        guard !inserted.isEmpty else { return }
+        var lifecycle = order.lifecycle
+        _ = lifecycle.pay(reference: transactionId, at: now) // records the second payment on the timeline
+        order.lifecycle = lifecycle
+        order.updatedAt = now
+        try await order.update(on: db)
+        try await app.jobs.enqueue(Self.refundJob, payload: RefundPayload(refundId: refundId), uniqueKey: "refund:\(refundId.uuidString)", on: db)
+        try await NotificationOutbox(app: app, db: db).send(
+            audience: .member, recipientId: payment.memberId, merchantId: order.merchantId, storeId: order.storeId,
+            title: "重复付款已退回 Duplicate payment refunded", body: "订单 \(order.number) 收到了第二笔付款 \(transactionId)，已原路退回。",
+            reference: .init(type: "order", id: order.id!.uuidString), now: now)
+    }
+
+    static let refundJob = "payments.refund"
+
+    struct RefundPayload: Codable {
+        let refundId: UUID
+    }
+
+    /// Books a refund of `amountFen` from one order's share of a payment, inside the caller's
+    /// transaction, and queues the call to the gateway. The unique index on
+    /// (payment, order, cause) keeps a repeated effect from refunding twice, and the
+    /// conditional update keeps the payment's refunds from ever exceeding what was paid.
+    /// Returns nil when this refund was already booked.
+    @discardableResult
+    func refund(order: OrderModel, payment: PaymentModel, amountFen: Int64? = nil, cause: String, afterSalesId: UUID? = nil,
+                on db: any Database, now: Date) async throws -> UUID? {
+        let amount = amountFen ?? order.payableFen
+        guard amount > 0 else { return nil }
+        let refundId = UUID()
+        let inserted = try await db.sql.raw("""
+            INSERT INTO refunds (id, payment_id, order_id, amount_fen, cause, status, after_sales_id, created_at)
+            VALUES (\(bind: refundId), \(bind: payment.id!), \(bind: order.id!), \(bind: amount), \(bind: cause), 'pending',
+                    \(bind: afterSalesId), \(bind: now))
+            ON CONFLICT (payment_id, order_id, cause) DO NOTHING RETURNING id
+            """).all()
+        guard !inserted.isEmpty else { return nil }
+        let booked = try await db.sql.raw("""
+            UPDATE payments SET refunded_fen = refunded_fen + \(bind: amount),
+                status = CASE WHEN refunded_fen + \(bind: amount) >= amount_fen THEN 'refunded' ELSE 'partially_refunded' END
+            WHERE id = \(bind: payment.id!) AND refunded_fen + \(bind: amount) <= amount_fen RETURNING id
+            """).all()
+        guard !booked.isEmpty else {
+            throw MallError.conflict("The refund of \(YuanText.format(fen: amount)) would exceed what is left of the payment.")
+        }
+        try await app.jobs.enqueue(Self.refundJob, payload: RefundPayload(refundId: refundId), uniqueKey: "refund:\(refundId.uuidString)", on: db)
+        return refundId
+    }
+
+    /// The refund job: asks the payment's gateway to send the money back. A gateway that answers
+    /// "processing" finishes later through its callback or the reconciliation job; an error
+    /// makes the job retry with backoff.
+    static func sendRefund(_ context: JobContext) async throws {
+        let payload = try context.decode(RefundPayload.self)
+        guard let refund = try await RefundModel.find(payload.refundId, on: context.db), refund.status == "pending",
+              let payment = try await PaymentModel.find(refund.paymentId, on: context.db) else { return }
+        let gateway = try context.app.paymentGateways.gateway(for: payment.provider)
+        let result = try await gateway.refund(payment: payment, refund: refund, app: context.app)
+        try await PaymentService(app: context.app).recordRefund(refundId: refund.id!, outcome: result, at: context.now)
+    }
+
+    /// Applies what the gateway said about a refund; safe to call again with the same outcome.
+    func recordRefund(refundId: UUID, outcome: GatewayRefundOutcome, at now: Date) async throws {
+        try await app.db.writeTransaction { db in
+            switch outcome.state {
+            case .processing:
+                try await db.sql.raw("""
+                    UPDATE refunds SET status = 'processing', provider_refund_id = \(bind: outcome.providerRefundId)
+                    WHERE id = \(bind: refundId) AND status = 'pending'
+                    """).run()
+            case .succeeded:
+                let claimed = try await db.sql.raw("""
+                    UPDATE refunds SET status = 'succeeded', provider_refund_id = \(bind: outcome.providerRefundId), completed_at = \(bind: now)
+                    WHERE id = \(bind: refundId) AND status IN ('pending', 'processing') RETURNING id
+                    """).all()
+                guard !claimed.isEmpty, let refund = try await RefundModel.find(refundId, on: db) else { return }
+                if let caseId = refund.afterSalesId {
+                    try await AfterSalesService(app: app).refundSucceeded(caseId: caseId, refund: refund, on: db, now: now)
+                }
+            case .failed:
+                // The money did not go back: give the amount back to the payment so staff can retry.
+                let claimed = try await db.sql.raw("""
+                    UPDATE refunds SET status = 'failed', completed_at = \(bind: now)
+                    WHERE id = \(bind: refundId) AND status IN ('pending', 'processing') RETURNING payment_id, amount_fen
+                    """).all()
+                guard let row = claimed.first, let paymentId = try? row.decode(column: "payment_id", as: UUID.self),
+                      let amount = try? row.decode(column: "amount_fen", as: Int64.self) else { return }
+                try await db.sql.raw("""
+                    UPDATE payments SET refunded_fen = refunded_fen - \(bind: amount),
+                        status = CASE WHEN refunded_fen - \(bind: amount) = 0 THEN 'paid' ELSE 'partially_refunded' END
+                    WHERE id = \(bind: paymentId)
+                    """).run()
+                try await NotificationOutbox(app: app, db: db).send(
+                    audience: .headquarters, merchantId: nil, storeId: nil,
+                    title: "退款失败 Refund failed", body: "Refund \(refundId.uuidString) of \(YuanText.format(fen: amount)) was refused by the gateway: \(outcome.message ?? "no reason given").",
+                    reference: .init(type: "refund", id: refundId.uuidString), now: now)
+            }
+        }
+    }
+}
+

@@ -1,0 +1,75 @@
+import Fluent
+import Foundation
+import MallAPI
+import MallCore
+import Testing
+import Vapor
+@testable import MallServer
+
+@Suite("Payment callbacks: replays and second payments")
+struct DuplicatePaymentTests {
+    @Test("a notification replayed 100 times at once pays the order once; a second, different payment is refunded in full, once")
+    func replaysAndDuplicates() async throws {
+        try await withTestApp { app in
+            let shop = try await CheckoutTests.shop(app)
+            let token = try await CheckoutTests.shopper(app)
+            _ = try await app.send(.POST, "/api/v1/cart/lines", token: token, json: CartLineInput(skuId: shop.milk.id!, quantity: 2))
+            let result = try await CheckoutTests.checkout(app, token: token, key: "dup-payment-1").decode(CheckoutResult.self)
+
+            let (body, headers) = try CheckoutTests.signedNotification(app, payment: result.payment, transactionId: "SBX-FIRST")
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponseStatus.self) { group in
+                for _ in 0..<100 {
+                    group.addTask { try await app.send(.POST, "/api/v1/payments/sandbox/notify", raw: body, headers: headers).status }
+                }
+                return try await group.reduce(into: [HTTPResponseStatus]()) { $0.append($1) }
+            }
+            #expect(statuses.allSatisfy { $0 == .ok })
+            var order = try await app.send(.GET, "/api/v1/orders/\(result.orders[0].id)", token: token).decode(Order.self)
+            #expect(order.status == .paid)
+            #expect(order.timeline.filter { $0.to == .paid }.count == 1, "paid once")
+            let titles = try await NotificationModel.query(on: app.db).all().map(\.title)
+            #expect(titles.filter { $0.contains("新订单") }.count == 1, "the store is told of the new order once: \(titles)")
+
+            // The shopper pays again through another window: a different transaction.
+            let (second, secondHeaders) = try CheckoutTests.signedNotification(app, payment: result.payment, transactionId: "SBX-SECOND")
+            for _ in 0..<5 {
+                #expect(try await app.send(.POST, "/api/v1/payments/sandbox/notify", raw: second, headers: secondHeaders).status == .ok)
+            }
+            let refunds = try await RefundModel.query(on: app.db).all()
+            #expect(refunds.count == 1, "one refund however often the second payment is reported")
+            #expect(refunds.first?.amountFen == result.payableFen)
+            #expect(refunds.first?.transactionId == "SBX-SECOND")
+            #expect(refunds.first?.cause == "duplicate_payment:SBX-SECOND")
+            try await app.jobs.runDue()
+            #expect(try await RefundModel.find(refunds.first?.id, on: app.db)?.status == "succeeded")
+            let payment = try #require(try await PaymentModel.find(result.payment.id, on: app.db))
+            #expect(payment.status == "paid", "the first payment still pays the order")
+            #expect(payment.refundedFen == 0)
+            #expect(payment.providerTransactionId == "SBX-FIRST")
+            order = try await app.send(.GET, "/api/v1/orders/\(result.orders[0].id)", token: token).decode(Order.self)
+            #expect(order.status == .paid)
+            #expect(order.refundedFen == 0)
+            #expect(order.timeline.last?.note?.contains("SBX-SECOND") == true, "the timeline says a second payment came and went back")
+        }
+    }
+
+    @Test("a double click on the sandbox pay page books one transaction; the second click is refused")
+    func doubleClick() async throws {
+        try await withTestApp { app in
+            let shop = try await CheckoutTests.shop(app)
+            let token = try await CheckoutTests.shopper(app)
+            _ = try await app.send(.POST, "/api/v1/cart/lines", token: token, json: CartLineInput(skuId: shop.milk.id!, quantity: 1))
+            let result = try await CheckoutTests.checkout(app, token: token, key: "dup-click-1").decode(CheckoutResult.self)
+            let clicks = try await withThrowingTaskGroup(of: HTTPResponseStatus.self) { group in
+                for _ in 0..<2 {
+                    group.addTask { try await app.send(.POST, "/api/v1/payments/\(result.payment.id)/sandbox/complete", token: token).status }
+                }
+                return try await group.reduce(into: [HTTPResponseStatus]()) { $0.append($1) }
+            }
+            #expect(clicks.sorted { $0.code < $1.code } == [.ok, .conflict])
+            try await app.jobs.runDue()
+            #expect(try await PaymentModel.find(result.payment.id, on: app.db)?.status == "paid")
+            #expect(try await RefundModel.query(on: app.db).count() == 0, "nothing to refund: one transaction only")
+        }
+    }
+}
