@@ -16,6 +16,10 @@ let package = Package(
         .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
         .package(url: "https://github.com/vapor/jwt.git", from: "5.2.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        // RSA signatures and X.509 platform certificates for WeChat Pay and Alipay (already
+        // built for JWT; named here because the payment providers import them directly).
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
     ],
     targets: [
         // Business rules only: Foundation and nothing else, so an iOS client can embed it unchanged.
@@ -32,6 +36,8 @@ let package = Package(
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
                 .product(name: "JWT", package: "jwt"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
             ]
         ),
         .executableTarget(name: "ChainMall", dependencies: ["MallServer"]),
@@ -42,7 +48,7 @@ let package = Package(
                 "MallServer",
                 .product(name: "VaporTesting", package: "vapor"),
             ],
-            // Committed inputs: sample images and SigV4 vectors made by Tests/vectors/*.py.
+            // Committed inputs: sample images, SigV4 and payment vectors made by Tests/vectors/*.py.
             resources: [.copy("Fixtures")]
         ),
     ]

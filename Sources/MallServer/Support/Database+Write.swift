@@ -13,6 +13,7 @@ extension Database {
     /// busy handler spins on a thread-pool thread, and two spinning waiters can starve the
     /// lock's holder of the thread it needs to finish. Queued writers wait without a thread or a
     /// connection; SQLite allows one writer at a time anyway, so nothing is lost.
+    @discardableResult
     public func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         guard isSQLite, !inTransaction else { return try await transaction(body) }
         return try await SQLiteWriterQueue.shared.run {
