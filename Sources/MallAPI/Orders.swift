@@ -118,6 +118,40 @@ public struct PaymentInfo: Codable, Sendable, Equatable {
     }
 }
 
+/// A payment provider the shopper can choose at checkout.
+public struct PaymentProviderInfo: Codable, Sendable, Equatable {
+    /// `sandbox`, `wechat` or `alipay`.
+    public var code: String
+    public var name: String
+    /// True for the built-in test gateway: no real money moves.
+    public var isSandbox: Bool
+    public init(code: String, name: String, isSandbox: Bool) {
+        self.code = code
+        self.name = name
+        self.isSandbox = isSandbox
+    }
+}
+
+public struct PaymentStartInput: Codable, Sendable {
+    public var provider: String
+    public init(provider: String) { self.provider = provider }
+}
+
+/// How to pay: open `payUrl` (Alipay's cashier, the sandbox page) or show `qrSvg`, the QR
+/// code of `qrContent`, to be scanned with WeChat.
+public struct PaymentStart: Codable, Sendable {
+    public var payment: PaymentInfo
+    public var payUrl: String?
+    public var qrContent: String?
+    public var qrSvg: String?
+    public init(payment: PaymentInfo, payUrl: String?, qrContent: String?, qrSvg: String?) {
+        self.payment = payment
+        self.payUrl = payUrl
+        self.qrContent = qrContent
+        self.qrSvg = qrSvg
+    }
+}
+
 public struct CheckoutResult: Codable, Sendable {
     public var checkoutId: UUID
     public var orders: [Order]

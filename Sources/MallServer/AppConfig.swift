@@ -38,6 +38,9 @@ public struct AppConfig: Sendable {
     /// The salt given to Kuaidi100 when subscribing to tracking pushes; pushes are refused
     /// (404) while it is unset.
     public var kuaidi100Salt: String?
+    /// Real payment providers, each enabled when its keys are configured (see README).
+    var wechatPay: WeChatPayV3Config?
+    var alipay: AlipayConfig?
 
     /// Used only where no JWT_SECRET is given, i.e. on a developer's machine; production sets its own.
     public static let developmentJWTSecret = "chainmall-development-secret-change-me-in-production-0123456789"
@@ -142,6 +145,76 @@ public struct AppConfig: Sendable {
             storage: storage
         )
         config.kuaidi100Salt = value("KUAIDI100_SALT")
+        config.wechatPay = try wechatPayConfig(value)
+        config.alipay = try alipayConfig(value)
+        return config
+    }
+}
+
+extension AppConfig {
+    static func fileText(_ variable: String, _ value: (String) -> String?) throws -> String? {
+        guard let path = value(variable) else { return nil }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw AppConfigError(variable: variable, problem: "names a file that cannot be read: \(path)")
+        }
+        return text
+    }
+
+    /// WeChat Pay is on when WECHATPAY_MCH_ID is set; then every other WECHATPAY_ variable
+    /// but WECHATPAY_BASE_URL is required. Keys are read from files, never from the environment.
+    static func wechatPayConfig(_ value: (String) -> String?) throws -> WeChatPayV3Config? {
+        guard let mchId = value("WECHATPAY_MCH_ID") else { return nil }
+        func required(_ name: String) throws -> String {
+            guard let text = value(name) else { throw AppConfigError(variable: name, problem: "must be set when WECHATPAY_MCH_ID is") }
+            return text
+        }
+        guard let key = try fileText("WECHATPAY_PRIVATE_KEY_FILE", value) else {
+            throw AppConfigError(variable: "WECHATPAY_PRIVATE_KEY_FILE", problem: "must name the merchant's apiclient_key.pem")
+        }
+        var platformKeys: [String: String] = [:]
+        // serial=path pairs, comma-separated: platform certificates and/or the WeChat Pay public key.
+        for pair in try required("WECHATPAY_PLATFORM_KEYS").split(separator: ",") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, let text = try? String(contentsOfFile: parts[1], encoding: .utf8) else {
+                throw AppConfigError(variable: "WECHATPAY_PLATFORM_KEYS", problem: "must be serial=path pairs of readable PEM files, got \"\(pair)\"")
+            }
+            platformKeys[parts[0]] = text
+        }
+        var config = WeChatPayV3Config(mchId: mchId, appId: try required("WECHATPAY_APP_ID"), merchantSerialNumber: try required("WECHATPAY_SERIAL_NO"),
+                                       merchantPrivateKeyPEM: key, apiV3Key: try required("WECHATPAY_APIV3_KEY"), platformKeys: platformKeys,
+                                       notifyURL: try required("WECHATPAY_NOTIFY_URL"))
+        if let base = value("WECHATPAY_BASE_URL") {
+            guard let url = URL(string: base), url.scheme == "https" || url.host == "127.0.0.1" else {
+                throw AppConfigError(variable: "WECHATPAY_BASE_URL", problem: "must be an https URL")
+            }
+            config.baseURL = url
+        }
+        do { _ = try WeChatPayV3(config: config) } catch {
+            throw AppConfigError(variable: "WECHATPAY_*", problem: "do not make a usable WeChat Pay configuration: \(error)")
+        }
+        return config
+    }
+
+    /// Alipay is on when ALIPAY_APP_ID is set.
+    static func alipayConfig(_ value: (String) -> String?) throws -> AlipayConfig? {
+        guard let appId = value("ALIPAY_APP_ID") else { return nil }
+        guard let privateKey = try fileText("ALIPAY_PRIVATE_KEY_FILE", value) else {
+            throw AppConfigError(variable: "ALIPAY_PRIVATE_KEY_FILE", problem: "must name the application private key file")
+        }
+        guard let publicKey = try fileText("ALIPAY_PUBLIC_KEY_FILE", value) else {
+            throw AppConfigError(variable: "ALIPAY_PUBLIC_KEY_FILE", problem: "must name the Alipay public key file")
+        }
+        var config = AlipayConfig(appId: appId, appPrivateKeyPEM: privateKey, alipayPublicKeyPEM: publicKey,
+                                  notifyURL: value("ALIPAY_NOTIFY_URL"), returnURL: value("ALIPAY_RETURN_URL"), sellerId: value("ALIPAY_SELLER_ID"))
+        if let gateway = value("ALIPAY_GATEWAY_URL") {
+            guard let url = URL(string: gateway), url.scheme == "https" else {
+                throw AppConfigError(variable: "ALIPAY_GATEWAY_URL", problem: "must be an https URL (the sandbox is https://openapi-sandbox.dl.alipaydev.com/gateway.do)")
+            }
+            config.gatewayURL = url
+        }
+        do { _ = try Alipay(config: config) } catch {
+            throw AppConfigError(variable: "ALIPAY_*", problem: "do not make a usable Alipay configuration: \(error)")
+        }
         return config
     }
 }

@@ -32,6 +32,8 @@ public func configure(_ app: Application, config: AppConfig, clock: any MallCloc
     app.passwords.use(.bcrypt(cost: config.bcryptCost))
     await app.jwt.keys.add(hmac: HMACKey(from: config.jwtSecret), digestAlgorithm: .sha256)
     app.loginThrottle = LoginThrottle()
+    if let wechat = config.wechatPay { app.paymentGateways.register(WeChatPayGateway(config: wechat)) }
+    if let alipay = config.alipay { app.paymentGateways.register(AlipayGateway(config: alipay)) }
     app.sessions.use(.fluent)
     app.sessions.configuration.cookieFactory = { sessionID in
         HTTPCookies.Value(string: sessionID.string, maxAge: 7 * 86_400, path: "/", isSecure: false, isHTTPOnly: true, sameSite: .lax)
@@ -78,6 +80,9 @@ func registerJobs(_ app: Application) {
     app.jobs.register(PaymentService.refundJob) { context in
         try await PaymentService.sendRefund(context)
     }
+    app.jobs.register(PaymentReconciliation.job) { context in
+        try await PaymentReconciliation.run(context)
+    }
     app.jobs.register(OrderEffects.acceptanceTimeoutJob) { context in
         try await OrderTimers.acceptanceTimeout(context)
     }
@@ -93,6 +98,7 @@ func registerJobs(_ app: Application) {
 public func startBackgroundWork(_ app: Application) async throws {
     try await app.jobs.schedule(name: "purge-expired-sessions", kind: "auth.purgeExpiredSessions", everySeconds: 3600)
     try await app.jobs.schedule(name: "scan-low-stock", kind: LowStockAlerts.scanJob, everySeconds: 600)
+    try await app.jobs.schedule(name: "reconcile-payments", kind: PaymentReconciliation.job, everySeconds: 300)
     if app.config.runsJobWorker {
         app.lifecycle.use(JobWorker())
     }

@@ -83,6 +83,9 @@ public enum SettingKey: String, Codable, Sendable, CaseIterable {
     case memberRegistrationOpen = "member.registrationOpen"
     case loginMaxFailures = "security.loginMaxFailures"
     case loginLockMinutes = "security.loginLockMinutes"
+    case paymentSandboxEnabled = "payments.sandboxEnabled"
+    case paymentWeChatEnabled = "payments.wechatEnabled"
+    case paymentAlipayEnabled = "payments.alipayEnabled"
 
     public var definition: SettingDefinition { SettingsCatalog.definitions[self]! }
 }
@@ -108,6 +111,9 @@ public enum SettingsCatalog {
             def(.memberRegistrationOpen, .boolean, .boolean(true), "Whether new members can register"),
             def(.loginMaxFailures, .integer, .integer(5), "Failed logins allowed per account before it is throttled", range: 3...50),
             def(.loginLockMinutes, .integer, .integer(15), "Minutes a throttled login stays blocked", range: 1...1440),
+            def(.paymentSandboxEnabled, .boolean, .boolean(true), "Offer the SANDBOX gateway (test payments, no money moves) at checkout"),
+            def(.paymentWeChatEnabled, .boolean, .boolean(true), "Offer WeChat Pay at checkout (when its merchant keys are configured)"),
+            def(.paymentAlipayEnabled, .boolean, .boolean(true), "Offer Alipay at checkout (when its keys are configured)"),
         ])
     }()
 

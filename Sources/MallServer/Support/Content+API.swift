@@ -40,6 +40,8 @@ extension CheckoutResult: Content {}
 extension Order: Content {}
 extension MyOrders: Content {}
 extension PaymentInfo: Content {}
+extension PaymentStart: Content {}
+extension PaymentProviderInfo: Content {}
 extension StaffOrder: Content {}
 extension StaffOrderList: Content {}
 extension OrderTotals: Content {}

@@ -1,4 +1,5 @@
 import NIOConcurrencyHelpers
+import Fluent
 import Foundation
 import MallCore
 import Vapor
@@ -30,9 +31,40 @@ struct GatewayPayStart: Sendable, Equatable {
 /// call can never charge or refund twice on the provider's side either.
 protocol PaymentGateway: Sendable {
     var provider: String { get }
+    /// Opens the trade with the provider and says how the shopper pays.
     func start(payment: PaymentModel, subject: String, expiresAt: Date, app: Application) async throws -> GatewayPayStart
+    /// Closes an unpaid trade (the shopper chose another provider); best effort.
+    func close(payment: PaymentModel, app: Application) async throws
     func query(payment: PaymentModel, app: Application) async throws -> GatewayTradeOutcome
     func refund(payment: PaymentModel, refund: RefundModel, app: Application) async throws -> GatewayRefundOutcome
+    func queryRefund(payment: PaymentModel, refund: RefundModel, app: Application) async throws -> GatewayRefundOutcome
+}
+
+extension PaymentModel {
+    /// The merchant order number sent to providers: our payment id, 32 hex digits, within
+    /// every provider's length and character limits.
+    var outTradeNo: String { id!.uuidString.replacingOccurrences(of: "-", with: "") }
+
+    static func find(outTradeNo: String, on db: any Database) async throws -> PaymentModel? {
+        guard outTradeNo.count == 32 else { return nil }
+        var text = outTradeNo.uppercased()
+        for index in [8, 13, 18, 23] { text.insert("-", at: text.index(text.startIndex, offsetBy: index)) }
+        guard let id = UUID(uuidString: text) else { return nil }
+        return try await PaymentModel.find(id, on: db)
+    }
+}
+
+extension RefundModel {
+    /// The refund request number sent to providers (out_refund_no / out_request_no).
+    var outRefundNo: String { id!.uuidString.replacingOccurrences(of: "-", with: "") }
+
+    static func find(outRefundNo: String, on db: any Database) async throws -> RefundModel? {
+        guard outRefundNo.count == 32 else { return nil }
+        var text = outRefundNo.uppercased()
+        for index in [8, 13, 18, 23] { text.insert("-", at: text.index(text.startIndex, offsetBy: index)) }
+        guard let id = UUID(uuidString: text) else { return nil }
+        return try await RefundModel.find(id, on: db)
+    }
 }
 
 /// The gateways this installation can use; the sandbox is always there, real providers only

@@ -2,15 +2,158 @@ import Fluent
 import Foundation
 import MallAPI
 import MallCore
+import SQLKit
 import Vapor
 
 /// Shopper-side payment steps and the gateways' callbacks.
 struct PaymentRoutes: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let payments = routes.grouped("payments")
+        payments.get("providers", use: providers)
         payments.get(":paymentId", use: show)
+        payments.post(":paymentId", "start", use: start)
         payments.post(":paymentId", "sandbox", "complete", use: completeSandbox)
         payments.on(.POST, "sandbox", "notify", body: .collect(maxSize: "64kb"), use: sandboxNotify)
+        payments.on(.POST, "wechat", "notify", body: .collect(maxSize: "64kb"), use: weChatNotify)
+        payments.on(.POST, "alipay", "notify", body: .collect(maxSize: "64kb"), use: alipayNotify)
+    }
+
+    /// The providers a shopper can choose: configured, and switched on in settings.
+    func providers(req: Request) async throws -> [PaymentProviderInfo] {
+        try await Self.enabledProviders(req.application, on: req.db)
+    }
+
+    static func enabledProviders(_ app: Application, on db: any Database) async throws -> [PaymentProviderInfo] {
+        let settings = try await SettingsService.resolved(on: db)
+        let configured = Set(app.paymentGateways.providers)
+        var result: [PaymentProviderInfo] = []
+        if configured.contains(WeChatPayGateway.provider), settings.boolean(.paymentWeChatEnabled) {
+            result.append(PaymentProviderInfo(code: WeChatPayGateway.provider, name: "微信支付 WeChat Pay", isSandbox: false))
+        }
+        if configured.contains(AlipayGateway.provider), settings.boolean(.paymentAlipayEnabled) {
+            result.append(PaymentProviderInfo(code: AlipayGateway.provider, name: "支付宝 Alipay", isSandbox: false))
+        }
+        if settings.boolean(.paymentSandboxEnabled) {
+            result.append(PaymentProviderInfo(code: SandboxGateway.provider, name: "沙箱支付 Sandbox (test only, no money moves)", isSandbox: true))
+        }
+        return result
+    }
+
+    /// Opens the trade with the chosen provider. Switching provider closes the previous
+    /// provider's trade first (best effort), so one payment is open at one provider at a time.
+    func start(req: Request) async throws -> PaymentStart {
+        let payment = try await owned(req)
+        let input = try req.content.decode(PaymentStartInput.self)
+        guard try await Self.enabledProviders(req.application, on: req.db).contains(where: { $0.code == input.provider }) else {
+            throw ValidationFailure(field: "provider", message: "is not an enabled payment provider")
+        }
+        guard payment.status == "pending" else { throw MallError.conflict("This payment is already \(payment.status).") }
+        let gateways = req.application.paymentGateways
+        if payment.provider != input.provider {
+            do { try await gateways.gateway(for: payment.provider).close(payment: payment, app: req.application) } catch {
+                req.logger.info("closing the \(payment.provider) trade of payment \(payment.id!) failed: \(error)")
+            }
+            let switched = try await req.db.sql.raw("""
+                UPDATE payments SET provider = \(bind: input.provider) WHERE id = \(bind: payment.id!) AND status = 'pending' RETURNING id
+                """).all()
+            guard !switched.isEmpty else { throw MallError.conflict("This payment was completed meanwhile.") }
+            payment.provider = input.provider
+        }
+        let orders = try await OrderModel.query(on: req.db).filter(\.$checkoutId == payment.checkoutId).sort(\.$number).all()
+        let settings = try await SettingsService.resolved(on: req.db)
+        let subject = "\(settings.string(.shopName)) 订单 " + orders.map(\.number).joined(separator: ",")
+        let expiresAt = orders.map(\.paymentDueAt).min() ?? req.now.addingTimeInterval(1_800)
+        let started = try await gateways.gateway(for: input.provider).start(payment: payment, subject: subject, expiresAt: expiresAt, app: req.application)
+        let svg = try started.qrContent.map { try QRCode.encode($0).svg(moduleSize: 4, quietZone: 4) }
+        return PaymentStart(payment: payment.info, payUrl: started.payUrl ?? (input.provider == SandboxGateway.provider ? payment.info.payUrl : nil),
+                            qrContent: started.qrContent, qrSvg: svg)
+    }
+
+    /// WeChat Pay's payment and refund notifications (支付通知 / 退款结果通知): verified with the
+    /// platform key, decrypted with the APIv3 key. WeChat wants 2xx on success and a
+    /// `{"code":"FAIL"}` body otherwise, and re-sends until it gets a 2xx.
+    func weChatNotify(req: Request) async throws -> Response {
+        func reply(_ answer: WeChatPayCallbackReply) -> Response {
+            let response = Response(status: HTTPResponseStatus(statusCode: answer.status))
+            if !answer.body.isEmpty {
+                response.body = .init(data: answer.body)
+                response.headers.replaceOrAdd(name: .contentType, value: answer.contentType ?? "application/json")
+            }
+            return response
+        }
+        guard let gateway = try? req.application.paymentGateways.gateway(for: WeChatPayGateway.provider) as? WeChatPayGateway else {
+            throw MallError.notFound("WeChat Pay is not configured.")
+        }
+        let body = req.body.data.map { Data(buffer: $0) } ?? Data()
+        let headers = req.headers.map { ($0.name, $0.value) }
+        let app = req.application
+        do {
+            let wechat = try WeChatPayV3(config: gateway.config)
+            let envelope = (try? JSONSerialization.jsonObject(with: body) as? [String: Any]) ?? [:]
+            if (envelope["event_type"] as? String)?.hasPrefix("REFUND.") == true {
+                let notification = try wechat.refundNotification(headers: headers, body: body, now: req.now)
+                guard let refund = try await RefundModel.find(outRefundNo: notification.resource.result.outRefundNo, on: req.db) else {
+                    req.logger.warning("wechat refund notification for unknown refund \(notification.resource.result.outRefundNo)")
+                    return reply(.failure("unknown refund", status: 404))
+                }
+                try await PaymentService(app: app).recordRefund(refundId: refund.id!, outcome: GatewayRefundOutcome(notification.resource.result), at: req.now)
+                return reply(.success)
+            }
+            let notification = try wechat.paymentNotification(headers: headers, body: body, now: req.now)
+            let trade = notification.resource.status
+            guard trade.state == .paid, let transactionId = trade.transactionId else { return reply(.success) }
+            guard let payment = try await PaymentModel.find(outTradeNo: trade.outTradeNo, on: req.db) else {
+                req.logger.warning("wechat notification for unknown payment \(trade.outTradeNo)")
+                return reply(.failure("unknown out_trade_no", status: 404))
+            }
+            guard trade.amountFen == payment.amountFen else {
+                req.logger.warning("wechat notification refused for payment \(payment.id!): amount \(trade.amountFen) vs \(payment.amountFen)")
+                return reply(.failure("amount mismatch", status: 400))
+            }
+            try await PaymentService(app: app).recordPaid(payment: payment, transactionId: transactionId, provider: WeChatPayGateway.provider, at: req.now)
+            return reply(.success)
+        } catch let error as ProviderError {
+            req.logger.warning("wechat notification refused: \(error)")
+            return reply(.failure("\(error)", status: 401))
+        }
+    }
+
+    /// Alipay's asynchronous notification (异步通知): a signed form. Alipay stops re-sending once
+    /// the body is exactly `success`.
+    func alipayNotify(req: Request) async throws -> Response {
+        func reply(_ answer: AlipayNotificationReply, status: HTTPResponseStatus = .ok) -> Response {
+            let response = Response(status: status, body: .init(data: answer.body))
+            response.headers.replaceOrAdd(name: .contentType, value: answer.contentType)
+            return response
+        }
+        guard let gateway = try? req.application.paymentGateways.gateway(for: AlipayGateway.provider) as? AlipayGateway else {
+            throw MallError.notFound("Alipay is not configured.")
+        }
+        let body = req.body.data.map { Data(buffer: $0) } ?? Data()
+        let app = req.application
+        do {
+            let notification = try Alipay(config: gateway.config).verifyNotification(body: body)
+            guard let payment = try await PaymentModel.find(outTradeNo: notification.outTradeNo, on: req.db) else {
+                req.logger.warning("alipay notification for unknown payment \(notification.outTradeNo)")
+                return reply(.failure, status: .notFound)
+            }
+            // A refund is reported as a trade notification naming the refund request.
+            if let requestNo = notification.outBizNo, (notification.refundFeeFen ?? 0) > 0,
+               let refund = try await RefundModel.find(outRefundNo: requestNo, on: req.db) {
+                try await PaymentService(app: app).recordRefund(refundId: refund.id!, outcome: GatewayRefundOutcome(state: .succeeded, providerRefundId: notification.tradeNo), at: req.now)
+                return reply(.success)
+            }
+            guard notification.status.state == .paid else { return reply(.success) }
+            guard notification.totalAmountFen == payment.amountFen else {
+                req.logger.warning("alipay notification refused for payment \(payment.id!): amount \(notification.totalAmountFen) vs \(payment.amountFen)")
+                return reply(.failure, status: .badRequest)
+            }
+            try await PaymentService(app: app).recordPaid(payment: payment, transactionId: notification.tradeNo, provider: AlipayGateway.provider, at: req.now)
+            return reply(.success)
+        } catch let error as ProviderError {
+            req.logger.warning("alipay notification refused: \(error)")
+            return reply(.failure, status: .unauthorized)
+        }
     }
 
     func show(req: Request) async throws -> PaymentInfo {

@@ -13,12 +13,13 @@ struct PaymentService {
     /// transaction pays the payment's orders; the same transaction again is a replay and changes
     /// nothing; a different transaction for a payment already paid is the shopper paying twice
     /// (two tabs, two channels), and that money goes straight back.
-    func recordPaid(payment: PaymentModel, transactionId: String, at now: Date) async throws {
+    func recordPaid(payment: PaymentModel, transactionId: String, provider: String? = nil, at now: Date) async throws {
+        let provider = provider ?? payment.provider
         try await app.db.writeTransaction { db in
             // The sandbox books its transaction id when the shopper pays; real gateways leave it
             // empty until their notification arrives.
             let claimed = try await db.sql.raw("""
-                UPDATE payments SET status = 'paid', provider_transaction_id = \(bind: transactionId), paid_at = \(bind: now)
+                UPDATE payments SET status = 'paid', provider = \(bind: provider), provider_transaction_id = \(bind: transactionId), paid_at = \(bind: now)
                 WHERE id = \(bind: payment.id!) AND status = 'pending'
                   AND (provider_transaction_id IS NULL OR provider_transaction_id = \(bind: transactionId)) RETURNING id
                 """).all()
@@ -26,7 +27,7 @@ struct PaymentService {
                 guard let current = try await PaymentModel.find(payment.id, on: db), current.providerTransactionId != transactionId else { return }
                 // The sandbox booked another transaction whose notification is still on its way.
                 guard current.status != "pending" else { throw MallError.conflict("This payment is being completed by another transaction.") }
-                try await refundDuplicate(payment: current, transactionId: transactionId, on: db, now: now)
+                try await refundDuplicate(payment: current, transactionId: transactionId, provider: provider, on: db, now: now)
                 return
             }
             let orders = try await OrderLocks.lockOrders(checkoutId: payment.checkoutId, on: db)
@@ -45,13 +46,14 @@ struct PaymentService {
     /// A second transaction for one payment: refunded in full against that transaction, noted
     /// on the first order's timeline. The unique (payment, order, cause) key — the cause names
     /// the transaction — refunds each extra transaction once however often it is reported.
-    private func refundDuplicate(payment: PaymentModel, transactionId: String, on db: any Database, now: Date) async throws {
+    private func refundDuplicate(payment: PaymentModel, transactionId: String, provider: String, on db: any Database, now: Date) async throws {
         guard let order = try await OrderLocks.lockOrders(checkoutId: payment.checkoutId, on: db).first else { return }
         let refundId = UUID()
         let inserted = try await db.sql.raw("""
-            INSERT INTO refunds (id, payment_id, order_id, amount_fen, cause, status, transaction_id, created_at)
+            INSERT INTO refunds (id, payment_id, order_id, amount_fen, cause, status, transaction_id, provider, created_at)
             VALUES (\(bind: refundId), \(bind: payment.id!), \(bind: order.id!), \(bind: payment.amountFen),
-                    \(bind: RefundCause.duplicatePayment.rawValue + ":" + transactionId), 'pending', \(bind: transactionId), \(bind: now))
+                    \(bind: RefundCause.duplicatePayment.rawValue + ":" + transactionId), 'pending', \(bind: transactionId),
+                    \(bind: provider), \(bind: now))
             ON CONFLICT (payment_id, order_id, cause) DO NOTHING RETURNING id
             """).all()
         guard !inserted.isEmpty else { return }
@@ -110,7 +112,7 @@ struct PaymentService {
         let payload = try context.decode(RefundPayload.self)
         guard let refund = try await RefundModel.find(payload.refundId, on: context.db), refund.status == "pending",
               let payment = try await PaymentModel.find(refund.paymentId, on: context.db) else { return }
-        let gateway = try context.app.paymentGateways.gateway(for: payment.provider)
+        let gateway = try context.app.paymentGateways.gateway(for: refund.provider ?? payment.provider)
         let result = try await gateway.refund(payment: payment, refund: refund, app: context.app)
         try await PaymentService(app: context.app).recordRefund(refundId: refund.id!, outcome: result, at: context.now)
     }

@@ -34,8 +34,14 @@ enum SandboxGateway {
                                 amountFen: payment.amountFen)
         }
 
+        func close(payment: PaymentModel, app: Application) async throws {}
+
         func refund(payment: PaymentModel, refund: RefundModel, app: Application) async throws -> GatewayRefundOutcome {
-            GatewayRefundOutcome(state: .succeeded, providerRefundId: "SBXR" + refund.id!.uuidString.replacingOccurrences(of: "-", with: "").prefix(16))
+            GatewayRefundOutcome(state: .succeeded, providerRefundId: "SBXR" + refund.outRefundNo.prefix(16))
+        }
+
+        func queryRefund(payment: PaymentModel, refund: RefundModel, app: Application) async throws -> GatewayRefundOutcome {
+            GatewayRefundOutcome(state: .succeeded, providerRefundId: refund.providerRefundId)
         }
     }
 
@@ -126,6 +132,7 @@ enum OrderLocks {
 
 extension PaymentModel {
     var info: PaymentInfo {
-        PaymentInfo(id: id!, provider: provider, amountFen: amountFen, status: status, payUrl: "/api/v1/payments/\(id!.uuidString)/sandbox/complete")
+        PaymentInfo(id: id!, provider: provider, amountFen: amountFen, status: status,
+                    payUrl: provider == SandboxGateway.provider ? "/api/v1/payments/\(id!.uuidString)/sandbox/complete" : "/api/v1/payments/\(id!.uuidString)/start")
     }
 }

@@ -108,6 +108,8 @@ final class RefundModel: Model, @unchecked Sendable {
     @OptionalField(key: "after_sales_id") var afterSalesId: UUID?
     /// Set when the refund returns a transaction other than the payment's own (a duplicate).
     @OptionalField(key: "transaction_id") var transactionId: String?
+    /// The gateway that took the refunded money, when it is not the payment's current one.
+    @OptionalField(key: "provider") var provider: String?
     @Field(key: "created_at") var createdAt: Date
     @OptionalField(key: "completed_at") var completedAt: Date?
 
