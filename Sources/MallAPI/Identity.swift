@@ -65,10 +65,12 @@ public struct MemberProfile: Codable, Sendable, Equatable {
     public var avatarUrl: String?
     public var gender: Gender
     public var birthday: CalendarDate?
+    /// The member level whose prices this member pays, if any.
+    public var level: String?
     public var createdAt: Date
 
     public init(id: UUID, mobile: String?, email: String?, nickname: String, avatarUrl: String?, gender: Gender,
-                birthday: CalendarDate?, createdAt: Date) {
+                birthday: CalendarDate?, level: String? = nil, createdAt: Date) {
         self.id = id
         self.mobile = mobile
         self.email = email
@@ -76,6 +78,7 @@ public struct MemberProfile: Codable, Sendable, Equatable {
         self.avatarUrl = avatarUrl
         self.gender = gender
         self.birthday = birthday
+        self.level = level
         self.createdAt = createdAt
     }
 }
@@ -155,4 +158,10 @@ public struct Address: Codable, Sendable, Equatable {
         self.longitude = longitude
         self.isDefault = isDefault
     }
+}
+
+/// Sets (or with nil clears) the level whose prices a member pays.
+public struct MemberLevelInput: Codable, Sendable {
+    public var level: String?
+    public init(level: String?) { self.level = level }
 }

@@ -22,5 +22,6 @@ enum Migrations {
         app.migrations.add(CreateShipments())
         app.migrations.add(CreateAfterSales())
         app.migrations.add(UpdateRefundsAddTransaction())
+        app.migrations.add(UpdateMembersAddLevel())
     }
 }

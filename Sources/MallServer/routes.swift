@@ -31,6 +31,7 @@ func routes(_ app: Application) throws {
     let admin = api.grouped("admin")
     try admin.register(collection: StaffAuthRoutes())
     try admin.register(collection: StaffRoutes())
+    try admin.register(collection: MemberAdminRoutes())
     try admin.register(collection: RoleRoutes())
     try admin.register(collection: MerchantRoutes())
     try admin.register(collection: StoreRoutes())

@@ -87,7 +87,11 @@ enum CartService {
         let fulfilments = Dictionary(try await CartFulfilmentModel.query(on: db).filter(\.$cartId == cart.id!).all().map { ($0.merchantId, $0) },
                                      uniquingKeysWith: { a, _ in a })
         var memberAddresses: [MemberAddressModel] = []
-        if let memberId = cart.memberId { memberAddresses = try await MemberAddressModel.owned(by: memberId, on: db).all() }
+        var memberLevel: String?
+        if let memberId = cart.memberId {
+            memberAddresses = try await MemberAddressModel.owned(by: memberId, on: db).all()
+            memberLevel = try await MemberModel.find(memberId, on: db)?.level
+        }
 
         var groups: [CartMerchantGroup] = []
         for merchantId in merchantIds.sorted(by: { (merchants[$0]?.code ?? "") < (merchants[$1]?.code ?? "") }) {
@@ -130,7 +134,7 @@ enum CartService {
                 if available == 0 { problems.append(mode == .pickup ? .insufficientAtStore : .outOfStockEverywhere) } else if mode == .pickup && available < line.quantity {
                     problems.append(.insufficientAtStore)
                 }
-                let quote = PriceResolver.resolve(prices[sku.id!]!, storeId: pickupStore.map { StoreID($0.id!) }, memberLevel: nil, at: req.now)
+                let quote = PriceResolver.resolve(prices[sku.id!]!, storeId: pickupStore.map { StoreID($0.id!) }, memberLevel: memberLevel, at: req.now)
                 views.append(CartLineView(skuId: sku.id!, productId: product.id!, title: product.title, specTitle: sku.specTitle,
                                           image: sku.imageURL ?? product.images.first, quantity: line.quantity, unitPriceFen: quote.price.minorUnits,
                                           lineTotalFen: quote.price.minorUnits * Int64(line.quantity), available: available, problems: problems,

@@ -65,7 +65,7 @@ struct PublicCatalogRoutes: RouteCollection {
             store = StoreRef(id: nearest.id, code: nearest.code, name: nearest.name, distanceMeters: nearest.distanceMeters)
         }
         let skus = try await SKUModel.query(on: req.db).filter(\.$productId == id).filter(\.$enabled == true).sort(\.$specKey).all()
-        let shopperSKUs = try await Self.shopperSKUs(skus, product: product, storeId: store?.id, level: nil, at: req.now, on: req.db)
+        let shopperSKUs = try await Self.shopperSKUs(skus, product: product, storeId: store?.id, level: try await req.memberLevel(), at: req.now, on: req.db)
         let category = try await CategoryModel.find(product.categoryId, on: req.db)
         let pathIds = (category?.path.split(separator: "/").compactMap { UUID(uuidString: String($0)) }) ?? []
         let names = Dictionary(uniqueKeysWithValues: try await CategoryModel.query(on: req.db).filter(\.$id ~~ pathIds).all().map { ($0.id!, $0.name) })

@@ -104,7 +104,7 @@ struct MemberAuthRoutes: RouteCollection {
 extension MemberModel {
     var profile: MemberProfile {
         MemberProfile(id: id!, mobile: mobile, email: email, nickname: nickname, avatarUrl: avatarURL, gender: gender,
-                      birthday: birthday.flatMap { try? CalendarDate(parsing: $0, field: "birthday") }, createdAt: createdAt ?? Date(timeIntervalSince1970: 0))
+                      birthday: birthday.flatMap { try? CalendarDate(parsing: $0, field: "birthday") }, level: level, createdAt: createdAt ?? Date(timeIntervalSince1970: 0))
     }
 }
 

@@ -63,6 +63,7 @@ struct CheckoutService {
         let settings = try await SettingsService.resolved(on: db)
         let now = req.now
         let addresses = try await MemberAddressModel.owned(by: memberId, on: db).all()
+        let memberLevel = try await MemberModel.find(memberId, on: db)?.level
         var plans: [(group: CartMerchantGroup, decision: AllocationDecision, address: MemberAddressModel?, stores: [UUID: StoreModel])] = []
         for group in view.groups {
             let fulfilment: AllocationFulfilment
@@ -102,7 +103,7 @@ struct CheckoutService {
                 let prices = try await PriceBook.inputs(for: shipmentSKUs, storeId: store.id, on: db)
                 let lines = shipment.lines.map { line -> CartLine in
                     let cartLine = plan.group.lines.first { $0.skuId == line.skuId }!
-                    let quote = PriceResolver.resolve(prices[line.skuId]!, storeId: StoreID(store.id!), memberLevel: nil, at: now)
+                    let quote = PriceResolver.resolve(prices[line.skuId]!, storeId: StoreID(store.id!), memberLevel: memberLevel, at: now)
                     return CartLine(skuId: line.skuId, productId: cartLine.productId, merchantId: MerchantID(plan.group.merchantId),
                                     title: [cartLine.title, cartLine.specTitle].filter { !$0.isEmpty }.joined(separator: " "), quantity: line.quantity, quote: quote)
                 }

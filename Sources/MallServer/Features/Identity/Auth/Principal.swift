@@ -28,6 +28,12 @@ extension Request {
         set { storage[PrincipalKey.self] = newValue }
     }
 
+    /// The signed-in member's level, for level prices; nil for guests and staff.
+    func memberLevel() async throws -> String? {
+        guard case .member(let member) = principal else { return nil }
+        return try await MemberModel.find(member.memberId, on: db)?.level
+    }
+
     func requireMember() throws -> MemberPrincipal {
         switch principal {
         case .member(let member): return member

@@ -18,6 +18,8 @@ final class MemberModel: Model, @unchecked Sendable {
     @Enum(key: "gender") var gender: Gender
     @OptionalField(key: "birthday") var birthday: String?
     @Field(key: "status") var status: String
+    /// Member level code (e.g. `gold`): which level prices the member pays. nil: none.
+    @OptionalField(key: "level") var level: String?
 
     init() {}
 
