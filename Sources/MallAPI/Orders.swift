@@ -290,3 +290,45 @@ public struct OrderTotals: Codable, Sendable {
         self.byDay = byDay
     }
 }
+
+public struct DistanceBandInput: Codable, Sendable, Equatable {
+    public var upToMeters: Int
+    public var feeFen: Int64
+    public init(upToMeters: Int, feeFen: Int64) {
+        self.upToMeters = upToMeters
+        self.feeFen = feeFen
+    }
+}
+
+/// A merchant's delivery charge: free, a flat fee, or by distance band from the fulfilling
+/// store (beyond the last band the merchant does not deliver); optionally free above an amount.
+public struct ShippingRuleInput: Codable, Sendable {
+    public var mode: ShippingMode
+    public var flatFeeFen: Int64?
+    public var bands: [DistanceBandInput]?
+    public var freeAboveFen: Int64?
+    public init(mode: ShippingMode, flatFeeFen: Int64? = nil, bands: [DistanceBandInput]? = nil, freeAboveFen: Int64? = nil) {
+        self.mode = mode
+        self.flatFeeFen = flatFeeFen
+        self.bands = bands
+        self.freeAboveFen = freeAboveFen
+    }
+}
+
+public struct ShippingRuleInfo: Codable, Sendable, Equatable {
+    public var merchantId: UUID
+    public var mode: ShippingMode
+    public var flatFeeFen: Int64?
+    public var bands: [DistanceBandInput]
+    public var freeAboveFen: Int64?
+    /// True when the merchant has no rule of its own and the shop-wide settings apply.
+    public var isDefault: Bool
+    public init(merchantId: UUID, mode: ShippingMode, flatFeeFen: Int64?, bands: [DistanceBandInput], freeAboveFen: Int64?, isDefault: Bool) {
+        self.merchantId = merchantId
+        self.mode = mode
+        self.flatFeeFen = flatFeeFen
+        self.bands = bands
+        self.freeAboveFen = freeAboveFen
+        self.isDefault = isDefault
+    }
+}

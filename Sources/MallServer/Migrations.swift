@@ -23,5 +23,6 @@ enum Migrations {
         app.migrations.add(CreateAfterSales())
         app.migrations.add(UpdateRefundsAddTransaction())
         app.migrations.add(UpdateMembersAddLevel())
+        app.migrations.add(UpdateMerchantsAddShippingRule())
     }
 }

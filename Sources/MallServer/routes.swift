@@ -34,6 +34,7 @@ func routes(_ app: Application) throws {
     try admin.register(collection: MemberAdminRoutes())
     try admin.register(collection: RoleRoutes())
     try admin.register(collection: MerchantRoutes())
+    try admin.register(collection: ShippingRuleRoutes())
     try admin.register(collection: StoreRoutes())
     try admin.register(collection: SystemRoutes())
     // Staff: catalogue structure, products and their review, prices.

@@ -45,6 +45,7 @@ extension PaymentProviderInfo: Content {}
 extension StaffOrder: Content {}
 extension StaffOrderList: Content {}
 extension OrderTotals: Content {}
+extension ShippingRuleInfo: Content {}
 extension ListPage: Content {}
 extension MediaFile: Content {}
 extension AfterSalesInfo: Content {}

@@ -117,11 +117,10 @@ struct CheckoutService {
                 groupPlans.append((index, store.id!))
             }
         }
-        let freeAbove = settings.integer(.shippingFreeAboveFen)
-        let rule = ShippingRule(fee: .flat(Money(minorUnits: Int64(settings.integer(.shippingFlatFeeFen)))),
-                                freeShippingThreshold: freeAbove > 0 ? Money(minorUnits: Int64(freeAbove)) : nil)
-        let priced = try PricingEngine.price(PricingRequest(at: now, groups: groups,
-                                                            shippingRules: Dictionary(uniqueKeysWithValues: plans.map { (MerchantID($0.group.merchantId), rule) })))
+        let merchantIds = Array(Set(plans.map(\.group.merchantId)))
+        let merchants = try await MerchantModel.query(on: db).filter(\.$id ~~ merchantIds).all()
+        let rules = Dictionary(uniqueKeysWithValues: merchants.map { (MerchantID($0.id!), ShippingRules.rule(for: $0, settings: settings)) })
+        let priced = try PricingEngine.price(PricingRequest(at: now, groups: groups, shippingRules: rules))
 
         let dueAt = now.addingTimeInterval(TimeInterval(settings.integer(.unpaidOrderTimeoutMinutes) * 60))
         let checkoutId = UUID()

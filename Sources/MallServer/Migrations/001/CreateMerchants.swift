@@ -1,4 +1,6 @@
 import Fluent
+import Foundation
+import SQLKit
 import MallCore
 
 struct CreateMerchants: AsyncMigration {
@@ -20,12 +22,14 @@ struct CreateMerchants: AsyncMigration {
             .unique(on: "code")
             .create()
         // The platform's own brand exists before anyone signs in, with a fixed id code can name.
-        let selfOperated = MerchantModel(
-            id: SelfOperatedMerchant.id.rawValue, code: SelfOperatedMerchant.code, name: "自营 Self-operated",
-            kind: .selfOperated, status: .active, contactName: "Headquarters", contactPhone: "400-820-8820",
-            contactEmail: nil, commissionRateBasisPoints: 0
-        )
-        try await selfOperated.create(on: database)
+        // Written column by column rather than through MerchantModel, whose later columns do not
+        // exist yet when this runs.
+        try await (database as! any SQLDatabase).insert(into: "merchants")
+            .columns("id", "code", "name", "kind", "status", "contact_name", "contact_phone", "contact_email", "commission_rate_bp", "created_at", "updated_at")
+            .values(SQLBind(SelfOperatedMerchant.id.rawValue), SQLBind(SelfOperatedMerchant.code), SQLBind("自营 Self-operated"),
+                    SQLBind(MerchantKind.selfOperated.rawValue), SQLBind(MerchantStatus.active.rawValue), SQLBind("Headquarters"),
+                    SQLBind("400-820-8820"), SQLLiteral.null, SQLBind(0), SQLBind(Date()), SQLBind(Date()))
+            .run()
     }
 
     func revert(on database: any Database) async throws {

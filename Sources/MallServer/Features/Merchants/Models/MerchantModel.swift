@@ -18,6 +18,8 @@ final class MerchantModel: Model, @unchecked Sendable {
     @Field(key: "contact_phone") var contactPhone: String
     @OptionalField(key: "contact_email") var contactEmail: String?
     @Field(key: "commission_rate_bp") var commissionRateBasisPoints: Int
+    /// The merchant's own `ShippingRule` as JSON; nil: the shop-wide settings apply.
+    @OptionalField(key: "shipping_rule") var shippingRuleJSON: String?
 
     init() {}
 
