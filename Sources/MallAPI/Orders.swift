@@ -332,3 +332,21 @@ public struct ShippingRuleInfo: Codable, Sendable, Equatable {
         self.isDefault = isDefault
     }
 }
+
+/// A store that can take a pickup order whose store could not: it has the goods and self-pickup.
+public struct PickupStoreOption: Codable, Sendable, Equatable {
+    public var storeId: UUID
+    public var name: String
+    /// From the store the shopper first chose.
+    public var distanceMeters: Int
+    public init(storeId: UUID, name: String, distanceMeters: Int) {
+        self.storeId = storeId
+        self.name = name
+        self.distanceMeters = distanceMeters
+    }
+}
+
+public struct PickupStoreInput: Codable, Sendable {
+    public var storeId: UUID
+    public init(storeId: UUID) { self.storeId = storeId }
+}

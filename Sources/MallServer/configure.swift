@@ -86,6 +86,9 @@ func registerJobs(_ app: Application) {
     app.jobs.register(OrderEffects.acceptanceTimeoutJob) { context in
         try await OrderTimers.acceptanceTimeout(context)
     }
+    app.jobs.register(OrderEffects.awaitingDeadlineJob) { context in
+        try await OrderTimers.awaitingDeadline(context)
+    }
     app.jobs.register(OrderEffects.autoConfirmJob) { context in
         try await OrderTimers.autoConfirm(context)
     }

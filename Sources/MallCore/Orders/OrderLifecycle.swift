@@ -185,7 +185,11 @@ public struct OrderLifecycle: Hashable, Codable, Sendable {
     public mutating func reallocate(to newStore: StoreID, by actor: TimelineActor, at: Date, note: String? = nil) throws -> [OrderEffect] {
         switch status {
         case .awaitingReallocation:
-            guard actor.kind == .system || actor.kind == .hq else { throw illegal(.paid, "only the system or HQ reallocates an order") }
+            // A pickup order goes only where the shopper will come: they choose the next store.
+            let shopperPicksStore = actor.kind == .shopper && fulfilment == .pickup
+            guard actor.kind == .system || actor.kind == .hq || shopperPicksStore else {
+                throw illegal(.paid, "only the system or HQ reallocates an order; a shopper picks another store for a pickup order")
+            }
             // The previous store already released its stock when it rejected.
             storeId = newStore
             move(to: .paid, by: actor, at: at, note: note ?? "reallocated")

@@ -76,6 +76,7 @@ public enum SettingKey: String, Codable, Sendable, CaseIterable {
     case autoConfirmDays = "order.autoConfirmDays"
     case storeAcceptTimeoutMinutes = "order.storeAcceptTimeoutMinutes"
     case allocationOpeningWindowMinutes = "order.allocationOpeningWindowMinutes"
+    case awaitingReallocationMinutes = "order.awaitingReallocationMinutes"
     case afterSalesWindowDays = "aftersales.windowDays"
     case lowStockThreshold = "inventory.lowStockThreshold"
     case shippingFlatFeeFen = "shipping.flatFeeFen"
@@ -104,6 +105,7 @@ public enum SettingsCatalog {
             def(.autoConfirmDays, .integer, .integer(7), "Days after shipping before receipt is confirmed automatically", range: 1...30),
             def(.storeAcceptTimeoutMinutes, .integer, .integer(15), "Minutes a store has to accept an order before it is reallocated", range: 1...240),
             def(.allocationOpeningWindowMinutes, .integer, .integer(60), "A closed store that opens within this many minutes may still be allocated orders", range: 0...720),
+            def(.awaitingReallocationMinutes, .integer, .integer(120), "Minutes an order no store can take waits for HQ or the shopper before it is cancelled and refunded", range: 10...2880),
             def(.afterSalesWindowDays, .integer, .integer(7), "Days after delivery during which after-sales can be requested", range: 0...90),
             def(.lowStockThreshold, .integer, .integer(10), "Default low-stock alert threshold per SKU and store", range: 0...1_000_000),
             def(.shippingFlatFeeFen, .integer, .integer(600), "Delivery fee in fen for merchants without their own rule", range: 0...100_000),

@@ -46,6 +46,7 @@ extension StaffOrder: Content {}
 extension StaffOrderList: Content {}
 extension OrderTotals: Content {}
 extension ShippingRuleInfo: Content {}
+extension PickupStoreOption: Content {}
 extension ListPage: Content {}
 extension MediaFile: Content {}
 extension AfterSalesInfo: Content {}

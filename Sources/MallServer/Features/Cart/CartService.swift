@@ -57,11 +57,14 @@ enum CartService {
                 return
             }
             let existing = try await CartLineModel.query(on: db).filter(\.$cartId == target.id!).all()
-            for line in try await CartLineModel.query(on: db).filter(\.$cartId == guest.id!).all() {
+            // Guest lines beyond the cart's line limit are dropped, oldest guest lines kept first.
+            var lineCount = existing.count
+            for line in try await CartLineModel.query(on: db).filter(\.$cartId == guest.id!).sort(\.$addedAt).all() {
                 if let same = existing.first(where: { $0.skuId == line.skuId }) {
                     same.quantity = min(CartRoutes.maxQuantity, same.quantity + line.quantity)
                     try await same.update(on: db)
-                } else if existing.count < CartRoutes.maxLines {
+                } else if lineCount < CartRoutes.maxLines {
+                    lineCount += 1
                     let copy = CartLineModel()
                     copy.cartId = target.id!
                     copy.skuId = line.skuId

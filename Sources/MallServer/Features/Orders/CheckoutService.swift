@@ -194,7 +194,15 @@ struct CheckoutService {
             try await payment.create(on: tx)
             try await req.application.jobs.enqueue(Self.expiryJob, payload: ExpiryPayload(checkoutId: checkoutId), runAt: dueAt,
                                                    uniqueKey: "checkout-expiry:\(checkoutId.uuidString)", on: tx)
-            try await CartLineModel.query(on: tx).filter(\.$cartId == cart.id!).filter(\.$skuId ~~ Array(skus.keys)).delete()
+            // Take out of the cart what was ordered; units added while this checkout ran stay.
+            var ordered: [UUID: Int] = [:]
+            for line in view.groups.flatMap(\.lines) { ordered[line.skuId, default: 0] += line.quantity }
+            for (skuId, quantity) in ordered {
+                try await tx.sql.raw("""
+                    UPDATE cart_lines SET quantity = quantity - \(bind: quantity) WHERE cart_id = \(bind: cart.id!) AND sku_id = \(bind: skuId)
+                    """).run()
+            }
+            try await CartLineModel.query(on: tx).filter(\.$cartId == cart.id!).filter(\.$quantity <= 0).delete()
             let result = CheckoutResult(checkoutId: checkoutId, orders: try await OrderDTO.many(orders, on: tx), payableFen: payment.amountFen,
                                         payment: payment.info, paymentDueAt: dueAt, explanation: priced.explanation + (note.map { ["Note: \($0)"] } ?? []))
             try await CheckoutModel.query(on: tx).set(\.$resultJSON, to: try JSONText.encode(result))

@@ -294,6 +294,20 @@ enum OrderTimers {
         }
     }
 
+    /// Nobody found a store for the order in time: it is cancelled and the shopper refunded.
+    /// A job from an earlier wait does nothing once the order moved on since.
+    static func awaitingDeadline(_ context: JobContext) async throws {
+        let payload = try context.decode(OrderEffects.OrderPayload.self)
+        try await OrderTransition.run(orderId: payload.orderId, app: context.app, db: context.db, now: context.now,
+                                      applies: { order in
+                                          let lifecycle = order.lifecycle
+                                          return lifecycle.status == .awaitingReallocation
+                                              && (lifecycle.timeline.last?.at ?? .distantPast) <= (payload.assignedAt ?? .distantFuture)
+                                      }) { lifecycle in
+            try lifecycle.cancel(by: .system, at: context.now, reason: "no store could take the order in time; refunded")
+        }
+    }
+
     static func autoConfirm(_ context: JobContext) async throws {
         let payload = try context.decode(OrderEffects.OrderPayload.self)
         try await OrderTransition.run(orderId: payload.orderId, app: context.app, db: context.db, now: context.now,

@@ -13,6 +13,7 @@ struct OrderEffects {
 
     static let acceptanceTimeoutJob = "orders.acceptanceTimeout"
     static let autoConfirmJob = "orders.autoConfirm"
+    static let awaitingDeadlineJob = "orders.awaitingDeadline"
 
     struct OrderPayload: Codable {
         let orderId: UUID
@@ -83,6 +84,11 @@ struct OrderEffects {
             fulfilment = .delivery(to: GeoPoint(latitude: lat, longitude: lng))
         } else {
             // A pickup order cannot move without the shopper choosing another store.
+            try await NotificationOutbox(app: app, db: db).send(
+                audience: .member, recipientId: order.memberId, merchantId: order.merchantId, storeId: order.storeId,
+                title: "请选择其他自提门店 Choose another pickup store", body: "订单 \(order.number) 的自提门店无法备货，请选择其他门店，否则订单将自动取消并退款。",
+                reference: .init(type: "order", id: order.id!.uuidString), now: now)
+            try await tellHeadquartersItWaits(order)
             return
         }
         let (decision, _) = try await OrderAllocation.plan(
@@ -116,8 +122,13 @@ struct OrderEffects {
         try await apply(effects.filter { if case .releaseStock = $0 { return false } else { return true } }, to: order)
     }
 
-    /// An order no store can take now: HQ must move it by hand or cancel it.
+    /// An order no store can take now: HQ must move it by hand or cancel it, and if nobody
+    /// does within the set time the order is cancelled and refunded.
     private func tellHeadquartersItWaits(_ order: OrderModel) async throws {
+        let settings = try await SettingsService.resolved(on: db)
+        let due = now.addingTimeInterval(TimeInterval(settings.integer(.awaitingReallocationMinutes) * 60))
+        try await app.jobs.enqueue(Self.awaitingDeadlineJob, payload: OrderPayload(orderId: order.id!, storeId: nil, assignedAt: now), runAt: due,
+                                   uniqueKey: "awaiting-deadline:\(order.id!.uuidString):\(Int(now.timeIntervalSince1970 * 1000))", on: db)
         try await NotificationOutbox(app: app, db: db).send(
             audience: .headquarters, merchantId: order.merchantId, storeId: order.storeId,
             title: "订单待重新分配 Order \(order.number) needs a store", body: "订单 \(order.number) 没有门店可以接单，请手动分配或取消。",

@@ -14,6 +14,65 @@ struct OrderRoutes: RouteCollection {
         orders.get(":orderId", use: show)
         orders.post(":orderId", "cancel", use: cancel)
         orders.post(":orderId", "confirm", use: confirm)
+        orders.get(":orderId", "pickup-stores", use: pickupStores)
+        orders.post(":orderId", "pickup-store", use: choosePickupStore)
+    }
+
+    /// When the chosen pickup store could not take a paid order, the stores that can, nearest
+    /// to the first choice first.
+    func pickupStores(req: Request) async throws -> [PickupStoreOption] {
+        let order = try await owned(req)
+        let lifecycle = order.lifecycle
+        guard lifecycle.fulfilment == .pickup, lifecycle.status == .awaitingReallocation else {
+            throw MallError.conflict("Only a pickup order whose store could not take it can move to another store.")
+        }
+        let (decision, _) = try await Self.pickupPlan(order, at: StoreID(order.storeId), on: req.db, now: req.now)
+        return decision.pickupAlternatives.map { PickupStoreOption(storeId: $0.storeId.rawValue, name: $0.name, distanceMeters: $0.distanceMeters) }
+    }
+
+    /// The shopper moves a pickup order to another store that has everything; the new store
+    /// then accepts it like a new order.
+    func choosePickupStore(req: Request) async throws -> Order {
+        let member = try req.requireMember()
+        let order = try await owned(req)
+        let input = try req.content.decode(PickupStoreInput.self)
+        let app = req.application
+        let now = req.now
+        try await req.db.writeTransaction { db in
+            guard let locked = try await OrderLocks.lockOrders(checkoutId: order.checkoutId, on: db).first(where: { $0.id == order.id }) else { return }
+            var lifecycle = locked.lifecycle
+            guard lifecycle.fulfilment == .pickup, lifecycle.status == .awaitingReallocation else {
+                throw MallError.conflict("Only a pickup order whose store could not take it can move to another store.")
+            }
+            let target = StoreID(input.storeId)
+            let (decision, _) = try await Self.pickupPlan(locked, at: target, on: db, now: now)
+            guard decision.outcome == .allocated, decision.shipments.map(\.storeId) == [target] else {
+                throw ValidationFailure(field: "storeId", message: "cannot take this order (closed, no self-pickup, or short of stock); choose one of GET /orders/{orderId}/pickup-stores")
+            }
+            let lines = try await OrderLineModel.query(on: db).filter(\.$orderId == locked.id!).all()
+            do {
+                try await InventoryService.make(app, on: db).reserve(
+                    lines.map { StockRequest(skuId: $0.skuId, storeId: target.rawValue, quantity: $0.quantity) },
+                    context: MovementContext(reason: "order \(locked.number)", referenceType: "order", referenceId: locked.id!.uuidString, now: now))
+            } catch is InventoryError {
+                throw MallError.conflict("That store has just sold what this order needs; choose another store.")
+            }
+            let effects = try lifecycle.reallocate(to: target, by: .shopper(member.memberId), at: now, note: "pickup moved by the shopper")
+            locked.lifecycle = lifecycle
+            locked.allocationJSON = try JSONText.encode(decision)
+            locked.updatedAt = now
+            try await locked.update(on: db)
+            try await OrderEffects(app: app, db: db, now: now).apply(effects, to: locked)
+        }
+        return try await OrderDTO.many([try await OrderModel.find(order.id, on: req.db)!], on: req.db)[0]
+    }
+
+    static func pickupPlan(_ order: OrderModel, at store: StoreID, on db: any Database, now: Date) async throws -> (AllocationDecision, [UUID: StoreModel]) {
+        let lines = try await OrderLineModel.query(on: db).filter(\.$orderId == order.id!).all()
+        return try await OrderAllocation.plan(
+            merchantId: order.merchantId, lines: lines.map { AllocationLine(skuId: $0.skuId, quantity: $0.quantity) },
+            fulfilment: .pickup(at: store, shopperLocation: nil), excluding: Set(order.lifecycle.rejectedStoreIds),
+            productIds: Dictionary(lines.map { ($0.skuId, $0.productId) }, uniquingKeysWith: { a, _ in a }), on: db, now: now)
     }
 
     func checkout(req: Request) async throws -> Response {
@@ -81,10 +140,18 @@ enum OrderExpiry {
     static func run(_ context: JobContext) async throws {
         let payload = try context.decode(CheckoutService.ExpiryPayload.self)
         let now = context.now
-        for id in try await OrderModel.query(on: context.db).filter(\.$checkoutId == payload.checkoutId).all(\.$id) {
-            try await OrderTransition.run(orderId: id, app: context.app, db: context.db, now: now,
-                                          applies: { $0.lifecycle.status == .pendingPayment && $0.paymentDueAt <= now }) { lifecycle in
-                try lifecycle.expire(at: now)
+        let app = context.app
+        // One transaction for the whole checkout: its single payment either finds all of its
+        // orders waiting or all of them expired, never a mix.
+        try await context.db.writeTransaction { tx in
+            for order in try await OrderLocks.lockOrders(checkoutId: payload.checkoutId, on: tx)
+            where order.lifecycle.status == .pendingPayment && order.paymentDueAt <= now {
+                var lifecycle = order.lifecycle
+                let effects = try lifecycle.expire(at: now)
+                order.lifecycle = lifecycle
+                order.updatedAt = now
+                try await order.update(on: tx)
+                try await OrderEffects(app: app, db: tx, now: now).apply(effects, to: order)
             }
         }
     }
