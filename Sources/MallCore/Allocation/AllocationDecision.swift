@@ -57,6 +57,48 @@ public struct CandidateReport: Hashable, Codable, Sendable {
     /// From the delivery address, or for pickup from the shopper (or the chosen store).
     public var distanceMeters: Int
     public var outcome: CandidateOutcome
+
+    /// The outcome in words, for staff reading the decision.
+    public var explanation: String {
+        switch outcome {
+        case .chosen: "chosen"
+        case .pickupAlternative: "offered to the shopper as another pickup store"
+        case .rejected(let rejection): rejection.message
+        }
+    }
+
+    public init(storeId: StoreID, name: String, kind: StoreKind, distanceMeters: Int, outcome: CandidateOutcome) {
+        self.storeId = storeId
+        self.name = name
+        self.kind = kind
+        self.distanceMeters = distanceMeters
+        self.outcome = outcome
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case storeId, name, kind, distanceMeters, outcome, explanation
+    }
+
+    /// Writes `explanation` beside the structured outcome so API readers need not decode the
+    /// outcome's enum shape to show why; decoding ignores it.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(storeId, forKey: .storeId)
+        try container.encode(name, forKey: .name)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(distanceMeters, forKey: .distanceMeters)
+        try container.encode(outcome, forKey: .outcome)
+        try container.encode(explanation, forKey: .explanation)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        storeId = try container.decode(StoreID.self, forKey: .storeId)
+        name = try container.decode(String.self, forKey: .name)
+        kind = try container.decode(StoreKind.self, forKey: .kind)
+        distanceMeters = try container.decode(Int.self, forKey: .distanceMeters)
+        outcome = try container.decode(CandidateOutcome.self, forKey: .outcome)
+    }
 }
 
 /// What one store or warehouse ships.

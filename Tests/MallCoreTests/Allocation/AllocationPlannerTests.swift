@@ -63,6 +63,19 @@ struct AllocationPlannerTests {
         #expect(decision.summary.contains("S2"))
     }
 
+    @Test("the stored decision explains each candidate in words and reads back unchanged")
+    func explanationsRoundTrip() throws {
+        let decision = AllocationPlanner.plan(request: F.delivery(order, [
+            F.store(1, km: 4, radiusKm: 3, stock: [F.milk: 5, F.bread: 5]),
+            F.store(2, km: 1, stock: [F.milk: 5, F.bread: 5]),
+        ]))
+        let json = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(decision)) as? [String: Any]
+        let explanations = (json?["candidates"] as? [[String: Any]])?.compactMap { $0["explanation"] as? String }
+        #expect(explanations?.first == "chosen")
+        #expect(explanations?.last?.contains("delivers within 3.0 km") == true)
+        #expect(try JSONDecoder().decode(AllocationDecision.self, from: try JSONEncoder().encode(decision)) == decision)
+    }
+
     @Test("an address beyond the delivery radius rules a store out")
     func radius() {
         let decision = AllocationPlanner.plan(request: F.delivery(order, [
