@@ -112,10 +112,10 @@ struct OrderDeskRoutes: RouteCollection {
         let address = order.deliveryAddressJSON.flatMap { try? JSONDecoder.api.decode(Address.self, from: Data($0.utf8)) }
         let page = PackingSlipPage(
             format: format, shopName: settings.string(.shopName), servicePhone: settings.string(.shopServicePhone),
-            storeName: store?.name ?? "", storeAddress: store.map { "\($0.province)\($0.city)\($0.district)\($0.address)" } ?? "",
+            storeName: store?.name ?? "", storeAddress: store.map { Self.postal($0.province, $0.city, $0.district, $0.address) } ?? "",
             storePhone: store?.phone ?? "", orderNumber: order.number, placedAt: order.createdAt, paidAt: order.paidAt, timeZone: settings.timeZone,
             fulfilment: lifecycle.fulfilment, recipient: address.map { "\($0.contactName) \($0.phone)" },
-            deliveryAddress: address.map { "\($0.province)\($0.city)\($0.district)\($0.detail)" },
+            deliveryAddress: address.map { Self.postal($0.province, $0.city, $0.district, $0.detail) },
             shipment: lifecycle.shipment.map { "\($0.carrier) \($0.trackingNumber)" },
             lines: lines.map { .init(title: $0.title, specTitle: $0.specTitle, quantity: $0.quantity, unitPriceFen: $0.unitPriceFen, payableFen: $0.payableFen) },
             goodsFen: order.goodsFen, discountFen: order.discountFen, shippingFen: order.shippingFen, payableFen: order.payableFen)
@@ -124,6 +124,11 @@ struct OrderDeskRoutes: RouteCollection {
         // Nothing on this page runs; its only styles are its own.
         response.headers.replaceOrAdd(name: "Content-Security-Policy", value: "default-src 'none'; style-src 'unsafe-inline'")
         return response
+    }
+
+    /// A Chinese postal address; municipalities (上海市上海市) name their city once.
+    static func postal(_ province: String, _ city: String, _ district: String, _ detail: String) -> String {
+        (province == city ? city : province + city) + district + detail
     }
 
     func show(req: Request) async throws -> StaffOrder {

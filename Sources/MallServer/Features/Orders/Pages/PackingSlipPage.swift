@@ -51,7 +51,8 @@ struct PackingSlipPage {
             @page { size: 80mm auto; margin: 4mm; }
             body { width: 72mm; margin: 0 auto; font: 12px/1.4 "PingFang SC", "Noto Sans CJK SC", sans-serif; color: #000; }
             h1 { font-size: 16px; text-align: center; margin: 0 0 4px; }
-            .meta, .totals { border-top: 1px dashed #000; padding-top: 4px; margin-top: 4px; }
+            .meta, .receipt-lines, .totals { border-top: 1px dashed #000; padding-top: 4px; margin-top: 4px; }
+            .totals .pay { font-weight: bold; font-size: 14px; }
             .line { display: flex; justify-content: space-between; gap: 8px; }
             .line .name { flex: 1; } .spec { color: #333; font-size: 11px; }
             .qr { text-align: center; margin-top: 6px; } .qr svg { width: 30mm; height: 30mm; }
@@ -63,7 +64,7 @@ struct PackingSlipPage {
             h1 { font-size: 22px; margin: 0; } .qr svg { width: 28mm; height: 28mm; }
             table { width: 100%; border-collapse: collapse; margin-top: 12px; }
             th, td { border-bottom: 1px solid #999; padding: 6px 4px; text-align: left; } td.num, th.num { text-align: right; }
-            .spec { color: #555; font-size: 12px; } .lines { display: none; }
+            .spec { color: #555; font-size: 12px; } .receipt-lines { display: none; }
             .meta { display: grid; grid-template-columns: 1fr 1fr; gap: 4px 24px; margin-top: 10px; }
             .totals { margin-left: auto; width: 60mm; margin-top: 12px; } .totals .line { display: flex; justify-content: space-between; }
             .totals .line.pay { font-weight: bold; font-size: 15px; border-top: 1px solid #111; }
@@ -89,7 +90,7 @@ struct PackingSlipPage {
             html += "<tr><td>\(e(line.title))<div class=\"spec\">\(e(line.specTitle))</div></td><td class=\"num\">\(yuan(line.unitPriceFen))</td>"
             html += "<td class=\"num\">\(line.quantity)</td><td class=\"num\">\(yuan(line.payableFen))</td></tr>"
         }
-        html += "</tbody></table>\n<section class=\"lines meta\">"
+        html += "</tbody></table>\n<section class=\"receipt-lines\">"
         for line in lines {
             html += "<div class=\"line\"><span class=\"name\">\(e(line.title)) ×\(line.quantity)<div class=\"spec\">\(e(line.specTitle))</div></span><span>\(yuan(line.payableFen))</span></div>"
         }
