@@ -10,6 +10,9 @@ func routes(_ app: Application) throws {
     // Uploaded files by content-addressed key (`/files/img/<sha256>.png`), cacheable for ever.
     try app.register(collection: PublicFileRoutes())
 
+    // The SANDBOX payment gateway's hosted pay page (test gateway only: no money moves).
+    try app.register(collection: SandboxPayPage())
+
     let api = app.grouped("api", "v1").grouped(BearerAuthMiddleware())
 
     // Shoppers: sign-up, sign-in, tokens (shared with staff), own account.

@@ -73,3 +73,39 @@ struct DuplicatePaymentTests {
         }
     }
 }
+
+@Suite("The sandbox gateway's hosted pay page")
+struct SandboxPayPageTests {
+    @Test("the signed link shows the amount and the SANDBOX label; paying there pays the order once; a forged link is refused")
+    func hostedPage() async throws {
+        try await withTestApp { app in
+            let shop = try await CheckoutTests.shop(app)
+            let token = try await CheckoutTests.shopper(app)
+            _ = try await app.send(.POST, "/api/v1/cart/lines", token: token, json: CartLineInput(skuId: shop.milk.id!, quantity: 2))
+            let result = try await CheckoutTests.checkout(app, token: token, key: "hosted-page-1").decode(CheckoutResult.self)
+            let link = result.payment.payUrl
+            #expect(link.hasPrefix("/sandbox/pay/\(result.payment.id.uuidString)?sig="))
+
+            let page = try await app.send(.GET, link)
+            #expect(page.status == .ok)
+            #expect(page.headers.contentType == .html)
+            #expect(page.text.contains("¥31.00"))
+            #expect(page.text.contains("SANDBOX"))
+            #expect(page.text.contains(result.orders[0].number))
+            #expect(page.headers.first(name: "Content-Security-Policy")?.contains("default-src 'none'") == true)
+            let forged = String(link.dropLast(4)) + "0000"
+            #expect(try await app.send(.GET, forged).status == .notFound)
+
+            let sig = String(link.split(separator: "=").last!)
+            let form: HTTPHeaders = ["Content-Type": "application/x-www-form-urlencoded"]
+            let paid = try await app.send(.POST, "/sandbox/pay/\(result.payment.id.uuidString)", raw: "sig=\(sig)", headers: form)
+            #expect(paid.text.contains("支付成功"))
+            #expect(!paid.text.contains("<form"), "nothing left to pay")
+            try await app.jobs.runDue()
+            #expect(try await app.send(.GET, "/api/v1/orders/\(result.orders[0].id)", token: token).decode(Order.self).status == .paid)
+            let again = try await app.send(.POST, "/sandbox/pay/\(result.payment.id.uuidString)", raw: "sig=\(sig)", headers: form)
+            #expect(again.text.contains("already paid"))
+            #expect(try await RefundModel.query(on: app.db).count() == 0)
+        }
+    }
+}

@@ -204,7 +204,7 @@ struct CheckoutService {
             }
             try await CartLineModel.query(on: tx).filter(\.$cartId == cart.id!).filter(\.$quantity <= 0).delete()
             let result = CheckoutResult(checkoutId: checkoutId, orders: try await OrderDTO.many(orders, on: tx), payableFen: payment.amountFen,
-                                        payment: payment.info, paymentDueAt: dueAt, explanation: priced.explanation + (note.map { ["Note: \($0)"] } ?? []))
+                                        payment: payment.info(req.application), paymentDueAt: dueAt, explanation: priced.explanation + (note.map { ["Note: \($0)"] } ?? []))
             try await CheckoutModel.query(on: tx).set(\.$resultJSON, to: try JSONText.encode(result))
                 .filter(\.$id == checkoutId).update()
             return (result, true)

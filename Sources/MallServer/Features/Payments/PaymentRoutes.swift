@@ -65,7 +65,7 @@ struct PaymentRoutes: RouteCollection {
         let expiresAt = orders.map(\.paymentDueAt).min() ?? req.now.addingTimeInterval(1_800)
         let started = try await gateways.gateway(for: input.provider).start(payment: payment, subject: subject, expiresAt: expiresAt, app: req.application)
         let svg = try started.qrContent.map { try QRCode.encode($0).svg(moduleSize: 4, quietZone: 4) }
-        return PaymentStart(payment: payment.info, payUrl: started.payUrl ?? (input.provider == SandboxGateway.provider ? payment.info.payUrl : nil),
+        return PaymentStart(payment: payment.info(req.application), payUrl: started.payUrl ?? (input.provider == SandboxGateway.provider ? payment.info(req.application).payUrl : nil),
                             qrContent: started.qrContent, qrSvg: svg)
     }
 
@@ -157,7 +157,7 @@ struct PaymentRoutes: RouteCollection {
     }
 
     func show(req: Request) async throws -> PaymentInfo {
-        try await owned(req).info
+        try await owned(req).info(req.application)
     }
 
     /// The sandbox's hosted pay page, reduced to its one action. Sandbox only: no money moves.
@@ -166,7 +166,7 @@ struct PaymentRoutes: RouteCollection {
         guard payment.provider == SandboxGateway.provider else { throw MallError.badRequest("This payment is not a sandbox payment.") }
         guard payment.status == "pending" else { throw MallError.conflict("This payment is already \(payment.status).") }
         _ = try await SandboxGateway.completePayment(payment, app: req.application, on: req.db, now: req.now)
-        return payment.info
+        return payment.info(req.application)
     }
 
     /// Called by the sandbox gateway (and by replays of it). Answers 200 once the notification

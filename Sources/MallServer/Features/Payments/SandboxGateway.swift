@@ -26,7 +26,7 @@ enum SandboxGateway {
         var provider: String { SandboxGateway.provider }
 
         func start(payment: PaymentModel, subject: String, expiresAt: Date, app: Application) async throws -> GatewayPayStart {
-            GatewayPayStart(payUrl: "/api/v1/payments/\(payment.id!.uuidString)/sandbox/complete", qrContent: nil)
+            GatewayPayStart(payUrl: SandboxPayPage.link(for: payment.id!, app: app), qrContent: nil)
         }
 
         func query(payment: PaymentModel, app: Application) async throws -> GatewayTradeOutcome {
@@ -131,8 +131,10 @@ enum OrderLocks {
 }
 
 extension PaymentModel {
-    var info: PaymentInfo {
+    /// Where the shopper pays: the sandbox's hosted page, or the start endpoint that opens the
+    /// trade with a real provider.
+    func info(_ app: Application) -> PaymentInfo {
         PaymentInfo(id: id!, provider: provider, amountFen: amountFen, status: status,
-                    payUrl: provider == SandboxGateway.provider ? "/api/v1/payments/\(id!.uuidString)/sandbox/complete" : "/api/v1/payments/\(id!.uuidString)/start")
+                    payUrl: provider == SandboxGateway.provider ? SandboxPayPage.link(for: id!, app: app) : "/api/v1/payments/\(id!.uuidString)/start")
     }
 }
