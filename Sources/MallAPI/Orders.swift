@@ -350,3 +350,34 @@ public struct PickupStoreInput: Codable, Sendable {
     public var storeId: UUID
     public init(storeId: UUID) { self.storeId = storeId }
 }
+
+/// One refund as HQ's finance staff see it.
+public struct RefundInfo: Codable, Sendable, Equatable {
+    public var id: UUID
+    public var paymentId: UUID
+    public var orderId: UUID?
+    /// Why: `cancelled`, `paid_after_expiry`, `after_sales:<case>`, `duplicate_payment:<transaction>`, … (`#retry:` marks a retry).
+    public var cause: String
+    public var amountFen: Int64
+    /// `pending` (queued for the provider), `processing` (the provider is on it), `succeeded`,
+    /// `failed` (the provider refused; may be retried), `retried`.
+    public var status: String
+    public var provider: String
+    public var providerRefundId: String?
+    public var createdAt: Date
+    public var completedAt: Date?
+
+    public init(id: UUID, paymentId: UUID, orderId: UUID?, cause: String, amountFen: Int64, status: String, provider: String,
+                providerRefundId: String?, createdAt: Date, completedAt: Date?) {
+        self.id = id
+        self.paymentId = paymentId
+        self.orderId = orderId
+        self.cause = cause
+        self.amountFen = amountFen
+        self.status = status
+        self.provider = provider
+        self.providerRefundId = providerRefundId
+        self.createdAt = createdAt
+        self.completedAt = completedAt
+    }
+}

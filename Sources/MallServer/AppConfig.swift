@@ -139,7 +139,10 @@ public struct AppConfig: Sendable {
             loginIPMaxFailures: try integer("LOGIN_IP_MAX_FAILURES", default: 30, range: 5...10_000),
             trustsForwardedFor: try boolean("TRUST_PROXY", default: false),
             databasePoolSize: try integer("DATABASE_POOL_SIZE", default: 8, range: 1...200),
-            sandboxPaymentSecret: value("SANDBOX_PAYMENT_SECRET") ?? "chainmall-sandbox-gateway-secret",
+            // The development default is in the source; in production an unset secret becomes a
+            // random one, so nobody can forge a sandbox notification from reading the code.
+            sandboxPaymentSecret: value("SANDBOX_PAYMENT_SECRET")
+                ?? (production ? SecureToken.generate() : "chainmall-sandbox-gateway-secret"),
             pgDump: value("PG_DUMP") ?? "pg_dump",
             pgRestore: value("PG_RESTORE") ?? "pg_restore",
             storage: storage

@@ -53,6 +53,8 @@ func routes(_ app: Application) throws {
     // Staff: the store order desk and HQ's order view.
     try admin.register(collection: OrderDeskRoutes())
     try admin.register(collection: LogisticsRoutes.StaffRoutes())
+    // Staff: refunds (HQ finance), retrying the ones a provider refused.
+    try admin.register(collection: RefundRoutes())
     // Staff: after-sales decisions, returns, replacements, statistics.
     try admin.register(collection: AfterSalesDeskRoutes())
     // Staff: in-app inbox (low-stock alerts and other notifications).

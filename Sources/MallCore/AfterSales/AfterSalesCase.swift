@@ -175,9 +175,11 @@ public struct AfterSalesCase: Hashable, Codable, Sendable {
                 move(to: .refunding, by: actor, at: at, note: note ?? "inspection passed")
                 return [.restock(lines), .issueRefund(amount), .notifyShopper(.refunding)]
             case .exchange:
-                // The replacement is held before anyone promises the shopper a shipment.
+                // The replacement is held before anyone promises the shopper a shipment, and
+                // before the returned unit is booked back, so the unit that came back is never
+                // the one sent out again.
                 move(to: .replacementReserved, by: actor, at: at, note: note ?? "inspection passed")
-                return [.restock(lines), .reserveReplacement(lines), .notifyShopper(.replacementReserved)]
+                return [.reserveReplacement(lines), .restock(lines), .notifyShopper(.replacementReserved)]
             case .refundOnly:
                 throw illegal(.refunding, "a refund-only case has no returned goods")
             }

@@ -10,6 +10,16 @@ public enum AfterSalesReason: String, Codable, Sendable, CaseIterable {
     case changedMind = "changed_mind"
     case other
 
+    /// Whether goods returned for this reason can go back on the shelf. Faulty or damaged goods
+    /// come back as a loss (the ledger records nothing sellable); goods the shopper simply did
+    /// not want, or that were the wrong item, are sellable again.
+    public var returnsToSellableStock: Bool {
+        switch self {
+        case .changedMind, .wrongItem, .notAsDescribed, .other: true
+        case .qualityIssue, .damaged, .missingItem: false
+        }
+    }
+
     public var label: String {
         switch self {
         case .qualityIssue: "质量问题"

@@ -47,6 +47,7 @@ extension StaffOrderList: Content {}
 extension OrderTotals: Content {}
 extension ShippingRuleInfo: Content {}
 extension PickupStoreOption: Content {}
+extension RefundInfo: Content {}
 extension ListPage: Content {}
 extension MediaFile: Content {}
 extension AfterSalesInfo: Content {}

@@ -181,7 +181,7 @@ struct AfterSalesTests {
         _ = try c.approve(by: F.clerk, at: F.days(3))
         _ = try c.shipReturn(carrier: "YTO", trackingNumber: "YT1", by: F.shopper, at: F.days(4))
         _ = try c.receiveReturn(by: F.clerk, at: F.days(5))
-        #expect(try c.inspect(passed: true, by: F.clerk, at: F.days(5)) == [.restock(shirtLine), .reserveReplacement(shirtLine), .notifyShopper(.replacementReserved)])
+        #expect(try c.inspect(passed: true, by: F.clerk, at: F.days(5)) == [.reserveReplacement(shirtLine), .restock(shirtLine), .notifyShopper(.replacementReserved)])
         #expect(try c.shipReplacement(carrier: "SF", trackingNumber: "SF9", by: F.clerk, at: F.days(6)) == [.commitReplacement(shirtLine), .notifyShopper(.replacementShipped)])
         #expect(c.replacementShipment?.carrier == "SF")
         #expect(try c.completeExchange(by: .system, at: F.days(13)) == [])

@@ -109,3 +109,29 @@ struct SandboxPayPageTests {
         }
     }
 }
+
+@Suite("A switched-off sandbox")
+struct SandboxSwitchedOffTests {
+    @Test("with payments.sandboxEnabled off, nothing can be paid through the sandbox: not its page, its API or its notifications")
+    func sandboxOff() async throws {
+        try await withTestApp { app in
+            let shop = try await CheckoutTests.shop(app)
+            let token = try await CheckoutTests.shopper(app)
+            _ = try await app.send(.POST, "/api/v1/cart/lines", token: token, json: CartLineInput(skuId: shop.milk.id!, quantity: 1))
+            let result = try await CheckoutTests.checkout(app, token: token, key: "sandbox-off-1").decode(CheckoutResult.self)
+            let (_, admin) = try await Fixtures.staff(app, "hq.admin", role: .platformAdmin, scope: .platform)
+            #expect(try await app.send(.PATCH, "/api/v1/admin/settings", token: admin,
+                                       json: SettingsUpdate(values: ["payments.sandboxEnabled": .boolean(false)])).status == .ok)
+
+            #expect(try await app.send(.GET, "/api/v1/payments/providers").decode([PaymentProviderInfo].self).isEmpty)
+            #expect(try await app.send(.POST, "/api/v1/payments/\(result.payment.id)/sandbox/complete", token: token).status == .forbidden)
+            #expect(try await app.send(.GET, result.payment.payUrl).status == .forbidden)
+            let (body, headers) = try CheckoutTests.signedNotification(app, payment: result.payment, transactionId: "SBX-OFF")
+            #expect(try await app.send(.POST, "/api/v1/payments/sandbox/notify", raw: body, headers: headers).status == .forbidden)
+            #expect(try await app.send(.POST, "/api/v1/payments/\(result.payment.id)/start", token: token,
+                                       json: PaymentStartInput(provider: "sandbox")).problem?.errors?.first?.field == "provider")
+            #expect(try await OrderModel.find(result.orders[0].id, on: app.db)?.status == "pending_payment")
+            #expect(try await PaymentModel.find(result.payment.id, on: app.db)?.status == "pending")
+        }
+    }
+}

@@ -176,6 +176,56 @@ struct ProviderCheckoutTests {
         }
     }
 
+    @Test("a refund WeChat refuses is marked failed, HQ is told, and staff send it again once")
+    func refusedRefundIsRetried() async throws {
+        let wechat = try WeChatSide()
+        try await withTestApp(adjust: { $0.wechatPay = wechat.config }) { app in
+            let now = app.clock.now()
+            let refuse = ManagedAtomicFlag()
+            refuse.set()
+            app.providerTransport = FakeTransport { request in
+                try wechat.checkSigned(request)
+                guard request.url.path == "/v3/refund/domestic/refunds" else { throw FakeProviderFailure(description: "unexpected \(request.url)") }
+                let body = try jsonObject(request.body)
+                if refuse.isSet {
+                    return ProviderHTTPResponse(status: 403, headers: [("Content-Type", "application/json")],
+                                                body: Data(#"{"code":"NOT_ENOUGH","message":"基本账户余额不足"}"#.utf8))
+                }
+                let answer: [String: Any] = ["refund_id": "50300000012026112700009", "out_refund_no": body["out_refund_no"] ?? "",
+                                             "out_trade_no": body["out_trade_no"] ?? "", "status": "SUCCESS", "create_time": "2026-11-27T18:10:00+08:00",
+                                             "amount": ["total": 3_100, "refund": 3_100, "payer_total": 3_100, "payer_refund": 3_100, "currency": "CNY"]]
+                return try wechat.signedAnswer(String(decoding: try JSONSerialization.data(withJSONObject: answer), as: UTF8.self), at: now)
+            }
+            let (_, token, result) = try await Self.placeOrder(app, key: "wechat-refund-retry")
+            _ = try await app.send(.POST, "/api/v1/payments/\(result.payment.id)/start", token: token, json: PaymentStartInput(provider: "wechat"))
+            let payment = try #require(try await PaymentModel.find(result.payment.id, on: app.db))
+            try await PaymentService(app: app).recordPaid(payment: payment, transactionId: "4200000001202611270000000009", provider: "wechat", at: now)
+            _ = try await app.send(.POST, "/api/v1/orders/\(result.orders[0].id)/cancel", token: token)
+            try await app.jobs.runDue()
+
+            let failed = try #require(try await RefundModel.query(on: app.db).first())
+            #expect(failed.status == "failed", "a 4xx refusal is final, not retried by the job forever")
+            var money = try #require(try await PaymentModel.find(payment.id, on: app.db))
+            #expect(money.refundedFen == 0, "the refused amount is given back to the payment")
+            #expect(try await NotificationModel.query(on: app.db).all().contains { $0.title.contains("退款失败") })
+
+            let (_, admin) = try await Fixtures.staff(app, "hq.admin", role: .platformAdmin, scope: .platform)
+            let listed = try await app.send(.GET, "/api/v1/admin/refunds?status=failed", token: admin).decode(ListPage<RefundInfo>.self)
+            #expect(listed.items.map(\.id) == [failed.id!])
+            #expect(listed.items.first?.provider == "wechat")
+            refuse.clear()
+            let retried = try await app.send(.POST, "/api/v1/admin/refunds/\(failed.id!)/retry", token: admin).decode(RefundInfo.self)
+            #expect(retried.status == "pending")
+            #expect(try await app.send(.POST, "/api/v1/admin/refunds/\(failed.id!)/retry", token: admin).status == .conflict, "one retry per failure")
+            try await app.jobs.runDue()
+            #expect(try await RefundModel.find(retried.id, on: app.db)?.status == "succeeded")
+            #expect(try await RefundModel.find(failed.id, on: app.db)?.status == "retried")
+            money = try #require(try await PaymentModel.find(payment.id, on: app.db))
+            #expect(money.refundedFen == 3_100)
+            #expect(money.status == "refunded")
+        }
+    }
+
     @Test("Alipay: a signed cashier URL; a lost notification is caught by the reconciliation job; replayed and forged notifications; refunds with fund_change")
     func alipay() async throws {
         let vectors = try PaymentVectors.load().alipay
@@ -260,4 +310,5 @@ final class ManagedAtomicFlag: @unchecked Sendable {
     private var value = false
     var isSet: Bool { lock.withLock { value } }
     func set() { lock.withLock { value = true } }
+    func clear() { lock.withLock { value = false } }
 }

@@ -137,6 +137,8 @@ struct AfterSalesService {
                 try await PaymentService(app: app).refund(order: order, payment: payment, amountFen: amount.minorUnits,
                                                           cause: "after_sales:\(model.id!.uuidString)", afterSalesId: model.id, on: db, now: now)
             case .restock(let lines):
+                // Faulty goods are not put back on sale; the case's timeline still says they came back.
+                guard (AfterSalesReason(rawValue: model.reason) ?? .other).returnsToSellableStock else { continue }
                 try await InventoryService.make(app, on: db).move(.return, try await stockRequests(lines, store: model.storeId, on: db), context: context)
             case .reserveReplacement(let lines):
                 do {

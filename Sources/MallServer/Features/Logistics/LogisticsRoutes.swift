@@ -22,8 +22,14 @@ struct LogisticsRoutes: RouteCollection {
             var param: String?
             var sign: String?
         }
+        // Kuaidi100 reads `result` as a JSON boolean; anything but true makes it push again.
+        struct Answer: Encodable {
+            var result: Bool
+            var returnCode: String
+            var message: String
+        }
         func answer(_ ok: Bool, _ message: String, status: HTTPResponseStatus = .ok) throws -> Response {
-            try Response.json(["result": ok ? "true" : "false", "returnCode": ok ? "200" : "500", "message": message], status: status)
+            try Response.json(Answer(result: ok, returnCode: ok ? "200" : "500", message: message), status: status)
         }
         guard let salt = req.application.config.kuaidi100Salt else {
             throw MallError.notFound("Kuaidi100 tracking pushes are not enabled (set KUAIDI100_SALT).")

@@ -64,6 +64,8 @@ struct CheckoutService {
         let now = req.now
         let addresses = try await MemberAddressModel.owned(by: memberId, on: db).all()
         let memberLevel = try await MemberModel.find(memberId, on: db)?.level
+        let offered = try await PaymentRoutes.enabledProviders(req.application, on: db)
+        let initialProvider = offered.contains { $0.code == SandboxGateway.provider } ? SandboxGateway.provider : offered.first?.code ?? SandboxGateway.provider
         var plans: [(group: CartMerchantGroup, decision: AllocationDecision, address: MemberAddressModel?, stores: [UUID: StoreModel])] = []
         for group in view.groups {
             let fulfilment: AllocationFulfilment
@@ -186,7 +188,9 @@ struct CheckoutService {
             payment.id = UUID()
             payment.checkoutId = checkoutId
             payment.memberId = memberId
-            payment.provider = SandboxGateway.provider
+            // The sandbox when it is on; otherwise the first real provider, so that a payment
+            // can never be settled through a switched-off test gateway.
+            payment.provider = initialProvider
             payment.amountFen = priced.totals.payable.minorUnits
             payment.status = "pending"
             payment.refundedFen = 0

@@ -306,8 +306,10 @@ enum OrderTimers {
         try await OrderTransition.run(orderId: payload.orderId, app: context.app, db: context.db, now: context.now,
                                       applies: { order in
                                           let lifecycle = order.lifecycle
+                                          // Still the same wait: the last move into it is not newer than this job.
+                                          let waitingSince = lifecycle.timeline.last { $0.to == .awaitingReallocation && $0.from != $0.to }?.at
                                           return lifecycle.status == .awaitingReallocation
-                                              && (lifecycle.timeline.last?.at ?? .distantPast) <= (payload.assignedAt ?? .distantFuture)
+                                              && (waitingSince ?? .distantPast) <= (payload.assignedAt ?? .distantFuture)
                                       }) { lifecycle in
             try lifecycle.cancel(by: .system, at: context.now, reason: "no store could take the order in time; refunded")
         }

@@ -82,12 +82,16 @@ struct OrderEffects {
         if lifecycle.fulfilment == .delivery, let json = order.deliveryAddressJSON,
            let address = try? JSONDecoder.api.decode(Address.self, from: Data(json.utf8)), let lat = address.latitude, let lng = address.longitude {
             fulfilment = .delivery(to: GeoPoint(latitude: lat, longitude: lng))
-        } else {
+        } else if lifecycle.fulfilment == .pickup {
             // A pickup order cannot move without the shopper choosing another store.
             try await NotificationOutbox(app: app, db: db).send(
                 audience: .member, recipientId: order.memberId, merchantId: order.merchantId, storeId: order.storeId,
                 title: "请选择其他自提门店 Choose another pickup store", body: "订单 \(order.number) 的自提门店无法备货，请选择其他门店，否则订单将自动取消并退款。",
                 reference: .init(type: "order", id: order.id!.uuidString), now: now)
+            try await tellHeadquartersItWaits(order)
+            return
+        } else {
+            // A delivery address without coordinates cannot be planned for: HQ decides.
             try await tellHeadquartersItWaits(order)
             return
         }

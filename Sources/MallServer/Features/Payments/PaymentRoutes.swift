@@ -48,18 +48,25 @@ struct PaymentRoutes: RouteCollection {
             throw ValidationFailure(field: "provider", message: "is not an enabled payment provider")
         }
         guard payment.status == "pending" else { throw MallError.conflict("This payment is already \(payment.status).") }
+        let orders = try await OrderModel.query(on: req.db).filter(\.$checkoutId == payment.checkoutId).sort(\.$number).all()
+        guard orders.contains(where: { $0.status == OrderStatus.pendingPayment.rawValue }) else {
+            throw MallError.conflict("The orders of this payment are no longer waiting for payment.")
+        }
         let gateways = req.application.paymentGateways
         if payment.provider != input.provider {
-            do { try await gateways.gateway(for: payment.provider).close(payment: payment, app: req.application) } catch {
-                req.logger.info("closing the \(payment.provider) trade of payment \(payment.id!) failed: \(error)")
-            }
+            // The other provider's trade stays open until its own expiry rather than being
+            // closed: closing would keep the shopper from coming back to it (providers refuse
+            // a closed merchant order number), and money paid there anyway is still recorded
+            // (reconciliation asks every provider) and, if it is a second payment, refunded.
+            // A sandbox submission still on its way is abandoned with the switch.
             let switched = try await req.db.sql.raw("""
-                UPDATE payments SET provider = \(bind: input.provider) WHERE id = \(bind: payment.id!) AND status = 'pending' RETURNING id
+                UPDATE payments SET provider = \(bind: input.provider), provider_transaction_id = NULL
+                WHERE id = \(bind: payment.id!) AND status = 'pending' RETURNING id
                 """).all()
             guard !switched.isEmpty else { throw MallError.conflict("This payment was completed meanwhile.") }
             payment.provider = input.provider
+            payment.providerTransactionId = nil
         }
-        let orders = try await OrderModel.query(on: req.db).filter(\.$checkoutId == payment.checkoutId).sort(\.$number).all()
         let settings = try await SettingsService.resolved(on: req.db)
         let subject = "\(settings.string(.shopName)) 订单 " + orders.map(\.number).joined(separator: ",")
         let expiresAt = orders.map(\.paymentDueAt).min() ?? req.now.addingTimeInterval(1_800)
@@ -164,6 +171,7 @@ struct PaymentRoutes: RouteCollection {
     func completeSandbox(req: Request) async throws -> PaymentInfo {
         let payment = try await owned(req)
         guard payment.provider == SandboxGateway.provider else { throw MallError.badRequest("This payment is not a sandbox payment.") }
+        try await SandboxGateway.requireEnabled(on: req.db)
         guard payment.status == "pending" else { throw MallError.conflict("This payment is already \(payment.status).") }
         _ = try await SandboxGateway.completePayment(payment, app: req.application, on: req.db, now: req.now)
         return payment.info(req.application)

@@ -69,6 +69,37 @@ struct PaymentService {
             reference: .init(type: "order", id: order.id!.uuidString), now: now)
     }
 
+    /// Staff send a failed refund again. The failed row is kept (it is what the provider
+    /// refused) and marked `retried`; a new row with its own refund number carries the retry,
+    /// booked against the payment again. Only one retry runs per failed refund.
+    func retry(refundId: UUID, on db: any Database, now: Date) async throws -> UUID {
+        try await db.writeTransaction { tx in
+            let claimed = try await tx.sql.raw("""
+                UPDATE refunds SET status = 'retried' WHERE id = \(bind: refundId) AND status = 'failed' RETURNING id
+                """).all()
+            guard !claimed.isEmpty, let failed = try await RefundModel.find(refundId, on: tx) else {
+                throw MallError.conflict("Only a failed refund can be sent again.")
+            }
+            let retryId = UUID()
+            try await tx.sql.raw("""
+                INSERT INTO refunds (id, payment_id, order_id, amount_fen, cause, status, after_sales_id, transaction_id, provider, created_at)
+                VALUES (\(bind: retryId), \(bind: failed.paymentId), \(bind: failed.orderId), \(bind: failed.amountFen),
+                        \(bind: failed.cause + "#retry:" + String(retryId.uuidString.prefix(8))), 'pending', \(bind: failed.afterSalesId),
+                        \(bind: failed.transactionId), \(bind: failed.provider), \(bind: now))
+                """).run()
+            if failed.transactionId == nil {
+                let booked = try await tx.sql.raw("""
+                    UPDATE payments SET refunded_fen = refunded_fen + \(bind: failed.amountFen),
+                        status = CASE WHEN refunded_fen + \(bind: failed.amountFen) >= amount_fen THEN 'refunded' ELSE 'partially_refunded' END
+                    WHERE id = \(bind: failed.paymentId) AND refunded_fen + \(bind: failed.amountFen) <= amount_fen RETURNING id
+                    """).all()
+                guard !booked.isEmpty else { throw MallError.conflict("Sending this refund again would exceed what is left of the payment.") }
+            }
+            try await app.jobs.enqueue(Self.refundJob, payload: RefundPayload(refundId: retryId), uniqueKey: "refund:\(retryId.uuidString)", on: tx)
+            return retryId
+        }
+    }
+
     static let refundJob = "payments.refund"
 
     struct RefundPayload: Codable {
@@ -113,7 +144,13 @@ struct PaymentService {
         guard let refund = try await RefundModel.find(payload.refundId, on: context.db), refund.status == "pending",
               let payment = try await PaymentModel.find(refund.paymentId, on: context.db) else { return }
         let gateway = try context.app.paymentGateways.gateway(for: refund.provider ?? payment.provider)
-        let result = try await gateway.refund(payment: payment, refund: refund, app: context.app)
+        let result: GatewayRefundOutcome
+        do {
+            result = try await gateway.refund(payment: payment, refund: refund, app: context.app)
+        } catch ProviderError.rejected(let status, let code, let message) where (400..<500).contains(status) {
+            // A refusal (balance short, trade too old, amount wrong) will not change on retry.
+            result = GatewayRefundOutcome(state: .failed, providerRefundId: nil, message: "\(code) \(message)")
+        }
         try await PaymentService(app: context.app).recordRefund(refundId: refund.id!, outcome: result, at: context.now)
     }
 
@@ -136,18 +173,22 @@ struct PaymentService {
                     try await AfterSalesService(app: app).refundSucceeded(caseId: caseId, refund: refund, on: db, now: now)
                 }
             case .failed:
-                // The money did not go back: give the amount back to the payment so staff can retry.
+                // The money did not go back: give the amount back to the payment so staff can
+                // retry it (POST /admin/refunds/{id}/retry). A duplicate payment's refund was
+                // never counted against the payment, so there is nothing to give back there.
                 let claimed = try await db.sql.raw("""
                     UPDATE refunds SET status = 'failed', completed_at = \(bind: now)
-                    WHERE id = \(bind: refundId) AND status IN ('pending', 'processing') RETURNING payment_id, amount_fen
+                    WHERE id = \(bind: refundId) AND status IN ('pending', 'processing') RETURNING payment_id, amount_fen, transaction_id
                     """).all()
                 guard let row = claimed.first, let paymentId = try? row.decode(column: "payment_id", as: UUID.self),
                       let amount = try? row.decode(column: "amount_fen", as: Int64.self) else { return }
-                try await db.sql.raw("""
-                    UPDATE payments SET refunded_fen = refunded_fen - \(bind: amount),
-                        status = CASE WHEN refunded_fen - \(bind: amount) = 0 THEN 'paid' ELSE 'partially_refunded' END
-                    WHERE id = \(bind: paymentId)
-                    """).run()
+                if (try? row.decode(column: "transaction_id", as: String?.self)) ?? nil == nil {
+                    try await db.sql.raw("""
+                        UPDATE payments SET refunded_fen = refunded_fen - \(bind: amount),
+                            status = CASE WHEN refunded_fen - \(bind: amount) = 0 THEN 'paid' ELSE 'partially_refunded' END
+                        WHERE id = \(bind: paymentId)
+                        """).run()
+                }
                 try await NotificationOutbox(app: app, db: db).send(
                     audience: .headquarters, merchantId: nil, storeId: nil,
                     title: "退款失败 Refund failed", body: "Refund \(refundId.uuidString) of \(YuanText.format(fen: amount)) was refused by the gateway: \(outcome.message ?? "no reason given").",

@@ -161,25 +161,41 @@ enum PaymentReconciliation {
         let app = context.app
         let now = context.now
         let service = PaymentService(app: app)
+        // Payments still open: within the payment window plus an hour for late notifications,
+        // newest first so a backlog never hides the payments shoppers are waiting on.
+        let settings = try await SettingsService.resolved(on: context.db)
+        let window = TimeInterval(settings.integer(.unpaidOrderTimeoutMinutes) * 60 + 3_600)
+        let real = app.paymentGateways.providers.filter { $0 != SandboxGateway.provider }
+        guard !real.isEmpty else { return try await reconcileRefunds(context) }
         let pending = try await PaymentModel.query(on: context.db).filter(\.$status == "pending")
-            .filter(\.$provider != SandboxGateway.provider)
-            .filter(\.$createdAt < now.addingTimeInterval(-60)).filter(\.$createdAt > now.addingTimeInterval(-3 * 86_400))
-            .limit(200).all()
+            .filter(\.$createdAt < now.addingTimeInterval(-60)).filter(\.$createdAt > now.addingTimeInterval(-window))
+            .sort(\.$createdAt, .descending).limit(500).all()
         for payment in pending {
-            do {
-                let outcome = try await app.paymentGateways.gateway(for: payment.provider).query(payment: payment, app: app)
-                guard outcome.state == .paid, let transactionId = outcome.transactionId else { continue }
-                guard outcome.amountFen == payment.amountFen else {
-                    context.logger.warning("reconciliation: payment \(payment.id!) paid \(outcome.amountFen ?? -1), expected \(payment.amountFen); left for staff")
-                    continue
+            // The shopper may have started at several providers (switching does not close the
+            // others), so each configured one is asked.
+            for provider in real {
+                do {
+                    let outcome = try await app.paymentGateways.gateway(for: provider).query(payment: payment, app: app)
+                    guard outcome.state == .paid, let transactionId = outcome.transactionId else { continue }
+                    guard outcome.amountFen == payment.amountFen else {
+                        context.logger.warning("reconciliation: payment \(payment.id!) paid \(outcome.amountFen ?? -1) at \(provider), expected \(payment.amountFen); left for staff")
+                        continue
+                    }
+                    try await service.recordPaid(payment: payment, transactionId: transactionId, provider: provider, at: now)
+                } catch {
+                    // One provider being down must not stop the others from being reconciled.
+                    context.logger.warning("reconciliation: query of payment \(payment.id!) at \(provider) failed: \(error)")
                 }
-                try await service.recordPaid(payment: payment, transactionId: transactionId, provider: payment.provider, at: now)
-            } catch {
-                // One provider being down must not stop the others from being reconciled.
-                context.logger.warning("reconciliation: query of payment \(payment.id!) failed: \(error)")
             }
         }
-        let processing = try await RefundModel.query(on: context.db).filter(\.$status == "processing").limit(200).all()
+        try await reconcileRefunds(context)
+    }
+
+    private static func reconcileRefunds(_ context: JobContext) async throws {
+        let app = context.app
+        let now = context.now
+        let service = PaymentService(app: app)
+        let processing = try await RefundModel.query(on: context.db).filter(\.$status == "processing").sort(\.$createdAt).limit(500).all()
         for refund in processing {
             do {
                 guard let payment = try await PaymentModel.find(refund.paymentId, on: context.db) else { continue }

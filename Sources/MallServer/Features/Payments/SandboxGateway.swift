@@ -45,6 +45,14 @@ enum SandboxGateway {
         }
     }
 
+    /// The sandbox takes no money, so where it is switched off (production) nothing may be paid
+    /// through it: not its page, not its API, not its notifications.
+    static func requireEnabled(on db: any Database) async throws {
+        guard try await SettingsService.resolved(on: db).boolean(.paymentSandboxEnabled) else {
+            throw MallError.forbidden("The sandbox payment gateway is switched off (setting payments.sandboxEnabled).")
+        }
+    }
+
     static func secret(_ app: Application) -> SymmetricKey {
         SymmetricKey(data: Data(app.config.sandboxPaymentSecret.utf8))
     }
@@ -107,9 +115,14 @@ enum SandboxGateway {
             logger.warning("sandbox notification rejected: bad signature")
             throw CallbackError.badSignature
         }
+        try await requireEnabled(on: app.db)
         let notification = try JSONDecoder.api.decode(SandboxNotification.self, from: body)
-        guard let payment = try await PaymentModel.find(notification.paymentId, on: app.db), payment.provider == provider else {
-            throw CallbackError.unknownPayment
+        guard let payment = try await PaymentModel.find(notification.paymentId, on: app.db) else { throw CallbackError.unknownPayment }
+        guard payment.provider == provider else {
+            // The shopper switched to a real provider before this submission landed: it moved
+            // no money, so it is dropped.
+            logger.info("sandbox notification for payment \(payment.id!) dropped: the payment moved to \(payment.provider)")
+            return
         }
         guard notification.amountFen == payment.amountFen, notification.status == "SUCCESS" else {
             logger.warning("sandbox notification rejected for payment \(payment.id!): amount \(notification.amountFen) vs \(payment.amountFen), status \(notification.status)")

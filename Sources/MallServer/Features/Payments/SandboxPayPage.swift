@@ -52,6 +52,7 @@ struct SandboxPayPage: RouteCollection {
             throw MallError.notFound("No such sandbox payment link.")
         }
         guard payment.provider == SandboxGateway.provider else { throw MallError.conflict("This payment is not a sandbox payment.") }
+        try await SandboxGateway.requireEnabled(on: req.db)
         return (payment, signature)
     }
 

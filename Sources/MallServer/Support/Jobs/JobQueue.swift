@@ -129,7 +129,10 @@ final class JobQueue: Sendable {
         let lockedUntil = now.addingTimeInterval(lockDuration)
         let db = app.db
         let lockClause: SQLQueryString = db.isPostgres ? "FOR UPDATE SKIP LOCKED" : ""
-        let rows = try await db.sql.raw("""
+        let workerId = self.workerId
+        // A write like any other: on SQLite it queues behind the running write transaction.
+        return try await db.writeTransaction { tx -> Claimed? in
+        let rows = try await tx.sql.raw("""
             UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = \(bind: workerId),
                 locked_until = \(bind: lockedUntil), updated_at = \(bind: now)
             WHERE id = (
@@ -144,6 +147,7 @@ final class JobQueue: Sendable {
                        payload: try row.decode(column: "payload", as: String.self),
                        attempts: try row.decode(column: "attempts", as: Int.self),
                        maxAttempts: try row.decode(column: "max_attempts", as: Int.self))
+        }
     }
 
     private func run(_ job: Claimed) async {
@@ -183,11 +187,14 @@ final class JobQueue: Sendable {
     private func finish(_ job: Claimed, status: JobStatus, error: String?, runAt: Date?) async throws {
         let now = app.clock.now()
         let finishedAt: Date? = status == .succeeded || status == .dead ? now : nil
-        try await app.db.sql.raw("""
+        let workerId = self.workerId
+        try await app.db.writeTransaction { tx in
+        try await tx.sql.raw("""
             UPDATE jobs SET status = \(bind: status.rawValue), last_error = \(bind: error), locked_by = NULL, locked_until = NULL,
                 run_at = COALESCE(\(bind: runAt), run_at), finished_at = \(bind: finishedAt), updated_at = \(bind: now)
             WHERE id = \(bind: job.id) AND locked_by = \(bind: workerId) AND attempts = \(bind: job.attempts)
             """).run()
+        }
     }
 
     /// Each due schedule advances by a conditional update ("still due"); only the instance whose

@@ -1,0 +1,50 @@
+import Fluent
+import Foundation
+import MallAPI
+import MallCore
+import Vapor
+
+/// HQ's view of refunds: what is pending, processing or failed, and sending a failed one again.
+struct RefundRoutes: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let refunds = routes.grouped("refunds")
+        refunds.get(use: list)
+        refunds.post(":refundId", "retry", use: retry)
+    }
+
+    func list(req: Request) async throws -> ListPage<RefundInfo> {
+        try req.authorize(.paymentView, on: .platform)
+        let page = try PageRequest(from: req)
+        var query = RefundModel.query(on: req.db)
+        if let status = req.query[String.self, at: "status"] {
+            let known = ["pending", "processing", "succeeded", "failed", "retried"]
+            guard known.contains(status) else { throw ValidationFailure(field: "status", message: "must be one of \(known.joined(separator: ", "))") }
+            query = query.filter(\.$status == status)
+        }
+        let result = try await query.sort(\.$createdAt, .descending).sort(\.$id).page(page) { $0 }
+        let payments = Dictionary(uniqueKeysWithValues: try await PaymentModel.query(on: req.db)
+            .filter(\.$id ~~ Set(result.items.map(\.paymentId))).all().map { ($0.id!, $0.provider) })
+        return ListPage(items: result.items.map { Self.info($0, provider: $0.provider ?? payments[$0.paymentId] ?? "") },
+                        page: result.page, per: result.per, total: result.total)
+    }
+
+    func retry(req: Request) async throws -> RefundInfo {
+        guard let id = req.parameters.get("refundId", as: UUID.self), let refund = try await RefundModel.find(id, on: req.db),
+              let orderId = refund.orderId, let order = try await OrderModel.find(orderId, on: req.db) else {
+            throw MallError.notFound("No such refund.")
+        }
+        try req.authorize(.paymentRefund, on: .merchant(MerchantID(order.merchantId)))
+        let retryId = try await PaymentService(app: req.application).retry(refundId: id, on: req.db, now: req.now)
+        try await req.audit.record(on: req.db, action: "refund.retry", owner: order.owner, targetType: "refund", targetId: id.uuidString,
+                                   after: ["retry": retryId.uuidString])
+        let retried = try await RefundModel.find(retryId, on: req.db)!
+        let provider = try await PaymentModel.find(refund.paymentId, on: req.db)?.provider ?? ""
+        return Self.info(retried, provider: retried.provider ?? provider)
+    }
+
+    static func info(_ refund: RefundModel, provider: String) -> RefundInfo {
+        RefundInfo(id: refund.id!, paymentId: refund.paymentId, orderId: refund.orderId, cause: refund.cause, amountFen: refund.amountFen,
+                   status: refund.status, provider: provider, providerRefundId: refund.providerRefundId, createdAt: refund.createdAt,
+                   completedAt: refund.completedAt)
+    }
+}
