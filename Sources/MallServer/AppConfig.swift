@@ -31,6 +31,8 @@ public struct AppConfig: Sendable {
     public var trustsForwardedFor: Bool
     /// PostgreSQL connections per event loop (one loop per core).
     public var databasePoolSize: Int
+    /// How long a request waits for a free PostgreSQL connection before failing.
+    public var databasePoolTimeoutSeconds: Int64 = 10
     /// Signs the sandbox gateway's notifications; the sandbox is for local use and tests.
     public var sandboxPaymentSecret: String
     public var pgDump: String

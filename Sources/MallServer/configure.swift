@@ -20,7 +20,8 @@ public func configure(_ app: Application, config: AppConfig, clock: any MallCloc
     case .postgres(let url, let searchPath):
         var configuration = try SQLPostgresConfiguration(url: url)
         configuration.searchPath = searchPath
-        app.databases.use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: config.databasePoolSize, sqlLogLevel: .debug), as: .psql)
+        app.databases.use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: config.databasePoolSize,
+                                    connectionPoolTimeout: .seconds(config.databasePoolTimeoutSeconds), sqlLogLevel: .debug), as: .psql)
     }
     if case .sqlite = config.database {
         // WAL lets readers and the single writer proceed together; it persists in the file.

