@@ -221,8 +221,7 @@ struct AfterSalesDeskRoutes: RouteCollection {
                       andThen extra: (@Sendable (AfterSalesCaseModel, any Database, Date) async throws -> Void)? = nil) async throws -> AfterSalesInfo {
         let model = try await find(req)
         let staff = try req.authorize(.afterSalesHandle, on: model.owner)
-        let actor: TimelineActor = staff.policy.allows(.afterSalesHandle, on: .platform) ? .hq(staff.staffId)
-            : staff.policy.allows(.afterSalesHandle, on: .merchant(MerchantID(model.merchantId))) ? .merchantStaff(staff.staffId) : .storeStaff(staff.staffId)
+        let actor = staff.timelineActor(for: .afterSalesHandle, merchantId: model.merchantId)
         let now = req.now
         let updated = try await AfterSalesService(app: req.application).transition(caseId: model.id!, now: now) { state in
             try event(&state, actor, now)

@@ -251,8 +251,7 @@ struct OrderDeskRoutes: RouteCollection {
                       andThen extra: (@Sendable (OrderModel, any Database, Date) async throws -> Void)? = nil) async throws -> StaffOrder {
         let order = try await find(req)
         let staff = try req.authorize(.orderFulfil, on: order.owner)
-        let actor: TimelineActor = staff.policy.allows(.orderFulfil, on: .platform) ? .hq(staff.staffId)
-            : staff.policy.allows(.orderFulfil, on: .merchant(MerchantID(order.merchantId))) ? .merchantStaff(staff.staffId) : .storeStaff(staff.staffId)
+        let actor = staff.timelineActor(for: .orderFulfil, merchantId: order.merchantId)
         let now = req.now
         // The permission was checked against the store the order had when read; if HQ moved it
         // since, this store no longer acts on it.

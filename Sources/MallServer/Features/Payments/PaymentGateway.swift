@@ -46,10 +46,7 @@ extension PaymentModel {
     var outTradeNo: String { id!.uuidString.replacingOccurrences(of: "-", with: "") }
 
     static func find(outTradeNo: String, on db: any Database) async throws -> PaymentModel? {
-        guard outTradeNo.count == 32 else { return nil }
-        var text = outTradeNo.uppercased()
-        for index in [8, 13, 18, 23] { text.insert("-", at: text.index(text.startIndex, offsetBy: index)) }
-        guard let id = UUID(uuidString: text) else { return nil }
+        guard let id = UUID(compactHex: outTradeNo) else { return nil }
         return try await PaymentModel.find(id, on: db)
     }
 }
@@ -59,11 +56,18 @@ extension RefundModel {
     var outRefundNo: String { id!.uuidString.replacingOccurrences(of: "-", with: "") }
 
     static func find(outRefundNo: String, on db: any Database) async throws -> RefundModel? {
-        guard outRefundNo.count == 32 else { return nil }
-        var text = outRefundNo.uppercased()
-        for index in [8, 13, 18, 23] { text.insert("-", at: text.index(text.startIndex, offsetBy: index)) }
-        guard let id = UUID(uuidString: text) else { return nil }
+        guard let id = UUID(compactHex: outRefundNo) else { return nil }
         return try await RefundModel.find(id, on: db)
+    }
+}
+
+extension UUID {
+    /// Reads the 32-hex-digit form (no dashes) used as provider reference numbers.
+    init?(compactHex text: String) {
+        guard text.count == 32, text.allSatisfy(\.isHexDigit) else { return nil }
+        var dashed = text.uppercased()
+        for index in [8, 13, 18, 23] { dashed.insert("-", at: dashed.index(dashed.startIndex, offsetBy: index)) }
+        self.init(uuidString: dashed)
     }
 }
 

@@ -13,6 +13,15 @@ struct StaffPrincipal: Sendable {
     let displayName: String
     let sessionId: UUID
     let policy: AccessPolicy
+
+    /// How this staff member appears on an order's or case's timeline for an action that needs
+    /// `permission`: as HQ when they hold it platform-wide, as the merchant's staff when they
+    /// hold it for the whole merchant, otherwise as the store's staff.
+    func timelineActor(for permission: Permission, merchantId: UUID) -> TimelineActor {
+        if policy.allows(permission, on: .platform) { return .hq(staffId) }
+        if policy.allows(permission, on: .merchant(MerchantID(merchantId))) { return .merchantStaff(staffId) }
+        return .storeStaff(staffId)
+    }
 }
 
 enum Principal: Sendable {
