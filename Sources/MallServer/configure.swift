@@ -61,6 +61,8 @@ public func configure(_ app: Application, config: AppConfig, clock: any MallCloc
     app.asyncCommands.use(SeedCommand(), as: "seed")
     app.asyncCommands.use(BackupCommand(), as: "backup")
     app.asyncCommands.use(RestoreCommand(), as: "restore")
+    app.asyncCommands.use(BenchSeedCommand(), as: "bench-seed")
+    app.asyncCommands.use(BenchCheckCommand(), as: "bench-check")
 }
 
 /// Handlers for built-in job kinds and the recurring schedules that feed them.
