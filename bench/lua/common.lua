@@ -54,7 +54,8 @@ end
 
 ---------------------------------------------------------------------------------------------
 -- Threads. setup() runs in the setup/done state: it numbers the threads and keeps them so
--- done() can read each thread's counters with thread:get(). The thread count is passed by
+-- done() can read each thread's counters with thread:get() (flat tables only: wrk 4.1 crashes
+-- copying a table that holds a table). The thread count is passed by
 -- bench/run in BENCH_THREADS (wrk starts thread 0 before setup() has seen thread 1).
 
 M.threads = {}

@@ -1,7 +1,9 @@
 -- The shopper's flow shared by checkout.lua and stampede.lua:
 --
 --   add   POST /api/v1/cart/lines {"skuId":..,"quantity":1}               expect 200
---   buy   POST /api/v1/checkout {} + Idempotency-Key                      expect 201 (payment.id)
+--   buy   POST /api/v1/checkout {} + Idempotency-Key                      expect 201 (payment.id);
+--         200 is the server's answer to a replayed key (wrk resends after a reconnect): the
+--         same checkout, counted once, as a replay
 --   pay   POST /api/v1/payments/<paymentId>/sandbox/complete {}           expect 200
 --   drop  DELETE /api/v1/cart/lines/<skuId>  after a refused checkout, so the member's cart is
 --         empty again the next time round                                expect 2xx
@@ -35,9 +37,11 @@ function M.install(opts)
     run_tag = string.format("%x%04x", os.time(), math.random(0, 0xffff))
     thread_tag = id
     stats = {
-      adds = 0, attempts = 0, checkouts = 0, paid = 0, drops = 0, rejected = 0, rejected_409 = 0, rejected_422 = 0,
-      errors = 0, rounds = 0, by_status = {}, checkout_ms = {}, step_errors = {},
+      adds = 0, attempts = 0, checkouts = 0, replays = 0, paid = 0, drops = 0, rejected = 0, rejected_409 = 0, rejected_422 = 0,
+      errors = 0, rounds = 0,
     }
+    -- Separate flat tables: wrk's thread:get() crashes on nested tables.
+    by_status, step_errors, checkout_ms = {}, {}, {}
     member = math.random(1, #tokens)
     serial = 0
     state = ADD
@@ -72,7 +76,7 @@ function M.install(opts)
   local function count_error(step, status)
     stats.errors = stats.errors + 1
     local key = step .. " " .. tostring(status)
-    stats.step_errors[key] = (stats.step_errors[key] or 0) + 1
+    step_errors[key] = (step_errors[key] or 0) + 1
   end
 
   local function next_round()
@@ -84,7 +88,7 @@ function M.install(opts)
 
   function response(status, headers, body)
     local key = tostring(status)
-    stats.by_status[key] = (stats.by_status[key] or 0) + 1
+    by_status[key] = (by_status[key] or 0) + 1
 
     if state == ADD then
       if status >= 200 and status < 300 then
@@ -100,11 +104,12 @@ function M.install(opts)
 
     elseif state == BUY then
       stats.attempts = stats.attempts + 1
-      if started and bench.now_ms and #stats.checkout_ms < 200000 then
-        stats.checkout_ms[#stats.checkout_ms + 1] = bench.now_ms() - started
+      if started and bench.now_ms and #checkout_ms < 200000 then
+        checkout_ms[#checkout_ms + 1] = bench.now_ms() - started
       end
-      if status == 201 then
+      if status == 201 or status == 200 then
         stats.checkouts = stats.checkouts + 1
+        if status == 200 then stats.replays = stats.replays + 1 end
         local doc = bench.json_decode(body)
         local pid = type(doc) == "table" and type(doc.payment) == "table" and doc.payment.id
         if type(pid) == "string" and pid ~= "" then
@@ -145,23 +150,24 @@ function M.install(opts)
   setup = bench.setup
 
   function done(summary, latency, requests)
-    local total = { adds = 0, attempts = 0, checkouts = 0, paid = 0, drops = 0, rejected = 0, rejected_409 = 0,
+    local total = { adds = 0, attempts = 0, checkouts = 0, replays = 0, paid = 0, drops = 0, rejected = 0, rejected_409 = 0,
                     rejected_422 = 0, errors = 0, rounds = 0 }
-    local by_status, step_errors, checkout_ms = {}, {}, {}
+    local all_status, all_step_errors, all_checkout_ms = {}, {}, {}
     for _, thread in ipairs(bench.threads) do
       local s = thread:get("stats")
       if type(s) == "table" then
         for k in pairs(total) do total[k] = total[k] + (tonumber(s[k]) or 0) end
-        for k, v in pairs(s.by_status or {}) do by_status[k] = (by_status[k] or 0) + v end
-        for k, v in pairs(s.step_errors or {}) do step_errors[k] = (step_errors[k] or 0) + v end
-        for _, v in ipairs(s.checkout_ms or {}) do checkout_ms[#checkout_ms + 1] = v end
       end
+      for k, v in pairs(thread:get("by_status") or {}) do all_status[k] = (all_status[k] or 0) + v end
+      for k, v in pairs(thread:get("step_errors") or {}) do all_step_errors[k] = (all_step_errors[k] or 0) + v end
+      for _, v in ipairs(thread:get("checkout_ms") or {}) do all_checkout_ms[#all_checkout_ms + 1] = v end
     end
     local duration = summary.duration / 1e6
     local extra = bench.ordered()
     extra.http_errors = total.errors
     extra.checkouts = total.checkouts
     extra.checkouts_per_s = duration > 0 and total.checkouts / duration or 0
+    extra.checkout_replays = total.replays
     extra.paid = total.paid
     extra.paid_per_s = duration > 0 and total.paid / duration or 0
     extra.rejected = total.rejected
@@ -171,10 +177,10 @@ function M.install(opts)
     extra.cart_drops = total.drops
     extra.rounds = total.rounds
     extra.checkout_attempts = total.attempts
-    extra.checkout_p50_ms = bench.percentile(checkout_ms, 50)
-    extra.checkout_p99_ms = bench.percentile(checkout_ms, 99)
-    extra.by_status = by_status
-    extra.step_errors = step_errors
+    extra.checkout_p50_ms = bench.percentile(all_checkout_ms, 50)
+    extra.checkout_p99_ms = bench.percentile(all_checkout_ms, 99)
+    extra.by_status = all_status
+    extra.step_errors = all_step_errors
     if opts.extra then opts.extra(extra) end
     bench.write_result(opts.scenario, summary, latency, extra)
   end
