@@ -24,5 +24,6 @@ enum Migrations {
         app.migrations.add(UpdateRefundsAddTransaction())
         app.migrations.add(UpdateMembersAddLevel())
         app.migrations.add(UpdateMerchantsAddShippingRule())
+        app.migrations.add(UpdateOrdersAddTimeIndexes())
     }
 }

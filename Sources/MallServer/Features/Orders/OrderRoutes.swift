@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import MallAPI
 import MallCore
+import SQLKit
 import Vapor
 
 /// The shopper's side of orders: checkout, my orders with counts, one order with its timeline,
@@ -97,9 +98,12 @@ struct OrderRoutes: RouteCollection {
             query = query.filter(\.$status == status.rawValue)
         }
         let result = try await query.sort(\.$createdAt, .descending).sort(\.$number).page(page) { $0 }
-        let statuses = try await OrderModel.query(on: req.db).filter(\.$memberId == member.memberId).all(\.$status)
+        var counts: [String: Int] = [:]
+        for row in try await req.db.sql.raw("SELECT status, COUNT(*) AS n FROM orders WHERE member_id = \(bind: member.memberId) GROUP BY status").all() {
+            counts[try row.decode(column: "status", as: String.self)] = try row.decode(column: "n", as: Int.self)
+        }
         return MyOrders(orders: ListPage(items: try await OrderDTO.many(result.items, on: req.db), page: result.page, per: result.per, total: result.total),
-                        countsByStatus: statuses.reduce(into: [:]) { $0[$1, default: 0] += 1 })
+                        countsByStatus: counts)
     }
 
     func show(req: Request) async throws -> Order {
