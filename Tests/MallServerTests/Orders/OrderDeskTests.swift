@@ -38,6 +38,9 @@ struct OrderDeskTests {
             #expect(desk.orders.items.map(\.id) == [order.id])
             #expect(desk.countsByStatus == ["paid": 1])
             #expect(try await app.send(.GET, "/api/v1/admin/orders", token: farClerk).decode(StaffOrderList.self).orders.total == 0)
+            let peeking = try await app.send(.GET, "/api/v1/admin/orders?storeId=\(shop.near.id!)", token: farClerk).decode(StaffOrderList.self)
+            #expect(peeking.orders.total == 0 && peeking.countsByStatus.isEmpty, "naming another store's id shows nothing of it")
+            #expect(try await app.send(.GET, "/api/v1/admin/orders?storeId=\(shop.near.id!)", token: clerk).decode(StaffOrderList.self).countsByStatus == ["paid": 1])
             #expect(try await post(app, order, "accept", token: farClerk).status == .forbidden)
 
             let detail = try await app.send(.GET, "/api/v1/admin/orders/\(order.id)", token: clerk).decode(StaffOrder.self)
