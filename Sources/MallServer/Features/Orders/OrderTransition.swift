@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Foundation
 import MallCore
 import Vapor
@@ -28,5 +29,16 @@ enum OrderTransition {
             try await record?(locked, before, tx)
             return locked
         }
+    }
+}
+
+enum OrderLocks {
+    /// A checkout's orders, locked on PostgreSQL so a payment and the expiry job cannot both
+    /// act on the same order (SQLite's write transaction already serialises them).
+    static func lockOrders(checkoutId: UUID, on db: any Database) async throws -> [OrderModel] {
+        if db.isPostgres {
+            _ = try await db.sql.raw("SELECT id FROM orders WHERE checkout_id = \(bind: checkoutId) ORDER BY id FOR UPDATE").all()
+        }
+        return try await OrderModel.query(on: db).filter(\.$checkoutId == checkoutId).sort(\.$number).all()
     }
 }

@@ -1,6 +1,7 @@
 import NIOConcurrencyHelpers
 import Fluent
 import Foundation
+import MallAPI
 import MallCore
 import Vapor
 
@@ -102,5 +103,14 @@ extension Application {
         created.register(SandboxGateway.Client())
         storage[PaymentGatewaysKey.self] = created
         return created
+    }
+}
+
+extension PaymentModel {
+    /// Where the shopper pays: the sandbox's hosted page, or the start endpoint that opens the
+    /// trade with a real provider.
+    func info(_ app: Application) -> PaymentInfo {
+        PaymentInfo(id: id!, provider: provider, amountFen: amountFen, status: status,
+                    payUrl: provider == SandboxGateway.provider ? SandboxPayPage.link(for: id!, app: app) : "/api/v1/payments/\(id!.uuidString)/start")
     }
 }

@@ -131,23 +131,3 @@ enum SandboxGateway {
         try await PaymentService(app: app).recordPaid(payment: payment, transactionId: notification.transactionId, at: app.clock.now())
     }
 }
-
-enum OrderLocks {
-    /// A checkout's orders, locked on PostgreSQL so a payment and the expiry job cannot both
-    /// act on the same order (SQLite's write transaction already serialises them).
-    static func lockOrders(checkoutId: UUID, on db: any Database) async throws -> [OrderModel] {
-        if db.isPostgres {
-            _ = try await db.sql.raw("SELECT id FROM orders WHERE checkout_id = \(bind: checkoutId) ORDER BY id FOR UPDATE").all()
-        }
-        return try await OrderModel.query(on: db).filter(\.$checkoutId == checkoutId).sort(\.$number).all()
-    }
-}
-
-extension PaymentModel {
-    /// Where the shopper pays: the sandbox's hosted page, or the start endpoint that opens the
-    /// trade with a real provider.
-    func info(_ app: Application) -> PaymentInfo {
-        PaymentInfo(id: id!, provider: provider, amountFen: amountFen, status: status,
-                    payUrl: provider == SandboxGateway.provider ? SandboxPayPage.link(for: id!, app: app) : "/api/v1/payments/\(id!.uuidString)/start")
-    }
-}
