@@ -1,0 +1,107 @@
+/* ChainMall service worker (scope "/").
+ *
+ * - Install caches the app shell: the offline page, the storefront CSS/JS, the manifest and icons.
+ * - Page navigations go to the network first; when the network fails the cached /offline page
+ *   is shown. Pages themselves are never stored: they carry a signed-in shopper's cart, orders
+ *   and addresses, and a shared phone must not show them to the next person while offline.
+ * - Static files under /css/, /js/ and /icons/ are cache-first. The cache name carries VERSION:
+ *   bump it whenever those files change, so the new worker fetches them afresh and activate
+ *   deletes the old caches.
+ * - /api/, /console, /checkout, /cart and every non-GET request are left to the network
+ *   untouched and never cached.
+ */
+'use strict';
+
+const VERSION = 'v1';
+const PREFIX = 'chainmall-';
+const SHELL_CACHE = PREFIX + 'shell-' + VERSION;
+const STATIC_CACHE = PREFIX + 'static-' + VERSION;
+const CURRENT_CACHES = [SHELL_CACHE, STATIC_CACHE];
+
+const OFFLINE_URL = '/offline';
+const SHELL = [
+  '/css/mall.css',
+  '/js/mall.js',
+  '/manifest.webmanifest',
+  '/icons/icon-192.png',
+  '/icons/icon-512.png',
+  '/icons/maskable-512.png',
+  '/icons/apple-touch-icon.png',
+  '/icons/favicon.svg'
+];
+
+const NEVER_CACHED = ['/api/', '/console', '/checkout', '/cart'];
+const CACHE_FIRST = ['/css/', '/js/', '/icons/'];
+
+function startsWithAny(path, prefixes) {
+  return prefixes.some(function (prefix) {
+    // "/cart" covers "/cart" and "/cart/…" but not "/cartoons".
+    if (prefix.endsWith('/')) return path.startsWith(prefix);
+    return path === prefix || path.startsWith(prefix + '/') || path.startsWith(prefix + '?');
+  });
+}
+
+self.addEventListener('install', function (event) {
+  event.waitUntil((async function () {
+    const cache = await caches.open(SHELL_CACHE);
+    // The offline page is what the worker is for: without it the install fails and is retried
+    // on the next visit. A missing icon or stylesheet must not stop the worker from installing.
+    await cache.add(new Request(OFFLINE_URL, { cache: 'reload' }));
+    await Promise.all(SHELL.map(function (url) {
+      return cache.add(new Request(url, { cache: 'reload' })).catch(function () {});
+    }));
+    await self.skipWaiting();
+  })());
+});
+
+self.addEventListener('activate', function (event) {
+  event.waitUntil((async function () {
+    const names = await caches.keys();
+    await Promise.all(names
+      .filter(function (name) { return name.startsWith(PREFIX) && !CURRENT_CACHES.includes(name); })
+      .map(function (name) { return caches.delete(name); }));
+    await self.clients.claim();
+  })());
+});
+
+async function networkFirstPage(request) {
+  try {
+    return await fetch(request);
+  } catch (error) {
+    const offline = await caches.match(OFFLINE_URL, { cacheName: SHELL_CACHE });
+    return offline || Response.error();
+  }
+}
+
+async function cacheFirstStatic(request) {
+  const cached = await caches.match(request);
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok && response.type === 'basic') {
+    const copy = response.clone();
+    caches.open(STATIC_CACHE).then(function (cache) { return cache.put(request, copy); });
+  }
+  return response;
+}
+
+self.addEventListener('fetch', function (event) {
+  const request = event.request;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (startsWithAny(url.pathname, NEVER_CACHED)) {
+    // Cart and checkout pages still get the offline page instead of the browser's error; the
+    // API and the console are left entirely to the network.
+    if (request.mode === 'navigate' && !url.pathname.startsWith('/api/') && !startsWithAny(url.pathname, ['/console'])) {
+      event.respondWith(networkFirstPage(request));
+    }
+    return;
+  }
+  if (request.mode === 'navigate') {
+    event.respondWith(networkFirstPage(request));
+    return;
+  }
+  if (startsWithAny(url.pathname, CACHE_FIRST) || url.pathname === '/manifest.webmanifest') {
+    event.respondWith(cacheFirstStatic(request));
+  }
+});
