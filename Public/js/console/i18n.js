@@ -1,0 +1,58 @@
+import { context } from './context.js';
+
+let messages = {};
+const missing = new Set();
+
+export const lang = context.lang;
+const locale = lang === 'en' ? 'en-GB' : 'zh-CN';
+
+/** Loads the catalog for the shell's language; call once before rendering anything. */
+export async function loadMessages() {
+  const response = await fetch(`/js/console/messages/${lang}.json`, { credentials: 'same-origin' });
+  messages = response.ok ? await response.json() : {};
+}
+
+/** A message by key with `{name}` placeholders filled in; an unknown key shows itself. */
+export function t(key, params = {}) {
+  let text = messages[key];
+  if (text === undefined) {
+    if (!missing.has(key)) {
+      missing.add(key);
+      console.warn(`missing message: ${key}`);
+    }
+    text = key;
+  }
+  return text.replace(/\{(\w+)\}/g, (_, name) => (params[name] === undefined ? `{${name}}` : String(params[name])));
+}
+
+/** A label for an enum value such as an order status, falling back to the raw value. */
+export function label(group, value) {
+  if (value === undefined || value === null || value === '') return '';
+  const key = `${group}.${value}`;
+  return messages[key] === undefined ? String(value) : messages[key];
+}
+
+const moneyFormat = new Intl.NumberFormat(locale, { style: 'currency', currency: 'CNY' });
+const numberFormat = new Intl.NumberFormat(locale);
+const dateTimeFormat = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
+
+/** Amounts travel as integer fen; only the display divides. */
+export function money(fen) {
+  if (fen === undefined || fen === null) return '';
+  return moneyFormat.format(Number(fen) / 100);
+}
+
+export function number(value) {
+  return value === undefined || value === null ? '' : numberFormat.format(value);
+}
+
+export function dateTime(iso) {
+  if (!iso) return '';
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? String(iso) : dateTimeFormat.format(date);
+}
+
+export function distance(meters) {
+  if (meters === undefined || meters === null) return '';
+  return meters >= 1000 ? t('unit.km', { value: (meters / 1000).toFixed(1) }) : t('unit.m', { value: meters });
+}

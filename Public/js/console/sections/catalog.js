@@ -1,0 +1,94 @@
+import { can, canOnPlatform } from '../context.js';
+import { post } from '../api.js';
+import { pageHeader, badge, link, subnav, button, busy, announce, errorNotice } from '../dom.js';
+import { createTable } from '../table.js';
+import { t, money, dateTime, label, number } from '../i18n.js';
+import { enumOptions, reasonDialog, confirmDialog } from '../widgets.js';
+
+const statuses = ['draft', 'pending_review', 'approved', 'rejected'];
+
+export async function render(root, { id, params }) {
+  if (id === 'review') return renderReview(root);
+  if (id) {
+    const editor = await import('./product-editor.js');
+    return editor.render(root, id === 'new' ? null : id);
+  }
+  return renderList(root, params);
+}
+
+function tabs(current) {
+  const entries = [{ key: 'list', label: t('catalog.products'), href: '/console/catalog' }];
+  if (canOnPlatform('catalog.review')) entries.push({ key: 'review', label: t('catalog.reviewQueue'), href: '/console/catalog/review' });
+  return entries.length > 1 ? subnav(t('catalog.title'), entries, current) : null;
+}
+
+function priceRange(p) {
+  const prices = p.skus.filter((s) => s.enabled).map((s) => s.priceFen);
+  if (!prices.length) return '';
+  const min = Math.min(...prices); const max = Math.max(...prices);
+  return min === max ? money(min) : `${money(min)} – ${money(max)}`;
+}
+
+const baseColumns = () => [
+  { key: 'title', label: t('field.title'), render: (p) => link(`/console/catalog/${p.id}`, p.title) },
+  { key: 'status', label: t('field.status'), render: (p) => badge('productStatus', p.status) },
+  { key: 'onShelf', label: t('field.onShelf'), render: (p) => (p.onShelf ? t('common.yes') : t('common.no')) },
+  { key: 'skus', label: t('field.skuCount'), align: 'num', sortValue: (p) => p.skus.length, render: (p) => number(p.skus.length) },
+  { key: 'price', label: t('field.price'), align: 'num', sortValue: (p) => Math.min(...p.skus.map((s) => s.priceFen)), render: priceRange },
+  { key: 'updatedAt', label: t('field.updatedAt'), render: (p) => dateTime(p.updatedAt) },
+];
+
+function renderList(root) {
+  const table = createTable({
+    caption: t('catalog.caption'),
+    endpoint: '/admin/products',
+    syncUrl: true,
+    filters: [
+      { name: 'status', label: t('field.status'), type: 'select', options: enumOptions('productStatus', statuses) },
+      { name: 'q', label: t('field.keyword'), type: 'search' },
+    ],
+    columns: baseColumns(),
+  });
+  root.append(
+    pageHeader(t('catalog.title'), can('catalog.edit') ? link('/console/catalog/new', t('catalog.new'), { class: 'btn btn-primary' }) : null),
+    tabs('list'),
+    table.element);
+  table.reload();
+}
+
+function renderReview(root) {
+  const review = canOnPlatform('catalog.review');
+  let table;
+  const act = async (event, product, action) => {
+    const buttonNode = event.currentTarget;
+    try {
+      if (action === 'approve') {
+        if (!(await confirmDialog(t('catalog.approveTitle'), t('catalog.approveConfirm', { title: product.title })))) return;
+        await busy(buttonNode, () => post(`/admin/products/${product.id}/approve`));
+        announce(t('catalog.approved', { title: product.title }));
+      } else {
+        const result = await reasonDialog(t('catalog.rejectTitle'), (v) => post(`/admin/products/${product.id}/reject`, v), { labelText: t('catalog.rejectReason') });
+        if (!result) return;
+        announce(t('catalog.rejected', { title: product.title }));
+      }
+      table.reload();
+    } catch (error) {
+      announce(error.detail || error.title, 'error');
+    }
+  };
+  table = createTable({
+    caption: t('catalog.reviewCaption'),
+    endpoint: '/admin/products',
+    baseParams: { status: 'pending_review' },
+    filters: [{ name: 'q', label: t('field.keyword'), type: 'search' }],
+    columns: [
+      ...baseColumns().filter((c) => c.key !== 'onShelf' && c.key !== 'status'),
+      ...(review ? [{ key: 'actions', label: t('table.actions'), action: true, render: (p) => [
+        button(t('catalog.approve'), (e) => act(e, p, 'approve'), { kind: 'primary', 'aria-label': `${t('catalog.approve')} ${p.title}` }),
+        button(t('catalog.reject'), (e) => act(e, p, 'reject'), { kind: 'danger', 'aria-label': `${t('catalog.reject')} ${p.title}` }),
+      ] }] : []),
+    ],
+  });
+  root.append(pageHeader(t('catalog.reviewQueue')), tabs('review'), review ? table.element : errorNotice({ status: 403 }));
+  if (review) table.reload();
+}

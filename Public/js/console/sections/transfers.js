@@ -1,0 +1,124 @@
+import { context, can } from '../context.js';
+import { get, post, api } from '../api.js';
+import { h, pageHeader, badge, link, button, busy, announce, errorNotice, facts, uid, errorText } from '../dom.js';
+import { createTable } from '../table.js';
+import { createForm, ErrorPresenter } from '../form.js';
+import { t, dateTime, number } from '../i18n.js';
+import { storeOptions, storeCell, enumOptions, confirmDialog, stockLinesEditor } from '../widgets.js';
+
+const statuses = ['created', 'shipped', 'partially_received', 'received', 'cancelled'];
+
+export async function render(root, params, tabs) {
+  const id = params.get('id');
+  root.append(pageHeader(t('inventory.transfers')), tabs('transfers'));
+  if (id === 'new') return renderCreate(root);
+  if (id) return renderTransfer(root, id);
+  return renderList(root);
+}
+
+function renderList(root) {
+  const table = createTable({
+    caption: t('transfer.caption'),
+    endpoint: '/admin/transfers',
+    syncUrl: true,
+    filters: [{ name: 'status', label: t('field.status'), type: 'select', options: enumOptions('transferStatus', statuses) }],
+    columns: [
+      { key: 'number', label: t('transfer.number'), render: (x) => link(`/console/inventory/transfers?id=${x.id}`, x.number) },
+      { key: 'fromStoreId', label: t('transfer.from'), render: (x) => storeCell(x.fromStoreId) },
+      { key: 'toStoreId', label: t('transfer.to'), render: (x) => storeCell(x.toStoreId) },
+      { key: 'status', label: t('field.status'), render: (x) => badge('transferStatus', x.status) },
+      { key: 'units', label: t('transfer.units'), align: 'num', sortValue: (x) => x.lines.reduce((n, l) => n + l.quantity, 0), render: (x) => number(x.lines.reduce((n, l) => n + l.quantity, 0)) },
+      { key: 'createdAt', label: t('field.createdAt'), render: (x) => dateTime(x.createdAt) },
+    ],
+  });
+  if (can('inventory.manage') && context.stores.length > 1) root.append(h('div', { class: 'actions-row' }, link('/console/inventory/transfers?id=new', t('transfer.new'), { class: 'btn btn-primary' })));
+  root.append(table.element);
+  table.reload();
+}
+
+function renderCreate(root) {
+  const lines = stockLinesEditor();
+  const choose = (o) => (o.value === '' ? { ...o, label: t('filter.choose') } : o);
+  const form = createForm({
+    fields: [
+      { name: 'fromStoreId', label: t('transfer.from'), type: 'select', required: true, options: storeOptions().map(choose) },
+      { name: 'toStoreId', label: t('transfer.to'), type: 'select', required: true, options: storeOptions().map(choose) },
+      { name: 'expectedArrivalAt', label: t('transfer.expectedArrival'), type: 'datetime' },
+      { name: 'note', label: t('field.note') },
+    ],
+    extra: lines.element,
+    resolveExtra: lines.resolve,
+    submitLabel: t('transfer.create'),
+    onSubmit: (v) => post('/admin/transfers', { ...v, lines: lines.read() }),
+    onSuccess: (x) => location.assign(`/console/inventory/transfers?id=${x.id}`),
+  });
+  root.append(h('section', { class: 'card' }, h('h2', { text: t('transfer.new') }), form.element));
+}
+
+async function renderTransfer(root, id) {
+  root.append(h('p', { class: 'breadcrumb' }, link('/console/inventory/transfers', t('inventory.transfers'))));
+  let x;
+  try {
+    x = await get(`/admin/transfers/${id}`);
+  } catch (error) {
+    root.append(errorNotice(error));
+    return;
+  }
+  const manage = can('inventory.manage');
+  const step = (text, path, question, kind = '') => button(text, async (event) => {
+    if (!(await confirmDialog(text, question))) return;
+    try {
+      await busy(event.currentTarget, () => api(`/admin/transfers/${x.id}/${path}`, { method: 'POST' }));
+      location.reload();
+    } catch (error) {
+      announce(errorText(error), 'error');
+    }
+  }, { kind });
+  const actions = [];
+  if (manage && x.status === 'created') actions.push(step(t('transfer.ship'), 'ship', t('transfer.shipConfirm'), 'primary'), step(t('transfer.cancel'), 'cancel', t('transfer.cancelConfirm'), 'danger'));
+  if (manage && ['shipped', 'partially_received'].includes(x.status)) actions.push(step(t('transfer.close'), 'close', t('transfer.closeConfirm')));
+  const inTransit = manage && ['shipped', 'partially_received'].includes(x.status);
+  root.append(h('section', { class: 'card' },
+    h('h2', {}, x.number, ' ', badge('transferStatus', x.status)),
+    facts([[t('transfer.from'), storeCell(x.fromStoreId)], [t('transfer.to'), storeCell(x.toStoreId)], [t('field.createdAt'), dateTime(x.createdAt)],
+      [t('transfer.expectedArrival'), dateTime(x.expectedArrivalAt)], [t('transfer.shippedAt'), dateTime(x.shippedAt)], [t('transfer.receivedAt'), dateTime(x.receivedAt)], [t('field.note'), x.note]]),
+    actions.length ? h('div', { class: 'actions-row' }, actions) : null));
+  root.append(inTransit ? receiveForm(x) : linesTable(x, null));
+}
+
+function linesTable(x, inputs) {
+  const caption = t('transfer.lines');
+  return h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': caption },
+    h('table', { class: 'data compact' }, h('caption', { text: caption }),
+      h('thead', {}, h('tr', {}, [t('field.skuCode'), t('field.quantity'), t('transfer.received'), t('transfer.discrepancy'), inputs ? t('transfer.receiveNow') : null]
+        .filter(Boolean).map((c, i) => h('th', { scope: 'col', class: i ? 'num' : null, text: c })))),
+      h('tbody', {}, x.lines.map((l, i) => h('tr', {}, h('th', { scope: 'row', class: 'mono', text: l.skuCode }),
+        h('td', { class: 'num', text: number(l.quantity) }), h('td', { class: 'num', text: number(l.receivedQuantity) }),
+        h('td', { class: 'num', text: number(l.discrepancy) }), inputs ? h('td', { class: 'num' }, inputs[i]) : null)))));
+}
+
+/** Receiving lets the destination book what actually arrived, line by line. */
+function receiveForm(x) {
+  const inputs = x.lines.map((l) => h('input', {
+    id: uid('recv'), type: 'number', min: 0, step: 1, value: Math.max(0, l.quantity - l.receivedQuantity),
+    'aria-label': t('transfer.receiveLine', { sku: l.skuCode }),
+  }));
+  const form = h('form', { class: 'form card', novalidate: true }, linesTable(x, inputs),
+    h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'btn btn-primary', text: t('transfer.receive') })));
+  const presenter = new ErrorPresenter(form);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const lines = x.lines.map((l, i) => ({ skuId: l.skuId, quantity: Number(inputs[i].value) })).filter((l) => l.quantity > 0);
+    const sent = lines.map((l) => x.lines.findIndex((xl) => xl.skuId === l.skuId));
+    try {
+      await post(`/admin/transfers/${x.id}/receive`, { lines });
+      location.reload();
+    } catch (error) {
+      presenter.show(error, (name) => {
+        const m = /^lines\[(\d+)\]/.exec(name);
+        return m ? { input: inputs[sent[Number(m[1])]], label: x.lines[sent[Number(m[1])]]?.skuCode } : null;
+      });
+    }
+  });
+  return form;
+}

@@ -1,0 +1,191 @@
+import { h, clear, uid, errorText } from './dom.js';
+import { field } from './form.js';
+import { get } from './api.js';
+import { t, number } from './i18n.js';
+
+const defaultEnvelope = (data) => (Array.isArray(data)
+  ? { items: data, total: data.length, page: 1, per: data.length || 1 }
+  : { items: data.items || [], total: data.total ?? 0, page: data.page ?? 1, per: data.per ?? 20 });
+
+/**
+ * A list bound to an admin endpoint with the API's `page`/`per` pagination. The admin lists
+ * have no server-side sort, so header sorting orders the rows of the page on screen, and the
+ * caption says so. With `syncUrl`, filters and page live in the address bar so a reload or the
+ * back button returns to the same view.
+ */
+export function createTable({
+  caption, endpoint, columns, filters = [], baseParams = {}, per = 20, envelope = defaultEnvelope,
+  syncUrl = false, keepUrlParams = [], onLoad, emptyText, rowClass,
+}) {
+  const urlParams = syncUrl ? new URLSearchParams(location.search) : new URLSearchParams();
+  const state = {
+    page: Number(urlParams.get('page')) || 1,
+    per: Number(urlParams.get('per')) || per,
+    sort: null,
+    items: [],
+    total: 0,
+  };
+  const filterControls = filters.map((def) => field({
+    ...def, value: urlParams.has(def.name) ? (def.type === 'checkbox' ? urlParams.get(def.name) === 'true' : urlParams.get(def.name)) : def.value,
+  }));
+
+  const captionId = uid('cap');
+  const status = h('p', { class: 'table-status', role: 'status', 'aria-live': 'polite' });
+  const thead = h('thead');
+  const tbody = h('tbody');
+  const table = h('table', { class: 'data' },
+    h('caption', { id: captionId }, caption, h('span', { class: 'visually-hidden', text: ` ${t('table.sortHint')}` })),
+    thead, tbody);
+  const pageInfo = h('span', { class: 'pager-info' });
+  const prev = h('button', { type: 'button', class: 'btn', text: t('table.prev'), onclick: () => go(state.page - 1) });
+  const next = h('button', { type: 'button', class: 'btn', text: t('table.next'), onclick: () => go(state.page + 1) });
+  const perId = uid('per');
+  const perSelect = h('select', { id: perId, onchange: () => { state.per = Number(perSelect.value); go(1); } },
+    [10, 20, 50, 100].map((n) => h('option', { value: n, selected: n === state.per }, String(n))));
+  const pager = h('nav', { class: 'pager', 'aria-label': t('table.pagination') },
+    prev, pageInfo, next, h('label', { for: perId, class: 'pager-per' }, t('table.perPage')), perSelect);
+
+  let filterForm = null;
+  if (filterControls.length) {
+    filterForm = h('form', { class: 'filters', role: 'search', 'aria-label': t('table.filters') },
+      filterControls.map((c) => c.wrapper),
+      h('div', { class: 'filter-actions' },
+        h('button', { type: 'submit', class: 'btn btn-primary', text: t('table.apply') }),
+        h('button', { type: 'reset', class: 'btn', text: t('table.reset') })));
+    filterForm.addEventListener('submit', (event) => { event.preventDefault(); go(1); });
+    filterForm.addEventListener('reset', () => setTimeout(() => go(1), 0));
+    // Selects and checkboxes apply at once; text filters wait for Enter or the button.
+    for (const c of filterControls) {
+      if (c.def.type === 'select' || c.def.type === 'checkbox') c.input.addEventListener('change', () => go(1));
+    }
+  }
+
+  const element = h('section', { class: 'card table-card' },
+    filterForm,
+    h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-labelledby': captionId }, table),
+    status, pager);
+
+  renderHead();
+
+  function renderHead() {
+    clear(thead);
+    thead.append(h('tr', {}, columns.map((col) => {
+      const sortable = col.sortable !== false && !col.action;
+      const sorted = state.sort && state.sort.key === col.key;
+      const th = h('th', {
+        scope: 'col', class: col.align === 'num' ? 'num' : null,
+        'aria-sort': sorted ? (state.sort.dir === 1 ? 'ascending' : 'descending') : null,
+      });
+      if (!sortable) {
+        th.textContent = col.label;
+        return th;
+      }
+      th.append(h('button', { type: 'button', class: 'sort', onclick: () => sortBy(col.key) },
+        col.label, h('span', { class: 'sort-mark', 'aria-hidden': 'true', text: sorted ? (state.sort.dir === 1 ? ' ▲' : ' ▼') : ' ↕' })));
+      return th;
+    })));
+  }
+
+  function sortBy(key) {
+    state.sort = state.sort && state.sort.key === key ? { key, dir: -state.sort.dir } : { key, dir: 1 };
+    renderHead();
+    renderBody();
+    thead.querySelector('th[aria-sort] button')?.focus();
+  }
+
+  function sortedItems() {
+    if (!state.sort) return state.items;
+    const col = columns.find((c) => c.key === state.sort.key);
+    const value = col.sortValue || ((row) => row[col.key]);
+    return [...state.items].sort((a, b) => {
+      const x = value(a); const y = value(b);
+      if (x === y) return 0;
+      if (x === undefined || x === null) return 1;
+      if (y === undefined || y === null) return -1;
+      return (typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y))) * state.sort.dir;
+    });
+  }
+
+  function renderBody() {
+    clear(tbody);
+    for (const row of sortedItems()) {
+      tbody.append(h('tr', { class: rowClass ? rowClass(row) : null }, columns.map((col, index) => {
+        const content = col.render ? col.render(row) : row[col.key];
+        const attrs = { class: [col.align === 'num' && 'num', col.action && 'actions'] };
+        // The first column names the row, so it is the row header for screen readers.
+        return index === 0 && !col.action ? h('th', { scope: 'row', ...attrs }, content) : h('td', attrs, content);
+      })));
+    }
+  }
+
+  function params() {
+    const out = { ...baseParams };
+    for (const c of filterControls) {
+      const v = c.read();
+      if (v !== undefined && v !== null && v !== '' && v !== false) out[c.def.name] = v;
+    }
+    return out;
+  }
+
+  function writeUrl(query) {
+    if (!syncUrl) return;
+    const search = new URLSearchParams();
+    const current = new URLSearchParams(location.search);
+    for (const name of keepUrlParams) if (current.has(name)) search.set(name, current.get(name));
+    for (const c of filterControls) {
+      const raw = c.def.type === 'checkbox' ? (c.input.checked ? 'true' : '') : c.input.value;
+      if (raw) search.set(c.def.name, raw);
+    }
+    if (query.page > 1) search.set('page', query.page);
+    if (query.per !== per) search.set('per', query.per);
+    const text = search.toString();
+    history.replaceState(null, '', `${location.pathname}${text ? `?${text}` : ''}`);
+  }
+
+  let generation = 0;
+  async function load() {
+    const mine = ++generation;
+    const query = { ...params(), page: state.page, per: state.per };
+    writeUrl(query);
+    status.textContent = t('table.loading');
+    element.setAttribute('aria-busy', 'true');
+    try {
+      const data = await get(typeof endpoint === 'function' ? endpoint() : endpoint, query);
+      if (mine !== generation) return;
+      const page = envelope(data);
+      state.items = page.items;
+      state.total = page.total;
+      renderBody();
+      const pages = Math.max(1, Math.ceil(page.total / (page.per || state.per)));
+      pageInfo.textContent = t('table.pageInfo', { page: page.page, pages, total: number(page.total) });
+      prev.disabled = page.page <= 1;
+      next.disabled = page.page >= pages;
+      status.textContent = page.items.length ? '' : (emptyText || t('table.empty'));
+      status.classList.remove('table-error');
+      if (onLoad) onLoad(data, page);
+    } catch (error) {
+      if (mine !== generation) return;
+      state.items = [];
+      renderBody();
+      status.textContent = errorText(error);
+      status.classList.add('table-error');
+      prev.disabled = true;
+      next.disabled = true;
+    } finally {
+      if (mine === generation) element.removeAttribute('aria-busy');
+    }
+  }
+
+  function go(page) {
+    state.page = Math.max(1, page);
+    return load();
+  }
+
+  return {
+    element,
+    reload: () => load(),
+    go,
+    filter: (name) => filterControls.find((c) => c.def.name === name)?.input,
+    get items() { return state.items; },
+  };
+}
