@@ -71,12 +71,16 @@ public struct Order: Codable, Sendable {
     public var shipments: [ShipmentInfo]
     /// Money given back so far (cancellation, after-sales), in fen.
     public var refundedFen: Int64
+    /// The 6-digit code the shopper shows at the store, present while the order waits for
+    /// pickup; the order page's QR code carries `chainmall:pickup:<number>:<code>`.
+    public var pickupCode: String?
     public var createdAt: Date
 
     public init(id: UUID, number: String, checkoutId: UUID, merchantId: UUID, storeId: UUID, storeName: String, fulfilment: OrderFulfilmentKind,
                 status: OrderStatus, lines: [OrderLine], goodsFen: Int64, discountFen: Int64, shippingFen: Int64, payableFen: Int64,
                 paymentDueAt: Date, paidAt: Date?, allocationSummary: String, timeline: [OrderTimelineEntry], shipments: [ShipmentInfo] = [],
-                refundedFen: Int64 = 0, createdAt: Date) {
+                refundedFen: Int64 = 0, pickupCode: String? = nil, createdAt: Date) {
+        self.pickupCode = pickupCode
         self.id = id
         self.number = number
         self.checkoutId = checkoutId

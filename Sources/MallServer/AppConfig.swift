@@ -40,6 +40,9 @@ public struct AppConfig: Sendable {
     /// The salt given to Kuaidi100 when subscribing to tracking pushes; pushes are refused
     /// (404) while it is unset.
     public var kuaidi100Salt: String?
+    /// The folder holding `Resources/` (templates, message catalogs) and `Public/` (CSS, JS,
+    /// icons); nil: the working directory, or the package root above the executable.
+    public var resourcesDirectory: String?
     /// Real payment providers, each enabled when its keys are configured (see README).
     var wechatPay: WeChatPayV3Config?
     var alipay: AlipayConfig?
@@ -150,6 +153,12 @@ public struct AppConfig: Sendable {
             storage: storage
         )
         config.kuaidi100Salt = value("KUAIDI100_SALT")
+        if let folder = value("RESOURCES_DIR") {
+            guard FileManager.default.fileExists(atPath: folder + "/Resources/Views") else {
+                throw AppConfigError(variable: "RESOURCES_DIR", problem: "must name the folder that holds Resources/Views and Public (the package root)")
+            }
+            config.resourcesDirectory = folder
+        }
         config.wechatPay = try wechatPayConfig(value)
         config.alipay = try alipayConfig(value)
         return config

@@ -3,6 +3,8 @@ import FluentPostgresDriver
 import FluentSQLiteDriver
 import Foundation
 import JWT
+import Leaf
+import LeafKit
 import Vapor
 
 /// Wires the application: database, security, middleware, jobs, routes, commands.
@@ -36,16 +38,26 @@ public func configure(_ app: Application, config: AppConfig, clock: any MallCloc
     if let wechat = config.wechatPay { app.paymentGateways.register(WeChatPayGateway(config: wechat)) }
     if let alipay = config.alipay { app.paymentGateways.register(AlipayGateway(config: alipay)) }
     app.sessions.use(.fluent)
+    let fluentSessions = app.sessions.driver
+    app.sessions.use { _ in UnchangedSessionSkippingDriver(base: fluentSessions) }
     app.sessions.configuration.cookieFactory = { sessionID in
         HTTPCookies.Value(string: sessionID.string, maxAge: 7 * 86_400, path: "/", isSecure: false, isHTTPOnly: true, sameSite: .lax)
     }
     app.routes.defaultMaxBodySize = ByteCount(stringLiteral: config.maxBodySize)
+
+    // Web pages: Leaf templates and message catalogs from Resources/, static files from Public/.
+    let webRoot = WebResources.locateRoot(configured: config.resourcesDirectory)
+    app.directory = DirectoryConfiguration(workingDirectory: webRoot)
+    app.views.use(.leaf)
+    app.leaf.configuration = LeafConfiguration(rootDirectory: webRoot + "/Resources/Views/")
+    app.messageCatalogs = try MessageCatalogs.load(from: webRoot + "/Resources/Locales")
 
     // Errors first so that even failures inside other middleware become problem details.
     app.middleware = Middlewares()
     app.middleware.use(RequestIdMiddleware())
     app.middleware.use(ProblemMiddleware())
     app.middleware.use(SecurityHeadersMiddleware())
+    app.middleware.use(StaticFilesMiddleware(publicDirectory: webRoot + "/Public/"))
 
     switch config.storage {
     case .local(let directory):

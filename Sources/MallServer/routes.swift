@@ -13,7 +13,16 @@ func routes(_ app: Application) throws {
     // The SANDBOX payment gateway's hosted pay page (test gateway only: no money moves).
     try app.register(collection: SandboxPayPage())
 
-    let api = app.grouped("api", "v1").grouped(BearerAuthMiddleware())
+    // Browsers sign in with a cookie session (CSRF-checked); API clients with bearer tokens.
+    let browser = app.grouped(app.sessions.middleware).grouped(WebSessionAuthMiddleware()).grouped(CSRFMiddleware())
+
+    // Storefront pages: browse, product, stores, cart, checkout, account, my orders.
+    try browser.register(collection: StorefrontRoutes())
+    try browser.register(collection: ShopperPagesRoutes())
+    // Staff console pages (sign-in and the shell its scripts fill from the admin API).
+    try browser.register(collection: ConsoleRoutes())
+
+    let api = browser.grouped("api", "v1").grouped(BearerAuthMiddleware())
 
     // Shoppers: sign-up, sign-in, tokens (shared with staff), own account.
     try api.register(collection: MemberAuthRoutes())

@@ -16,6 +16,15 @@ struct MemberAuthRoutes: RouteCollection {
 
     func register(req: Request) async throws -> Response {
         let input = try req.content.decode(MemberRegistration.self)
+        let member = try await Self.createMember(req, input: input)
+        let issued = try await TokenService(app: req.application, db: req.db)
+            .startSession(kind: .member, subjectId: member.id!, userAgent: req.headers.first(name: .userAgent), ip: req.clientIP)
+        let body = MemberSession(member: member.profile, tokens: issued.tokens)
+        return try Response.json(body, status: .created)
+    }
+
+    /// Sign-up rules shared by the API and the web form.
+    static func createMember(_ req: Request, input: MemberRegistration) async throws -> MemberModel {
         var errors = FieldErrorCollector()
         let mobile = input.mobile.flatMap { raw in errors.collect { try MobileNumber(parsing: raw) } }
         let email = input.email.flatMap { raw in errors.collect { try EmailAddress(parsing: raw) } }
@@ -33,7 +42,7 @@ struct MemberAuthRoutes: RouteCollection {
             mobile: mobile?.digits, email: email?.value, passwordHash: hash,
             nickname: nickname ?? mobile.map { "用户" + $0.digits.suffix(4) } ?? String(email!.value.prefix { $0 != "@" }.prefix(30))
         )
-        let issued = try await req.db.writeTransaction { db in
+        try await req.db.writeTransaction { db in
             if let mobile, try await MemberModel.find(login: .mobile(mobile), on: db) != nil {
                 throw ValidationFailure(field: "mobile", message: "is already registered; sign in instead")
             }
@@ -41,16 +50,23 @@ struct MemberAuthRoutes: RouteCollection {
                 throw ValidationFailure(field: "email", message: "is already registered; sign in instead")
             }
             try await member.create(on: db)
-            return try await TokenService(app: req.application, db: db)
-                .startSession(kind: .member, subjectId: member.id!, userAgent: req.headers.first(name: .userAgent), ip: req.clientIP)
         }
-        let body = MemberSession(member: member.profile, tokens: issued.tokens)
-        return try Response.json(body, status: .created)
+        return member
     }
 
     func login(req: Request) async throws -> MemberSession {
         let input = try req.content.decode(LoginRequest.self)
-        let login = try MemberLogin(parsing: input.login)
+        let member = try await Self.verifiedMember(req, login: input.login, password: input.password,
+                                                   guestCartToken: req.headers.first(name: CartRoutes.tokenHeader))
+        let issued = try await TokenService(app: req.application, db: req.db)
+            .startSession(kind: .member, subjectId: member.id!, userAgent: req.headers.first(name: .userAgent), ip: req.clientIP)
+        return MemberSession(member: member.profile, tokens: issued.tokens)
+    }
+
+    /// The password check shared by the API and the web sign-in form: throttled, and the same
+    /// cost whether or not the account exists. A guest cart is merged into the member's.
+    static func verifiedMember(_ req: Request, login raw: String, password: String, guestCartToken: String?) async throws -> MemberModel {
+        let login = try MemberLogin(parsing: raw)
         let account: String
         switch login {
         case .mobile(let m): account = "member:" + m.digits
@@ -58,19 +74,17 @@ struct MemberAuthRoutes: RouteCollection {
         }
         let member = try await LoginGuard.attempt(req, account: account) { () -> MemberModel? in
             guard let member = try await MemberModel.find(login: login, on: req.db) else {
-                _ = try await req.password.async.verify(input.password, created: LoginGuard.dummyHash(req))
+                _ = try await req.password.async.verify(password, created: LoginGuard.dummyHash(req))
                 return nil
             }
-            return try await req.password.async.verify(input.password, created: member.passwordHash) ? member : nil
+            return try await req.password.async.verify(password, created: member.passwordHash) ? member : nil
         }
         guard member.status == "active" else { throw MallError.forbidden("This account is disabled; contact customer service.") }
-        if let guestToken = req.headers.first(name: CartRoutes.tokenHeader), !guestToken.isEmpty {
+        if let guestCartToken, !guestCartToken.isEmpty {
             // What a guest put in the cart before signing in stays in the cart.
-            try await CartService.merge(guestToken: guestToken, into: member.id!, now: req.now, on: req.db)
+            try await CartService.merge(guestToken: guestCartToken, into: member.id!, now: req.now, on: req.db)
         }
-        let issued = try await TokenService(app: req.application, db: req.db)
-            .startSession(kind: .member, subjectId: member.id!, userAgent: req.headers.first(name: .userAgent), ip: req.clientIP)
-        return MemberSession(member: member.profile, tokens: issued.tokens)
+        return member
     }
 
     func refresh(req: Request) async throws -> TokenPair {

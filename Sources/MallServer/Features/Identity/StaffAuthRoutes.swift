@@ -13,21 +13,27 @@ struct StaffAuthRoutes: RouteCollection {
 
     func login(req: Request) async throws -> StaffSession {
         let input = try req.content.decode(LoginRequest.self)
-        let username = input.login.trimmingWhitespace().lowercased()
-        guard !username.isEmpty else { throw ValidationFailure(field: "login", message: "must not be empty") }
-        let staff = try await LoginGuard.attempt(req, account: "staff:" + username) { () -> StaffModel? in
-            guard let staff = try await StaffModel.find(username: username, on: req.db) else {
-                _ = try await req.password.async.verify(input.password, created: LoginGuard.dummyHash(req))
-                return nil
-            }
-            return try await req.password.async.verify(input.password, created: staff.passwordHash) ? staff : nil
-        }
-        guard staff.status == .active else { throw MallError.forbidden("This staff account is disabled.") }
+        let staff = try await Self.verifiedStaff(req, login: input.login, password: input.password)
         let issued = try await TokenService(app: req.application, db: req.db)
             .startSession(kind: .staff, subjectId: staff.id!, userAgent: req.headers.first(name: .userAgent), ip: req.clientIP)
         let grants = try await StaffRoleGrantModel.grants(of: [staff.id!], on: req.db)
         let policy = AccessPolicy(grants: grants.map { AccessGrant(permissions: $0.role.permissions, scope: $0.scope) })
         return StaffSession(staff: staff.dto(grants: grants), permissions: policy.heldPermissions.sorted(), tokens: issued.tokens)
+    }
+
+    /// The password check shared by the API and the console's sign-in form.
+    static func verifiedStaff(_ req: Request, login: String, password: String) async throws -> StaffModel {
+        let username = login.trimmingWhitespace().lowercased()
+        guard !username.isEmpty else { throw ValidationFailure(field: "login", message: "must not be empty") }
+        let staff = try await LoginGuard.attempt(req, account: "staff:" + username) { () -> StaffModel? in
+            guard let staff = try await StaffModel.find(username: username, on: req.db) else {
+                _ = try await req.password.async.verify(password, created: LoginGuard.dummyHash(req))
+                return nil
+            }
+            return try await req.password.async.verify(password, created: staff.passwordHash) ? staff : nil
+        }
+        guard staff.status == .active else { throw MallError.forbidden("This staff account is disabled.") }
+        return staff
     }
 
     func me(req: Request) async throws -> StaffIdentity {

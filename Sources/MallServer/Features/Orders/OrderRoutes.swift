@@ -187,7 +187,8 @@ enum OrderDTO {
                 timeline: lifecycle.timeline.map { entry in
                     OrderTimelineEntry(actor: entry.actor.kind.rawValue, at: entry.at, from: entry.from, to: entry.to, note: entry.note)
                 },
-                shipments: shipments[order.id!] ?? [], refundedFen: refunded[order.id!] ?? 0, createdAt: order.createdAt)
+                shipments: shipments[order.id!] ?? [], refundedFen: refunded[order.id!] ?? 0,
+                pickupCode: lifecycle.status == .readyForPickup ? lifecycle.pickupCode : nil, createdAt: order.createdAt)
         }
     }
 }

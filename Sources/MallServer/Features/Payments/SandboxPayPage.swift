@@ -77,6 +77,10 @@ struct SandboxPayPage: RouteCollection {
             <div class="orders">订单 Orders: \(e(orders.map(\.number).joined(separator: ", ")))</div>
             """
         if let message { html += "<p class=\"message\" role=\"status\">\(e(message))</p>" }
+        if !pending, let first = orders.first {
+            // Like a provider's return_url: back to the shop's page for the order.
+            html += "<p><a id=\"return-to-shop\" href=\"/orders/\(first.id!.uuidString)\">返回商城查看订单 · Back to my order</a></p>"
+        }
         if pending {
             html += """
                 <form method="post" action="/sandbox/pay/\(payment.id!.uuidString)">

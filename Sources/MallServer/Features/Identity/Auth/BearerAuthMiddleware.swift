@@ -25,11 +25,22 @@ struct BearerAuthMiddleware: AsyncMiddleware {
         guard claims.exp.value > request.now,
               let sessionId = UUID(uuidString: claims.sid), let subjectId = UUID(uuidString: claims.sub.value)
         else { throw expired }
-        guard let session = try await AuthSessionModel.find(sessionId, on: request.db),
-              session.revokedAt == nil, session.subjectId == subjectId, session.subjectKind == claims.kind
-        else { throw MallError.unauthorized("This session has been signed out.") }
+        return try await PrincipalLoader.principal(sessionId: sessionId, subject: (subjectId, claims.kind), on: request)
+    }
+}
 
-        switch claims.kind {
+/// Turns a live auth session into the caller's principal: for staff with the roles and scopes
+/// they hold now, so a revoked grant takes effect on the next request.
+enum PrincipalLoader {
+    /// `subject` is what a bearer token claims, checked against the session; a browser session
+    /// cookie names only the session.
+    static func principal(sessionId: UUID, subject: (id: UUID, kind: SubjectKind)?, on request: Request) async throws -> Principal {
+        guard let session = try await AuthSessionModel.find(sessionId, on: request.db), session.revokedAt == nil,
+              session.expiresAt > request.now,
+              subject.map({ $0.id == session.subjectId && $0.kind == session.subjectKind }) ?? true
+        else { throw MallError.unauthorized("This session has been signed out.") }
+        let subjectId = session.subjectId
+        switch session.subjectKind {
         case .member:
             return .member(MemberPrincipal(memberId: subjectId, sessionId: sessionId))
         case .staff:

@@ -40,6 +40,18 @@ struct TokenService {
         return try await issue(session: session, now: now)
     }
 
+    /// A session for a browser: the cookie session points at it, so it needs no tokens.
+    func startBrowserSession(kind: SubjectKind, subjectId: UUID, userAgent: String?, ip: String?) async throws -> UUID {
+        let now = app.clock.now()
+        let session = AuthSessionModel(
+            id: UUID(), subjectKind: kind, subjectId: subjectId, createdAt: now,
+            expiresAt: now.addingTimeInterval(TimeInterval(app.config.refreshTokenTTL)),
+            userAgent: userAgent.map { String($0.prefix(300)) }, ip: ip
+        )
+        try await session.create(on: db)
+        return session.id!
+    }
+
     private func issue(session: AuthSessionModel, now: Date) async throws -> Issued {
         let refresh = SecureToken.generate()
         let refreshExpiry = min(session.expiresAt, now.addingTimeInterval(TimeInterval(app.config.refreshTokenTTL)))

@@ -1,0 +1,141 @@
+// Checkout: per merchant choose delivery (address) or pickup (store), see the lines priced,
+// place the order once (an idempotency key survives retries of this page view), then pay.
+import { api, el, yuan, showProblem } from './mall.js';
+
+const form = document.getElementById('checkout');
+const text = form.dataset;
+const groupsRoot = document.getElementById('checkout-groups');
+const errors = document.getElementById('checkout-errors');
+const result = document.getElementById('checkout-result');
+const storeOptions = [...document.getElementById('pickup-stores').content.querySelectorAll('option')];
+let addresses = [];
+
+const keyName = 'checkoutKey';
+function idempotencyKey() {
+  let key = sessionStorage.getItem(keyName);
+  if (!key) { key = `web-${crypto.randomUUID()}`; sessionStorage.setItem(keyName, key); }
+  return key;
+}
+
+async function setFulfilment(group, input) {
+  errors.textContent = '';
+  try {
+    await api('PUT', `/cart/fulfilments/${group.merchantId}`, input);
+  } catch (problem) {
+    showProblem(form, problem, errors);
+  }
+  await load();
+}
+
+function renderGroup(group) {
+  const id = group.merchantId;
+  const fieldset = el('fieldset', { 'data-merchant': id }, el('legend', {}, group.merchantName));
+  const modeName = `mode-${id}`;
+  const choice = el('div', { class: 'choice' });
+  for (const mode of ['pickup', 'delivery']) {
+    const inputId = `${modeName}-${mode}`;
+    const radio = el('input', { type: 'radio', name: modeName, id: inputId, value: mode, checked: group.fulfilment === mode });
+    radio.addEventListener('change', () => {
+      if (mode === 'pickup') {
+        const first = storeOptions.find((o) => o.dataset.merchant === id);
+        if (first) setFulfilment(group, { mode, storeId: first.value });
+      } else {
+        const address = addresses.find((a) => a.isDefault) ?? addresses[0];
+        if (address) setFulfilment(group, { mode, addressId: address.id });
+        else errors.textContent = text.noAddress;
+      }
+    });
+    choice.append(el('span', {}, radio, ' ', el('label', { for: inputId }, mode === 'pickup' ? text.pickup : text.delivery)));
+  }
+  fieldset.append(choice);
+  if (group.fulfilment === 'pickup') {
+    const selectId = `store-${id}`;
+    const select = el('select', { id: selectId, name: 'storeId' }, el('option', { value: '' }, text.chooseStore));
+    for (const option of storeOptions.filter((o) => o.dataset.merchant === id)) {
+      select.append(el('option', { value: option.value, selected: option.value === group.storeId }, option.textContent));
+    }
+    select.addEventListener('change', () => select.value && setFulfilment(group, { mode: 'pickup', storeId: select.value }));
+    fieldset.append(el('div', { class: 'field' }, el('label', { for: selectId }, text.store), select));
+  } else {
+    const selectId = `address-${id}`;
+    const select = el('select', { id: selectId, name: 'addressId' });
+    for (const address of addresses) {
+      select.append(el('option', { value: address.id, selected: address.id === group.addressId },
+        `${address.contactName} ${address.phone} ${address.province}${address.city}${address.district}${address.detail}`));
+    }
+    select.addEventListener('change', () => setFulfilment(group, { mode: 'delivery', addressId: select.value }));
+    fieldset.append(el('div', { class: 'field' }, el('label', { for: selectId }, text.address), addresses.length ? select : el('p', {}, el('a', { href: '/account' }, text.noAddress))));
+  }
+  const list = el('ul', { class: 'plain' });
+  for (const line of group.lines) {
+    list.append(el('li', {}, `${line.title} ${line.specTitle} × ${line.quantity} — ${yuan(line.lineTotalFen)}`,
+      line.problems.length ? el('span', { class: 'form-errors' }, ` (${line.problems.join(', ')})`) : null));
+  }
+  fieldset.append(list, el('p', {}, `${text.subtotal}: `, el('strong', {}, yuan(group.subtotalFen))));
+  return fieldset;
+}
+
+async function load() {
+  const cart = await api('GET', '/cart');
+  groupsRoot.replaceChildren();
+  if (!cart.groups.length) {
+    groupsRoot.append(el('p', { class: 'empty' }, text.empty));
+    document.getElementById('place-order').disabled = true;
+    return;
+  }
+  cart.groups.forEach((group) => groupsRoot.append(renderGroup(group)));
+}
+
+async function pay(paymentId) {
+  const providers = await api('GET', '/payments/providers');
+  const box = el('div', { class: 'actions' });
+  for (const provider of providers) {
+    box.append(el('button', { type: 'button', class: 'btn btn-primary', 'data-provider': provider.code, onclick: async () => {
+      try {
+        const started = await api('POST', `/payments/${paymentId}/start`, { provider: provider.code });
+        if (started.qrSvg) {
+          box.append(el('img', { src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(started.qrSvg)}`, alt: provider.name, width: 220, height: 220 }));
+        } else if (started.payUrl) {
+          location.href = started.payUrl;
+        }
+      } catch (problem) {
+        box.append(el('p', { class: 'form-errors', role: 'alert' }, problem.detail || problem.title));
+      }
+    } }, `${text.pay} · ${provider.name}`));
+  }
+  result.append(box);
+}
+
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  errors.textContent = '';
+  const button = document.getElementById('place-order');
+  button.disabled = true;
+  button.textContent = text.placing;
+  try {
+    const note = document.getElementById('checkout-note').value.trim();
+    const placed = await api('POST', '/checkout', note ? { note } : {}, { 'Idempotency-Key': idempotencyKey() });
+    sessionStorage.removeItem(keyName);
+    form.hidden = true;
+    result.hidden = false;
+    result.replaceChildren(
+      el('h2', {}, placed.orders.map((o) => o.number).join(', ')),
+      el('p', {}, el('strong', { class: 'price big' }, yuan(placed.payableFen))),
+      el('h3', {}, text.explanation),
+      el('ol', { class: 'explanation' }, placed.explanation.map((line) => el('li', {}, line))),
+      el('p', {}, placed.orders.map((o) => el('a', { href: `/orders/${o.id}`, class: 'order-link-result' }, o.number))));
+    await pay(placed.payment.id);
+  } catch (problem) {
+    showProblem(form, problem, errors);
+  } finally {
+    button.disabled = false;
+    button.textContent = text.place;
+  }
+});
+
+(async () => {
+  try {
+    addresses = await api('GET', '/me/addresses');
+  } catch { addresses = []; }
+  await load();
+})();

@@ -1,0 +1,91 @@
+// Shared by the storefront pages: API calls with the session cookie and CSRF token, the guest
+// cart token, and the cart badge in the header.
+const signedIn = document.body.dataset.member === '1';
+
+export function csrfToken() {
+  return document.querySelector('meta[name="csrf-token"]')?.content ?? '';
+}
+
+export function cartToken() {
+  return signedIn ? null : localStorage.getItem('cartToken');
+}
+
+/** Calls /api/v1; resolves with the parsed body, rejects with the problem details. */
+export async function api(method, path, body, headers = {}) {
+  const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json', ...headers } };
+  if (method !== 'GET') init.headers['X-CSRF-Token'] = csrfToken();
+  const token = cartToken();
+  if (token && path.startsWith('/cart')) init.headers['X-Cart-Token'] = token;
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  const response = await fetch('/api/v1' + path, init);
+  const text = await response.text();
+  const data = text ? JSON.parse(text) : null;
+  if (!response.ok) {
+    const problem = data ?? { title: response.statusText, status: response.status };
+    problem.status = response.status;
+    throw problem;
+  }
+  if (data && typeof data.guestToken === 'string' && !signedIn) localStorage.setItem('cartToken', data.guestToken);
+  return data;
+}
+
+export function yuan(fen) {
+  const sign = fen < 0 ? '-' : '';
+  const abs = Math.abs(fen);
+  return `${sign}¥${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+}
+
+/** Element helper: el('p', {class: 'x'}, 'text', child) — text is always set as text, never HTML. */
+export function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === false || value === null || value === undefined) continue;
+    if (name === 'class') node.className = value;
+    else if (name.startsWith('on')) node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value === true ? '' : value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+/** Shows a problem's field errors next to the inputs named after the fields, and a summary. */
+export function showProblem(form, problem, summary) {
+  form.querySelectorAll('.field-error[data-generated]').forEach((node) => node.remove());
+  form.querySelectorAll('[aria-invalid]').forEach((node) => node.removeAttribute('aria-invalid'));
+  const lines = [];
+  for (const error of problem.errors ?? []) {
+    const input = form.querySelector(`[name="${CSS.escape(error.field)}"]`);
+    if (input) {
+      const id = `${input.id || error.field}-error`;
+      input.setAttribute('aria-invalid', 'true');
+      input.setAttribute('aria-describedby', id);
+      input.closest('.field')?.append(el('p', { class: 'field-error', id, 'data-generated': true }, error.message));
+    } else {
+      lines.push(`${error.field}: ${error.message}`);
+    }
+  }
+  if (summary) summary.textContent = [problem.detail ?? problem.title, ...lines].filter(Boolean).join(' ');
+}
+
+export async function refreshCartBadge() {
+  const badge = document.getElementById('cart-count');
+  if (!badge || (!signedIn && !cartToken())) return;
+  try {
+    const cart = await api('GET', '/cart');
+    badge.textContent = cart.itemCount;
+    badge.hidden = cart.itemCount === 0;
+  } catch { /* the badge is a convenience */ }
+}
+
+// Sign-in and sign-up forms carry the guest cart so it is merged into the member's.
+for (const input of document.querySelectorAll('input[data-cart-token]')) {
+  input.value = localStorage.getItem('cartToken') ?? '';
+}
+if (signedIn) localStorage.removeItem('cartToken');
+refreshCartBadge();

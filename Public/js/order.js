@@ -1,0 +1,48 @@
+// Order page: pay a pending order, cancel, confirm receipt, and ask for after-sales service.
+import { api, el, showProblem } from './mall.js';
+
+const actions = document.getElementById('order-actions');
+const orderId = actions.dataset.order;
+const status = actions.querySelector('.form-message');
+
+actions.addEventListener('click', async (event) => {
+  const button = event.target.closest('button');
+  if (!button) return;
+  try {
+    if (button.dataset.pay) {
+      const started = await api('POST', `/payments/${button.dataset.pay}/start`, { provider: 'sandbox' });
+      if (started.payUrl) location.href = started.payUrl;
+      return;
+    }
+    const action = button.dataset.orderAction;
+    if (!action || (button.dataset.confirm && !confirm(button.dataset.confirm))) return;
+    button.disabled = true;
+    await api('POST', `/orders/${orderId}/${action}`, {});
+    location.reload();
+  } catch (problem) {
+    status.textContent = problem.detail || problem.title;
+    button.disabled = false;
+  }
+});
+
+const form = document.getElementById('aftersales-form');
+if (form) {
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const summary = form.querySelector('.form-errors');
+    const lines = [...form.querySelectorAll('input[data-line]')]
+      .map((input) => ({ orderLineId: input.dataset.line, quantity: Number(input.value) }))
+      .filter((line) => line.quantity > 0);
+    const body = {
+      kind: form.elements.kind.value, reason: form.elements.reason.value,
+      description: form.elements.description.value, lines,
+    };
+    try {
+      await api('POST', `/orders/${form.dataset.order}/after-sales`, body);
+      form.replaceChildren(el('p', { class: 'form-message', role: 'status' }, form.dataset.sent));
+      setTimeout(() => location.reload(), 800);
+    } catch (problem) {
+      showProblem(form, problem, summary);
+    }
+  });
+}

@@ -1,0 +1,342 @@
+import Fluent
+import Foundation
+import MallAPI
+import MallCore
+import Vapor
+
+/// Sign-in, sign-up, language, the account and "my orders" pages of the storefront.
+struct ShopperPagesRoutes: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("login", use: loginForm)
+        routes.post("login", use: login)
+        routes.get("register", use: registerForm)
+        routes.post("register", use: register)
+        routes.post("logout", use: logout)
+        routes.post("lang", use: switchLanguage)
+        routes.get("account", use: account)
+        routes.get("orders", use: orders)
+        routes.get("orders", ":orderId", use: order)
+        routes.get("orders", ":orderId", "pickup-code.svg", use: pickupQR)
+    }
+
+    // MARK: Sign-in and sign-up
+
+    struct SignInForm: Content {
+        var login: String?
+        var password: String?
+        var next: String?
+        var cartToken: String?
+    }
+
+    func loginForm(req: Request) async throws -> Response {
+        let next = req.safeReturnPath(req.query[String.self, at: "next"], fallback: "/orders")
+        return try await req.renderPage("storefront/login", title: req.message("login_title"),
+                                        data: SignInData(login: "", next: next, error: nil, fieldErrors: [:]))
+    }
+
+    func login(req: Request) async throws -> Response {
+        let form = try req.content.decode(SignInForm.self)
+        let next = req.safeReturnPath(form.next, fallback: "/orders")
+        do {
+            let member = try await MemberAuthRoutes.verifiedMember(req, login: form.login ?? "", password: form.password ?? "",
+                                                                   guestCartToken: form.cartToken)
+            let sessionId = try await TokenService(app: req.application, db: req.db)
+                .startBrowserSession(kind: .member, subjectId: member.id!, userAgent: req.headers.first(name: .userAgent), ip: req.clientIP)
+            WebSessionAuthMiddleware.signIn(req, authSessionId: sessionId)
+            return req.redirect(to: next)
+        } catch let error as ProblemConvertible {
+            let data = SignInData(login: form.login ?? "", next: next, error: error.detail ?? error.title, fieldErrors: [:])
+            return try await req.renderPage("storefront/login", title: req.message("login_title"), data: data, status: error.status)
+        } catch let failure as ValidationFailure {
+            let data = SignInData(login: form.login ?? "", next: next, error: req.message("form_fix_fields"), fieldErrors: failure.byField)
+            return try await req.renderPage("storefront/login", title: req.message("login_title"), data: data, status: .unprocessableEntity)
+        }
+    }
+
+    struct RegisterForm: Content {
+        var mobile: String?
+        var email: String?
+        var nickname: String?
+        var password: String?
+        var cartToken: String?
+    }
+
+    func registerForm(req: Request) async throws -> Response {
+        try await req.renderPage("storefront/register", title: req.message("register_title"),
+                                 data: RegisterData(mobile: "", email: "", nickname: "", error: nil, fieldErrors: [:]))
+    }
+
+    /// Registers through the same rules as the API (`POST /api/v1/auth/register`), then signs
+    /// the browser in.
+    func register(req: Request) async throws -> Response {
+        let form = try req.content.decode(RegisterForm.self)
+        func blankToNil(_ text: String?) -> String? { text.flatMap { $0.trimmingWhitespace().isEmpty ? nil : $0 } }
+        let input = MemberRegistration(mobile: blankToNil(form.mobile), email: blankToNil(form.email), password: form.password ?? "",
+                                       nickname: blankToNil(form.nickname))
+        do {
+            let member = try await MemberAuthRoutes.createMember(req, input: input)
+            let sessionId = try await TokenService(app: req.application, db: req.db)
+                .startBrowserSession(kind: .member, subjectId: member.id!, userAgent: req.headers.first(name: .userAgent), ip: req.clientIP)
+            WebSessionAuthMiddleware.signIn(req, authSessionId: sessionId)
+            if let token = form.cartToken, !token.isEmpty {
+                try await CartService.merge(guestToken: token, into: member.id!, now: req.now, on: req.db)
+            }
+            return req.redirect(to: "/account")
+        } catch let failure as ValidationFailure {
+            let data = RegisterData(mobile: form.mobile ?? "", email: form.email ?? "", nickname: form.nickname ?? "",
+                                    error: req.message("form_fix_fields"), fieldErrors: failure.byField)
+            return try await req.renderPage("storefront/register", title: req.message("register_title"), data: data, status: .unprocessableEntity)
+        } catch let error as ProblemConvertible {
+            let data = RegisterData(mobile: form.mobile ?? "", email: form.email ?? "", nickname: form.nickname ?? "",
+                                    error: error.detail ?? error.title, fieldErrors: [:])
+            return try await req.renderPage("storefront/register", title: req.message("register_title"), data: data, status: error.status)
+        }
+    }
+
+    /// Ends the auth session (so a copied cookie is worthless too) and forgets the browser session.
+    func logout(req: Request) async throws -> Response {
+        let sessionId: UUID? = switch req.principal {
+        case .member(let member): member.sessionId
+        case .staff(let staff): staff.sessionId
+        case nil: nil
+        }
+        if let sessionId {
+            try await TokenService(app: req.application, db: req.db).revoke(sessionId: sessionId, reason: "logout")
+        }
+        req.session.destroy()
+        let back = (try? req.content.get(String.self, at: "next")).map { req.safeReturnPath($0) } ?? "/"
+        return req.redirect(to: back)
+    }
+
+    /// Remembers the shopper's language for a year and returns to the page they were on.
+    func switchLanguage(req: Request) async throws -> Response {
+        let raw = (try? req.content.get(String.self, at: "lang")) ?? ""
+        let language = WebLanguage(rawValue: raw) ?? .zhCN
+        let response = req.redirect(to: req.safeReturnPath(try? req.content.get(String.self, at: "next")))
+        response.cookies[WebLanguage.cookieName] = HTTPCookies.Value(string: language.rawValue, maxAge: 365 * 86_400, path: "/",
+                                                                      isSecure: false, isHTTPOnly: true, sameSite: .lax)
+        return response
+    }
+
+    // MARK: Account and orders
+
+    private func signedInMember(_ req: Request) -> MemberPrincipal? {
+        if case .member(let member) = req.principal { return member }
+        return nil
+    }
+
+    private func signInRedirect(_ req: Request) -> Response {
+        let here = req.url.path + (req.url.query.map { "?" + $0 } ?? "")
+        return req.redirect(to: "/login" + StorefrontRoutes.queryString(["next": here]))
+    }
+
+    func account(req: Request) async throws -> Response {
+        guard let principal = signedInMember(req), let member = try await MemberModel.find(principal.memberId, on: req.db) else {
+            return signInRedirect(req)
+        }
+        let data = AccountData(nickname: member.nickname, mobile: member.mobile ?? "", email: member.email ?? "", level: member.level ?? "")
+        return try await req.renderPage("storefront/account", title: req.message("account_title"), data: data)
+    }
+
+    func orders(req: Request) async throws -> Response {
+        guard signedInMember(req) != nil else { return signInRedirect(req) }
+        let mine = try await OrderRoutes().list(req: req)
+        let timeZone = try await SettingsService.resolved(on: req.db).timeZone
+        let status = req.query[String.self, at: "status"]
+        let tabs = [nil, OrderStatus.pendingPayment, .paid, .readyForPickup, .shipped, .completed].map { tab in
+            OrderTab(label: tab.map { req.message("status_\($0.rawValue)") } ?? req.message("orders_all"),
+                     href: tab.map { "/orders?status=\($0.rawValue)" } ?? "/orders",
+                     count: tab.map { mine.countsByStatus[$0.rawValue] ?? 0 } ?? mine.countsByStatus.values.reduce(0, +),
+                     current: tab?.rawValue == status)
+        }
+        let pages = max(1, (mine.orders.total + mine.orders.per - 1) / mine.orders.per)
+        func link(_ page: Int) -> String {
+            "/orders" + StorefrontRoutes.queryString(["status": status, "page": page > 1 ? String(page) : nil].compactMapValues { $0 })
+        }
+        let data = OrdersData(tabs: tabs, orders: mine.orders.items.map { OrderCard($0, timeZone: timeZone, req: req) },
+                              previous: mine.orders.page > 1 ? link(mine.orders.page - 1) : nil,
+                              next: mine.orders.page < pages ? link(mine.orders.page + 1) : nil)
+        return try await req.renderPage("storefront/orders", title: req.message("orders_title"), data: data)
+    }
+
+    func order(req: Request) async throws -> Response {
+        guard signedInMember(req) != nil else { return signInRedirect(req) }
+        let order = try await OrderRoutes().show(req: req)
+        let settings = try await SettingsService.resolved(on: req.db)
+        let payment = try await PaymentModel.query(on: req.db).filter(\.$checkoutId == order.checkoutId).first()
+        let cases = try await AfterSalesCaseModel.query(on: req.db).filter(\.$orderId == order.id).sort(\.$createdAt, .descending).all()
+        let windowDays = settings.integer(.afterSalesWindowDays)
+        let afterSalesOpen = [.delivered, .pickedUp, .completed].contains(order.status)
+        let data = OrderPageData(
+            order: OrderCard(order, timeZone: settings.timeZone, req: req),
+            lines: order.lines.map { line in
+                OrderLineRow(id: line.id, title: line.title, specTitle: line.specTitle, quantity: line.quantity,
+                             unitPrice: WebFormat.yuan(line.unitPriceFen), payable: WebFormat.yuan(line.payableFen))
+            },
+            goods: WebFormat.yuan(order.goodsFen), discount: order.discountFen > 0 ? WebFormat.yuan(order.discountFen) : nil,
+            shipping: WebFormat.yuan(order.shippingFen), payable: WebFormat.yuan(order.payableFen),
+            refunded: order.refundedFen > 0 ? WebFormat.yuan(order.refundedFen) : nil,
+            allocation: order.allocationSummary,
+            timeline: order.timeline.reversed().map { entry in
+                TimelineRow(at: WebFormat.dateTime(entry.at, in: settings.timeZone), status: req.message("status_\(entry.to.rawValue)"),
+                            actor: req.message("actor_\(entry.actor)"), note: entry.note ?? "")
+            },
+            shipments: order.shipments.map { shipment in
+                ShipmentCard(carrier: shipment.carrierName, trackingNumber: shipment.trackingNumber ?? "",
+                             events: shipment.events.reversed().map { event in
+                                 TimelineRow(at: WebFormat.dateTime(event.at, in: settings.timeZone), status: event.state.map { req.message("tracking_\($0.rawValue)") } ?? "",
+                                             actor: event.location ?? "", note: event.description)
+                             })
+            },
+            pickupCode: order.pickupCode, pickupQR: order.pickupCode.map { _ in "/orders/\(order.id)/pickup-code.svg" },
+            paymentId: order.status == .pendingPayment ? payment?.id : nil,
+            canCancel: [.pendingPayment, .paid, .awaitingReallocation].contains(order.status),
+            canConfirm: [.shipped, .delivered].contains(order.status),
+            afterSalesOpen: afterSalesOpen, afterSalesWindow: req.message("aftersales_window", ["days": String(windowDays)]),
+            afterSalesReasons: AfterSalesReason.allCases.map { SelectOption(value: $0.rawValue, label: req.message("reason_\($0.rawValue)"), selected: false) },
+            afterSalesCases: cases.map { model in
+                AfterSalesRow(number: model.number, kind: req.message("aftersales_kind_\(model.kind)"), status: req.message("aftersales_status_\(model.status)"),
+                              at: WebFormat.dateTime(model.createdAt, in: settings.timeZone))
+            })
+        return try await req.renderPage("storefront/order", title: req.message("order_title", ["number": order.number]), data: data)
+    }
+
+    /// The pickup code as a QR code the store's scanner reads (`chainmall:pickup:<number>:<code>`).
+    func pickupQR(req: Request) async throws -> Response {
+        guard signedInMember(req) != nil else { throw MallError.unauthorized("Sign in to see your pickup code.") }
+        let order = try await OrderRoutes().show(req: req)
+        guard let code = order.pickupCode else { throw MallError.notFound("This order has no pickup code to show now.") }
+        let svg = try QRCode.encode("chainmall:pickup:\(order.number):\(code)").svg(moduleSize: 6, quietZone: 4)
+        let response = Response(status: .ok, body: .init(string: svg))
+        response.headers.contentType = HTTPMediaType(type: "image", subType: "svg+xml")
+        response.headers.replaceOrAdd(name: .cacheControl, value: "private, no-store")
+        return response
+    }
+}
+
+extension ValidationFailure {
+    /// The first message per field, for forms that show errors beside their inputs.
+    var byField: [String: String] {
+        var result: [String: String] = [:]
+        for error in errors where result[error.field] == nil { result[error.field] = error.message }
+        return result
+    }
+}
+
+// MARK: Page models
+
+struct SignInData: Encodable, Sendable {
+    let login: String
+    let next: String
+    let error: String?
+    let fieldErrors: [String: String]
+}
+
+struct RegisterData: Encodable, Sendable {
+    let mobile: String
+    let email: String
+    let nickname: String
+    let error: String?
+    let fieldErrors: [String: String]
+}
+
+struct AccountData: Encodable, Sendable {
+    let nickname: String
+    let mobile: String
+    let email: String
+    let level: String
+}
+
+struct OrderTab: Encodable, Sendable {
+    let label: String
+    let href: String
+    let count: Int
+    let current: Bool
+}
+
+struct OrderCard: Encodable, Sendable {
+    let id: UUID
+    let number: String
+    let href: String
+    let status: String
+    let statusCode: String
+    let fulfilment: String
+    let storeName: String
+    let payable: String
+    let createdAt: String
+    let itemSummary: String
+    let pendingPayment: Bool
+
+    init(_ order: Order, timeZone: TimeZone, req: Request) {
+        id = order.id
+        number = order.number
+        href = "/orders/\(order.id)"
+        status = req.message("status_\(order.status.rawValue)")
+        statusCode = order.status.rawValue
+        fulfilment = req.message("fulfilment_\(order.fulfilment.rawValue)")
+        storeName = order.storeName
+        payable = WebFormat.yuan(order.payableFen)
+        createdAt = WebFormat.dateTime(order.createdAt, in: timeZone)
+        let units = order.lines.reduce(0) { $0 + $1.quantity }
+        itemSummary = (order.lines.first?.title ?? "") + (order.lines.count > 1 ? req.message("orders_and_more", ["n": String(units)]) : " ×\(units)")
+        pendingPayment = order.status == .pendingPayment
+    }
+}
+
+struct OrdersData: Encodable, Sendable {
+    let tabs: [OrderTab]
+    let orders: [OrderCard]
+    let previous: String?
+    let next: String?
+}
+
+struct OrderLineRow: Encodable, Sendable {
+    let id: UUID
+    let title: String
+    let specTitle: String
+    let quantity: Int
+    let unitPrice: String
+    let payable: String
+}
+
+struct TimelineRow: Encodable, Sendable {
+    let at: String
+    let status: String
+    let actor: String
+    let note: String
+}
+
+struct ShipmentCard: Encodable, Sendable {
+    let carrier: String
+    let trackingNumber: String
+    let events: [TimelineRow]
+}
+
+struct AfterSalesRow: Encodable, Sendable {
+    let number: String
+    let kind: String
+    let status: String
+    let at: String
+}
+
+struct OrderPageData: Encodable, Sendable {
+    let order: OrderCard
+    let lines: [OrderLineRow]
+    let goods: String
+    let discount: String?
+    let shipping: String
+    let payable: String
+    let refunded: String?
+    let allocation: String
+    let timeline: [TimelineRow]
+    let shipments: [ShipmentCard]
+    let pickupCode: String?
+    let pickupQR: String?
+    let paymentId: UUID?
+    let canCancel: Bool
+    let canConfirm: Bool
+    let afterSalesOpen: Bool
+    let afterSalesWindow: String
+    let afterSalesReasons: [SelectOption]
+    let afterSalesCases: [AfterSalesRow]
+}

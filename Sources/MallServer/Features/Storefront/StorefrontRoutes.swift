@@ -1,0 +1,392 @@
+import Fluent
+import Foundation
+import MallAPI
+import MallCore
+import Vapor
+
+/// The shopper's web pages: browsing renders on the server and needs no JavaScript; the cart,
+/// checkout and account forms are enhanced by small scripts that call `/api/v1` with the
+/// browser's session cookie. Page handlers reuse the API's queries and map their results to
+/// page models, so the site and the apps show the same thing.
+struct StorefrontRoutes: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get(use: home)
+        routes.get("category", ":categoryId", use: category)
+        routes.get("search", use: search)
+        routes.get("product", ":productId", use: product)
+        routes.get("stores", use: stores)
+        routes.get("cart", use: cart)
+        routes.get("checkout", use: checkout)
+        routes.get("scan", use: scan)
+        routes.get("offline", use: offline)
+    }
+
+    // MARK: Browsing
+
+    func home(req: Request) async throws -> Response {
+        let tree = try await TaxonomyRoutes.tree(on: req.db)
+        var recommended = ProductSearch()
+        recommended.sort = .sales
+        recommended.page = PageRequest(page: 1, per: 12)
+        let products = try await recommended.run(on: req.db).items
+        var newest = ProductSearch()
+        newest.sort = .newest
+        newest.page = PageRequest(page: 1, per: 3)
+        // Banners lead to the top categories, each pictured by its newest product.
+        var banners: [BannerCard] = []
+        for node in tree.prefix(3) {
+            var search = ProductSearch()
+            search.categoryId = node.id
+            search.sort = .sales
+            search.page = PageRequest(page: 1, per: 1)
+            let lead = try await search.run(on: req.db).items.first
+            banners.append(BannerCard(title: node.name, subtitle: lead?.title ?? "", href: "/category/\(node.id)", image: lead?.image))
+        }
+        let data = HomeData(banners: banners, categories: tree.map(CategoryLink.init), products: products.map(ProductCard.init))
+        return try await req.renderPage("storefront/home", title: req.message("home_title"), data: data)
+    }
+
+    func category(req: Request) async throws -> Response {
+        guard let id = req.parameters.get("categoryId", as: UUID.self), let category = try await CategoryModel.find(id, on: req.db) else {
+            throw MallError.notFound("No such category.")
+        }
+        return try await listing(req, heading: category.name, categoryId: id, basePath: "/category/\(id)")
+    }
+
+    func search(req: Request) async throws -> Response {
+        let keyword = (req.query[String.self, at: "q"] ?? "").trimmingWhitespace()
+        let heading = keyword.isEmpty ? req.message("search_all") : req.message("search_results_for", ["q": keyword])
+        return try await listing(req, heading: heading, categoryId: nil, basePath: "/search")
+    }
+
+    /// Category and search pages share filters (price range, category), sorts and paging.
+    private func listing(_ req: Request, heading: String, categoryId: UUID?, basePath: String) async throws -> Response {
+        var search = ProductSearch()
+        var errors = FieldErrorCollector()
+        let keyword = (req.query[String.self, at: "q"] ?? "").trimmingWhitespace()
+        search.keyword = keyword.isEmpty ? nil : String(keyword.prefix(50))
+        search.categoryId = categoryId ?? req.optionalQuery(UUID.self, "categoryId", into: &errors, message: "")
+        let minYuan = Self.yuanQuery(req, "min")
+        let maxYuan = Self.yuanQuery(req, "max")
+        search.minPriceFen = minYuan.fen
+        search.maxPriceFen = maxYuan.fen
+        let sortRaw = req.query[String.self, at: "sort"] ?? "relevance"
+        search.sort = ProductSearch.Sort(rawValue: sortRaw) ?? .relevance
+        let storeId = req.optionalQuery(UUID.self, "storeId", into: &errors, message: "")
+        if let storeId { search.inStockAt = [storeId] }
+        let pageNumber = max(1, min(500, req.query[Int.self, at: "page"] ?? 1))
+        search.page = PageRequest(page: pageNumber, per: 24)
+        let result = try await search.run(on: req.db)
+        let tree = try await TaxonomyRoutes.tree(on: req.db)
+
+        var query: [String: String] = [:]
+        if let keyword = search.keyword { query["q"] = keyword }
+        if categoryId == nil, let id = search.categoryId { query["categoryId"] = id.uuidString }
+        if let min = minYuan.text { query["min"] = min }
+        if let max = maxYuan.text { query["max"] = max }
+        if search.sort != .relevance { query["sort"] = search.sort.rawValue }
+        if let storeId { query["storeId"] = storeId.uuidString }
+        func link(page: Int) -> String {
+            var items = query
+            if page > 1 { items["page"] = String(page) }
+            return basePath + Self.queryString(items)
+        }
+        let pages = max(1, (result.total + result.per - 1) / result.per)
+        let sorts = ProductSearch.Sort.allCases.map { sort in
+            SelectOption(value: sort.rawValue, label: req.message("sort_\(sort.rawValue)"), selected: sort == search.sort)
+        }
+        var categoryOptions = [SelectOption(value: "", label: req.message("search_any_category"), selected: search.categoryId == nil)]
+        for node in tree {
+            categoryOptions.append(SelectOption(value: node.id.uuidString, label: node.name, selected: node.id == search.categoryId))
+            for child in node.children {
+                categoryOptions.append(SelectOption(value: child.id.uuidString, label: "· " + child.name, selected: child.id == search.categoryId))
+            }
+        }
+        let data = ListingData(
+            heading: heading, action: basePath, keyword: search.keyword ?? "", min: minYuan.text ?? "", max: maxYuan.text ?? "",
+            showsCategoryFilter: categoryId == nil, categories: categoryOptions, sorts: sorts,
+            subcategories: tree.flatMap { [$0] + $0.children }.first { $0.id == categoryId }?.children.map(CategoryLink.init) ?? [],
+            products: result.items.map(ProductCard.init), total: result.total, page: result.page, pages: pages,
+            previous: result.page > 1 ? link(page: result.page - 1) : nil, next: result.page < pages ? link(page: result.page + 1) : nil,
+            summary: req.message("search_count", ["n": String(result.total)]))
+        return try await req.renderPage("storefront/listing", title: heading, data: data)
+    }
+
+    /// A yuan amount typed into a price filter ("12", "12.5"); anything else is ignored rather
+    /// than failing the whole page.
+    static func yuanQuery(_ req: Request, _ name: String) -> (fen: Int64?, text: String?) {
+        guard let raw = req.query[String.self, at: name]?.trimmingWhitespace(), !raw.isEmpty,
+              let value = Decimal(string: raw), value >= 0, value < 10_000_000 else { return (nil, nil) }
+        let fen = NSDecimalNumber(decimal: value * 100).int64Value
+        return (fen, raw)
+    }
+
+    static func queryString(_ items: [String: String]) -> String {
+        guard !items.isEmpty else { return "" }
+        var components = URLComponents()
+        components.queryItems = items.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) }
+        return "?" + (components.percentEncodedQuery ?? "")
+    }
+
+    func product(req: Request) async throws -> Response {
+        let detail = try await PublicCatalogRoutes().detail(req: req)
+        let stores = try await StoreModel.query(on: req.db).filter(\.$merchantId == detail.merchantId).filter(\.$status == .open)
+            .filter(\.$kind == .store).sort(\.$code).all()
+        let prices = detail.skus.map(\.priceFen)
+        let data = ProductData(
+            id: detail.id, title: detail.title, subtitle: detail.subtitle, brand: detail.brand ?? "",
+            categoryPath: detail.categoryPath.joined(separator: " › "), descriptionHtml: detail.descriptionHtml,
+            images: detail.images.isEmpty ? [] : detail.images, mainImage: detail.images.first,
+            price: prices.isEmpty ? "" : WebFormat.priceRange(prices.min()!, prices.max()!),
+            unit: detail.unit, tags: detail.tags,
+            specs: detail.specs.enumerated().map { index, spec in
+                SpecGroup(index: index, name: spec.name, values: spec.values.enumerated().map { valueIndex, value in
+                    SpecChoice(value: value, inputId: "spec-\(index)-\(valueIndex)", checked: valueIndex == 0 && detail.skus.count > 1)
+                })
+            },
+            skus: detail.skus.map { sku in
+                SKURow(id: sku.id, specKey: sku.specKey, specTitle: sku.specTitle.isEmpty ? req.message("product_default_spec") : sku.specTitle,
+                       price: WebFormat.yuan(sku.priceFen), marketPrice: sku.marketPriceFen.flatMap { $0 > sku.priceFen ? WebFormat.yuan($0) : nil },
+                       available: sku.available,
+                       availability: detail.store == nil ? "" : (sku.available > 0 ? req.message("product_in_stock", ["n": String(sku.available)]) : req.message("product_out_of_stock")))
+            },
+            singleSKU: detail.skus.count == 1 ? detail.skus.first?.id : nil,
+            store: detail.store.map { store in
+                StoreLine(name: store.name, distance: store.distanceMeters.map(WebFormat.distance) ?? "")
+            },
+            storeOptions: stores.map { SelectOption(value: $0.id!.uuidString, label: $0.name, selected: $0.id == detail.store?.id) })
+        return try await req.renderPage("storefront/product", title: detail.title, data: data)
+    }
+
+    func stores(req: Request) async throws -> Response {
+        var errors = FieldErrorCollector()
+        let lat = req.optionalQuery(Double.self, "lat", into: &errors, message: "")
+        let lng = req.optionalQuery(Double.self, "lng", into: &errors, message: "")
+        let city = req.query[String.self, at: "city"]?.trimmingWhitespace()
+        let all = try await StoreModel.query(on: req.db).filter(\.$status == .open).filter(\.$kind == .store).sort(\.$city).sort(\.$code).all()
+        let cities = Array(Set(all.map(\.city))).sorted()
+        let settings = try await SettingsService.resolved(on: req.db)
+        let (weekday, minute) = LocalTime.weekdayAndMinute(of: req.now, in: settings.timeZone)
+        var rows: [StoreCard]
+        if let lat, let lng, let origin = try? GeoPoint(checkingLatitude: lat, longitude: lng) {
+            rows = all.map { store in (store, Int(origin.distanceMeters(to: store.location).rounded())) }
+                .sorted { $0.1 < $1.1 }
+                .map { StoreCard(store: $0.0, distance: WebFormat.distance($0.1), openNow: $0.0.weeklyHours.isOpen(on: weekday, at: minute), today: weekday, req: req) }
+        } else {
+            rows = all.filter { city == nil || city!.isEmpty || $0.city == city }
+                .map { StoreCard(store: $0, distance: nil, openNow: $0.weeklyHours.isOpen(on: weekday, at: minute), today: weekday, req: req) }
+        }
+        let data = StoresData(cities: [SelectOption(value: "", label: req.message("stores_all_cities"), selected: city?.isEmpty ?? true)]
+                                + cities.map { SelectOption(value: $0, label: $0, selected: $0 == city) },
+                              located: lat != nil && lng != nil, stores: rows)
+        return try await req.renderPage("storefront/stores", title: req.message("stores_title"), data: data)
+    }
+
+    // MARK: Cart and checkout (rendered by /js/cart.js and /js/checkout.js from the API)
+
+    func cart(req: Request) async throws -> Response {
+        try await req.renderPage("storefront/cart", title: req.message("cart_title"), data: NoPageData())
+    }
+
+    func checkout(req: Request) async throws -> Response {
+        guard case .member = req.principal else { return req.redirect(to: "/login?next=/checkout") }
+        let stores = try await StoreModel.query(on: req.db).filter(\.$status == .open).filter(\.$kind == .store)
+            .filter(\.$pickupEnabled == true).sort(\.$city).sort(\.$code).all()
+        let data = CheckoutData(pickupStores: stores.map { CheckoutStoreOption(id: $0.id!, merchantId: $0.merchantId, name: $0.name, address: $0.city + $0.district + $0.address) })
+        return try await req.renderPage("storefront/checkout", title: req.message("checkout_title"), data: data)
+    }
+
+    // MARK: Scan to buy, offline
+
+    /// The scan page, or, with `?code=`, the product behind a scanned or typed barcode.
+    func scan(req: Request) async throws -> Response {
+        var notFound: String?
+        if let raw = req.query[String.self, at: "code"]?.trimmingWhitespace(), !raw.isEmpty {
+            if let code = try? Barcode(parsing: raw, field: "code") {
+                let skus = try await SKUModel.query(on: req.db).filter(\.$barcode == code.digits).filter(\.$enabled == true).all()
+                for sku in skus {
+                    if let product = try await ProductModel.find(sku.productId, on: req.db), product.onShelf {
+                        return req.redirect(to: "/product/\(product.id!)")
+                    }
+                }
+            }
+            notFound = req.message("scan_not_found", ["code": String(raw.prefix(40))])
+        }
+        return try await req.renderPage("storefront/scan", title: req.message("scan_title"), data: ScanData(notFound: notFound),
+                                        status: notFound == nil ? .ok : .notFound)
+    }
+
+    func offline(req: Request) async throws -> Response {
+        try await req.renderPage("storefront/offline", title: req.message("offline_title"), data: NoPageData())
+    }
+}
+
+// MARK: Page models
+
+struct SelectOption: Encodable, Sendable {
+    let value: String
+    let label: String
+    let selected: Bool
+}
+
+struct CategoryLink: Encodable, Sendable {
+    let id: UUID
+    let name: String
+    let href: String
+    let children: [CategoryLink]
+
+    init(_ node: CategoryNode) {
+        id = node.id
+        name = node.name
+        href = "/category/\(node.id)"
+        children = node.children.map(CategoryLink.init)
+    }
+}
+
+struct ProductCard: Encodable, Sendable {
+    let id: UUID
+    let href: String
+    let title: String
+    let subtitle: String
+    let image: String?
+    let price: String
+
+    init(_ summary: ProductSummary) {
+        id = summary.id
+        href = "/product/\(summary.id)"
+        title = summary.title
+        subtitle = summary.subtitle
+        image = summary.image
+        price = WebFormat.priceRange(summary.minPriceFen, summary.maxPriceFen)
+    }
+}
+
+struct BannerCard: Encodable, Sendable {
+    let title: String
+    let subtitle: String
+    let href: String
+    let image: String?
+}
+
+struct HomeData: Encodable, Sendable {
+    let banners: [BannerCard]
+    let categories: [CategoryLink]
+    let products: [ProductCard]
+}
+
+struct ListingData: Encodable, Sendable {
+    let heading: String
+    let action: String
+    let keyword: String
+    let min: String
+    let max: String
+    let showsCategoryFilter: Bool
+    let categories: [SelectOption]
+    let sorts: [SelectOption]
+    let subcategories: [CategoryLink]
+    let products: [ProductCard]
+    let total: Int
+    let page: Int
+    let pages: Int
+    let previous: String?
+    let next: String?
+    let summary: String
+}
+
+struct SpecChoice: Encodable, Sendable {
+    let value: String
+    let inputId: String
+    let checked: Bool
+}
+
+struct SpecGroup: Encodable, Sendable {
+    let index: Int
+    let name: String
+    let values: [SpecChoice]
+}
+
+struct SKURow: Encodable, Sendable {
+    let id: UUID
+    let specKey: String
+    let specTitle: String
+    let price: String
+    let marketPrice: String?
+    let available: Int
+    let availability: String
+}
+
+struct StoreLine: Encodable, Sendable {
+    let name: String
+    let distance: String
+}
+
+struct ProductData: Encodable, Sendable {
+    let id: UUID
+    let title: String
+    let subtitle: String
+    let brand: String
+    let categoryPath: String
+    /// Sanitized when saved (`HTMLSanitizer`), so it is the one value rendered unescaped.
+    let descriptionHtml: String
+    let images: [String]
+    let mainImage: String?
+    let price: String
+    let unit: String
+    let tags: [String]
+    let specs: [SpecGroup]
+    let skus: [SKURow]
+    let singleSKU: UUID?
+    let store: StoreLine?
+    let storeOptions: [SelectOption]
+}
+
+struct StoreCard: Encodable, Sendable {
+    let id: UUID
+    let name: String
+    let code: String
+    let city: String
+    let address: String
+    let phone: String
+    let distance: String?
+    let openNow: Bool
+    let openText: String
+    let hours: String
+    let pickup: Bool
+    let shopHref: String
+
+    init(store: StoreModel, distance: String?, openNow: Bool, today: Weekday, req: Request) {
+        id = store.id!
+        name = store.name
+        code = store.code
+        city = store.city
+        address = store.district + store.address
+        phone = store.phone
+        self.distance = distance
+        self.openNow = openNow
+        openText = req.message(openNow ? "stores_open_now" : "stores_closed_now")
+        hours = store.openingHoursText[today.key].map { $0.joined(separator: ", ") } ?? req.message("stores_closed_today")
+        pickup = store.pickupEnabled
+        shopHref = "/search?storeId=\(store.id!)"
+    }
+}
+
+struct StoresData: Encodable, Sendable {
+    let cities: [SelectOption]
+    let located: Bool
+    let stores: [StoreCard]
+}
+
+struct CheckoutStoreOption: Encodable, Sendable {
+    let id: UUID
+    let merchantId: UUID
+    let name: String
+    let address: String
+}
+
+struct CheckoutData: Encodable, Sendable {
+    let pickupStores: [CheckoutStoreOption]
+}
+
+struct ScanData: Encodable, Sendable {
+    let notFound: String?
+}
