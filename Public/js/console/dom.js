@@ -144,3 +144,8 @@ export function announce(text, kind = 'ok') {
 export function shortId(id) {
   return id ? String(id).slice(0, 8) : '';
 }
+
+/** Like Element.append, but skips null and false, which sections use for "nothing to show". */
+export function add(node, ...children) {
+  return append(node, children);
+}

@@ -111,7 +111,7 @@ export function createTable({
     for (const row of sortedItems()) {
       tbody.append(h('tr', { class: rowClass ? rowClass(row) : null }, columns.map((col, index) => {
         const content = col.render ? col.render(row) : row[col.key];
-        const attrs = { class: [col.align === 'num' && 'num', col.action && 'actions'] };
+        const attrs = { class: [col.align === 'num' && 'num', col.action && 'cell-actions'] };
         // The first column names the row, so it is the row header for screen readers.
         return index === 0 && !col.action ? h('th', { scope: 'row', ...attrs }, content) : h('td', attrs, content);
       })));

@@ -135,7 +135,7 @@ export function stockLinesEditor() {
     // Scanners end with Enter: go to the quantity, then Enter there starts the next line.
     code.addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); qty.focus(); } });
     qty.addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); addRow().code.focus(); } });
-    const tr = h('tr', {}, h('td', {}, code), h('td', {}, qty), h('td', { class: 'actions' }, remove));
+    const tr = h('tr', {}, h('td', {}, code), h('td', {}, qty), h('td', { class: 'cell-actions' }, remove));
     rows.push(row);
     body.append(tr);
     return row;

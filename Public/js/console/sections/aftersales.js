@@ -1,6 +1,6 @@
 import { canAtStore, storeById } from '../context.js';
 import { get, post } from '../api.js';
-import { h, pageHeader, badge, link, button, busy, announce, errorNotice, facts, clear, errorText } from '../dom.js';
+import { add, h, pageHeader, badge, link, button, busy, announce, errorNotice, facts, clear, errorText } from '../dom.js';
 import { createTable } from '../table.js';
 import { t, dateTime, money, number, label } from '../i18n.js';
 import { storeFilter, storeCell, enumOptions, formDialog, reasonDialog, shipmentFields, wireShipmentForm } from '../widgets.js';
@@ -31,14 +31,14 @@ export async function render(root, { id }) {
       { key: 'createdAt', label: t('field.createdAt'), render: (c) => dateTime(c.createdAt) },
     ],
   });
-  root.append(pageHeader(t('aftersales.title')), table.element);
+  add(root, pageHeader(t('aftersales.title')), table.element);
   table.reload();
 }
 
 async function renderCase(root, id) {
-  root.append(h('p', { class: 'breadcrumb' }, link('/console/aftersales', t('aftersales.title'))));
+  add(root, h('p', { class: 'breadcrumb' }, link('/console/aftersales', t('aftersales.title'))));
   const body = h('div');
-  root.append(body);
+  add(root, body);
   let c;
   try {
     c = await get(`/admin/after-sales/${id}`);
@@ -48,7 +48,7 @@ async function renderCase(root, id) {
   }
   const draw = (next) => {
     c = next;
-    clear(body).append(
+    add(clear(body), 
       h('header', { class: 'page-header' }, h('h1', { tabindex: '-1' }, t('aftersales.caseTitle', { number: c.number }), ' ', badge('afterSalesStatus', c.status))),
       actions(c, (updated) => { draw(updated); body.querySelector('h1').focus(); }),
       h('div', { class: 'detail-grid' },

@@ -1,4 +1,4 @@
-import { h, pageHeader } from '../dom.js';
+import { add, h, pageHeader } from '../dom.js';
 import { createTable } from '../table.js';
 import { t, dateTime } from '../i18n.js';
 
@@ -41,6 +41,6 @@ export async function render(root) {
       { key: 'requestId', label: t('audit.requestId'), render: (e) => h('span', { class: 'mono muted', text: e.requestId }) },
     ],
   });
-  root.append(pageHeader(t('audit.title')), table.element);
+  add(root, pageHeader(t('audit.title')), table.element);
   table.reload();
 }

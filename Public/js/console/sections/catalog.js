@@ -1,6 +1,6 @@
 import { can, canOnPlatform } from '../context.js';
 import { post } from '../api.js';
-import { pageHeader, badge, link, subnav, button, busy, announce, errorNotice } from '../dom.js';
+import { add, pageHeader, badge, link, subnav, button, busy, announce, errorNotice } from '../dom.js';
 import { createTable } from '../table.js';
 import { t, money, dateTime, label, number } from '../i18n.js';
 import { enumOptions, reasonDialog, confirmDialog } from '../widgets.js';
@@ -49,7 +49,7 @@ function renderList(root) {
     ],
     columns: baseColumns(),
   });
-  root.append(
+  add(root, 
     pageHeader(t('catalog.title'), can('catalog.edit') ? link('/console/catalog/new', t('catalog.new'), { class: 'btn btn-primary' }) : null),
     tabs('list'),
     table.element);
@@ -89,6 +89,6 @@ function renderReview(root) {
       ] }] : []),
     ],
   });
-  root.append(pageHeader(t('catalog.reviewQueue')), tabs('review'), review ? table.element : errorNotice({ status: 403 }));
+  add(root, pageHeader(t('catalog.reviewQueue')), tabs('review'), review ? table.element : errorNotice({ status: 403 }));
   if (review) table.reload();
 }

@@ -1,6 +1,6 @@
 import { context, can } from '../context.js';
 import { get } from '../api.js';
-import { h, pageHeader, errorNotice, link, badge } from '../dom.js';
+import { add, h, pageHeader, errorNotice, link, badge } from '../dom.js';
 import { t, money, number, label } from '../i18n.js';
 import { storeCell } from '../widgets.js';
 
@@ -71,13 +71,13 @@ async function panel(work) {
 
 export async function render(root) {
   const name = context.staff.displayName || context.staff.username;
-  root.append(pageHeader(t('dashboard.title')), h('p', { class: 'lead', text: t('dashboard.welcome', { name }) }));
+  add(root, pageHeader(t('dashboard.title')), h('p', { class: 'lead', text: t('dashboard.welcome', { name }) }));
   const panels = [];
   if (can('order.view')) panels.push(panel(todayTiles), panel(queue));
   if (can('inventory.view')) panels.push(panel(lowStock));
   if (!panels.length) {
-    root.append(h('p', { class: 'muted', text: t('dashboard.nothing') }));
+    add(root, h('p', { class: 'muted', text: t('dashboard.nothing') }));
     return;
   }
-  root.append(h('div', { class: 'dashboard-grid' }, await Promise.all(panels)));
+  add(root, h('div', { class: 'dashboard-grid' }, await Promise.all(panels)));
 }

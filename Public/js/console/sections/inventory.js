@@ -1,6 +1,6 @@
 import { context, can } from '../context.js';
 import { post, put } from '../api.js';
-import { h, pageHeader, badge, subnav, button, announce, notice } from '../dom.js';
+import { add, h, pageHeader, badge, subnav, button, announce, notice } from '../dom.js';
 import { createTable } from '../table.js';
 import { createForm } from '../form.js';
 import { t, dateTime, number, label } from '../i18n.js';
@@ -35,7 +35,7 @@ function tabs(current) {
 export async function render(root, { id, params }) {
   const page = pages[id || 'levels'];
   if (!page) {
-    root.append(pageHeader(t('inventory.title')), tabs(''), notice(t('error.notFound'), 'error'));
+    add(root, pageHeader(t('inventory.title')), tabs(''), notice(t('error.notFound'), 'error'));
     return undefined;
   }
   return page(root, params);
@@ -82,7 +82,7 @@ function renderLevels(root) {
       ] }] : []),
     ],
   });
-  root.append(pageHeader(t('inventory.title')), tabs('levels'), table.element);
+  add(root, pageHeader(t('inventory.title')), tabs('levels'), table.element);
   table.reload();
 }
 
@@ -104,10 +104,10 @@ function renderStockDocument(root, kind) {
     onSuccess: (entries) => {
       announce(t('inventory.booked', { count: entries.length }));
       root.querySelector('.booked')?.remove();
-      root.append(bookedTable(entries));
+      add(root, bookedTable(entries));
     },
   });
-  root.append(pageHeader(receive ? t('inventory.receive') : t('inventory.outbound')), tabs(kind), h('section', { class: 'card' }, form.element));
+  add(root, pageHeader(receive ? t('inventory.receive') : t('inventory.outbound')), tabs(kind), h('section', { class: 'card' }, form.element));
 }
 
 function bookedTable(entries) {
@@ -141,7 +141,7 @@ function renderMovements(root) {
       { key: 'reason', label: t('field.reason'), render: (m) => m.reason || (m.referenceType ? `${label('referenceType', m.referenceType)} ${String(m.referenceId || '').slice(0, 8)}` : '') },
     ],
   });
-  root.append(pageHeader(t('inventory.movements')), tabs('movements'), table.element);
+  add(root, pageHeader(t('inventory.movements')), tabs('movements'), table.element);
   table.reload();
 }
 
@@ -169,7 +169,7 @@ function renderAlerts(root) {
       { key: 'resolvedAt', label: t('inventory.resolvedAt'), render: (a) => dateTime(a.resolvedAt) },
     ],
   });
-  root.append(pageHeader(t('inventory.alerts')), tabs('alerts'), table.element);
+  add(root, pageHeader(t('inventory.alerts')), tabs('alerts'), table.element);
   table.reload();
 }
 

@@ -1,6 +1,6 @@
 import { can } from '../context.js';
 import { put } from '../api.js';
-import { pageHeader, button, announce } from '../dom.js';
+import { add, pageHeader, button, announce } from '../dom.js';
 import { createTable } from '../table.js';
 import { t, dateTime, label } from '../i18n.js';
 import { formDialog } from '../widgets.js';
@@ -30,7 +30,7 @@ export async function render(root) {
       ...(manage ? [{ key: 'actions', label: t('table.actions'), action: true, render: (m) => button(t('members.setLevel'), () => setLevel(m), { 'aria-label': `${t('members.setLevel')} ${m.nickname || m.mobile || ''}` }) }] : []),
     ],
   });
-  root.append(pageHeader(t('members.title')), table.element);
+  add(root, pageHeader(t('members.title')), table.element);
   table.reload();
 
 }

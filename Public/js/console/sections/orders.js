@@ -1,6 +1,6 @@
 import { context, canAtStore, can } from '../context.js';
 import { get, post, apiUrl } from '../api.js';
-import { h, pageHeader, badge, link, facts, errorNotice, button, busy, announce, subnav, clear } from '../dom.js';
+import { add, h, append, pageHeader, badge, link, facts, errorNotice, button, busy, announce, subnav, clear } from '../dom.js';
 import { createTable } from '../table.js';
 import { t, money, dateTime, label, number, distance } from '../i18n.js';
 import { storeFilter, formDialog, reasonDialog, shipmentFields, wireShipmentForm, storeOptions } from '../widgets.js';
@@ -51,7 +51,7 @@ function renderList(root, params) {
       }
     },
   });
-  root.append(pageHeader(t('orders.title')), tabs, table.element);
+  add(root, pageHeader(t('orders.title')), tabs, table.element);
   table.reload();
 }
 
@@ -60,7 +60,7 @@ async function renderDetail(root, id) {
   try {
     staffOrder = await get(`/admin/orders/${id}`);
   } catch (error) {
-    root.append(pageHeader(t('orders.detail')), link('/console/orders', t('action.back')), errorNotice(error));
+    add(root, pageHeader(t('orders.detail')), link('/console/orders', t('action.back')), errorNotice(error));
     return;
   }
   const redraw = (next) => {
@@ -74,7 +74,7 @@ async function renderDetail(root, id) {
 function drawDetail(root, staffOrder, redraw) {
   const { order, allocation } = staffOrder;
   const title = h('h1', { tabindex: '-1' }, t('orders.detailTitle', { number: order.number }), ' ', badge('orderStatus', order.status));
-  root.append(
+  append(root, [
     h('p', { class: 'breadcrumb' }, link('/console/orders', t('orders.title'))),
     h('header', { class: 'page-header' }, title,
       h('div', { class: 'page-actions' },
@@ -100,7 +100,7 @@ function drawDetail(root, staffOrder, redraw) {
       timeline(order)),
     linesTable(order),
     shipments(order),
-    allocationPanel(allocation));
+    allocationPanel(allocation)]);
 }
 
 function linesTable(order) {
@@ -219,7 +219,7 @@ function pickupForm(order, done, run) {
     fields: [{ name: 'code', label: t('orders.pickupCodeEntry'), required: true, autocomplete: 'off', inputmode: 'numeric', help: t('orders.pickupCodeHelp') }],
     submitLabel: t('orders.pickup'),
     aliases: { pickupCode: 'code' },
-    className: 'inline-form',
+    className: 'compact-form',
     onSubmit: (v) => run('pickup', v),
     onSuccess: done,
   });

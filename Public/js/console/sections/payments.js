@@ -1,6 +1,6 @@
 import { can } from '../context.js';
 import { post } from '../api.js';
-import { h, pageHeader, badge, link, button, busy, announce, errorText, notice } from '../dom.js';
+import { add, h, pageHeader, badge, link, button, busy, announce, errorText, notice } from '../dom.js';
 import { createTable } from '../table.js';
 import { t, dateTime, money, label } from '../i18n.js';
 import { enumOptions, confirmDialog } from '../widgets.js';
@@ -40,6 +40,6 @@ export async function render(root) {
         ? button(t('payments.retry'), (e) => retry(e, r), { kind: 'primary', 'aria-label': `${t('payments.retry')} ${money(r.amountFen)}` }) : '') }] : []),
     ],
   });
-  root.append(pageHeader(t('payments.title')), h('h2', { text: t('payments.refunds') }), notice(t('payments.onlyRefunds'), 'info'), table.element);
+  add(root, pageHeader(t('payments.title')), h('h2', { text: t('payments.refunds') }), notice(t('payments.onlyRefunds'), 'info'), table.element);
   table.reload();
 }

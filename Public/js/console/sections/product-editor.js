@@ -1,6 +1,6 @@
 import { can, canOnPlatform, merchantIdsInReach } from '../context.js';
 import { get, post, put, api } from '../api.js';
-import { h, pageHeader, badge, link, button, busy, announce, errorNotice, uid, clear, notice } from '../dom.js';
+import { add, h, pageHeader, badge, link, button, busy, announce, errorNotice, uid, clear, notice } from '../dom.js';
 import { field, ErrorPresenter, fenToYuan, yuanToFen, fieldCandidates } from '../form.js';
 import { t, label } from '../i18n.js';
 import { reasonDialog } from '../widgets.js';
@@ -49,15 +49,15 @@ export async function render(root, productId) {
     ]);
     if (!product) merchants = await loadMerchants();
   } catch (error) {
-    root.append(pageHeader(t('catalog.editor')), link('/console/catalog', t('action.back')), errorNotice(error));
+    add(root, pageHeader(t('catalog.editor')), link('/console/catalog', t('action.back')), errorNotice(error));
     return;
   }
   const editable = can('catalog.edit') && (!product || product.status !== 'pending_review');
-  root.append(h('p', { class: 'breadcrumb' }, link('/console/catalog', t('catalog.title'))));
-  root.append(header(product));
-  if (product && product.status === 'rejected' && product.rejectionReason) root.append(notice(t('catalog.rejectedBecause', { reason: product.rejectionReason }), 'error'));
-  if (product && product.status === 'pending_review') root.append(notice(t('catalog.lockedInReview'), 'info'));
-  root.append(editorForm(product, { categories, brands, merchants, editable }));
+  add(root, h('p', { class: 'breadcrumb' }, link('/console/catalog', t('catalog.title'))));
+  add(root, header(product));
+  if (product && product.status === 'rejected' && product.rejectionReason) add(root, notice(t('catalog.rejectedBecause', { reason: product.rejectionReason }), 'error'));
+  if (product && product.status === 'pending_review') add(root, notice(t('catalog.lockedInReview'), 'info'));
+  add(root, editorForm(product, { categories, brands, merchants, editable }));
 }
 
 function header(product) {

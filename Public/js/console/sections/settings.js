@@ -1,6 +1,6 @@
 import { canOnPlatform } from '../context.js';
 import { get, patch } from '../api.js';
-import { h, pageHeader, errorNotice, announce, notice, clear } from '../dom.js';
+import { add, h, pageHeader, errorNotice, announce, notice, clear } from '../dom.js';
 import { field, ErrorPresenter, fieldCandidates } from '../form.js';
 import { t, dateTime } from '../i18n.js';
 
@@ -11,9 +11,9 @@ function same(a, b) {
 }
 
 export async function render(root) {
-  root.append(pageHeader(t('settings.title')));
+  add(root, pageHeader(t('settings.title')));
   const holder = h('div');
-  root.append(holder);
+  add(root, holder);
   const draw = (settings) => clear(holder).append(settingsForm(settings, draw));
   try {
     draw(await get('/admin/settings'));

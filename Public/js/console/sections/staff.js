@@ -1,6 +1,6 @@
 import { context, can, canOnPlatform } from '../context.js';
 import { get, post, patch, del } from '../api.js';
-import { h, pageHeader, badge, link, subnav, button, announce, errorNotice, uid, clear, errorText } from '../dom.js';
+import { add, h, pageHeader, badge, link, subnav, button, announce, errorNotice, uid, clear, errorText } from '../dom.js';
 import { createTable } from '../table.js';
 import { createForm } from '../form.js';
 import { t, dateTime, label } from '../i18n.js';
@@ -42,7 +42,7 @@ function renderList(root) {
       { key: 'createdAt', label: t('field.createdAt'), render: (s) => dateTime(s.createdAt) },
     ],
   });
-  root.append(pageHeader(t('staff.title'), can('staff.manage') ? link('/console/staff/new', t('staff.new'), { class: 'btn btn-primary' }) : null), tabs('staff'), table.element);
+  add(root, pageHeader(t('staff.title'), can('staff.manage') ? link('/console/staff/new', t('staff.new'), { class: 'btn btn-primary' }) : null), tabs('staff'), table.element);
   table.reload();
 }
 
@@ -77,7 +77,7 @@ function grantsEditor(roles, initial) {
     scope.addEventListener('change', syncTarget);
     const row = { role, scope, target };
     const tr = h('tr', {}, h('td', {}, role), h('td', {}, scope), h('td', {}, target),
-      h('td', { class: 'actions' }, button(t('action.remove'), () => { rows.splice(rows.indexOf(row), 1); tr.remove(); }, { 'aria-label': t('staff.removeGrant', { n }) })));
+      h('td', { class: 'cell-actions' }, button(t('action.remove'), () => { rows.splice(rows.indexOf(row), 1); tr.remove(); }, { 'aria-label': t('staff.removeGrant', { n }) })));
     rows.push(row);
     body.append(tr);
     syncScopes();
@@ -108,11 +108,11 @@ async function renderMember(root, id) {
   try {
     [member, roles] = await Promise.all([id ? get(`/admin/staff/${id}`) : null, get('/admin/roles')]);
   } catch (error) {
-    root.append(pageHeader(t('staff.title')), errorNotice(error));
+    add(root, pageHeader(t('staff.title')), errorNotice(error));
     return;
   }
   const manage = can('staff.manage');
-  root.append(h('p', { class: 'breadcrumb' }, link('/console/staff', t('staff.title'))),
+  add(root, h('p', { class: 'breadcrumb' }, link('/console/staff', t('staff.title'))),
     pageHeader(member ? `${member.displayName} (${member.username})` : t('staff.new')));
   const grants = grantsEditor(roles, member ? member.grants : []);
   const fields = [
@@ -136,7 +136,7 @@ async function renderMember(root, id) {
     },
   });
   if (!manage) form.element.querySelectorAll('input, select, button').forEach((n) => { n.disabled = true; });
-  root.append(h('section', { class: 'card' }, form.element));
+  add(root, h('section', { class: 'card' }, form.element));
 }
 
 const allPermissions = ['store.view', 'store.manage', 'merchant.view', 'merchant.manage', 'staff.view', 'staff.manage', 'role.manage', 'catalog.view', 'catalog.edit', 'catalog.review',
@@ -158,9 +158,9 @@ function permissionBoxes(selected = []) {
 }
 
 async function renderRoles(root) {
-  root.append(pageHeader(t('staff.roles')), tabs('roles'));
+  add(root, pageHeader(t('staff.roles')), tabs('roles'));
   const list = h('div', { class: 'roles' });
-  root.append(list);
+  add(root, list);
   const draw = async () => {
     clear(list);
     let roles;

@@ -1,6 +1,6 @@
 import { context, can } from '../context.js';
 import { get, post, api } from '../api.js';
-import { h, pageHeader, badge, link, button, busy, announce, errorNotice, facts, uid, clear, errorText } from '../dom.js';
+import { add, h, pageHeader, badge, link, button, busy, announce, errorNotice, facts, uid, clear, errorText } from '../dom.js';
 import { createTable } from '../table.js';
 import { createForm } from '../form.js';
 import { t, dateTime, number, label } from '../i18n.js';
@@ -27,7 +27,7 @@ function renderList(root, tabs) {
       { key: 'postedAt', label: t('stocktake.postedAt'), render: (s) => dateTime(s.postedAt) },
     ],
   });
-  root.append(pageHeader(t('inventory.stocktakes')), tabs('stocktakes'));
+  add(root, pageHeader(t('inventory.stocktakes')), tabs('stocktakes'));
   if (can('inventory.manage')) {
     const form = createForm({
       fields: [
@@ -35,23 +35,23 @@ function renderList(root, tabs) {
         { name: 'note', label: t('field.note') },
       ],
       submitLabel: t('stocktake.open'),
-      className: 'inline-form',
+      className: 'compact-form',
       onSubmit: (v) => post('/admin/stocktakes', v),
       onSuccess: (sheet) => location.assign(`/console/inventory/stocktakes?id=${sheet.id}`),
     });
-    root.append(h('section', { class: 'card' }, h('h2', { text: t('stocktake.new') }), form.element));
+    add(root, h('section', { class: 'card' }, h('h2', { text: t('stocktake.new') }), form.element));
   }
-  root.append(table.element);
+  add(root, table.element);
   table.reload();
 }
 
 async function renderSheet(root, id, tabs) {
-  root.append(pageHeader(t('stocktake.sheet')), tabs('stocktakes'), h('p', { class: 'breadcrumb' }, link('/console/inventory/stocktakes', t('inventory.stocktakes'))));
+  add(root, pageHeader(t('stocktake.sheet')), tabs('stocktakes'), h('p', { class: 'breadcrumb' }, link('/console/inventory/stocktakes', t('inventory.stocktakes'))));
   let sheet;
   try {
     sheet = await get(`/admin/stocktakes/${id}`);
   } catch (error) {
-    root.append(errorNotice(error));
+    add(root, errorNotice(error));
     return;
   }
   const summary = h('section', { class: 'card' });
@@ -72,9 +72,9 @@ async function renderSheet(root, id, tabs) {
           : h('tr', {}, h('td', { colspan: 4, class: 'muted', text: t('stocktake.noCounts') }))))));
   };
   draw();
-  root.append(summary);
-  if (sheet.status === 'open' && can('inventory.manage')) root.append(countEntry(sheet, (next, skuId) => { sheet = next; highlight = skuId; draw(); }), sheetActions(sheet));
-  root.append(linesSection);
+  add(root, summary);
+  if (sheet.status === 'open' && can('inventory.manage')) add(root, countEntry(sheet, (next, skuId) => { sheet = next; highlight = skuId; draw(); }), sheetActions(sheet));
+  add(root, linesSection);
 }
 
 /**

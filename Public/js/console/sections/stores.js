@@ -1,6 +1,6 @@
 import { can } from '../context.js';
 import { get, post, patch } from '../api.js';
-import { h, pageHeader, badge, link, button, announce, errorNotice, notice } from '../dom.js';
+import { add, h, pageHeader, badge, link, button, announce, errorNotice, notice } from '../dom.js';
 import { createTable } from '../table.js';
 import { createForm } from '../form.js';
 import { t, dateTime, number, label } from '../i18n.js';
@@ -37,7 +37,7 @@ function renderList(root) {
       { key: 'dailyOrderCapacity', label: t('field.dailyOrderCapacity'), align: 'num', render: (s) => number(s.dailyOrderCapacity) },
     ],
   });
-  root.append(pageHeader(t('stores.title'), can('store.manage') ? link('/console/stores/new', t('stores.new'), { class: 'btn btn-primary' }) : null), table.element);
+  add(root, pageHeader(t('stores.title'), can('store.manage') ? link('/console/stores/new', t('stores.new'), { class: 'btn btn-primary' }) : null), table.element);
   table.reload();
 }
 
@@ -69,13 +69,13 @@ async function renderStore(root, id) {
   try {
     if (id) store = await get(`/admin/stores/${id}`);
   } catch (error) {
-    root.append(pageHeader(t('stores.title')), errorNotice(error));
+    add(root, pageHeader(t('stores.title')), errorNotice(error));
     return;
   }
   const manage = can('store.manage');
   const s = store || { kind: 'store', pickupEnabled: true, deliveryRadiusKm: 5, dailyOrderCapacity: 200, openingHours: {} };
-  root.append(h('p', { class: 'breadcrumb' }, link('/console/stores', t('stores.title'))));
-  root.append(h('header', { class: 'page-header' },
+  add(root, h('p', { class: 'breadcrumb' }, link('/console/stores', t('stores.title'))));
+  add(root, h('header', { class: 'page-header' },
     h('h1', {}, store ? `${store.code} ${store.name}` : t('stores.new'), store ? [' ', badge('storeStatus', store.status)] : null),
     h('div', { class: 'page-actions' }, store && manage ? (nextStatuses[store.status] || []).map((next) => button(label('storeAction', next), async () => {
       const result = await formDialog(label('storeAction', next), {
@@ -85,7 +85,7 @@ async function renderStore(root, id) {
       });
       if (result) location.reload();
     }, { kind: next === 'suspended' ? 'danger' : '' })) : null)));
-  if (!manage) root.append(notice(t('common.readOnly'), 'info'));
+  if (!manage) add(root, notice(t('common.readOnly'), 'info'));
   const merchants = store ? [] : await merchantOptions();
   const fields = [
     ...(store ? [] : [
@@ -121,6 +121,6 @@ async function renderStore(root, id) {
     },
   });
   if (!manage) form.element.querySelector('.form-actions').hidden = true;
-  root.append(h('section', { class: 'card' }, form.element));
-  if (store) root.append(h('p', { class: 'muted', text: t('stores.updated', { at: dateTime(store.updatedAt) }) }));
+  add(root, h('section', { class: 'card' }, form.element));
+  if (store) add(root, h('p', { class: 'muted', text: t('stores.updated', { at: dateTime(store.updatedAt) }) }));
 }

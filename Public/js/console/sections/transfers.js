@@ -1,6 +1,6 @@
 import { context, can } from '../context.js';
 import { get, post, api } from '../api.js';
-import { h, pageHeader, badge, link, button, busy, announce, errorNotice, facts, uid, errorText } from '../dom.js';
+import { add, h, pageHeader, badge, link, button, busy, announce, errorNotice, facts, uid, errorText } from '../dom.js';
 import { createTable } from '../table.js';
 import { createForm, ErrorPresenter } from '../form.js';
 import { t, dateTime, number } from '../i18n.js';
@@ -10,7 +10,7 @@ const statuses = ['created', 'shipped', 'partially_received', 'received', 'cance
 
 export async function render(root, params, tabs) {
   const id = params.get('id');
-  root.append(pageHeader(t('inventory.transfers')), tabs('transfers'));
+  add(root, pageHeader(t('inventory.transfers')), tabs('transfers'));
   if (id === 'new') return renderCreate(root);
   if (id) return renderTransfer(root, id);
   return renderList(root);
@@ -31,8 +31,8 @@ function renderList(root) {
       { key: 'createdAt', label: t('field.createdAt'), render: (x) => dateTime(x.createdAt) },
     ],
   });
-  if (can('inventory.manage') && context.stores.length > 1) root.append(h('div', { class: 'actions-row' }, link('/console/inventory/transfers?id=new', t('transfer.new'), { class: 'btn btn-primary' })));
-  root.append(table.element);
+  if (can('inventory.manage') && context.stores.length > 1) add(root, h('div', { class: 'actions-row' }, link('/console/inventory/transfers?id=new', t('transfer.new'), { class: 'btn btn-primary' })));
+  add(root, table.element);
   table.reload();
 }
 
@@ -52,16 +52,16 @@ function renderCreate(root) {
     onSubmit: (v) => post('/admin/transfers', { ...v, lines: lines.read() }),
     onSuccess: (x) => location.assign(`/console/inventory/transfers?id=${x.id}`),
   });
-  root.append(h('section', { class: 'card' }, h('h2', { text: t('transfer.new') }), form.element));
+  add(root, h('section', { class: 'card' }, h('h2', { text: t('transfer.new') }), form.element));
 }
 
 async function renderTransfer(root, id) {
-  root.append(h('p', { class: 'breadcrumb' }, link('/console/inventory/transfers', t('inventory.transfers'))));
+  add(root, h('p', { class: 'breadcrumb' }, link('/console/inventory/transfers', t('inventory.transfers'))));
   let x;
   try {
     x = await get(`/admin/transfers/${id}`);
   } catch (error) {
-    root.append(errorNotice(error));
+    add(root, errorNotice(error));
     return;
   }
   const manage = can('inventory.manage');
@@ -78,12 +78,12 @@ async function renderTransfer(root, id) {
   if (manage && x.status === 'created') actions.push(step(t('transfer.ship'), 'ship', t('transfer.shipConfirm'), 'primary'), step(t('transfer.cancel'), 'cancel', t('transfer.cancelConfirm'), 'danger'));
   if (manage && ['shipped', 'partially_received'].includes(x.status)) actions.push(step(t('transfer.close'), 'close', t('transfer.closeConfirm')));
   const inTransit = manage && ['shipped', 'partially_received'].includes(x.status);
-  root.append(h('section', { class: 'card' },
+  add(root, h('section', { class: 'card' },
     h('h2', {}, x.number, ' ', badge('transferStatus', x.status)),
     facts([[t('transfer.from'), storeCell(x.fromStoreId)], [t('transfer.to'), storeCell(x.toStoreId)], [t('field.createdAt'), dateTime(x.createdAt)],
       [t('transfer.expectedArrival'), dateTime(x.expectedArrivalAt)], [t('transfer.shippedAt'), dateTime(x.shippedAt)], [t('transfer.receivedAt'), dateTime(x.receivedAt)], [t('field.note'), x.note]]),
     actions.length ? h('div', { class: 'actions-row' }, actions) : null));
-  root.append(inTransit ? receiveForm(x) : linesTable(x, null));
+  add(root, inTransit ? receiveForm(x) : linesTable(x, null));
 }
 
 function linesTable(x, inputs) {
