@@ -159,9 +159,11 @@ function countEntry(sheet, update) {
 
 function sheetActions(sheet) {
   const step = (text, path, question, kind) => button(text, async (event) => {
+    // currentTarget is gone once the dialog has been awaited.
+    const node = event.currentTarget;
     if (!(await confirmDialog(text, question))) return;
     try {
-      await busy(event.currentTarget, () => api(`/admin/stocktakes/${sheet.id}/${path}`, { method: 'POST' }));
+      await busy(node, () => api(`/admin/stocktakes/${sheet.id}/${path}`, { method: 'POST' }));
       location.reload();
     } catch (error) {
       announce(errorText(error), 'error');

@@ -66,9 +66,11 @@ async function renderTransfer(root, id) {
   }
   const manage = can('inventory.manage');
   const step = (text, path, question, kind = '') => button(text, async (event) => {
+    // currentTarget is gone once the dialog has been awaited.
+    const node = event.currentTarget;
     if (!(await confirmDialog(text, question))) return;
     try {
-      await busy(event.currentTarget, () => api(`/admin/transfers/${x.id}/${path}`, { method: 'POST' }));
+      await busy(node, () => api(`/admin/transfers/${x.id}/${path}`, { method: 'POST' }));
       location.reload();
     } catch (error) {
       announce(errorText(error), 'error');
