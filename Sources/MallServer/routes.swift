@@ -14,7 +14,8 @@ func routes(_ app: Application) throws {
     try app.register(collection: SandboxPayPage())
 
     // Browsers sign in with a cookie session (CSRF-checked); API clients with bearer tokens.
-    let browser = app.grouped(app.sessions.middleware).grouped(WebSessionAuthMiddleware()).grouped(CSRFMiddleware())
+    let sessions = app.grouped(app.sessions.middleware).grouped(WebSessionAuthMiddleware())
+    let browser = sessions.grouped(CSRFMiddleware())
 
     // Storefront pages: browse, product, stores, cart, checkout, account, my orders.
     try browser.register(collection: StorefrontRoutes())
@@ -22,7 +23,7 @@ func routes(_ app: Application) throws {
     // Staff console pages (sign-in and the shell its scripts fill from the admin API).
     try browser.register(collection: ConsoleRoutes())
 
-    let api = browser.grouped("api", "v1").grouped(BearerAuthMiddleware())
+    let api = sessions.grouped(CSRFMiddleware(cookielessRequestsPass: true)).grouped("api", "v1").grouped(BearerAuthMiddleware())
 
     // Shoppers: sign-up, sign-in, tokens (shared with staff), own account.
     try api.register(collection: MemberAuthRoutes())
