@@ -46,3 +46,19 @@ if (form) {
     }
   });
 }
+
+// Payment confirmations arrive from the provider a moment after the shopper pays: while the
+// order still waits for payment, look again every few seconds and reload when it moves on.
+const badge = document.getElementById('order-status');
+if (badge?.dataset.status === 'pending_payment') {
+  let tries = 0;
+  const timer = setInterval(async () => {
+    tries += 1;
+    try {
+      const order = await api('GET', `/orders/${orderId}`);
+      if (order.status !== 'pending_payment') { clearInterval(timer); location.reload(); }
+    } catch { /* keep the page as it is */ }
+    if (tries >= 20) clearInterval(timer);
+  }, 3000);
+  status.textContent = badge.dataset.waiting;
+}

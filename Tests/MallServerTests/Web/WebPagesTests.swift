@@ -282,6 +282,45 @@ struct WebPagesTests {
         }
     }
 
+    @Test("home and product pages stay under 100 KB of HTML, CSS and JavaScript; every input has a label")
+    func weightAndLabels() async throws {
+        try await withTestApp { app in
+            var product: SKUModel?
+            for index in 0..<30 { product = try await Fixtures.sku(app, code: "W\(index)", title: "称重商品 \(index) 有一个相当长的标题用来测页面大小") }
+            _ = try await Fixtures.member(app)
+            let browser = TestBrowser(app)
+            _ = try await browser.signInMember()
+            let linked = try NSRegularExpression(pattern: #"(?:href|src)="(/(?:css|js)/[^"]+)""#)
+            for path in ["/", "/product/\(product!.productId)"] {
+                let page = try await browser.get(path)
+                var bytes = page.body.readableBytes
+                var assets = Set<String>()
+                for match in linked.matches(in: page.text, range: NSRange(page.text.startIndex..., in: page.text)) {
+                    assets.insert(String(page.text[Range(match.range(at: 1), in: page.text)!]))
+                }
+                #expect(assets.contains("/css/mall.css") && assets.contains("/js/mall.js"))
+                for asset in assets {
+                    let file = try await app.send(.GET, asset)
+                    #expect(file.status == .ok, "\(asset)")
+                    bytes += file.body.readableBytes
+                }
+                #expect(bytes < 100_000, "\(path) weighs \(bytes) bytes with its CSS and scripts")
+            }
+
+            let control = try NSRegularExpression(pattern: #"<(input|select|textarea)\b([^>]*)>"#)
+            for path in ["/", "/search?q=x", "/product/\(product!.productId)", "/stores", "/account", "/orders", "/login", "/register", "/scan", "/checkout"] {
+                let html = try await browser.get(path).text
+                for match in control.matches(in: html, range: NSRange(html.startIndex..., in: html)) {
+                    let attributes = String(html[Range(match.range(at: 2), in: html)!])
+                    if attributes.contains("type=\"hidden\"") { continue }
+                    let id = attributes.range(of: #"id="([^"]+)""#, options: .regularExpression).map { String(attributes[$0].dropFirst(4).dropLast()) }
+                    #expect(id.map { html.range(of: "<label[^>]*\\bfor=\"\($0)\"", options: .regularExpression) != nil } == true,
+                            "\(path): a control without a label: \(attributes)")
+                }
+            }
+        }
+    }
+
     @Test("static files: manifest, service worker and CSS are served with their types; a path out of Public/ is refused")
     func staticFiles() async throws {
         try await withTestApp { app in
