@@ -8,6 +8,34 @@ import Vapor
 
 @Suite("Catalog: structure, products, review and shelf")
 struct CatalogWorkflowTests {
+    @Test("staff filter the product list by category, including the categories below it")
+    func productListByCategory() async throws {
+        try await withTestApp { app in
+            let milk = try await Fixtures.sku(app, code: "D1", title: "纯牛奶")
+            let drinks = try await Fixtures.category(app, name: "饮料")
+            let tea = CategoryModel()
+            tea.id = UUID()
+            tea.name = "茶饮"
+            tea.parentId = drinks.id
+            tea.sortOrder = 0
+            tea.path = drinks.path + "\(tea.id!.uuidString)/"
+            tea.depth = 1
+            try await tea.create(on: app.db)
+            let teaSKU = try await Fixtures.sku(app, code: "T1", title: "乌龙茶")
+            let teaProduct = try #require(try await ProductModel.find(teaSKU.productId, on: app.db))
+            teaProduct.categoryId = tea.id!
+            try await teaProduct.update(on: app.db)
+            let (_, admin) = try await Fixtures.staff(app, "admin2", role: .platformAdmin, scope: .platform)
+
+            let underDrinks = try await app.send(.GET, "/api/v1/admin/products?categoryId=\(drinks.id!)", token: admin).decode(ListPage<Product>.self)
+            #expect(underDrinks.items.map(\.id) == [teaSKU.productId], "the tea sits in a child of 饮料")
+            let all = try await app.send(.GET, "/api/v1/admin/products", token: admin).decode(ListPage<Product>.self)
+            #expect(Set(all.items.map(\.id)) == [milk.productId, teaSKU.productId])
+            let bad = try await app.send(.GET, "/api/v1/admin/products?categoryId=nope", token: admin)
+            #expect(bad.problem?.errors?.first?.field == "categoryId")
+        }
+    }
+
     static func tshirt(_ categoryId: UUID, merchant: UUID = SelfOperatedMerchant.id.rawValue, sizes: [String] = ["S", "M"]) -> ProductInput {
         let specs = [SpecDefinition(name: "颜色", values: ["红", "蓝"]), SpecDefinition(name: "尺码", values: sizes)]
         var skus: [SKUInput] = []

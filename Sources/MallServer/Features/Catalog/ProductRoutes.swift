@@ -43,6 +43,12 @@ struct ProductRoutes: RouteCollection {
         if let q = req.query[String.self, at: "q"]?.trimmingWhitespace().lowercased(), !q.isEmpty {
             query = query.filter(\.$searchText ~~ q)
         }
+        if let categoryId = req.optionalQuery(UUID.self, "categoryId", into: &errors, message: "must be a category id") {
+            // The category and everything below it, as on the storefront.
+            let root = try await CategoryModel.find(categoryId, on: req.db)
+            let ids = try await CategoryModel.query(on: req.db).filter(\.$path =~ (root?.path ?? "-")).all(\.$id)
+            query = query.filter(\.$categoryId ~~ ids)
+        }
         try errors.throwIfAny()
         let result = try await query.sort(\.$updatedAt, .descending).page(page) { $0 }
         return ListPage(items: try await ProductDTO.many(result.items, on: req.db), page: result.page, per: result.per, total: result.total)
