@@ -355,6 +355,49 @@ public struct PickupStoreInput: Codable, Sendable {
     public init(storeId: UUID) { self.storeId = storeId }
 }
 
+/// An order named by id and number, for lists that link to orders.
+public struct OrderRef: Codable, Sendable, Equatable {
+    public var id: UUID
+    public var number: String
+    public init(id: UUID, number: String) {
+        self.id = id
+        self.number = number
+    }
+}
+
+/// One payment as HQ's finance staff see it: the checkout's orders, the provider's
+/// transaction and what has been refunded of it.
+public struct StaffPayment: Codable, Sendable, Equatable {
+    public var id: UUID
+    public var checkoutId: UUID
+    public var memberId: UUID
+    /// `sandbox` is the built-in test gateway: it moves no real money.
+    public var provider: String
+    public var amountFen: Int64
+    /// `pending`, `paid`, `partially_refunded` or `refunded`.
+    public var status: String
+    public var providerTransactionId: String?
+    public var refundedFen: Int64
+    public var orders: [OrderRef]
+    public var createdAt: Date
+    public var paidAt: Date?
+
+    public init(id: UUID, checkoutId: UUID, memberId: UUID, provider: String, amountFen: Int64, status: String, providerTransactionId: String?,
+                refundedFen: Int64, orders: [OrderRef], createdAt: Date, paidAt: Date?) {
+        self.id = id
+        self.checkoutId = checkoutId
+        self.memberId = memberId
+        self.provider = provider
+        self.amountFen = amountFen
+        self.status = status
+        self.providerTransactionId = providerTransactionId
+        self.refundedFen = refundedFen
+        self.orders = orders
+        self.createdAt = createdAt
+        self.paidAt = paidAt
+    }
+}
+
 /// One refund as HQ's finance staff see it.
 public struct RefundInfo: Codable, Sendable, Equatable {
     public var id: UUID

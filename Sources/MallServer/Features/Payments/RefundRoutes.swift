@@ -4,12 +4,44 @@ import MallAPI
 import MallCore
 import Vapor
 
-/// HQ's view of refunds: what is pending, processing or failed, and sending a failed one again.
+/// HQ's view of money: payments by status and provider, refunds that are pending, processing
+/// or failed, and sending a failed refund again.
 struct RefundRoutes: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
+        routes.get("payments", use: payments)
         let refunds = routes.grouped("refunds")
         refunds.get(use: list)
         refunds.post(":refundId", "retry", use: retry)
+    }
+
+    func payments(req: Request) async throws -> ListPage<StaffPayment> {
+        try req.authorize(.paymentView, on: .platform)
+        let page = try PageRequest(from: req)
+        var errors = FieldErrorCollector()
+        var query = PaymentModel.query(on: req.db)
+        if let status = req.query[String.self, at: "status"] {
+            let known = ["pending", "paid", "partially_refunded", "refunded"]
+            if known.contains(status) { query = query.filter(\.$status == status) } else {
+                errors.add("status", "must be one of \(known.joined(separator: ", "))")
+            }
+        }
+        if let provider = req.query[String.self, at: "provider"] {
+            if req.application.paymentGateways.providers.contains(provider) || provider == SandboxGateway.provider {
+                query = query.filter(\.$provider == provider)
+            } else {
+                errors.add("provider", "is not a configured payment provider")
+            }
+        }
+        try errors.throwIfAny()
+        let result = try await query.sort(\.$createdAt, .descending).sort(\.$id).page(page) { $0 }
+        let orders = Dictionary(grouping: try await OrderModel.query(on: req.db).filter(\.$checkoutId ~~ Set(result.items.map(\.checkoutId)))
+            .sort(\.$number).all(), by: \.checkoutId)
+        return ListPage(items: result.items.map { payment in
+            StaffPayment(id: payment.id!, checkoutId: payment.checkoutId, memberId: payment.memberId, provider: payment.provider,
+                         amountFen: payment.amountFen, status: payment.status, providerTransactionId: payment.providerTransactionId,
+                         refundedFen: payment.refundedFen, orders: (orders[payment.checkoutId] ?? []).map { OrderRef(id: $0.id!, number: $0.number) },
+                         createdAt: payment.createdAt, paidAt: payment.paidAt)
+        }, page: result.page, per: result.per, total: result.total)
     }
 
     func list(req: Request) async throws -> ListPage<RefundInfo> {
