@@ -4,7 +4,7 @@
 Writes, under Public/icons/: icon-192.png and icon-512.png (purpose "any"), maskable-512.png
 (the mark kept inside the central safe-zone circle, 40 % of the size in radius, that Android
 launchers may crop to), apple-touch-icon.png (180 x 180, iOS rounds the corners itself) and
-favicon.svg. One geometry, in a 100 x 100 unit box, is used for the PNGs and the SVG so they
+favicon.svg; the same favicon.svg also at Public/ (pages link /favicon.svg). One geometry, in a 100 x 100 unit box, is used for the PNGs and the SVG so they
 cannot drift apart. Run from anywhere: python3 tools/make_icons.py (needs Pillow).
 """
 import math
@@ -101,8 +101,9 @@ def main() -> None:
     }
     for name, (size, fraction) in targets.items():
         draw_png(size, fraction).save(OUT / name, optimize=True)
-    (OUT / "favicon.svg").write_text(svg(), encoding="utf-8")
-    print(f"wrote {len(targets) + 1} icons to {OUT}")
+    for folder in (OUT, OUT.parent):
+        (folder / "favicon.svg").write_text(svg(), encoding="utf-8")
+    print(f"wrote {len(targets) + 1} icons to {OUT} and favicon.svg to {OUT.parent}")
 
 
 if __name__ == "__main__":

@@ -239,6 +239,7 @@ class Browser:
         self.shots = shots
         self.label = label
         self.console: list[dict] = []
+        self.layout_problems: dict[str, str] = {}
 
     def __getattr__(self, name):
         return getattr(self.driver, name)
@@ -269,7 +270,35 @@ class Browser:
             path.write_bytes(base64.b64decode(data))
         except Exception:  # fall back to the visible viewport
             self.driver.save_screenshot(str(path))
+        self.check_layout()
         return path
+
+    _OVERFLOW_JS = """
+        const vw = document.documentElement.clientWidth;
+        const width = document.documentElement.scrollWidth;
+        if (width <= vw + 1) return null;
+        const wide = [];
+        for (const e of document.querySelectorAll('body *')) {
+          const r = e.getBoundingClientRect();
+          if (r.right > vw + 1 && r.width > 0) wide.push(e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+            (typeof e.className === 'string' && e.className ? '.' + e.className.trim().split(/\\s+/).join('.') : '') + ' ' + Math.round(r.width) + 'px');
+        }
+        return [width, vw, wide.slice(0, 4)];
+    """
+
+    def check_layout(self):
+        """Records a page wider than the viewport (the phone then zooms out and scrolls sideways)."""
+        try:
+            found = self.driver.execute_script(self._OVERFLOW_JS)
+        except Exception:
+            return
+        if found:
+            width, viewport, wide = found
+            page = self.driver.current_url.replace(self.base_url, "") or "/"
+            key = page.split("?")[0]
+            self.layout_problems.setdefault(
+                key, f"{page}: the page is {width}px wide in a {viewport}px viewport; overflowing: {', '.join(wide)}"
+            )
 
     def collect_console(self) -> list[dict]:
         try:
@@ -294,6 +323,16 @@ class Browser:
         if severe:
             lines = "\n".join(f"  {entry.get('message')}" for entry in severe)
             pytest.fail(f"browser console ({self.label or self.size}) has SEVERE entries:\n{lines}", pytrace=False)
+
+
+    def assert_healthy(self, ignore: tuple[str, ...] = ()):
+        """Fail on SEVERE console entries and on pages that overflowed the viewport sideways
+        at any screenshot so far; both are reported together."""
+        problems = [f"console: {entry.get('message')}" for entry in self.severe_console_entries(ignore)]
+        problems += [f"layout: {text}" for text in self.layout_problems.values()]
+        if problems:
+            lines = "\n".join(f"  {line}" for line in problems)
+            pytest.fail(f"{self.label or 'browser'} ({self.size}) saw problems:\n{lines}", pytrace=False)
 
 
 def assert_no_console_errors(browser: Browser, ignore: tuple[str, ...] = ()):
@@ -336,9 +375,21 @@ def _start_driver(size: str):
     return driver
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call":
+        item.stash[_call_failed_key] = report.failed
+
+
+_call_failed_key = pytest.StashKey[bool]()
+
+
 @pytest.fixture
-def new_browser(server, size, shots):
-    """Factory: new_browser(label="clerk") opens another independent session (own cookies)."""
+def new_browser(request, server, size, shots):
+    """Factory: new_browser(label="clerk") opens another independent session (own cookies).
+    When the test fails, every open session is screenshotted as "…-failure" before closing."""
     opened: list[Browser] = []
 
     def factory(label: str = "") -> Browser:
@@ -347,7 +398,16 @@ def new_browser(server, size, shots):
         return browser
 
     yield factory
+    failed = request.node.stash.get(_call_failed_key, False)
     for browser in opened:
+        try:
+            if failed:
+                browser.shot("failure")
+                print(f"[{browser.label or 'browser'}] at {browser.driver.current_url}")
+                for entry in browser.collect_console():
+                    print(f"[{browser.label or 'browser'}] console {entry.get('level')}: {entry.get('message')}")
+        except Exception:
+            pass
         try:
             browser.driver.quit()
         except Exception:

@@ -61,8 +61,9 @@ def test_png_icons(server, path, size):
     assert png_size(body) == (size, size)
 
 
-def test_favicon_svg(server):
-    status, headers, body = fetch(server + "/icons/favicon.svg")
+@pytest.mark.parametrize("path", ["/favicon.svg", "/icons/favicon.svg"])
+def test_favicon_svg(server, path):
+    status, headers, body = fetch(server + path)
     assert status == 200
     assert media_type(headers) == "image/svg+xml"
     assert body.lstrip().startswith(b"<svg")

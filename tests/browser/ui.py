@@ -1,0 +1,158 @@
+"""Finding things the way a person does: by visible label, button text and role, with the
+texts taken from the same message catalogs the pages use (so a copy change does not break the
+tests, and a missing label does)."""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT_WAIT = 20
+
+
+@lru_cache(maxsize=None)
+def storefront_text(lang: str = "zh-CN") -> dict:
+    return json.loads((REPO / "Resources" / "Locales" / f"{lang}.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def console_text(lang: str = "zh-CN") -> dict:
+    return json.loads((REPO / "Public" / "js" / "console" / "messages" / f"{lang}.json").read_text(encoding="utf-8"))
+
+
+def T(key: str) -> str:
+    """A storefront message (Resources/Locales/zh-CN.json)."""
+    return storefront_text()[key]
+
+
+def C(key: str, **params) -> str:
+    """A console message (Public/js/console/messages/zh-CN.json) with {placeholders} filled."""
+    text = console_text()[key]
+    for name, value in params.items():
+        text = text.replace("{" + name + "}", str(value))
+    return text
+
+
+def xpath_literal(text: str) -> str:
+    if "'" not in text:
+        return f"'{text}'"
+    if '"' not in text:
+        return f'"{text}"'
+    parts = text.split("'")
+    return "concat(" + ", \"'\", ".join(f"'{p}'" for p in parts) + ")"
+
+
+def wait(driver, timeout: float = DEFAULT_WAIT) -> WebDriverWait:
+    return WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,))
+
+
+def visible(driver, css: str, timeout: float = DEFAULT_WAIT):
+    return wait(driver, timeout).until(EC.visibility_of_element_located((By.CSS_SELECTOR, css)))
+
+
+def present(driver, css: str, timeout: float = DEFAULT_WAIT):
+    return wait(driver, timeout).until(EC.presence_of_element_located((By.CSS_SELECTOR, css)))
+
+
+def field(driver, label_text: str, timeout: float = DEFAULT_WAIT, exact: bool = True):
+    """The control a visible <label> names (label[for] → id)."""
+    literal = xpath_literal(label_text)
+    # normalize-space(text()) is the label's own first text, without a required-field marker.
+    match = (
+        f"normalize-space(.)={literal} or normalize-space(text())={literal}"
+        if exact
+        else f"contains(normalize-space(.), {literal})"
+    )
+    label = wait(driver, timeout).until(
+        EC.visibility_of_element_located((By.XPATH, f"//label[{match}]"))
+    )
+    target = label.get_attribute("for")
+    assert target, f"label {label_text!r} has no for= attribute"
+    return driver.find_element(By.ID, target)
+
+
+def fill(driver, label_text: str, value: str, **kwargs):
+    element = field(driver, label_text, **kwargs)
+    element.clear()
+    element.send_keys(value)
+    return element
+
+
+def choose(driver, label_text: str, *, text: str | None = None, value: str | None = None, partial: bool = False):
+    select = Select(field(driver, label_text))
+    if value is not None:
+        select.select_by_value(value)
+    elif partial:
+        option = next(o for o in select.options if text in o.text)
+        select.select_by_visible_text(option.text)
+    else:
+        select.select_by_visible_text(text)
+    return select
+
+
+def button(driver, text: str, timeout: float = DEFAULT_WAIT, within=None, exact: bool = True):
+    """A clickable <button> (or role=button / submit input) whose visible text is `text`."""
+    match = (
+        f"normalize-space(.)={xpath_literal(text)}"
+        if exact
+        else f"contains(normalize-space(.), {xpath_literal(text)})"
+    )
+    xpath = f".//button[{match}] | .//*[@role='button'][{match}] | .//input[@type='submit'][@value={xpath_literal(text)}]"
+    root = within or driver
+    return wait(driver, timeout).until(lambda _: next((e for e in root.find_elements(By.XPATH, xpath) if e.is_displayed() and e.is_enabled()), False))
+
+
+def link(driver, text: str, timeout: float = DEFAULT_WAIT, exact: bool = False):
+    match = (
+        f"normalize-space(.)={xpath_literal(text)}"
+        if exact
+        else f"contains(normalize-space(.), {xpath_literal(text)})"
+    )
+    return wait(driver, timeout).until(
+        lambda d: next((e for e in d.find_elements(By.XPATH, f"//a[{match}]") if e.is_displayed()), False)
+    )
+
+
+def click(driver, element):
+    """Scrolls the element to the middle of the viewport first: a sticky header on the phone
+    size must not take the click (if something still covers it, that is a finding)."""
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center', inline: 'nearest'});", element)
+    zoomed_out = driver.execute_script("return window.innerWidth > document.documentElement.clientWidth + 1")
+    if zoomed_out:
+        # A page wider than a phone's viewport makes the browser zoom out, and chromedriver's
+        # mobile emulation then taps the wrong spot. Browser.check_layout reports the overflow;
+        # here the journey goes on with a DOM click.
+        driver.execute_script("arguments[0].click();", element)
+    else:
+        element.click()
+
+
+def text_appears(driver, css: str, text: str, timeout: float = DEFAULT_WAIT):
+    return wait(driver, timeout).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, css), text))
+
+
+def body_text(driver) -> str:
+    return driver.find_element(By.TAG_NAME, "body").text
+
+
+def reload_until_text(driver, css: str, text: str, timeout: float = DEFAULT_WAIT, every: float = 1.0):
+    """Reloads the page until the element shows the text: for state a background job changes
+    (a payment gateway's notification arrives a moment after the pay page says "paid")."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        elements = driver.find_elements(By.CSS_SELECTOR, css)
+        if elements and text in elements[0].text:
+            return elements[0]
+        if time.monotonic() > deadline:
+            seen = elements[0].text if elements else "(no element)"
+            raise AssertionError(f"{css} still shows {seen!r}, expected {text!r} after {timeout:.0f} s of reloading")
+        time.sleep(every)
+        driver.refresh()
