@@ -4,15 +4,17 @@
  * - Page navigations go to the network first; when the network fails the cached /offline page
  *   is shown. Pages themselves are never stored: they carry a signed-in shopper's cart, orders
  *   and addresses, and a shared phone must not show them to the next person while offline.
- * - Static files under /css/, /js/ and /icons/ are cache-first. The cache name carries VERSION:
- *   bump it whenever those files change, so the new worker fetches them afresh and activate
- *   deletes the old caches.
+ * - Static files under /css/, /js/ and /icons/ (and the manifest) are network-first: every
+ *   successful fetch (revalidated past the HTTP cache) refreshes the cached copy, and the cache
+ *   answers only when the network fails. A changed stylesheet or script therefore shows up on
+ *   the next load with no version bump. VERSION only names the caches: bump it when this
+ *   worker's caching changes, and activate deletes the old caches.
  * - /api/, /console, /checkout, /cart and every non-GET request are left to the network
  *   untouched and never cached.
  */
 'use strict';
 
-const VERSION = 'v1';
+const VERSION = 'v2';
 const PREFIX = 'chainmall-';
 const SHELL_CACHE = PREFIX + 'shell-' + VERSION;
 const STATIC_CACHE = PREFIX + 'static-' + VERSION;
@@ -31,7 +33,7 @@ const SHELL = [
 ];
 
 const NEVER_CACHED = ['/api/', '/console', '/checkout', '/cart'];
-const CACHE_FIRST = ['/css/', '/js/', '/icons/'];
+const STATIC = ['/css/', '/js/', '/icons/'];
 
 function startsWithAny(path, prefixes) {
   return prefixes.some(function (prefix) {
@@ -73,13 +75,25 @@ async function networkFirstPage(request) {
   }
 }
 
-async function cacheFirstStatic(request) {
-  const cached = await caches.match(request);
-  if (cached) return cached;
-  const response = await fetch(request);
+async function networkFirstStatic(event) {
+  const request = event.request;
+  let response;
+  try {
+    // The server sends max-age=3600; "no-cache" revalidates with the ETag (a 304 when nothing
+    // changed) so the browser's HTTP cache cannot hand back a stale copy either.
+    response = await fetch(request, { cache: 'no-cache' });
+  } catch (error) {
+    // Offline: the copy the last successful fetch stored, else the one the install step stored.
+    const cache = await caches.open(STATIC_CACHE);
+    const cached = (await cache.match(request)) || (await caches.match(request));
+    if (cached) return cached;
+    throw error;
+  }
   if (response.ok && response.type === 'basic') {
     const copy = response.clone();
-    caches.open(STATIC_CACHE).then(function (cache) { return cache.put(request, copy); });
+    event.waitUntil(caches.open(STATIC_CACHE)
+      .then(function (cache) { return cache.put(request, copy); })
+      .catch(function () {}));
   }
   return response;
 }
@@ -101,7 +115,7 @@ self.addEventListener('fetch', function (event) {
     event.respondWith(networkFirstPage(request));
     return;
   }
-  if (startsWithAny(url.pathname, CACHE_FIRST) || url.pathname === '/manifest.webmanifest') {
-    event.respondWith(cacheFirstStatic(request));
+  if (startsWithAny(url.pathname, STATIC) || url.pathname === '/manifest.webmanifest') {
+    event.respondWith(networkFirstStatic(event));
   }
 });

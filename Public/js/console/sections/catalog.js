@@ -1,5 +1,5 @@
 import { can, canOnPlatform } from '../context.js';
-import { post } from '../api.js';
+import { get, post } from '../api.js';
 import { add, pageHeader, badge, link, subnav, button, busy, announce, errorNotice } from '../dom.js';
 import { createTable } from '../table.js';
 import { t, money, dateTime, label, number } from '../i18n.js';
@@ -14,6 +14,34 @@ export async function render(root, { id, params }) {
     return editor.render(root, id === 'new' ? null : id);
   }
   return renderList(root, params);
+}
+
+/**
+ * The category tree flattened for a <select>, depth shown by indenting each name with
+ * no-break spaces (ordinary spaces collapse inside an option).
+ */
+function categoryOptions(tree) {
+  const out = [{ value: '', label: t('filter.allCategories') }];
+  const walk = (nodes, depth) => {
+    for (const node of nodes || []) {
+      out.push({ value: node.id, label: `${'\u00a0'.repeat(depth * 3)}${node.name}` });
+      walk(node.children, depth + 1);
+    }
+  };
+  walk(tree, 0);
+  return out;
+}
+
+/** The public category tree; the list still works without the filter if it cannot load. */
+async function categoryFilter() {
+  try {
+    const tree = await get('/categories');
+    if (!Array.isArray(tree) || !tree.length) return [];
+    return [{ name: 'categoryId', label: t('field.category'), type: 'select', options: categoryOptions(tree) }];
+  } catch (error) {
+    console.warn('category tree unavailable', error);
+    return [];
+  }
 }
 
 function tabs(current) {
@@ -38,13 +66,15 @@ const baseColumns = () => [
   { key: 'updatedAt', label: t('field.updatedAt'), render: (p) => dateTime(p.updatedAt) },
 ];
 
-function renderList(root) {
+async function renderList(root) {
+  const categories = await categoryFilter();
   const table = createTable({
     caption: t('catalog.caption'),
     endpoint: '/admin/products',
     syncUrl: true,
     filters: [
       { name: 'status', label: t('field.status'), type: 'select', options: enumOptions('productStatus', statuses) },
+      ...categories,
       { name: 'q', label: t('field.keyword'), type: 'search' },
     ],
     columns: baseColumns(),
