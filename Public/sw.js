@@ -14,16 +14,19 @@
  */
 'use strict';
 
-const VERSION = 'v2';
+const VERSION = 'v3';
 const PREFIX = 'chainmall-';
 const SHELL_CACHE = PREFIX + 'shell-' + VERSION;
 const STATIC_CACHE = PREFIX + 'static-' + VERSION;
 const CURRENT_CACHES = [SHELL_CACHE, STATIC_CACHE];
 
 const OFFLINE_URL = '/offline';
+// Everything the offline page itself loads (layout.leaf), so it shows without a failed request.
 const SHELL = [
   '/css/mall.css',
   '/js/mall.js',
+  '/js/pwa.js',
+  '/favicon.svg',
   '/manifest.webmanifest',
   '/icons/icon-192.png',
   '/icons/icon-512.png',
@@ -34,6 +37,7 @@ const SHELL = [
 
 const NEVER_CACHED = ['/api/', '/console', '/checkout', '/cart'];
 const STATIC = ['/css/', '/js/', '/icons/'];
+const ROOT_FILES = ['/manifest.webmanifest', '/favicon.svg'];
 
 function startsWithAny(path, prefixes) {
   return prefixes.some(function (prefix) {
@@ -115,7 +119,7 @@ self.addEventListener('fetch', function (event) {
     event.respondWith(networkFirstPage(request));
     return;
   }
-  if (startsWithAny(url.pathname, STATIC) || url.pathname === '/manifest.webmanifest') {
+  if (startsWithAny(url.pathname, STATIC) || ROOT_FILES.includes(url.pathname)) {
     event.respondWith(networkFirstStatic(event));
   }
 });

@@ -58,75 +58,107 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _log_tail(lines: int = 60) -> str:
+def _log_tail(lines: int = 60, path: Path = SERVER_LOG) -> str:
     try:
-        text = SERVER_LOG.read_text(encoding="utf-8", errors="replace")
+        text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return "(no server log)"
     return "\n".join(text.splitlines()[-lines:])
 
 
-@pytest.fixture(scope="session")
-def server(request):
+def _binary() -> Path:
     binary = Path(os.environ.get("CHAINMALL_BIN", REPO / ".build" / "debug" / "chainmall"))
     if not binary.is_file():
         pytest.fail(f"server binary not found: {binary} (build it, or set CHAINMALL_BIN)", pytrace=False)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    data_dir = tempfile.mkdtemp(prefix="chainmall-browser-")
-    port = _free_port()
-    env = dict(os.environ)
-    env.update(
-        DATA_DIR=data_dir,
-        PORT=str(port),
-        HOST="127.0.0.1",
-        LOG_LEVEL="warning",
-    )
-    # A DATABASE_URL inherited from the PostgreSQL test run would point the demo at that database.
-    env.pop("DATABASE_URL", None)
-    env.pop("SQLITE_PATH", None)
-    base_url = f"http://127.0.0.1:{port}"
-    log = open(SERVER_LOG, "wb")
-    process = subprocess.Popen(
-        [str(binary), "serve", "--demo"],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    request.config.stash[_server_key] = {"pid": process.pid, "url": base_url}
-    try:
+    return binary
+
+
+class ServerProcess:
+    """One `chainmall serve` on a free port with its own fresh DATA_DIR and log file."""
+
+    def __init__(self, log_path: Path, demo: bool = True):
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.log_path = log_path
+        self.data_dir = tempfile.mkdtemp(prefix="chainmall-browser-")
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = dict(os.environ)
+        env.update(DATA_DIR=self.data_dir, PORT=str(self.port), HOST="127.0.0.1", LOG_LEVEL="warning")
+        # A DATABASE_URL inherited from the PostgreSQL test run would point the demo there.
+        env.pop("DATABASE_URL", None)
+        env.pop("SQLITE_PATH", None)
+        self.log = open(log_path, "wb")
+        self.process = subprocess.Popen(
+            [str(_binary()), "serve"] + (["--demo"] if demo else []),
+            cwd=REPO,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def wait_until_healthy(self):
         deadline = time.monotonic() + float(os.environ.get("BROWSER_SERVER_TIMEOUT", "120"))
         while True:
-            if process.poll() is not None:
+            if self.process.poll() is not None:
                 pytest.fail(
-                    f"chainmall exited with {process.returncode} before answering /healthz\n{_log_tail()}",
+                    f"chainmall exited with {self.process.returncode} before answering /healthz\n"
+                    f"{_log_tail(path=self.log_path)}",
                     pytrace=False,
                 )
             try:
-                with urllib.request.urlopen(base_url + "/healthz", timeout=2) as response:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=2) as response:
                     if response.status == 200:
-                        break
+                        return
             except (urllib.error.URLError, OSError):
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"chainmall did not answer /healthz at {base_url}\n{_log_tail()}", pytrace=False)
+                pytest.fail(f"chainmall did not answer /healthz at {self.url}\n{_log_tail(path=self.log_path)}", pytrace=False)
             time.sleep(0.5)
-        yield base_url
-    finally:
-        # Stop exactly the process started here (SIGTERM, then SIGKILL after 15 s).
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
+
+    def stop(self):
+        """Stops exactly this process (SIGTERM, then SIGKILL after 15 s)."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
             try:
-                process.wait(timeout=15)
+                self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
-        log.close()
+                self.process.kill()
+                self.process.wait(timeout=5)
+        if not self.log.closed:
+            self.log.close()
+
+    def remove_data(self):
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def server(request):
+    """The demo server shared by the whole session; yields its base URL."""
+    running = ServerProcess(SERVER_LOG, demo=True)
+    request.config.stash[_server_key] = {"pid": running.process.pid, "url": running.url}
+    try:
+        running.wait_until_healthy()
+        yield running.url
+    finally:
+        running.stop()
         if not request.session.testsfailed:
-            shutil.rmtree(data_dir, ignore_errors=True)
+            running.remove_data()
         else:
-            request.config.stash[_server_key]["data_dir"] = data_dir
+            request.config.stash[_server_key]["data_dir"] = running.data_dir
+
+
+@pytest.fixture
+def private_server(request):
+    """A server of the test's own, without demo data (starts in seconds), for tests that stop
+    it (the offline page). Yields the ServerProcess; it is stopped and removed afterwards."""
+    running = ServerProcess(ARTIFACTS / f"browser-server-{_safe(request.node.name)}.log", demo=False)
+    try:
+        running.wait_until_healthy()
+        yield running
+    finally:
+        running.stop()
+        running.remove_data()
 
 
 _server_key = pytest.StashKey[dict]()
@@ -252,6 +284,8 @@ class Browser:
         """Save a full-page PNG as artifacts/screenshots/<test>/<NN>-<name>-<size>.png."""
         label = f"{self.label}-{name}" if self.label else name
         path = self.shots.next_path(label, self.size)
+        # Sticky headers would be drawn where the page is scrolled to; capture from the top.
+        scroll_y = self.driver.execute_script("const y = window.scrollY; window.scrollTo(0, 0); return y;")
         try:
             metrics = self.driver.execute_cdp_cmd("Page.getLayoutMetrics", {})
             content = metrics.get("cssContentSize") or metrics["contentSize"]
@@ -270,6 +304,7 @@ class Browser:
             path.write_bytes(base64.b64decode(data))
         except Exception:  # fall back to the visible viewport
             self.driver.save_screenshot(str(path))
+        self.driver.execute_script("window.scrollTo(0, arguments[0]);", scroll_y)
         self.check_layout()
         return path
 
@@ -388,12 +423,13 @@ _call_failed_key = pytest.StashKey[bool]()
 
 @pytest.fixture
 def new_browser(request, server, size, shots):
-    """Factory: new_browser(label="clerk") opens another independent session (own cookies).
+    """Factory: new_browser(label="clerk") opens another independent session (own cookies);
+    base_url= points it at another server (see private_server).
     When the test fails, every open session is screenshotted as "…-failure" before closing."""
     opened: list[Browser] = []
 
-    def factory(label: str = "") -> Browser:
-        browser = Browser(_start_driver(size), server, size, shots, label)
+    def factory(label: str = "", base_url: str | None = None) -> Browser:
+        browser = Browser(_start_driver(size), base_url or server, size, shots, label)
         opened.append(browser)
         return browser
 

@@ -80,3 +80,72 @@ def test_home_page_renders(server, browser):
     manifest = browser.execute_script("var l=document.querySelector('link[rel=manifest]');return l&&l.getAttribute('href')")
     assert manifest == "/manifest.webmanifest"
     browser.assert_clean_console()
+
+
+def test_scan_page_falls_back_to_manual_entry(server, browser, api):
+    """Desktop Linux Chromium has no BarcodeDetector: the camera button hides, the status says
+    so, and typing a barcode finds the product."""
+    from selenium.webdriver.common.by import By
+
+    from ui import T, visible, wait
+
+    d = browser.driver
+    browser.open("/scan")
+    status = visible(d, "#scan-status")
+    supported = d.execute_script("return 'BarcodeDetector' in window")
+    if supported:
+        pytest.skip("this Chromium has BarcodeDetector; the fallback path cannot be seen")
+    wait(d).until(lambda _: status.text == status.get_attribute("data-msg-unsupported"))
+    assert not d.find_element(By.ID, "scan-start").is_displayed()
+    assert not d.find_element(By.ID, "scan-video").is_displayed()
+    browser.shot("scan-unsupported")
+
+    hit = api.ok("GET", "/products?q=%E7%89%9B%E5%A5%B6&per=1")["items"][0]
+    product = api.ok("GET", f"/products/{hit['id']}")
+    code = d.find_element(By.ID, "scan-code")
+    code.send_keys(product["skus"][0]["barcode"])
+    code.submit()
+    wait(d).until(lambda x: "/product/" in x.current_url)
+    assert product["title"] in d.find_element(By.TAG_NAME, "h1").text
+    browser.shot("scan-found")
+
+    browser.open("/scan?code=6900000000000")
+    assert visible(d, "#scan-form").is_displayed()
+    assert d.find_elements(By.CSS_SELECTOR, "[role=alert]"), "an unknown code shows no message"
+    browser.shot("scan-not-found")
+    # The not-found page answers 404 on purpose, which Chromium logs as a failed load.
+    browser.assert_healthy(ignore=("/scan?code=6900000000000 - Failed to load resource",))
+
+
+def test_offline_page_when_the_server_is_gone(private_server, new_browser):
+    """The service worker installs on the first visit; once the server is unreachable, a page
+    navigation shows the cached offline page, styled by the cached stylesheet."""
+    from selenium.webdriver.common.by import By
+
+    from ui import T, visible, wait
+
+    browser = new_browser("offline", base_url=private_server.url)
+    d = browser.driver
+    browser.open("/")
+    scope = d.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "navigator.serviceWorker.ready.then((r) => done(r.scope), (e) => done('error ' + e));"
+    )
+    assert scope == private_server.url + "/"
+    cached = d.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "caches.keys().then((names) => Promise.all(names.map((n) => caches.open(n).then((c) => c.keys()))))"
+        ".then((lists) => done(lists.flat().map((r) => new URL(r.url).pathname)));"
+    )
+    assert {"/offline", "/css/mall.css", "/js/mall.js", "/js/pwa.js", "/manifest.webmanifest"} <= set(cached), cached
+    unstyled = d.execute_script("return getComputedStyle(document.body).fontFamily")
+    browser.shot("online")
+
+    private_server.stop()
+    d.get(private_server.url + "/stores")
+    heading = visible(d, "h1")
+    assert heading.text == T("offline_title")
+    assert d.execute_script("return getComputedStyle(document.body).fontFamily") == unstyled, "offline page is unstyled"
+    browser.shot("offline-page")
+    # Everything the offline page loads came from the cache: no failed request.
+    browser.assert_healthy()
