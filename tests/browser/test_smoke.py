@@ -149,3 +149,51 @@ def test_offline_page_when_the_server_is_gone(private_server, new_browser):
     browser.shot("offline-page")
     # Everything the offline page loads came from the cache: no failed request.
     browser.assert_healthy()
+
+
+CAMERA_STUB = """
+// A camera (a canvas stream) and a BarcodeDetector that reads %(code)s on its third look.
+navigator.mediaDevices.getUserMedia = async (constraints) => {
+  sessionStorage.setItem('scan.facingMode', constraints.video.facingMode);
+  const canvas = document.createElement('canvas');
+  canvas.width = 320; canvas.height = 240;
+  const context = canvas.getContext('2d');
+  setInterval(() => { context.fillStyle = '#' + Math.floor(Math.random() * 0xffffff).toString(16).padStart(6, '0'); context.fillRect(0, 0, 320, 240); }, 40);
+  const stream = canvas.captureStream(25);
+  window.addEventListener('pagehide', () => {
+    sessionStorage.setItem('scan.stopped', String(stream.getTracks().every((t) => t.readyState === 'ended')));
+  });
+  return stream;
+};
+window.BarcodeDetector = class {
+  static async getSupportedFormats() { return ['ean_13', 'ean_8', 'upc_a', 'code_128', 'qr_code', 'aztec']; }
+  constructor(options) { sessionStorage.setItem('scan.formats', options.formats.join(',')); this.looks = 0; }
+  async detect() { this.looks += 1; return this.looks >= 3 ? [{ rawValue: '%(code)s', format: 'ean_13' }] : []; }
+};
+"""
+
+
+def test_scan_with_camera_goes_to_the_product(server, browser, api):
+    """With a camera and BarcodeDetector (both stubbed in the page), pressing the button scans,
+    stops the camera and opens /scan?code=…, which leads to the product."""
+    from selenium.webdriver.common.by import By
+
+    from ui import click, visible, wait
+
+    d = browser.driver
+    hit = api.ok("GET", "/products?q=%E7%89%9B%E5%A5%B6&per=1")["items"][0]
+    product = api.ok("GET", f"/products/{hit['id']}")
+    barcode = product["skus"][0]["barcode"]
+    d.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": CAMERA_STUB % {"code": barcode}})
+    browser.open("/scan")
+    start = visible(d, "#scan-start")
+    browser.shot("scan-ready")
+    click(d, start)
+    wait(d).until(lambda x: "/product/" in x.current_url)
+    assert product["title"] in d.find_element(By.TAG_NAME, "h1").text
+    storage = d.execute_script(
+        "return ['scan.facingMode', 'scan.formats', 'scan.stopped'].map((k) => sessionStorage.getItem(k))"
+    )
+    assert storage == ["environment", "ean_13,ean_8,upc_a,code_128,qr_code", "true"], storage
+    browser.shot("scan-hit")
+    browser.assert_healthy()
