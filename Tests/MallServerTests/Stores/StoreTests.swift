@@ -135,6 +135,22 @@ struct StoreTests {
         }
     }
 
+    @Test("the in-memory store directory follows store changes at once: a new store appears, a closed one goes")
+    func nearbyFollowsChanges() async throws {
+        try await withTestApp { app in
+            let nearby = "/api/v1/stores/nearby?lat=31.2304&lng=121.4737&radiusKm=6"
+            let first = try await Fixtures.store(app, code: "JINGAN", latitude: 31.2235, longitude: 121.4456)
+            #expect(try await app.send(.GET, nearby).decode([NearbyStore].self).map(\.code) == ["JINGAN"])
+            _ = try await Fixtures.store(app, code: "LUJIAZUI", latitude: 31.2368, longitude: 121.5012)
+            #expect(try await app.send(.GET, nearby).decode([NearbyStore].self).map(\.code) == ["LUJIAZUI", "JINGAN"])
+            let (_, admin) = try await Fixtures.staff(app, "boss", role: .platformAdmin, scope: .platform)
+            let closed = try await app.send(.POST, "/api/v1/admin/stores/\(first.id!)/status", token: admin,
+                                            json: StatusChange(status: StoreStatus.closed, reason: "装修"))
+            #expect(closed.status == .ok)
+            #expect(try await app.send(.GET, nearby).decode([NearbyStore].self).map(\.code) == ["LUJIAZUI"])
+        }
+    }
+
     @Test("merchants: create, edit, status machine; the self-operated merchant exists from the start")
     func merchants() async throws {
         try await withTestApp { app in

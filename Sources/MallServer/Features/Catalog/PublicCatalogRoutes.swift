@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import MallAPI
 import MallCore
+import SQLKit
 import Vapor
 
 /// What shoppers browse: the category tree, product search, product detail at a store, and
@@ -41,7 +42,7 @@ struct PublicCatalogRoutes: RouteCollection {
             search.inStockAt = [storeId]
         } else if let (origin, radius) = point {
             search.inStockAt = try await PublicStoreRoutes.nearby(origin: origin, radiusMeters: radius, limit: 50, merchantId: nil,
-                                                                  on: req.db, now: req.now).map(\.id)
+                                                                  app: req.application, on: req.db, now: req.now).map(\.id)
         }
         return try await search.run(on: req.db)
     }
@@ -61,19 +62,32 @@ struct PublicCatalogRoutes: RouteCollection {
                              distanceMeters: point.map { Int($0.0.distanceMeters(to: chosen.location).rounded()) })
         } else if let (origin, radius) = point,
                   let nearest = try await PublicStoreRoutes.nearby(origin: origin, radiusMeters: radius, limit: 1,
-                                                                   merchantId: product.merchantId, on: req.db, now: req.now).first {
+                                                                   merchantId: product.merchantId, app: req.application, on: req.db, now: req.now).first {
             store = StoreRef(id: nearest.id, code: nearest.code, name: nearest.name, distanceMeters: nearest.distanceMeters)
         }
         let skus = try await SKUModel.query(on: req.db).filter(\.$productId == id).filter(\.$enabled == true).sort(\.$specKey).all()
         let shopperSKUs = try await Self.shopperSKUs(skus, product: product, storeId: store?.id, level: try await req.memberLevel(), at: req.now, on: req.db)
-        let category = try await CategoryModel.find(product.categoryId, on: req.db)
-        let pathIds = (category?.path.split(separator: "/").compactMap { UUID(uuidString: String($0)) }) ?? []
-        let names = Dictionary(uniqueKeysWithValues: try await CategoryModel.query(on: req.db).filter(\.$id ~~ pathIds).all().map { ($0.id!, $0.name) })
-        let dto = try await ProductDTO.one(product, on: req.db)
+        // Plain SQL rows here, not Fluent models: decoding models by reflection cost more than
+        // the queries themselves on this, the busiest page (docs/benchmarks.md).
+        let sql = req.db.sql
+        let path = try await sql.raw("SELECT path FROM categories WHERE id = \(bind: product.categoryId)").first()?.decode(column: "path", as: String.self)
+        let pathIds = (path?.split(separator: "/").compactMap { UUID(uuidString: String($0)) }) ?? []
+        var names: [UUID: String] = [:]
+        if !pathIds.isEmpty {
+            for row in try await sql.select().columns("id", "name").from("categories").where("id", .in, pathIds).all() {
+                names[try row.decode(column: "id", as: UUID.self)] = try row.decode(column: "name", as: String.self)
+            }
+        }
+        let tags = try await sql.raw("""
+            SELECT t.name FROM product_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.product_id = \(bind: id) ORDER BY t.name
+            """).all().map { try $0.decode(column: "name", as: String.self) }
+        var brand: String?
+        if let brandId = product.brandId {
+            brand = try await sql.raw("SELECT name FROM brands WHERE id = \(bind: brandId)").first()?.decode(column: "name", as: String.self)
+        }
         return ProductDetail(id: id, merchantId: product.merchantId, title: product.title, subtitle: product.subtitle,
-                             descriptionHtml: product.descriptionHTML, images: product.images,
-                             brand: try await ProductRoutes.brandName(product.brandId, on: req.db),
-                             categoryPath: pathIds.compactMap { names[$0] }, tags: dto.tags, unit: product.unit, specs: product.specs,
+                             descriptionHtml: product.descriptionHTML, images: product.images, brand: brand,
+                             categoryPath: pathIds.compactMap { names[$0] }, tags: tags, unit: product.unit, specs: product.specs,
                              store: store, skus: shopperSKUs)
     }
 
@@ -92,7 +106,7 @@ struct PublicCatalogRoutes: RouteCollection {
         var stores: [StoreAvailability] = []
         if let (origin, radius) = point {
             let nearby = try await PublicStoreRoutes.nearby(origin: origin, radiusMeters: radius, limit: 20, merchantId: product.merchantId,
-                                                            on: req.db, now: req.now)
+                                                            app: req.application, on: req.db, now: req.now)
             let levels = try await StockLevelModel.query(on: req.db).filter(\.$skuId == sku.id!).filter(\.$storeId ~~ nearby.map(\.id)).all()
             let delisted = Set(try await ProductStoreDelistingModel.query(on: req.db).filter(\.$productId == product.id!).all(\.$storeId))
             stores = nearby.map { store in

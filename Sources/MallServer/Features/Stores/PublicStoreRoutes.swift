@@ -24,31 +24,25 @@ struct PublicStoreRoutes: RouteCollection {
         try errors.throwIfAny()
         let origin = try GeoPoint(checkingLatitude: lat!, longitude: lng!)
         return try await Self.nearby(origin: origin, radiusMeters: radiusKm * 1000, limit: limit, merchantId: merchantId,
-                                     on: req.db, now: req.now)
+                                     app: req.application, on: req.db, now: req.now)
     }
 
-    /// Shopper-facing stores within a radius: a bounding-box query the location index serves,
-    /// then exact distances and opening state computed here.
-    static func nearby(origin: GeoPoint, radiusMeters: Double, limit: Int, merchantId: UUID?, on db: any Database, now: Date) async throws -> [NearbyStore] {
-        let box = origin.boundingBox(radiusMeters: radiusMeters)
-        var query = StoreModel.query(on: db)
-            .filter(\.$status == .open)
-            .filter(\.$kind == .store)
-            .filter(\.$latitude >= box.minLatitude).filter(\.$latitude <= box.maxLatitude)
-            .filter(\.$longitude >= box.minLongitude).filter(\.$longitude <= box.maxLongitude)
-        if let merchantId { query = query.filter(\.$merchantId == merchantId) }
-        let candidates = try await query.all()
+    /// Shopper-facing stores within a radius, nearest first, from the in-memory directory of
+    /// open stores: exact distances and opening state computed here.
+    static func nearby(origin: GeoPoint, radiusMeters: Double, limit: Int, merchantId: UUID?, app: Application, on db: any Database,
+                       now: Date) async throws -> [NearbyStore] {
         let timeZone = try await SettingsService.resolved(on: db).timeZone
         let (weekday, minute) = LocalTime.weekdayAndMinute(of: now, in: timeZone)
-        let ranked: [(store: StoreModel, distance: Double)] = candidates
+        let ranked: [(store: StoreDirectory.Entry, distance: Double)] = try await app.storeDirectory.openStores(on: db)
+            .filter { merchantId == nil || $0.merchantId == merchantId }
             .map { (store: $0, distance: origin.distanceMeters(to: $0.location)) }
             .filter { $0.distance <= radiusMeters }
             .sorted { a, b in a.distance != b.distance ? a.distance < b.distance : a.store.code < b.store.code }
         return ranked.prefix(limit).map { store, distance in
-            NearbyStore(id: store.id!, code: store.code, name: store.name, merchantId: store.merchantId, city: store.city,
-                        district: store.district, address: store.address, latitude: store.latitude, longitude: store.longitude,
+            NearbyStore(id: store.id, code: store.code, name: store.name, merchantId: store.merchantId, city: store.city,
+                        district: store.district, address: store.address, latitude: store.location.latitude, longitude: store.location.longitude,
                         phone: store.phone, distanceMeters: Int(distance.rounded()),
-                        openNow: store.weeklyHours.isOpen(on: weekday, at: minute), openingHours: store.openingHoursText,
+                        openNow: store.weeklyHours.isOpen(on: weekday, at: minute), openingHours: store.openingHours,
                         pickupEnabled: store.pickupEnabled, deliversHere: distance <= store.deliveryRadiusKm * 1000)
         }
     }

@@ -1,0 +1,100 @@
+import Fluent
+import Foundation
+import MallCore
+import NIOConcurrencyHelpers
+import NIOCore
+import Vapor
+
+/// The stores shoppers can be sent to, held in memory. Every product page, nearby list and
+/// in-stock search needs them, and decoding fifty store rows per request was the largest single
+/// cost of a product page (benchmarked in docs/benchmarks.md). Stores change rarely: any write
+/// through Fluent in this process empties the copy at once (`StoreDirectoryInvalidator`), and
+/// a copy is never older than `maxAge`, so another instance's change shows within seconds.
+final class StoreDirectory: Sendable {
+    struct Entry: Sendable {
+        let id: UUID
+        let code: String
+        let name: String
+        let merchantId: UUID
+        let city: String
+        let district: String
+        let address: String
+        let location: GeoPoint
+        let phone: String
+        let weeklyHours: WeeklyHours
+        let openingHours: [String: [String]]
+        let pickupEnabled: Bool
+        let deliveryRadiusKm: Double
+    }
+
+    static let maxAge = TimeAmount.seconds(5)
+
+    private struct Snapshot {
+        var entries: [Entry]
+        var loadedAt: NIODeadline
+        var generation: Int
+    }
+
+    private let state = NIOLockedValueBox<(snapshot: Snapshot?, generation: Int)>((nil, 0))
+
+    /// Open stores (not warehouses), ordered by code.
+    func openStores(on db: any Database) async throws -> [Entry] {
+        let (cached, generation) = state.withLockedValue { ($0.snapshot, $0.generation) }
+        if let cached, cached.generation == generation, NIODeadline.now() - cached.loadedAt < Self.maxAge {
+            return cached.entries
+        }
+        let rows = try await StoreModel.query(on: db).filter(\.$status == .open).filter(\.$kind == .store).sort(\.$code).all()
+        let entries = rows.map { store in
+            Entry(id: store.id!, code: store.code, name: store.name, merchantId: store.merchantId, city: store.city,
+                  district: store.district, address: store.address, location: store.location, phone: store.phone,
+                  weeklyHours: store.weeklyHours, openingHours: store.openingHoursText, pickupEnabled: store.pickupEnabled,
+                  deliveryRadiusKm: store.deliveryRadiusKm)
+        }
+        state.withLockedValue { value in
+            // A write that happened while this load ran bumped the generation: keep nothing then.
+            if value.generation == generation { value.snapshot = Snapshot(entries: entries, loadedAt: .now(), generation: generation) }
+        }
+        return entries
+    }
+
+    func invalidate() {
+        state.withLockedValue { value in
+            value.generation += 1
+            value.snapshot = nil
+        }
+    }
+}
+
+/// Empties the directory whenever a store is created, changed or deleted through Fluent.
+struct StoreDirectoryInvalidator: AsyncModelMiddleware {
+    let directory: StoreDirectory
+
+    func create(model: StoreModel, on db: any Database, next: any AnyAsyncModelResponder) async throws {
+        directory.invalidate()
+        try await next.create(model, on: db)
+        directory.invalidate()
+    }
+
+    func update(model: StoreModel, on db: any Database, next: any AnyAsyncModelResponder) async throws {
+        directory.invalidate()
+        try await next.update(model, on: db)
+        directory.invalidate()
+    }
+
+    func delete(model: StoreModel, force: Bool, on db: any Database, next: any AnyAsyncModelResponder) async throws {
+        directory.invalidate()
+        try await next.delete(model, force: force, on: db)
+        directory.invalidate()
+    }
+}
+
+extension Application {
+    private struct StoreDirectoryKey: StorageKey { typealias Value = StoreDirectory }
+
+    var storeDirectory: StoreDirectory {
+        if let existing = storage[StoreDirectoryKey.self] { return existing }
+        let directory = StoreDirectory()
+        storage[StoreDirectoryKey.self] = directory
+        return directory
+    }
+}
