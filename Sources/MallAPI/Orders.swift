@@ -237,18 +237,17 @@ public struct ReallocationInput: Codable, Sendable {
 }
 
 /// An order as staff see it: the order plus the full allocation decision with every candidate
-/// store considered and why each was or was not chosen.
+/// store considered and why each was or was not chosen. The pickup code is not in it: the
+/// store hands goods over against the code the shopper brings.
 public struct StaffOrder: Codable, Sendable {
     public var order: Order
     public var allocation: AllocationDecision
-    public var pickupCode: String?
     public var carrier: String?
     public var trackingNumber: String?
 
-    public init(order: Order, allocation: AllocationDecision, pickupCode: String?, carrier: String?, trackingNumber: String?) {
+    public init(order: Order, allocation: AllocationDecision, carrier: String?, trackingNumber: String?) {
         self.order = order
         self.allocation = allocation
-        self.pickupCode = pickupCode
         self.carrier = carrier
         self.trackingNumber = trackingNumber
     }

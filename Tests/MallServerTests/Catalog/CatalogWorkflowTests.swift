@@ -8,6 +8,20 @@ import Vapor
 
 @Suite("Catalog: structure, products, review and shelf")
 struct CatalogWorkflowTests {
+    @Test("store staff open their merchant's products as they list them; another merchant's stay closed")
+    func storeStaffOpenProducts() async throws {
+        try await withTestApp { app in
+            let own = try await Fixtures.sku(app, code: "S1")
+            let fruit = try await Fixtures.merchant(app, code: "FRUIT")
+            let foreign = try await Fixtures.sku(app, code: "F1", merchant: fruit.id!)
+            let store = try await Fixtures.store(app, code: "SH-01")
+            let (_, clerk) = try await Fixtures.staff(app, "clerk", role: .storeClerk, scope: .store(store.storeID))
+            let opened = try await app.send(.GET, "/api/v1/admin/products/\(own.productId)", token: clerk)
+            #expect(try opened.decode(Product.self).id == own.productId)
+            #expect(try await app.send(.GET, "/api/v1/admin/products/\(foreign.productId)", token: clerk).status == .forbidden)
+        }
+    }
+
     @Test("staff filter the product list by category, including the categories below it")
     func productListByCategory() async throws {
         try await withTestApp { app in

@@ -93,7 +93,6 @@ function drawDetail(root, staffOrder, redraw) {
         [t('field.shipping'), money(order.shippingFen)],
         [t('field.payable'), money(order.payableFen)],
         [t('field.refunded'), order.refundedFen ? money(order.refundedFen) : ''],
-        [t('field.pickupCode'), staffOrder.pickupCode ? h('span', { class: 'mono', text: staffOrder.pickupCode }) : ''],
         [t('field.carrier'), staffOrder.carrier],
         [t('field.trackingNumber'), staffOrder.trackingNumber],
       ])),

@@ -56,7 +56,7 @@ struct ProductRoutes: RouteCollection {
 
     func show(req: Request) async throws -> Product {
         let product = try await find(req)
-        try req.authorize(.catalogView, on: product.owner)
+        try await Self.authorizeView(req, merchantId: product.merchantId)
         return try await ProductDTO.one(product, on: req.db)
     }
 
@@ -194,6 +194,17 @@ struct ProductRoutes: RouteCollection {
             throw MallError.notFound("No such product.")
         }
         return product
+    }
+
+    /// Store staff see their merchant's catalogue (they sell it), as the product list shows it.
+    static func authorizeView(_ req: Request, merchantId: UUID) async throws {
+        let (_, reach) = try req.reach(.catalogView)
+        if reach.includes(.merchant(MerchantID(merchantId))) { return }
+        if case .limited(_, let stores) = reach, !stores.isEmpty,
+           try await StoreModel.query(on: req.db).filter(\.$id ~~ stores.map(\.rawValue)).filter(\.$merchantId == merchantId).count() > 0 {
+            return
+        }
+        throw MallError.forbidden("You need the catalog.view permission for \(Request.describe(.merchant(MerchantID(merchantId)))).")
     }
 
     static func brandName(_ id: UUID?, on db: any Database) async throws -> String? {

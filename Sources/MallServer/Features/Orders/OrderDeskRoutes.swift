@@ -305,7 +305,7 @@ struct OrderDeskRoutes: RouteCollection {
         let lifecycle = order.lifecycle
         return StaffOrder(order: try await OrderDTO.many([order], on: db)[0],
                           allocation: try JSONDecoder.api.decode(AllocationDecision.self, from: Data(order.allocationJSON.utf8)),
-                          pickupCode: lifecycle.pickupCode, carrier: lifecycle.shipment?.carrier, trackingNumber: lifecycle.shipment?.trackingNumber)
+                          carrier: lifecycle.shipment?.carrier, trackingNumber: lifecycle.shipment?.trackingNumber)
     }
 }
 

@@ -65,7 +65,7 @@ struct OrderRoutes: RouteCollection {
             try await locked.update(on: db)
             try await OrderEffects(app: app, db: db, now: now).apply(effects, to: locked)
         }
-        return try await OrderDTO.many([try await OrderModel.find(order.id, on: req.db)!], on: req.db)[0]
+        return try await OrderDTO.many([try await OrderModel.find(order.id, on: req.db)!], on: req.db, forShopper: true)[0]
     }
 
     static func pickupPlan(_ order: OrderModel, at store: StoreID, on db: any Database, now: Date) async throws -> (AllocationDecision, [UUID: StoreModel]) {
@@ -102,12 +102,12 @@ struct OrderRoutes: RouteCollection {
         for row in try await req.db.sql.raw("SELECT status, COUNT(*) AS n FROM orders WHERE member_id = \(bind: member.memberId) GROUP BY status").all() {
             counts[try row.decode(column: "status", as: String.self)] = try row.decode(column: "n", as: Int.self)
         }
-        return MyOrders(orders: ListPage(items: try await OrderDTO.many(result.items, on: req.db), page: result.page, per: result.per, total: result.total),
+        return MyOrders(orders: ListPage(items: try await OrderDTO.many(result.items, on: req.db, forShopper: true), page: result.page, per: result.per, total: result.total),
                         countsByStatus: counts)
     }
 
     func show(req: Request) async throws -> Order {
-        try await OrderDTO.many([owned(req)], on: req.db)[0]
+        try await OrderDTO.many([owned(req)], on: req.db, forShopper: true)[0]
     }
 
     /// Before the store accepts, the shopper may cancel: stock goes back, money (if paid) too.
@@ -118,7 +118,7 @@ struct OrderRoutes: RouteCollection {
         try await OrderTransition.run(orderId: order.id!, app: req.application, db: req.db, now: req.now) { lifecycle in
             try lifecycle.cancel(by: .shopper(member.memberId), at: req.now, reason: reason)
         }
-        return try await OrderDTO.many([try await OrderModel.find(order.id, on: req.db)!], on: req.db)[0]
+        return try await OrderDTO.many([try await OrderModel.find(order.id, on: req.db)!], on: req.db, forShopper: true)[0]
     }
 
     /// The shopper confirms receipt before the automatic confirmation does.
@@ -128,7 +128,7 @@ struct OrderRoutes: RouteCollection {
         try await OrderTransition.run(orderId: order.id!, app: req.application, db: req.db, now: req.now) { lifecycle in
             try lifecycle.confirmReceipt(by: .shopper(member.memberId), at: req.now)
         }
-        return try await OrderDTO.many([try await OrderModel.find(order.id, on: req.db)!], on: req.db)[0]
+        return try await OrderDTO.many([try await OrderModel.find(order.id, on: req.db)!], on: req.db, forShopper: true)[0]
     }
 
     private func owned(_ req: Request) async throws -> OrderModel {
@@ -162,7 +162,9 @@ enum OrderExpiry {
 }
 
 enum OrderDTO {
-    static func many(_ orders: [OrderModel], on db: any Database) async throws -> [Order] {
+    /// `forShopper`: the order's own member is asking, so the pickup code is shown. Staff never
+    /// see it: the store hands over against the code the shopper brings.
+    static func many(_ orders: [OrderModel], on db: any Database, forShopper: Bool = false) async throws -> [Order] {
         let ids = orders.compactMap(\.id)
         guard !ids.isEmpty else { return [] }
         let lines = Dictionary(grouping: try await OrderLineModel.query(on: db).filter(\.$orderId ~~ ids).all(), by: \.orderId)
@@ -188,7 +190,7 @@ enum OrderDTO {
                     OrderTimelineEntry(actor: entry.actor.kind.rawValue, at: entry.at, from: entry.from, to: entry.to, note: entry.note)
                 },
                 shipments: shipments[order.id!] ?? [], refundedFen: refunded[order.id!] ?? 0,
-                pickupCode: lifecycle.status == .readyForPickup ? lifecycle.pickupCode : nil, createdAt: order.createdAt)
+                pickupCode: forShopper && lifecycle.status == .readyForPickup ? lifecycle.pickupCode : nil, createdAt: order.createdAt)
         }
     }
 }

@@ -191,7 +191,7 @@ struct ShopperPagesRoutes: RouteCollection {
             pickupCode: order.pickupCode, pickupQR: order.pickupCode.map { _ in "/orders/\(order.id)/pickup-code.svg" },
             paymentId: order.status == .pendingPayment ? payment?.id : nil,
             canCancel: [.pendingPayment, .paid, .awaitingReallocation].contains(order.status),
-            canConfirm: [.shipped, .delivered].contains(order.status),
+            canConfirm: [.delivered, .pickedUp].contains(order.status),
             afterSalesOpen: afterSalesOpen, afterSalesWindow: req.message("aftersales_window", ["days": String(windowDays)]),
             afterSalesReasons: AfterSalesReason.allCases.map { SelectOption(value: $0.rawValue, label: req.message("reason_\($0.rawValue)"), selected: false) },
             afterSalesCases: cases.map { model in

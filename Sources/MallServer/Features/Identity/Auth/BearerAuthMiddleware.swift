@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import JWT
 import MallCore
+import SQLKit
 import Vapor
 
 /// Reads `Authorization: Bearer …` when present and turns it into a `Principal`. A bad token is
@@ -35,12 +36,18 @@ enum PrincipalLoader {
     /// `subject` is what a bearer token claims, checked against the session; a browser session
     /// cookie names only the session.
     static func principal(sessionId: UUID, subject: (id: UUID, kind: SubjectKind)?, on request: Request) async throws -> Principal {
-        guard let session = try await AuthSessionModel.find(sessionId, on: request.db), session.revokedAt == nil,
-              session.expiresAt > request.now,
-              subject.map({ $0.id == session.subjectId && $0.kind == session.subjectKind }) ?? true
+        // Every authenticated request passes here: one indexed row, read as plain columns.
+        let row = try await request.db.sql.raw("""
+            SELECT subject_kind, subject_id, expires_at FROM auth_sessions WHERE id = \(bind: sessionId) AND revoked_at IS NULL
+            """).first()
+        guard let row, let kind = SubjectKind(rawValue: try row.decode(column: "subject_kind", as: String.self)),
+              try row.decode(column: "expires_at", as: Date.self) > request.now
         else { throw MallError.unauthorized("This session has been signed out.") }
-        let subjectId = session.subjectId
-        switch session.subjectKind {
+        let subjectId = try row.decode(column: "subject_id", as: UUID.self)
+        guard subject.map({ $0.id == subjectId && $0.kind == kind }) ?? true else {
+            throw MallError.unauthorized("This session has been signed out.")
+        }
+        switch kind {
         case .member:
             return .member(MemberPrincipal(memberId: subjectId, sessionId: sessionId))
         case .staff:
