@@ -44,6 +44,8 @@ CHECKOUT_TARGET = 1000.0
 CATALOGUE_RPS_RATIO = 0.8
 
 SECTION_RE = re.compile(r"<!-- bench:section (\S+) -->\n(.*?)<!-- bench:end \1 -->\n?", re.S)
+# Hand-written analysis (profiles, what was changed, before/after) that every run keeps as is.
+NOTES_RE = re.compile(r"<!-- bench:notes -->\n.*?<!-- bench:end notes -->\n?", re.S)
 DATA_RE = re.compile(r"<!-- bench:data (.*?) -->", re.S)
 
 
@@ -558,12 +560,13 @@ def read_existing(path):
             except ValueError:
                 print(f"report.py: the data of section {key} in {path} is unreadable; its numbers are left out of the targets", file=sys.stderr)
         sections[key] = (body if body.endswith("\n") else body + "\n", data)
+    notes = NOTES_RE.search(text)
     unmanaged = "" if sections or "bench:section" in text else text.strip()
-    return sections, unmanaged
+    return sections, unmanaged, (notes.group(0) if notes else "")
 
 
 def write_report(run, out_path):
-    existing, unmanaged = read_existing(out_path)
+    existing, unmanaged, notes = read_existing(out_path)
     existing[run["key"]] = (wrap_section(run), run)
     entries = sorted(existing.values(), key=lambda e: section_sort_key(e[1] or {}))
     datas = [d for _, d in entries if d]
@@ -573,6 +576,8 @@ def write_report(run, out_path):
     if memory:
         parts.append(memory)
     parts.append(render_targets(datas))
+    if notes:
+        parts.append(notes)
     if unmanaged:
         parts.append("## Earlier notes\n\nKept from the file as it was before `bench/run` first wrote it:\n\n" + unmanaged + "\n")
     os.makedirs(os.path.dirname(os.path.abspath(out_path)), exist_ok=True)

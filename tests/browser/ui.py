@@ -148,11 +148,16 @@ def reload_until_text(driver, css: str, text: str, timeout: float = DEFAULT_WAIT
 
     deadline = time.monotonic() + timeout
     while True:
-        elements = driver.find_elements(By.CSS_SELECTOR, css)
-        if elements and text in elements[0].text:
+        # The order page also reloads itself once a payment is confirmed, so an element read
+        # here may belong to the page that was just replaced: read again then.
+        try:
+            elements = driver.find_elements(By.CSS_SELECTOR, css)
+            seen = elements[0].text if elements else "(no element)"
+        except StaleElementReferenceException:
+            continue
+        if elements and text in seen:
             return elements[0]
         if time.monotonic() > deadline:
-            seen = elements[0].text if elements else "(no element)"
             raise AssertionError(f"{css} still shows {seen!r}, expected {text!r} after {timeout:.0f} s of reloading")
         time.sleep(every)
         driver.refresh()
