@@ -67,7 +67,8 @@ def test_shopper_pickup_journey(browser, new_browser, pickup_plan):
     fill(d, T("login_password"), SHOPPER[1])
     shopper.shot("login")
     click(d, button(d, T("login_submit")))
-    wait(d).until(lambda x: x.find_element(By.TAG_NAME, "body").get_attribute("data-member") == "1")
+    # Read in one script call: a node looked up before the redirect lands belongs to the old page.
+    wait(d).until(lambda x: x.execute_script("return document.body ? document.body.dataset.member : null") == "1")
     shopper.shot("signed-in-home")
 
     # 2. Search by keyword from the header.

@@ -8,6 +8,33 @@ import Vapor
 
 @Suite("Catalog: structure, products, review and shelf")
 struct CatalogWorkflowTests {
+    @Test("the shopper's product page lists SKUs in the order the merchant gave the spec values")
+    func skuOrder() async throws {
+        try await withTestApp { app in
+            let first = try await Fixtures.sku(app, code: "BOX-6")
+            let product = try #require(try await ProductModel.find(first.productId, on: app.db))
+            product.specsJSON = #"[{"name":"规格","values":["6盒装","12盒装","24盒装"]}]"#
+            try await product.update(on: app.db)
+            first.specKey = "规格=6盒装"
+            first.specTitle = "6盒装"
+            try await first.update(on: app.db)
+            for value in ["24盒装", "12盒装"] {
+                let sku = SKUModel()
+                sku.productId = product.id!
+                sku.merchantId = product.merchantId
+                sku.specKey = "规格=\(value)"
+                sku.specTitle = value
+                sku.code = "BOX-\(value)"
+                sku.priceFen = 1_000
+                sku.enabled = true
+                sku.salesCount = 0
+                try await sku.create(on: app.db)
+            }
+            let detail = try await app.send(.GET, "/api/v1/products/\(product.id!)").decode(ProductDetail.self)
+            #expect(detail.skus.map(\.specTitle) == ["6盒装", "12盒装", "24盒装"], "text order would put 12 and 24 before 6")
+        }
+    }
+
     @Test("store staff open their merchant's products as they list them; another merchant's stay closed")
     func storeStaffOpenProducts() async throws {
         try await withTestApp { app in

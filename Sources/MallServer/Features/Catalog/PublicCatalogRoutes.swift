@@ -65,7 +65,10 @@ struct PublicCatalogRoutes: RouteCollection {
                                                                    merchantId: product.merchantId, app: req.application, on: req.db, now: req.now).first {
             store = StoreRef(id: nearest.id, code: nearest.code, name: nearest.name, distanceMeters: nearest.distanceMeters)
         }
+        // In the order the merchant listed the values (6盒装 before 12盒装), not the keys' text order.
+        let rank = Dictionary(((try? SKUMatrix.combinations(product.specs)) ?? []).enumerated().map { ($1.key, $0) }, uniquingKeysWith: { a, _ in a })
         let skus = try await SKUModel.query(on: req.db).filter(\.$productId == id).filter(\.$enabled == true).sort(\.$specKey).all()
+            .sorted { (rank[$0.specKey] ?? Int.max, $0.specKey) < (rank[$1.specKey] ?? Int.max, $1.specKey) }
         let shopperSKUs = try await Self.shopperSKUs(skus, product: product, storeId: store?.id, level: try await req.memberLevel(), at: req.now, on: req.db)
         // Plain SQL rows here, not Fluent models: decoding models by reflection cost more than
         // the queries themselves on this, the busiest page (docs/benchmarks.md).

@@ -30,18 +30,16 @@ struct TokenService {
     }
 
     func startSession(kind: SubjectKind, subjectId: UUID, userAgent: String?, ip: String?) async throws -> Issued {
-        let now = app.clock.now()
-        let session = AuthSessionModel(
-            id: UUID(), subjectKind: kind, subjectId: subjectId, createdAt: now,
-            expiresAt: now.addingTimeInterval(TimeInterval(app.config.refreshTokenTTL)),
-            userAgent: userAgent.map { String($0.prefix(300)) }, ip: ip
-        )
-        try await session.create(on: db)
-        return try await issue(session: session, now: now)
+        let session = try await createSession(kind: kind, subjectId: subjectId, userAgent: userAgent, ip: ip)
+        return try await issue(session: session, now: session.createdAt)
     }
 
     /// A session for a browser: the cookie session points at it, so it needs no tokens.
     func startBrowserSession(kind: SubjectKind, subjectId: UUID, userAgent: String?, ip: String?) async throws -> UUID {
+        try await createSession(kind: kind, subjectId: subjectId, userAgent: userAgent, ip: ip).id!
+    }
+
+    private func createSession(kind: SubjectKind, subjectId: UUID, userAgent: String?, ip: String?) async throws -> AuthSessionModel {
         let now = app.clock.now()
         let session = AuthSessionModel(
             id: UUID(), subjectKind: kind, subjectId: subjectId, createdAt: now,
@@ -49,7 +47,7 @@ struct TokenService {
             userAgent: userAgent.map { String($0.prefix(300)) }, ip: ip
         )
         try await session.create(on: db)
-        return session.id!
+        return session
     }
 
     private func issue(session: AuthSessionModel, now: Date) async throws -> Issued {
