@@ -7,7 +7,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -48,8 +48,26 @@ def xpath_literal(text: str) -> str:
     return "concat(" + ", \"'\", ".join(f"'{p}'" for p in parts) + ")"
 
 
+class _NavigationTolerantWait(WebDriverWait):
+    """A page that reloads itself (the order page does after an action) can replace a node
+    between finding it and reading it. Chromium then answers a plain WebDriverException ("Node
+    with given id does not belong to the document") rather than a stale-element error; the
+    condition is simply tried again, like for a stale element."""
+
+    def until(self, method, message: str = ""):
+        def tolerant(driver):
+            try:
+                return method(driver)
+            except WebDriverException as error:
+                if "does not belong to the document" in str(error):
+                    return False
+                raise
+
+        return super().until(tolerant, message)
+
+
 def wait(driver, timeout: float = DEFAULT_WAIT) -> WebDriverWait:
-    return WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,))
+    return _NavigationTolerantWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,))
 
 
 def visible(driver, css: str, timeout: float = DEFAULT_WAIT):
@@ -153,8 +171,10 @@ def reload_until_text(driver, css: str, text: str, timeout: float = DEFAULT_WAIT
         try:
             elements = driver.find_elements(By.CSS_SELECTOR, css)
             seen = elements[0].text if elements else "(no element)"
-        except StaleElementReferenceException:
-            continue
+        except WebDriverException as error:
+            if isinstance(error, StaleElementReferenceException) or "does not belong to the document" in str(error):
+                continue
+            raise
         if elements and text in seen:
             return elements[0]
         if time.monotonic() > deadline:
