@@ -1,4 +1,5 @@
 import Foundation
+import MallCore
 import Vapor
 
 /// Signs in requests that carry the browser's session cookie: the cookie session names a
@@ -23,7 +24,9 @@ struct WebSessionAuthMiddleware: AsyncMiddleware {
 
     /// Binds the browser session to a fresh auth session after a password sign-in. The cookie
     /// session id is replaced so an id planted before sign-in is worthless afterwards.
-    static func signIn(_ request: Request, authSessionId: UUID) {
+    static func signIn(_ request: Request, kind: SubjectKind, subjectId: UUID) async throws {
+        let authSessionId = try await TokenService(app: request.application, db: request.db)
+            .startBrowserSession(kind: kind, subjectId: subjectId, userAgent: request.headers.first(name: .userAgent), ip: request.clientIP)
         request.session.id = nil
         request.session.data[Self.sessionKey] = authSessionId.uuidString
         request.session.data[CSRFMiddleware.sessionKey] = SecureToken.generate()

@@ -100,12 +100,9 @@ struct PublicCatalogRoutes: RouteCollection {
         var errors = FieldErrorCollector()
         let point = try nearPoint(req, errors: &errors)
         try errors.throwIfAny()
-        let candidates = try await SKUModel.query(on: req.db).filter(\.$barcode == code.digits).filter(\.$enabled == true).all()
-        var found: (SKUModel, ProductModel)?
-        for sku in candidates {
-            if let product = try await ProductModel.find(sku.productId, on: req.db), product.onShelf { found = (sku, product); break }
+        guard let (sku, product) = try await Self.onShelf(barcode: code, on: req.db) else {
+            throw MallError.notFound("No product on sale has barcode \(code.digits).")
         }
-        guard let (sku, product) = found else { throw MallError.notFound("No product on sale has barcode \(code.digits).") }
         var stores: [StoreAvailability] = []
         if let (origin, radius) = point {
             let nearby = try await PublicStoreRoutes.nearby(origin: origin, radiusMeters: radius, limit: 20, merchantId: product.merchantId,
@@ -125,6 +122,15 @@ struct PublicCatalogRoutes: RouteCollection {
         let shopperSKU = try await Self.shopperSKUs([sku], product: product, storeId: stores.first(where: { $0.available > 0 })?.store.id,
                                                     level: nil, at: req.now, on: req.db)[0]
         return BarcodeLookup(product: summary, sku: shopperSKU, stores: stores)
+    }
+
+    /// The enabled SKU with this barcode whose product is on sale (the API's lookup and the
+    /// storefront's scan page).
+    static func onShelf(barcode code: Barcode, on db: any Database) async throws -> (SKUModel, ProductModel)? {
+        for sku in try await SKUModel.query(on: db).filter(\.$barcode == code.digits).filter(\.$enabled == true).all() {
+            if let product = try await ProductModel.find(sku.productId, on: db), product.onShelf { return (sku, product) }
+        }
+        return nil
     }
 
     static func shopperSKUs(_ skus: [SKUModel], product: ProductModel, storeId: UUID?, level: String?, at: Date,

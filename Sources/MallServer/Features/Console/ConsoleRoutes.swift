@@ -46,9 +46,7 @@ struct ConsoleRoutes: RouteCollection {
         if !next.hasPrefix("/console") { next = "/console" }
         do {
             let staff = try await StaffAuthRoutes.verifiedStaff(req, login: form.login ?? "", password: form.password ?? "")
-            let sessionId = try await TokenService(app: req.application, db: req.db)
-                .startBrowserSession(kind: .staff, subjectId: staff.id!, userAgent: req.headers.first(name: .userAgent), ip: req.clientIP)
-            WebSessionAuthMiddleware.signIn(req, authSessionId: sessionId)
+            try await WebSessionAuthMiddleware.signIn(req, kind: .staff, subjectId: staff.id!)
             return req.redirect(to: next)
         } catch let error as ProblemConvertible {
             let data = SignInData(login: form.login ?? "", next: next, error: error.detail ?? error.title, fieldErrors: [:])

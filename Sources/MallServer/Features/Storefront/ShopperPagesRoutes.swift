@@ -40,9 +40,7 @@ struct ShopperPagesRoutes: RouteCollection {
         do {
             let member = try await MemberAuthRoutes.verifiedMember(req, login: form.login ?? "", password: form.password ?? "",
                                                                    guestCartToken: form.cartToken)
-            let sessionId = try await TokenService(app: req.application, db: req.db)
-                .startBrowserSession(kind: .member, subjectId: member.id!, userAgent: req.headers.first(name: .userAgent), ip: req.clientIP)
-            WebSessionAuthMiddleware.signIn(req, authSessionId: sessionId)
+            try await WebSessionAuthMiddleware.signIn(req, kind: .member, subjectId: member.id!)
             return req.redirect(to: next)
         } catch let error as ProblemConvertible {
             let data = SignInData(login: form.login ?? "", next: next, error: error.detail ?? error.title, fieldErrors: [:])
@@ -75,9 +73,7 @@ struct ShopperPagesRoutes: RouteCollection {
                                        nickname: blankToNil(form.nickname))
         do {
             let member = try await MemberAuthRoutes.createMember(req, input: input)
-            let sessionId = try await TokenService(app: req.application, db: req.db)
-                .startBrowserSession(kind: .member, subjectId: member.id!, userAgent: req.headers.first(name: .userAgent), ip: req.clientIP)
-            WebSessionAuthMiddleware.signIn(req, authSessionId: sessionId)
+            try await WebSessionAuthMiddleware.signIn(req, kind: .member, subjectId: member.id!)
             if let token = form.cartToken, !token.isEmpty {
                 try await CartService.merge(guestToken: token, into: member.id!, now: req.now, on: req.db)
             }

@@ -62,6 +62,7 @@ struct StorefrontRoutes: RouteCollection {
     /// Category and search pages share filters (price range, category), sorts and paging.
     private func listing(_ req: Request, heading: String, categoryId: UUID?, basePath: String) async throws -> Response {
         var search = ProductSearch()
+        // Malformed filters are dropped rather than failing the page a shopper is browsing.
         var errors = FieldErrorCollector()
         let keyword = (req.query[String.self, at: "q"] ?? "").trimmingWhitespace()
         search.keyword = keyword.isEmpty ? nil : String(keyword.prefix(50))
@@ -159,22 +160,27 @@ struct StorefrontRoutes: RouteCollection {
     }
 
     func stores(req: Request) async throws -> Response {
-        var errors = FieldErrorCollector()
-        let lat = req.optionalQuery(Double.self, "lat", into: &errors, message: "")
-        let lng = req.optionalQuery(Double.self, "lng", into: &errors, message: "")
+        // A malformed location is ignored (the list is shown by city) rather than failing the page.
+        var ignored = FieldErrorCollector()
+        let lat = req.optionalQuery(Double.self, "lat", into: &ignored, message: "")
+        let lng = req.optionalQuery(Double.self, "lng", into: &ignored, message: "")
         let city = req.query[String.self, at: "city"]?.trimmingWhitespace()
-        let all = try await StoreModel.query(on: req.db).filter(\.$status == .open).filter(\.$kind == .store).sort(\.$city).sort(\.$code).all()
+        let all = try await req.application.storeDirectory.openStores(on: req.db)
         let cities = Array(Set(all.map(\.city))).sorted()
         let settings = try await SettingsService.resolved(on: req.db)
         let (weekday, minute) = LocalTime.weekdayAndMinute(of: req.now, in: settings.timeZone)
-        var rows: [StoreCard]
+        func card(_ store: StoreDirectory.Entry, distance: String?) -> StoreCard {
+            StoreCard(store: store, distance: distance, openNow: store.weeklyHours.isOpen(on: weekday, at: minute), today: weekday, req: req)
+        }
+        let rows: [StoreCard]
         if let lat, let lng, let origin = try? GeoPoint(checkingLatitude: lat, longitude: lng) {
-            rows = all.map { store in (store, Int(origin.distanceMeters(to: store.location).rounded())) }
+            rows = all.map { ($0, Int(origin.distanceMeters(to: $0.location).rounded())) }
                 .sorted { $0.1 < $1.1 }
-                .map { StoreCard(store: $0.0, distance: WebFormat.distance($0.1), openNow: $0.0.weeklyHours.isOpen(on: weekday, at: minute), today: weekday, req: req) }
+                .map { card($0.0, distance: WebFormat.distance($0.1)) }
         } else {
             rows = all.filter { city == nil || city!.isEmpty || $0.city == city }
-                .map { StoreCard(store: $0, distance: nil, openNow: $0.weeklyHours.isOpen(on: weekday, at: minute), today: weekday, req: req) }
+                .sorted { ($0.city, $0.code) < ($1.city, $1.code) }
+                .map { card($0, distance: nil) }
         }
         let data = StoresData(cities: [SelectOption(value: "", label: req.message("stores_all_cities"), selected: city?.isEmpty ?? true)]
                                 + cities.map { SelectOption(value: $0, label: $0, selected: $0 == city) },
@@ -190,9 +196,9 @@ struct StorefrontRoutes: RouteCollection {
 
     func checkout(req: Request) async throws -> Response {
         guard case .member = req.principal else { return req.redirect(to: "/login?next=/checkout") }
-        let stores = try await StoreModel.query(on: req.db).filter(\.$status == .open).filter(\.$kind == .store)
-            .filter(\.$pickupEnabled == true).sort(\.$city).sort(\.$code).all()
-        let data = CheckoutData(pickupStores: stores.map { CheckoutStoreOption(id: $0.id!, merchantId: $0.merchantId, name: $0.name, address: $0.city + $0.district + $0.address) })
+        let stores = try await req.application.storeDirectory.openStores(on: req.db).filter(\.pickupEnabled)
+            .sorted { ($0.city, $0.code) < ($1.city, $1.code) }
+        let data = CheckoutData(pickupStores: stores.map { CheckoutStoreOption(id: $0.id, merchantId: $0.merchantId, name: $0.name, address: $0.city + $0.district + $0.address) })
         return try await req.renderPage("storefront/checkout", title: req.message("checkout_title"), data: data)
     }
 
@@ -203,11 +209,8 @@ struct StorefrontRoutes: RouteCollection {
         var notFound: String?
         if let raw = req.query[String.self, at: "code"]?.trimmingWhitespace(), !raw.isEmpty {
             if let code = try? Barcode(parsing: raw, field: "code") {
-                let skus = try await SKUModel.query(on: req.db).filter(\.$barcode == code.digits).filter(\.$enabled == true).all()
-                for sku in skus {
-                    if let product = try await ProductModel.find(sku.productId, on: req.db), product.onShelf {
-                        return req.redirect(to: "/product/\(product.id!)")
-                    }
+                if let (_, product) = try await PublicCatalogRoutes.onShelf(barcode: code, on: req.db) {
+                    return req.redirect(to: "/product/\(product.id!)")
                 }
             }
             notFound = req.message("scan_not_found", ["code": String(raw.prefix(40))])
@@ -354,8 +357,8 @@ struct StoreCard: Encodable, Sendable {
     let pickup: Bool
     let shopHref: String
 
-    init(store: StoreModel, distance: String?, openNow: Bool, today: Weekday, req: Request) {
-        id = store.id!
+    init(store: StoreDirectory.Entry, distance: String?, openNow: Bool, today: Weekday, req: Request) {
+        id = store.id
         name = store.name
         code = store.code
         city = store.city
@@ -364,9 +367,9 @@ struct StoreCard: Encodable, Sendable {
         self.distance = distance
         self.openNow = openNow
         openText = req.message(openNow ? "stores_open_now" : "stores_closed_now")
-        hours = store.openingHoursText[today.key].map { $0.joined(separator: ", ") } ?? req.message("stores_closed_today")
+        hours = store.openingHours[today.key].map { $0.joined(separator: ", ") } ?? req.message("stores_closed_today")
         pickup = store.pickupEnabled
-        shopHref = "/search?storeId=\(store.id!)"
+        shopHref = "/search?storeId=\(store.id)"
     }
 }
 
