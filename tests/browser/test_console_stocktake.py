@@ -7,7 +7,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
-from ui import C, T, button, click, field, fill, link, present, text_appears, visible, wait
+from ui import C, T, button, click, field, fill, link, present, table_row_cells, text_appears, visible, wait
 
 MANAGER = "ja.manager"
 STORE_CODE = "SH-JA01"
@@ -72,9 +72,7 @@ def test_manager_stocktake_with_barcode_entry(browser, item, api):
     text_appears(d, ".scan-result", level["productTitle"])
     browser.shot("barcode-found")
     count.send_keys(str(counted), Keys.ENTER)
-    line = wait(d).until(lambda x: next((r for r in x.find_elements(By.CSS_SELECTOR, "#console-main tbody tr") if level["skuCode"] in r.text), False))
-    cells = [c.text for c in line.find_elements(By.CSS_SELECTOR, "th, td")]
-    assert cells[1] == str(counted), cells
+    table_row_cells(d, level["skuCode"], until=lambda cells: cells[1] == str(counted))
     browser.shot("counted")
 
     # Post the sheet (confirm in the dialog).
@@ -83,16 +81,17 @@ def test_manager_stocktake_with_barcode_entry(browser, item, api):
     browser.shot("post-confirm")
     click(d, button(d, C("action.confirm"), within=dialog))
     wait(d).until(lambda x: C("stocktakeStatus.posted") in x.find_element(By.ID, "console-main").text)
-    line = next(r for r in d.find_elements(By.CSS_SELECTOR, "#console-main tbody tr") if level["skuCode"] in r.text)
-    cells = [c.text for c in line.find_elements(By.CSS_SELECTOR, "th, td")]
-    assert cells[1:] == [str(counted), str(level["onHand"]), f"-{SHORTFALL}"], cells
+    expected = [str(counted), str(level["onHand"]), f"-{SHORTFALL}"]
+    table_row_cells(d, level["skuCode"], until=lambda cells: cells[1:] == expected)
     browser.shot("posted")
 
     # The ledger: the newest stocktake movement leaves the counted quantity on hand.
     click(d, link(d, C("inventory.movements")))
     Select(field(d, C("field.kind"))).select_by_value("stocktake")
-    first = wait(d, 30).until(lambda x: next((r for r in x.find_elements(By.CSS_SELECTOR, "#console-main tbody tr") if level["skuCode"] in r.text), False))
-    assert f"-{SHORTFALL}" in first.text and str(counted) in first.text, first.text
+    # The list first shows the unfiltered movements, then the stocktake ones.
+    table_row_cells(d, level["skuCode"], timeout=30,
+                    until=lambda cells: cells[1] == C("movementKind.stocktake")
+                    and cells[4] == f"-{SHORTFALL}" and cells[6] == str(counted))
     browser.shot("movements")
     browser.assert_healthy()
 

@@ -155,6 +155,30 @@ def text_appears(driver, css: str, text: str, timeout: float = DEFAULT_WAIT):
     return wait(driver, timeout).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, css), text))
 
 
+def table_row_cells(driver, needle: str, *, until=lambda cells: True, css: str = "#console-main tbody tr",
+                    timeout: float = DEFAULT_WAIT) -> list[str]:
+    """The cell texts of the first table row whose text contains `needle`, once they satisfy
+    `until`. Rows are read in one script call: the console re-renders a table when its data
+    arrives (a filter change renders the old rows first), so a row element found in one call
+    can be gone by the next."""
+    script = """
+      for (const row of document.querySelectorAll(arguments[0])) {
+        if (row.innerText.includes(arguments[1]))
+          return Array.from(row.querySelectorAll('th, td'), cell => cell.innerText.trim());
+      }
+      return null;"""
+    seen: list = [None]
+
+    def ready(d):
+        seen[0] = d.execute_script(script, css, needle)
+        return seen[0] if seen[0] is not None and until(seen[0]) else False
+
+    try:
+        return wait(driver, timeout).until(ready)
+    except Exception as error:
+        raise AssertionError(f"no row with {needle!r} as expected; last seen {seen[0]!r}") from error
+
+
 def body_text(driver) -> str:
     return driver.find_element(By.TAG_NAME, "body").text
 
