@@ -81,6 +81,11 @@ public struct StockChange: Hashable, Sendable {
     /// The largest single movement; guards against typos such as a barcode pasted into a quantity.
     public static let maximumQuantity = 1_000_000
 
+    /// True for changes that only add stock and so succeed on any level, even a missing one.
+    public var alwaysApplies: Bool {
+        onHandDelta >= 0 && reservedDelta >= 0 && minimumAvailable <= 0 && minimumReserved <= 0
+    }
+
     /// Applies the change to a level, or nil when the condition fails. The server's SQL does the
     /// same; tests compare the two.
     public func applied(to level: StockLevel) -> StockLevel? {

@@ -44,6 +44,56 @@ struct InventoryTests {
         }
     }
 
+    @Test("a delivery note of many lines: every line a ledger row with running balances, alerts of refilled SKUs resolved")
+    func bulkReceipt() async throws {
+        try await withTestApp { app in
+            let store = try await Fixtures.store(app, code: "SA")
+            let milk = try await Fixtures.sku(app, code: "MILK")
+            let tea = try await Fixtures.sku(app, code: "TEA")
+            let rice = try await Fixtures.sku(app, code: "RICE")
+            let (_, token) = try await Fixtures.staff(app, "manager", role: .storeManager, scope: .store(store.storeID))
+            func receive(_ lines: [StockLineInput]) async throws -> [StockLevelEntry] {
+                let response = try await app.send(.POST, "/api/v1/admin/inventory/receipts", token: token,
+                                                  json: StockReceiptInput(storeId: store.id!, reference: "PO-\(lines.count)", lines: lines))
+                #expect(response.status == .ok, "\(response.text)")
+                return try response.decode([StockLevelEntry].self)
+            }
+            _ = try await receive([StockLineInput(skuId: milk.id!, quantity: 3)])
+            try await app.jobs.enqueue(LowStockAlerts.scanJob, payload: [String: String]())
+            try await app.jobs.runDue()
+            #expect(try await LowStockAlertModel.query(on: app.db).filter(\.$status == "open").count() == 1, "3 milk is below the threshold of 10")
+
+            let levels = try await receive([StockLineInput(skuId: milk.id!, quantity: 4), StockLineInput(skuId: tea.id!, quantity: 20),
+                                             StockLineInput(skuId: milk.id!, quantity: 6), StockLineInput(skuId: rice.id!, quantity: 2)])
+            #expect(Dictionary(uniqueKeysWithValues: levels.map { ($0.skuCode, $0.onHand) }) == ["MILK": 13, "TEA": 20, "RICE": 2])
+            let rows = try await StockMovementModel.query(on: app.db).filter(\.$referenceId == "PO-4").sort(\.$storeSeq).all()
+            #expect(rows.map(\.storeSeq) == [2, 3, 4, 5], "one number per line, after the first receipt's")
+            let milkRows = rows.filter { $0.skuId == milk.id! }
+            #expect(milkRows.count == 2)
+            #expect(milkRows.map(\.onHandAfter) == [3 + milkRows[0].onHandDelta, 13], "each line's balance follows the one before")
+            #expect(Set(milkRows.map(\.onHandDelta)) == [4, 6])
+            #expect(rows.allSatisfy { $0.kind == "receipt" && $0.reason == nil && $0.actorStaffId != nil })
+
+            let alerts = try await LowStockAlertModel.query(on: app.db).all()
+            #expect(alerts.map(\.status) == ["resolved"], "milk recovered to 13; rice starts below the threshold and waits for the scan")
+            try await Fixtures.expectLedgerMatchesProjection(app)
+
+            // A line for a store of another merchant fails the whole note and writes nothing.
+            let other = try await Fixtures.merchant(app, code: "OTHER")
+            let foreignStore = try await Fixtures.store(app, code: "FX", merchant: other.id!)
+            let before = try await StockMovementModel.query(on: app.db).count()
+            await #expect(throws: ValidationFailure.self) {
+                try await app.db.writeTransaction { db in
+                    try await InventoryService.make(app, on: db).move(.receipt, [StockRequest(skuId: tea.id!, storeId: store.id!, quantity: 1),
+                                                                                 StockRequest(skuId: tea.id!, storeId: foreignStore.id!, quantity: 1)],
+                                                                      context: MovementContext(now: testEpoch))
+                }
+            }
+            #expect(try await StockMovementModel.query(on: app.db).count() == before)
+            #expect(try await Fixtures.level(app, sku: tea, store: store)?.onHand == 20)
+        }
+    }
+
     @Test("staff of one store cannot touch another store's stock")
     func scope() async throws {
         try await withTestApp { app in

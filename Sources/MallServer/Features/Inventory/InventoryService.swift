@@ -91,11 +91,126 @@ struct InventoryService {
         // One query for every SKU of the batch, not one per line.
         let skus = Dictionary(try await SKUModel.query(on: db).filter(\.$id ~~ Set(requests.map(\.skuId))).all().map { ($0.id!, $0) },
                               uniquingKeysWith: { a, _ in a })
+        let changes = try ordered.enumerated().map { index, request in
+            try StockChange.movement(kind, quantity: request.quantity, field: "lines[\(index)].quantity")
+        }
+        if ordered.count > 1, changes.allSatisfy(\.alwaysApplies) {
+            return try await applyIncreases(Array(zip(ordered, changes)), skus: skus, context: context)
+        }
         var results: [Applied] = []
-        for (index, request) in ordered.enumerated() {
-            let change = try StockChange.movement(kind, quantity: request.quantity, field: "lines[\(index)].quantity")
+        for (request, change) in zip(ordered, changes) {
             results.append(try await apply(change, skuId: request.skuId, storeId: request.storeId, context: context, sku: skus[request.skuId]))
         }
+        return results
+    }
+
+    /// Stock that only goes up (a delivery note of hundreds of lines, a transfer's arrival) in a
+    /// fixed number of statements per chunk instead of several per line: the missing level rows
+    /// in one INSERT, every level in one UPDATE … FROM, the store's sequence numbers in one bump
+    /// and the ledger rows in one INSERT. Lines for the same SKU and store keep one ledger row
+    /// each, with running balances.
+    private func applyIncreases(_ lines: [(StockRequest, StockChange)], skus: [UUID: SKUModel], context: MovementContext) async throws -> [Applied] {
+        // Well under SQLite's and PostgreSQL's limits on bound parameters per statement.
+        let chunkSize = 1_000
+        guard lines.count <= chunkSize else {
+            var results: [Applied] = []
+            for start in stride(from: 0, to: lines.count, by: chunkSize) {
+                results += try await applyIncreases(Array(lines[start..<min(start + chunkSize, lines.count)]), skus: skus, context: context)
+            }
+            return results
+        }
+        struct Pair: Hashable {
+            let skuId: UUID
+            let storeId: UUID
+        }
+        for (request, _) in lines where skus[request.skuId] == nil { throw InventoryError.unknownSKU(request.skuId) }
+        let storeIds = Set(lines.map(\.0.storeId))
+        let storeMerchants = Dictionary(uniqueKeysWithValues: try await db.sql.select().column("id").column("merchant_id").from(StoreModel.schema)
+            .where("id", .in, Array(storeIds)).all()
+            .map { (try $0.decode(column: "id", as: UUID.self), try $0.decode(column: "merchant_id", as: UUID.self)) })
+        for (request, _) in lines {
+            guard let merchant = storeMerchants[request.storeId] else { throw InventoryError.unknownStore(request.storeId) }
+            guard merchant == skus[request.skuId]!.merchantId else {
+                throw ValidationFailure(field: "storeId", message: "belongs to another merchant than the SKU")
+            }
+        }
+
+        var totals: [Pair: (onHand: Int, reserved: Int)] = [:]
+        for (request, change) in lines {
+            let pair = Pair(skuId: request.skuId, storeId: request.storeId)
+            let sum = totals[pair] ?? (0, 0)
+            totals[pair] = (sum.onHand + change.onHandDelta, sum.reserved + change.reservedDelta)
+        }
+        let pairs = Array(totals.keys)
+        var insertLevels = db.sql.insert(into: "stock_levels").columns("id", "sku_id", "store_id", "merchant_id", "on_hand", "reserved", "updated_at")
+        for pair in pairs {
+            insertLevels = insertLevels.values(SQLBind(UUID()), SQLBind(pair.skuId), SQLBind(pair.storeId), SQLBind(skus[pair.skuId]!.merchantId),
+                                               SQLLiteral.numeric("0"), SQLLiteral.numeric("0"), SQLBind(context.now))
+        }
+        try await insertLevels.ignoringConflicts(with: ["sku_id", "store_id"]).run()
+
+        // Sequence numbers first: the store's sequence row lock orders this batch against other
+        // writers of the store, as for single lines.
+        var nextSeq: [UUID: Int64] = [:]
+        for storeId in storeIds.sorted(by: { $0.uuidString < $1.uuidString }) {
+            let count = lines.count { $0.0.storeId == storeId }
+            nextSeq[storeId] = try await nextSequence(storeId: storeId, count: count) - Int64(count) + 1
+        }
+
+        let rows = pairs.map { pair -> SQLQueryString in
+            let sum = totals[pair]!
+            return "(\(bind: pair.skuId), \(bind: pair.storeId), \(bind: sum.onHand), \(bind: sum.reserved))"
+        }
+        let updated = try await db.sql.raw("""
+            WITH delta(sku_id, store_id, on_hand, reserved) AS (VALUES \(rows.joined(separator: ", ")))
+            UPDATE stock_levels
+            SET on_hand = stock_levels.on_hand + delta.on_hand, reserved = stock_levels.reserved + delta.reserved, updated_at = \(bind: context.now)
+            FROM delta
+            WHERE stock_levels.sku_id = delta.sku_id AND stock_levels.store_id = delta.store_id
+            RETURNING stock_levels.sku_id, stock_levels.store_id, stock_levels.on_hand, stock_levels.reserved, stock_levels.low_stock_threshold
+            """).all()
+        var final: [Pair: (level: StockLevel, threshold: Int?)] = [:]
+        for row in updated {
+            let pair = Pair(skuId: try row.decode(column: "sku_id", as: UUID.self), storeId: try row.decode(column: "store_id", as: UUID.self))
+            final[pair] = (StockLevel(onHand: try row.decode(column: "on_hand", as: Int.self), reserved: try row.decode(column: "reserved", as: Int.self)),
+                           try row.decode(column: "low_stock_threshold", as: Int?.self))
+        }
+        guard final.count == pairs.count else {
+            throw InventoryError.unknownSKU(pairs.first { final[$0] == nil }!.skuId)
+        }
+
+        // Running balances per pair, starting from the level before this batch.
+        var running: [Pair: StockLevel] = [:]
+        for (pair, sum) in totals {
+            let after = final[pair]!.level
+            running[pair] = StockLevel(onHand: after.onHand - sum.onHand, reserved: after.reserved - sum.reserved)
+        }
+        let before = running
+        var results: [Applied] = []
+        var ledger = db.sql.insert(into: StockMovementModel.schema).columns(
+            "id", "store_id", "store_seq", "sku_id", "merchant_id", "kind", "on_hand_delta", "reserved_delta", "on_hand_after", "reserved_after",
+            "reason", "reference_type", "reference_id", "actor_staff_id", "created_at")
+        for (request, change) in lines {
+            let pair = Pair(skuId: request.skuId, storeId: request.storeId)
+            let level = StockLevel(onHand: running[pair]!.onHand + change.onHandDelta, reserved: running[pair]!.reserved + change.reservedDelta)
+            running[pair] = level
+            let seq = nextSeq[request.storeId]!
+            nextSeq[request.storeId] = seq + 1
+            ledger = ledger.values(SQLBind(UUID()), SQLBind(request.storeId), SQLBind(seq), SQLBind(request.skuId), SQLBind(skus[request.skuId]!.merchantId),
+                                   SQLBind(change.kind.rawValue), SQLBind(change.onHandDelta), SQLBind(change.reservedDelta), SQLBind(level.onHand),
+                                   SQLBind(level.reserved), SQLBind(context.reason), SQLBind(context.referenceType), SQLBind(context.referenceId),
+                                   SQLBind(context.actorStaffId), SQLBind(context.now))
+            results.append(Applied(skuId: request.skuId, storeId: request.storeId, level: level, seq: seq))
+        }
+        try await ledger.run()
+
+        // Added stock can only clear alerts, so the recovered levels are resolved together.
+        let recovered = pairs.filter { pair in
+            let (after, threshold) = final[pair]!
+            let limit = threshold ?? settings.integer(.lowStockThreshold)
+            return LowStockRule.decide(available: after.available, threshold: limit, alertOpen: before[pair]!.available < limit) == .resolve
+        }
+        try await LowStockAlerts(app: app, db: db).resolve(recovered.map { ($0.skuId, $0.storeId) }, now: context.now)
         return results
     }
 
@@ -193,11 +308,11 @@ struct InventoryService {
         return (level, try row.decode(column: "low_stock_threshold", as: Int?.self))
     }
 
-    /// The store's next movement number; the row lock it takes serialises the store's stock
+    /// The store's next movement number (the last of `count` taken together); the row lock it takes serialises the store's stock
     /// writes so sequence order is commit order.
-    private func nextSequence(storeId: UUID) async throws -> Int64 {
+    private func nextSequence(storeId: UUID, count: Int = 1) async throws -> Int64 {
         func bump() async throws -> Int64? {
-            try await db.sql.raw("UPDATE stock_sequences SET last_seq = last_seq + 1 WHERE store_id = \(bind: storeId) RETURNING last_seq")
+            try await db.sql.raw("UPDATE stock_sequences SET last_seq = last_seq + \(bind: count) WHERE store_id = \(bind: storeId) RETURNING last_seq")
                 .all().first.map { try $0.decode(column: "last_seq", as: Int64.self) }
         }
         if let seq = try await bump() { return seq }

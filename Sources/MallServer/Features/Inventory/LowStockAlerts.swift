@@ -52,6 +52,17 @@ struct LowStockAlerts {
             .update()
     }
 
+    func resolve(_ levels: [(skuId: UUID, storeId: UUID)], now: Date) async throws {
+        guard !levels.isEmpty else { return }
+        let rows = levels.map { level -> SQLQueryString in "(\(bind: level.skuId), \(bind: level.storeId))" }
+        try await db.sql.raw("""
+            WITH recovered(sku_id, store_id) AS (VALUES \(rows.joined(separator: ", ")))
+            UPDATE low_stock_alerts SET status = 'resolved', resolved_at = \(bind: now)
+            WHERE status = 'open'
+              AND EXISTS (SELECT 1 FROM recovered r WHERE r.sku_id = low_stock_alerts.sku_id AND r.store_id = low_stock_alerts.store_id)
+            """).run()
+    }
+
     /// The periodic sweep: catches levels that were already low when an alert could not fire
     /// (a threshold raised, the default changed, stock first created below its threshold).
     func scan(now: Date) async throws {

@@ -39,6 +39,8 @@ struct BenchSeedCommand: AsyncCommand {
         let fixtures = try await BenchSeeder(app: app).run(options, out: signature.out ?? "bench/.data")
         context.console.print("bench-seed: \(options.products) products, \(options.stores) stores, \(options.members) members, "
             + "\(options.orders) orders in \(Int(Date().timeIntervalSince(started))) s; stampede SKU \(fixtures.stampede.skuId)")
+        let phases = fixtures.seedSeconds.sorted { $0.value > $1.value }.map { "\($0.key) \(Int($0.value.rounded())) s" }
+        context.console.print("bench-seed phases: " + phases.joined(separator: ", "))
     }
 }
 

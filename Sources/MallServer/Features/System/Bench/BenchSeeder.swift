@@ -44,6 +44,20 @@ struct BenchSeeder {
         var memberTokensFile: String
         var staffToken: String
         var deskStoreId: UUID
+        /// Where the seeding time went, by phase.
+        var seedSeconds: [String: Double]
+    }
+
+    /// Adds up wall time per phase; a phase recorded again (once per batch) accumulates.
+    struct PhaseTimer {
+        private var last = Date()
+        private(set) var seconds: [String: Double] = [:]
+
+        mutating func record(_ phase: String) {
+            let now = Date()
+            seconds[phase, default: 0] += now.timeIntervalSince(last)
+            last = now
+        }
     }
 
     static let center = GeoPoint(latitude: 31.2304, longitude: 121.4737)
@@ -54,7 +68,9 @@ struct BenchSeeder {
 
     func run(_ options: Options, out folder: String) async throws -> Fixtures {
         let db = app.db
+        var phases = PhaseTimer()
         _ = try await DemoSeeder(app: app).run()
+        phases.record("demo data")
         var random = SeededRandom(seed: 20_261_127)
         let clock = app.clock
         let now = clock.now()
@@ -87,6 +103,7 @@ struct BenchSeeder {
             store.dailyOrderCapacity = 10_000_000
             try await store.update(on: db)
         }
+        phases.record("stores")
         let selfStores = try await StoreModel.query(on: db).filter(\.$merchantId == SelfOperatedMerchant.id.rawValue).all()
         let shops = selfStores.filter { $0.kind == .store && $0.city == "上海市" }
         guard let warehouse = selfStores.first(where: { $0.kind == .warehouse }) else { throw Abort(.internalServerError, reason: "no warehouse") }
@@ -132,26 +149,30 @@ struct BenchSeeder {
                 }
                 return out
             }
+            phases.record("products")
             // Stock at the warehouse and a handful of stores, received through the ledger.
-            var receipts: [UUID: [StockRequest]] = [:]
+            var receipts: [StockRequest] = []
             for (productId, skus) in made {
                 if productIds.count < 2_000 { productIds.append(productId) }
                 for sku in skus {
                     if skuIds.count < 2_000 { skuIds.append(sku) }
-                    receipts[warehouse.id!, default: []].append(StockRequest(skuId: sku, storeId: warehouse.id!, quantity: 100_000))
+                    receipts.append(StockRequest(skuId: sku, storeId: warehouse.id!, quantity: 100_000))
+                    var stores: [UUID] = []
                     for _ in 0..<5 {
-                        let store = shops[random.next(in: 0...(shops.count - 1))]
-                        receipts[store.id!, default: []].append(StockRequest(skuId: sku, storeId: store.id!, quantity: random.next(in: 500...5_000)))
+                        let store = shops[random.next(in: 0...(shops.count - 1))].id!
+                        if !stores.contains(store) { stores.append(store) }
+                    }
+                    for store in stores {
+                        receipts.append(StockRequest(skuId: sku, storeId: store, quantity: random.next(in: 500...5_000)))
                     }
                 }
             }
-            for (_, requests) in receipts {
-                let merged = Dictionary(grouping: requests, by: \.skuId).map { StockRequest(skuId: $0.key, storeId: $0.value[0].storeId, quantity: $0.value.reduce(0) { $0 + $1.quantity }) }
-                try await db.writeTransaction { tx in
-                    _ = try await InventoryService.make(app, on: tx).move(.receipt, merged, context: MovementContext(
-                        reason: "bench stock", referenceType: "receipt", referenceId: "BENCH", now: now))
-                }
+            let lines = receipts
+            try await db.writeTransaction { tx in
+                _ = try await InventoryService.make(app, on: tx).move(.receipt, lines, context: MovementContext(
+                    reason: "bench stock", referenceType: "receipt", referenceId: "BENCH", now: now))
             }
+            phases.record("stock receipts")
             created += count
             batch += 1
             if batch % 20 == 0 { app.logger.notice("bench-seed: \(created) products") }
@@ -175,6 +196,7 @@ struct BenchSeeder {
             return sku.id!
         }
 
+        phases.record("flash-sale SKU")
         // Members in bulk: one password hash for all, addresses and tokens for the shoppers.
         let hash = try await app.password.async.hash(DemoSeeder.memberPassword)
         let existingMembers = try await MemberModel.query(on: db).count()
@@ -216,21 +238,24 @@ struct BenchSeeder {
                 try await insert.run()
             }
         }
+        phases.record("members")
         let tokens = try await accessTokens(for: shoppers, kind: .member, now: now)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let tokensFile = (folder as NSString).appendingPathComponent("member_tokens.txt")
         try tokens.joined(separator: "\n").appending("\n").write(toFile: tokensFile, atomically: true, encoding: .utf8)
 
+        phases.record("member tokens")
         // Historical orders, completed, spread over the past half year.
         try await historicalOrders(count: options.orders, members: memberIds.isEmpty ? shoppers : memberIds, stores: shops + [warehouse],
                                    now: now, random: &random)
 
+        phases.record("historical orders")
         guard let staff = try await StaffModel.find(username: "self.admin", on: db) else { throw Abort(.internalServerError, reason: "no self.admin") }
         let staffToken = try await accessTokens(for: [staff.id!], kind: .staff, now: now)[0]
         let fixtures = Fixtures(categoryIds: leaves.compactMap(\.id), productIds: productIds, skuIds: skuIds,
                                 keywords: Self.nouns, center: .init(lat: Self.center.latitude, lng: Self.center.longitude),
                                 stampede: .init(skuId: stampede, units: options.stampedeUnits), memberTokensFile: tokensFile,
-                                staffToken: staffToken, deskStoreId: warehouse.id!)
+                                staffToken: staffToken, deskStoreId: warehouse.id!, seedSeconds: phases.seconds)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(fixtures).write(to: URL(fileURLWithPath: (folder as NSString).appendingPathComponent("fixtures.json")))
