@@ -66,7 +66,7 @@ struct CheckoutService {
         let memberLevel = try await MemberModel.find(memberId, on: db)?.level
         let offered = try await PaymentRoutes.enabledProviders(req.application, on: db)
         let initialProvider = offered.contains { $0.code == SandboxGateway.provider } ? SandboxGateway.provider : offered.first?.code ?? SandboxGateway.provider
-        var plans: [(group: CartMerchantGroup, decision: AllocationDecision, address: MemberAddressModel?, stores: [UUID: StoreModel])] = []
+        var plans: [(group: CartMerchantGroup, decision: AllocationDecision, address: MemberAddressModel?, stores: [UUID: StoreDirectory.Entry])] = []
         for group in view.groups {
             let fulfilment: AllocationFulfilment
             var address: MemberAddressModel?
@@ -83,7 +83,8 @@ struct CheckoutService {
             }
             let (decision, stores) = try await OrderAllocation.plan(
                 merchantId: group.merchantId, lines: group.lines.map { AllocationLine(skuId: $0.skuId, quantity: $0.quantity) },
-                fulfilment: fulfilment, productIds: Dictionary(uniqueKeysWithValues: group.lines.map { ($0.skuId, $0.productId) }), on: db, now: now)
+                fulfilment: fulfilment, productIds: Dictionary(uniqueKeysWithValues: group.lines.map { ($0.skuId, $0.productId) }),
+                directory: req.application.storeDirectory, on: db, now: now)
             guard decision.outcome == .allocated else {
                 var text = decision.summary
                 if !decision.pickupAlternatives.isEmpty {
@@ -105,7 +106,7 @@ struct CheckoutService {
                 let prices = try await PriceBook.inputs(for: shipmentSKUs, storeId: store.id, on: db)
                 let lines = shipment.lines.map { line -> CartLine in
                     let cartLine = plan.group.lines.first { $0.skuId == line.skuId }!
-                    let quote = PriceResolver.resolve(prices[line.skuId]!, storeId: StoreID(store.id!), memberLevel: memberLevel, at: now)
+                    let quote = PriceResolver.resolve(prices[line.skuId]!, storeId: StoreID(store.id), memberLevel: memberLevel, at: now)
                     return CartLine(skuId: line.skuId, productId: cartLine.productId, merchantId: MerchantID(plan.group.merchantId),
                                     title: [cartLine.title, cartLine.specTitle].filter { !$0.isEmpty }.joined(separator: " "), quantity: line.quantity, quote: quote)
                 }
@@ -115,8 +116,8 @@ struct CheckoutService {
                 } else {
                     fulfilment = .pickup
                 }
-                groups.append(OrderGroup(merchantId: MerchantID(plan.group.merchantId), storeId: StoreID(store.id!), fulfilment: fulfilment, lines: lines))
-                groupPlans.append((index, store.id!))
+                groups.append(OrderGroup(merchantId: MerchantID(plan.group.merchantId), storeId: StoreID(store.id), fulfilment: fulfilment, lines: lines))
+                groupPlans.append((index, store.id))
             }
         }
         let merchantIds = Array(Set(plans.map(\.group.merchantId)))

@@ -1,38 +1,49 @@
 import Fluent
 import Foundation
 import MallCore
+import SQLKit
 import Vapor
 
 /// Builds the snapshot `AllocationPlanner` decides on: the merchant's stores with their hours,
 /// load today and available stock of the requested SKUs. Used at checkout and to reallocate.
 enum OrderAllocation {
     static func plan(merchantId: UUID, lines: [AllocationLine], fulfilment: AllocationFulfilment, excluding: Set<StoreID> = [],
-                     productIds: [UUID: UUID], on db: any Database, now: Date) async throws -> (AllocationDecision, [UUID: StoreModel]) {
+                     productIds: [UUID: UUID], directory: StoreDirectory, on db: any Database,
+                     now: Date) async throws -> (AllocationDecision, [UUID: StoreDirectory.Entry]) {
         let settings = try await SettingsService.resolved(on: db)
         let (weekday, minute) = LocalTime.weekdayAndMinute(of: now, in: settings.timeZone)
-        let stores = try await StoreModel.query(on: db).filter(\.$merchantId == merchantId).all()
+        let stores = try await directory.stores(of: merchantId, on: db)
+        let storeIds = stores.map(\.id)
         let skuIds = lines.map(\.skuId)
-        let levels = try await StockLevelModel.query(on: db).filter(\.$skuId ~~ skuIds).filter(\.$storeId ~~ stores.compactMap(\.id)).all()
-        let delisted = try await ProductStoreDelistingModel.query(on: db).filter(\.$productId ~~ Array(Set(productIds.values))).all()
+        let levels = try await db.sql.select().column("sku_id").column("store_id").column("on_hand").column("reserved")
+            .from(StockLevelModel.schema).where("sku_id", .in, skuIds).where("store_id", .in, storeIds).all()
+            .map { (sku: try $0.decode(column: "sku_id", as: UUID.self), store: try $0.decode(column: "store_id", as: UUID.self),
+                    available: max(0, try $0.decode(column: "on_hand", as: Int.self) - (try $0.decode(column: "reserved", as: Int.self)))) }
+        let delisted = try await db.sql.select().column("store_id").column("product_id").from(ProductStoreDelistingModel.schema)
+            .where("product_id", .in, Array(Set(productIds.values))).all()
+            .map { (store: try $0.decode(column: "store_id", as: UUID.self), product: try $0.decode(column: "product_id", as: UUID.self)) }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = settings.timeZone
         let midnight = calendar.startOfDay(for: now)
-        let todays = try await OrderModel.query(on: db).filter(\.$storeId ~~ stores.compactMap(\.id)).filter(\.$createdAt >= midnight)
-            .filter(\.$status !~ [OrderStatus.cancelled.rawValue, OrderStatus.expired.rawValue]).all(\.$storeId)
-        let load = todays.reduce(into: [UUID: Int]()) { $0[$1, default: 0] += 1 }
+        // Counted by the database: the day's orders grow with the day, and reading them row by
+        // row made every checkout slower than the one before (docs/benchmarks.md).
+        let load = Dictionary(uniqueKeysWithValues: try await db.sql.select().column("store_id").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "placed")
+            .from(OrderModel.schema).where("store_id", .in, storeIds).where("created_at", .greaterThanOrEqual, midnight)
+            .where("status", .notIn, [OrderStatus.cancelled.rawValue, OrderStatus.expired.rawValue]).groupBy("store_id").all()
+            .map { (try $0.decode(column: "store_id", as: UUID.self), try $0.decode(column: "placed", as: Int.self)) })
         let candidates = stores.map { store in
             var available: [UUID: Int] = [:]
-            for level in levels where level.storeId == store.id {
-                if delisted.contains(where: { $0.storeId == store.id && $0.productId == productIds[level.skuId] }) { continue }
-                available[level.skuId] = max(0, level.onHand - level.reserved)
+            for level in levels where level.store == store.id {
+                if delisted.contains(where: { $0.store == store.id && $0.product == productIds[level.sku] }) { continue }
+                available[level.sku] = level.available
             }
-            return StoreCandidate(id: StoreID(store.id!), name: store.name, kind: store.kind, status: store.status, location: store.location,
+            return StoreCandidate(id: StoreID(store.id), name: store.name, kind: store.kind, status: store.status, location: store.location,
                                   deliveryRadiusKm: store.deliveryRadiusKm, hours: store.weeklyHours, pickupEnabled: store.pickupEnabled,
-                                  ordersToday: load[store.id!] ?? 0, dailyCapacity: store.dailyOrderCapacity, available: available)
+                                  ordersToday: load[store.id] ?? 0, dailyCapacity: store.dailyOrderCapacity, available: available)
         }
         let decision = AllocationPlanner.plan(request: AllocationRequest(
             lines: lines, fulfilment: fulfilment, candidates: candidates, weekday: weekday, minute: minute,
             openingWindowMinutes: settings.integer(.allocationOpeningWindowMinutes), excluding: excluding))
-        return (decision, Dictionary(uniqueKeysWithValues: stores.map { ($0.id!, $0) }))
+        return (decision, Dictionary(uniqueKeysWithValues: stores.map { ($0.id, $0) }))
     }
 }

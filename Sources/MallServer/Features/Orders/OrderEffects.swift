@@ -97,7 +97,8 @@ struct OrderEffects {
         }
         let (decision, _) = try await OrderAllocation.plan(
             merchantId: order.merchantId, lines: lines.map { AllocationLine(skuId: $0.skuId, quantity: $0.quantity) }, fulfilment: fulfilment,
-            excluding: excluding, productIds: Dictionary(lines.map { ($0.skuId, $0.productId) }, uniquingKeysWith: { a, _ in a }), on: db, now: now)
+            excluding: excluding, productIds: Dictionary(lines.map { ($0.skuId, $0.productId) }, uniquingKeysWith: { a, _ in a }),
+            directory: app.storeDirectory, on: db, now: now)
         guard decision.outcome == .allocated, decision.shipments.count == 1, let shipment = decision.shipments.first else {
             try await tellHeadquartersItWaits(order)
             return

@@ -27,7 +27,7 @@ struct OrderRoutes: RouteCollection {
         guard lifecycle.fulfilment == .pickup, lifecycle.status == .awaitingReallocation else {
             throw MallError.conflict("Only a pickup order whose store could not take it can move to another store.")
         }
-        let (decision, _) = try await Self.pickupPlan(order, at: StoreID(order.storeId), on: req.db, now: req.now)
+        let (decision, _) = try await Self.pickupPlan(order, at: StoreID(order.storeId), directory: req.application.storeDirectory, on: req.db, now: req.now)
         return decision.pickupAlternatives.map { PickupStoreOption(storeId: $0.storeId.rawValue, name: $0.name, distanceMeters: $0.distanceMeters) }
     }
 
@@ -46,7 +46,7 @@ struct OrderRoutes: RouteCollection {
                 throw MallError.conflict("Only a pickup order whose store could not take it can move to another store.")
             }
             let target = StoreID(input.storeId)
-            let (decision, _) = try await Self.pickupPlan(locked, at: target, on: db, now: now)
+            let (decision, _) = try await Self.pickupPlan(locked, at: target, directory: app.storeDirectory, on: db, now: now)
             guard decision.outcome == .allocated, decision.shipments.map(\.storeId) == [target] else {
                 throw ValidationFailure(field: "storeId", message: "cannot take this order (closed, no self-pickup, or short of stock); choose one of GET /orders/{orderId}/pickup-stores")
             }
@@ -68,12 +68,13 @@ struct OrderRoutes: RouteCollection {
         return try await OrderDTO.many([try await OrderModel.find(order.id, on: req.db)!], on: req.db, forShopper: true)[0]
     }
 
-    static func pickupPlan(_ order: OrderModel, at store: StoreID, on db: any Database, now: Date) async throws -> (AllocationDecision, [UUID: StoreModel]) {
+    static func pickupPlan(_ order: OrderModel, at store: StoreID, directory: StoreDirectory, on db: any Database,
+                           now: Date) async throws -> (AllocationDecision, [UUID: StoreDirectory.Entry]) {
         let lines = try await OrderLineModel.query(on: db).filter(\.$orderId == order.id!).all()
         return try await OrderAllocation.plan(
             merchantId: order.merchantId, lines: lines.map { AllocationLine(skuId: $0.skuId, quantity: $0.quantity) },
             fulfilment: .pickup(at: store, shopperLocation: nil), excluding: Set(order.lifecycle.rejectedStoreIds),
-            productIds: Dictionary(lines.map { ($0.skuId, $0.productId) }, uniquingKeysWith: { a, _ in a }), on: db, now: now)
+            productIds: Dictionary(lines.map { ($0.skuId, $0.productId) }, uniquingKeysWith: { a, _ in a }), directory: directory, on: db, now: now)
     }
 
     func checkout(req: Request) async throws -> Response {

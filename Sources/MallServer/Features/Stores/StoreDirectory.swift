@@ -5,9 +5,9 @@ import NIOConcurrencyHelpers
 import NIOCore
 import Vapor
 
-/// The stores shoppers can be sent to, held in memory. Every product page, nearby list and
-/// in-stock search needs them, and decoding fifty store rows per request was the largest single
-/// cost of a product page (benchmarked in docs/benchmarks.md). Stores change rarely: any write
+/// Every store and warehouse, held in memory. Every product page, nearby list, in-stock search
+/// and checkout allocation needs them, and decoding fifty store rows per request was the
+/// largest single cost of a product page and a tenth of a checkout (docs/benchmarks.md). Stores change rarely: any write
 /// through Fluent in this process empties the copy at once (`StoreDirectoryInvalidator`), and
 /// a copy is never older than `maxAge`, so another instance's change shows within seconds.
 final class StoreDirectory: Sendable {
@@ -16,6 +16,8 @@ final class StoreDirectory: Sendable {
         let code: String
         let name: String
         let merchantId: UUID
+        let kind: StoreKind
+        let status: StoreStatus
         let city: String
         let district: String
         let address: String
@@ -25,6 +27,7 @@ final class StoreDirectory: Sendable {
         let openingHours: [String: [String]]
         let pickupEnabled: Bool
         let deliveryRadiusKm: Double
+        let dailyOrderCapacity: Int
     }
 
     static let maxAge = TimeAmount.seconds(5)
@@ -39,16 +42,25 @@ final class StoreDirectory: Sendable {
 
     /// Open stores (not warehouses), ordered by code.
     func openStores(on db: any Database) async throws -> [Entry] {
+        try await all(on: db).filter { $0.status == .open && $0.kind == .store }
+    }
+
+    /// All stores and warehouses of one merchant, whatever their state, ordered by code.
+    func stores(of merchantId: UUID, on db: any Database) async throws -> [Entry] {
+        try await all(on: db).filter { $0.merchantId == merchantId }
+    }
+
+    private func all(on db: any Database) async throws -> [Entry] {
         let (cached, generation) = state.withLockedValue { ($0.snapshot, $0.generation) }
         if let cached, cached.generation == generation, NIODeadline.now() - cached.loadedAt < Self.maxAge {
             return cached.entries
         }
-        let rows = try await StoreModel.query(on: db).filter(\.$status == .open).filter(\.$kind == .store).sort(\.$code).all()
+        let rows = try await StoreModel.query(on: db).sort(\.$code).all()
         let entries = rows.map { store in
-            Entry(id: store.id!, code: store.code, name: store.name, merchantId: store.merchantId, city: store.city,
-                  district: store.district, address: store.address, location: store.location, phone: store.phone,
+            Entry(id: store.id!, code: store.code, name: store.name, merchantId: store.merchantId, kind: store.kind, status: store.status,
+                  city: store.city, district: store.district, address: store.address, location: store.location, phone: store.phone,
                   weeklyHours: store.weeklyHours, openingHours: store.openingHoursText, pickupEnabled: store.pickupEnabled,
-                  deliveryRadiusKm: store.deliveryRadiusKm)
+                  deliveryRadiusKm: store.deliveryRadiusKm, dailyOrderCapacity: store.dailyOrderCapacity)
         }
         state.withLockedValue { value in
             // A write that happened while this load ran bumped the generation: keep nothing then.
