@@ -316,9 +316,16 @@ struct InventoryTests {
 
             let notifications = try await NotificationModel.query(on: app.db).all()
             #expect(Set(notifications.map(\.audience)) == ["store_managers", "headquarters"])
-            #expect(notifications.allSatisfy { $0.body.contains("可售库存仅剩 9 件") && $0.status == "pending" })
+            #expect(notifications.allSatisfy { $0.body.contains("可售库存仅剩 9 件") && $0.status == "delivered" && $0.deliveredAt != nil },
+                    "the inbox is the delivery: no job in between")
+            #expect(try await JobModel.query(on: app.db).filter(\.$kind == NotificationOutbox.deliverJob).count() == 0)
+            // Another channel goes out by a job after the commit.
+            try await NotificationOutbox(app: app, db: app.db).send(audience: .storeManagers, merchantId: nil, storeId: store.id!, title: "短信",
+                                                                    body: "补货提醒", reference: nil, channel: "sms", now: testEpoch)
+            #expect(try await NotificationModel.query(on: app.db).filter(\.$channel == "sms").first()?.status == "pending")
             try await app.jobs.runDue()
-            #expect(try await NotificationModel.query(on: app.db).filter(\.$status == "delivered").count() == 2)
+            #expect(try await NotificationModel.query(on: app.db).filter(\.$channel == "sms").first()?.status == "delivered")
+            try await NotificationModel.query(on: app.db).filter(\.$channel == "sms").delete()
             let managerInbox = try await app.send(.GET, "/api/v1/admin/notifications", token: token).decode(ListPage<InboxNotification>.self)
             #expect(managerInbox.items.map(\.audience) == ["store_managers"])
             #expect(managerInbox.items.first?.status == "delivered")

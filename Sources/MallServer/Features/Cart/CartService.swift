@@ -100,9 +100,9 @@ enum CartService {
         for merchantId in merchantIds.sorted(by: { (merchants[$0]?.code ?? "") < (merchants[$1]?.code ?? "") }) {
             let fulfilment = fulfilments[merchantId]
             let mode = FulfilmentMode(rawValue: fulfilment?.mode ?? "") ?? .delivery
-            let stores = try await StoreModel.query(on: db).filter(\.$merchantId == merchantId).filter(\.$status == .open).all()
-            var eligible: [StoreModel]
-            var pickupStore: StoreModel?
+            let stores = try await req.application.storeDirectory.stores(of: merchantId, on: db).filter { $0.status == .open }
+            var eligible: [StoreDirectory.Entry]
+            var pickupStore: StoreDirectory.Entry?
             var addressId: UUID?
             switch mode {
             case .pickup:
@@ -120,24 +120,23 @@ enum CartService {
             }
             let merchantLines = lines.filter { skus[$0.skuId]?.merchantId == merchantId }
             let merchantSKUs = merchantLines.compactMap { skus[$0.skuId] }
-            let levels = try await StockLevelModel.query(on: db).filter(\.$skuId ~~ merchantSKUs.compactMap(\.id))
-                .filter(\.$storeId ~~ eligible.compactMap(\.id)).all()
-            let delisted = try await ProductStoreDelistingModel.query(on: db).filter(\.$productId ~~ merchantSKUs.map(\.productId)).all()
+            let levels = try await StockSnapshot.available(skus: merchantSKUs.compactMap(\.id), stores: eligible.map(\.id), on: db)
+            let delisted = try await StockSnapshot.delistings(products: merchantSKUs.map(\.productId), on: db)
             let prices = try await PriceBook.inputs(for: merchantSKUs, storeId: pickupStore?.id, on: db)
             var views: [CartLineView] = []
             for line in merchantLines {
                 guard let sku = skus[line.skuId], let product = products[sku.productId] else { continue }
                 let delistedStores = Set(delisted.filter { $0.productId == product.id }.map(\.storeId))
                 let available = levels.filter { $0.skuId == sku.id && !delistedStores.contains($0.storeId) }
-                    .reduce(0) { $0 + max(0, $1.onHand - $1.reserved) }
+                    .reduce(0) { $0 + $1.available }
                 var problems: [CartLineProblem] = []
                 if !product.onShelf { problems.append(.offShelf) }
                 if !sku.enabled { problems.append(.skuDisabled) }
-                if let pickupStore, delistedStores.contains(pickupStore.id!) { problems.append(.delistedAtStore) }
+                if let pickupStore, delistedStores.contains(pickupStore.id) { problems.append(.delistedAtStore) }
                 if available == 0 { problems.append(mode == .pickup ? .insufficientAtStore : .outOfStockEverywhere) } else if mode == .pickup && available < line.quantity {
                     problems.append(.insufficientAtStore)
                 }
-                let quote = PriceResolver.resolve(prices[sku.id!]!, storeId: pickupStore.map { StoreID($0.id!) }, memberLevel: memberLevel, at: req.now)
+                let quote = PriceResolver.resolve(prices[sku.id!]!, storeId: pickupStore.map { StoreID($0.id) }, memberLevel: memberLevel, at: req.now)
                 views.append(CartLineView(skuId: sku.id!, productId: product.id!, title: product.title, specTitle: sku.specTitle,
                                           image: sku.imageURL ?? product.images.first, quantity: line.quantity, unitPriceFen: quote.price.minorUnits,
                                           lineTotalFen: quote.price.minorUnits * Int64(line.quantity), available: available, problems: problems,

@@ -57,8 +57,8 @@ struct PublicCatalogRoutes: RouteCollection {
         let point = try nearPoint(req, errors: &errors)
         try errors.throwIfAny()
         var store: StoreRef?
-        if let storeId, let chosen = try await StoreModel.find(storeId, on: req.db), chosen.merchantId == product.merchantId {
-            store = StoreRef(id: chosen.id!, code: chosen.code, name: chosen.name,
+        if let storeId, let chosen = try await req.application.storeDirectory.stores(of: product.merchantId, on: req.db).first(where: { $0.id == storeId }) {
+            store = StoreRef(id: chosen.id, code: chosen.code, name: chosen.name,
                              distanceMeters: point.map { Int($0.0.distanceMeters(to: chosen.location).rounded()) })
         } else if let (origin, radius) = point,
                   let nearest = try await PublicStoreRoutes.nearby(origin: origin, radiusMeters: radius, limit: 1,

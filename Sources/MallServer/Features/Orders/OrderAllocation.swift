@@ -15,13 +15,8 @@ enum OrderAllocation {
         let stores = try await directory.stores(of: merchantId, on: db)
         let storeIds = stores.map(\.id)
         let skuIds = lines.map(\.skuId)
-        let levels = try await db.sql.select().column("sku_id").column("store_id").column("on_hand").column("reserved")
-            .from(StockLevelModel.schema).where("sku_id", .in, skuIds).where("store_id", .in, storeIds).all()
-            .map { (sku: try $0.decode(column: "sku_id", as: UUID.self), store: try $0.decode(column: "store_id", as: UUID.self),
-                    available: max(0, try $0.decode(column: "on_hand", as: Int.self) - (try $0.decode(column: "reserved", as: Int.self)))) }
-        let delisted = try await db.sql.select().column("store_id").column("product_id").from(ProductStoreDelistingModel.schema)
-            .where("product_id", .in, Array(Set(productIds.values))).all()
-            .map { (store: try $0.decode(column: "store_id", as: UUID.self), product: try $0.decode(column: "product_id", as: UUID.self)) }
+        let levels = try await StockSnapshot.available(skus: skuIds, stores: storeIds, on: db)
+        let delisted = try await StockSnapshot.delistings(products: Array(productIds.values), on: db)
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = settings.timeZone
         let midnight = calendar.startOfDay(for: now)
@@ -33,9 +28,9 @@ enum OrderAllocation {
             .map { (try $0.decode(column: "store_id", as: UUID.self), try $0.decode(column: "placed", as: Int.self)) })
         let candidates = stores.map { store in
             var available: [UUID: Int] = [:]
-            for level in levels where level.store == store.id {
-                if delisted.contains(where: { $0.store == store.id && $0.product == productIds[level.sku] }) { continue }
-                available[level.sku] = level.available
+            for level in levels where level.storeId == store.id {
+                if delisted.contains(where: { $0.storeId == store.id && $0.productId == productIds[level.skuId] }) { continue }
+                available[level.skuId] = level.available
             }
             return StoreCandidate(id: StoreID(store.id), name: store.name, kind: store.kind, status: store.status, location: store.location,
                                   deliveryRadiusKm: store.deliveryRadiusKm, hours: store.weeklyHours, pickupEnabled: store.pickupEnabled,

@@ -131,8 +131,7 @@ struct StorefrontRoutes: RouteCollection {
 
     func product(req: Request) async throws -> Response {
         let detail = try await PublicCatalogRoutes().detail(req: req)
-        let stores = try await StoreModel.query(on: req.db).filter(\.$merchantId == detail.merchantId).filter(\.$status == .open)
-            .filter(\.$kind == .store).sort(\.$code).all()
+        let stores = try await req.application.storeDirectory.openStores(on: req.db).filter { $0.merchantId == detail.merchantId }
         let prices = detail.skus.map(\.priceFen)
         let data = ProductData(
             id: detail.id, title: detail.title, subtitle: detail.subtitle, brand: detail.brand ?? "",
@@ -155,7 +154,7 @@ struct StorefrontRoutes: RouteCollection {
             store: detail.store.map { store in
                 StoreLine(name: store.name, distance: store.distanceMeters.map(WebFormat.distance) ?? "")
             },
-            storeOptions: stores.map { SelectOption(value: $0.id!.uuidString, label: $0.name, selected: $0.id == detail.store?.id) })
+            storeOptions: stores.map { SelectOption(value: $0.id.uuidString, label: $0.name, selected: $0.id == detail.store?.id) })
         return try await req.renderPage("storefront/product", title: detail.title, data: data)
     }
 
