@@ -25,5 +25,6 @@ enum Migrations {
         app.migrations.add(UpdateMembersAddLevel())
         app.migrations.add(UpdateMerchantsAddShippingRule())
         app.migrations.add(UpdateOrdersAddTimeIndexes())
+        app.migrations.add(UpdateProductsAddCategoryOrderIndex())
     }
 }

@@ -25,7 +25,7 @@ struct ProductSearch {
     func run(on db: any Database) async throws -> ListPage<ProductSummary> {
         let sql = db.sql
         var conditions: [SQLQueryString] = ["p.on_shelf = \(bind: true)", "p.status = 'approved'"]
-        var score: SQLQueryString = "0"
+        var score: SQLQueryString?
         if let keyword = keyword?.trimmingWhitespace().lowercased(), !keyword.isEmpty {
             let pattern = "%" + Self.escapeLike(keyword) + "%"
             if db.isPostgres {
@@ -39,7 +39,14 @@ struct ProductSearch {
                 + " + CASE WHEN LOWER(p.subtitle) LIKE \(bind: pattern) ESCAPE '\\' THEN 1 ELSE 0 END)"
         }
         if let categoryId {
-            conditions.append("p.category_id IN (SELECT c.id FROM categories c WHERE c.path LIKE (SELECT r.path FROM categories r WHERE r.id = \(bind: categoryId)) || '%')")
+            // The category and its descendants as a list of ids, so that a leaf category (the
+            // usual page) is one equality the products_category_sales index can walk in order.
+            let ids = try await sql.raw("""
+                SELECT c.id FROM categories c WHERE c.path LIKE (SELECT r.path FROM categories r WHERE r.id = \(bind: categoryId)) || '%'
+                """).all().map { try $0.decode(column: "id", as: UUID.self) }
+            guard !ids.isEmpty else { return ListPage(items: [], page: page.page, per: page.per, total: 0) }
+            conditions.append(ids.count == 1 ? "p.category_id = \(bind: ids[0])"
+                : "p.category_id IN (\(ids.map { "\(bind: $0)" as SQLQueryString }.joined(separator: ", ")))")
         }
         if let brandId { conditions.append("p.brand_id = \(bind: brandId)") }
         if let tag, !tag.isEmpty {
@@ -58,15 +65,15 @@ struct ProductSearch {
         let whereClause = conditions.joined(separator: " AND ")
         let order: SQLQueryString
         switch sort {
+        case .relevance where score == nil, .sales: order = "p.sales_count DESC, p.created_at DESC, p.id DESC"
         case .relevance: order = "score DESC, p.sales_count DESC, p.created_at DESC, p.id"
         case .priceAsc: order = "p.min_price_fen ASC, p.id"
         case .priceDesc: order = "p.max_price_fen DESC, p.id"
         case .newest: order = "p.created_at DESC, p.id"
-        case .sales: order = "p.sales_count DESC, p.id"
         }
         let total = try await sql.raw("SELECT COUNT(*) AS n FROM products p WHERE \(whereClause)").first()?.decode(column: "n", as: Int.self) ?? 0
         let rows = try await sql.raw("""
-            SELECT p.id, p.merchant_id, p.title, p.subtitle, p.images, p.min_price_fen, p.max_price_fen, p.sales_count, b.name AS brand, \(score) AS score
+            SELECT p.id, p.merchant_id, p.title, p.subtitle, p.images, p.min_price_fen, p.max_price_fen, p.sales_count, b.name AS brand, \(score ?? "0") AS score
             FROM products p LEFT JOIN brands b ON b.id = p.brand_id
             WHERE \(whereClause)
             ORDER BY \(order)
