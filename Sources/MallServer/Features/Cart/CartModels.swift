@@ -11,6 +11,9 @@ final class CartModel: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
 
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _memberId, _guestTokenHash, _createdAt, _updatedAt] }
+
     init() {}
 }
 
@@ -23,6 +26,9 @@ final class CartLineModel: Model, @unchecked Sendable {
     @Field(key: "sku_id") var skuId: UUID
     @Field(key: "quantity") var quantity: Int
     @Field(key: "added_at") var addedAt: Date
+
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _cartId, _skuId, _quantity, _addedAt] }
 
     init() {}
 }
@@ -37,6 +43,9 @@ final class CartFulfilmentModel: Model, @unchecked Sendable {
     @Field(key: "mode") var mode: String
     @OptionalField(key: "address_id") var addressId: UUID?
     @OptionalField(key: "store_id") var storeId: UUID?
+
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _cartId, _merchantId, _mode, _addressId, _storeId] }
 
     init() {}
 }

@@ -23,6 +23,9 @@ final class AfterSalesCaseModel: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
 
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _number, _orderId, _memberId, _merchantId, _storeId, _kind, _status, _reason, _description, _stateJSON, _requestedRefundFen, _refundedFen, _createdAt, _updatedAt] }
+
     init() {}
 
     var owner: ResourceOwner { .store(StoreID(storeId), merchant: MerchantID(merchantId)) }
@@ -47,6 +50,9 @@ final class AfterSalesLineModel: Model, @unchecked Sendable {
     @Field(key: "product_id") var productId: UUID
     @Field(key: "quantity") var quantity: Int
     @Field(key: "refund_fen") var refundFen: Int64
+
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _caseId, _orderLineId, _skuId, _productId, _quantity, _refundFen] }
 
     init() {}
 }

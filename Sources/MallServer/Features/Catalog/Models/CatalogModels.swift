@@ -17,6 +17,9 @@ final class CategoryModel: Model, @unchecked Sendable {
     @Field(key: "path") var path: String
     @Field(key: "depth") var depth: Int
 
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _createdAt, _updatedAt, _parentId, _name, _sortOrder, _icon, _path, _depth] }
+
     init() {}
 
     /// The ids of this category and all its descendants.
@@ -37,6 +40,9 @@ final class BrandModel: Model, @unchecked Sendable {
     @Field(key: "name") var name: String
     @OptionalField(key: "logo_url") var logoURL: String?
 
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _createdAt, _updatedAt, _name, _logoURL] }
+
     init() {}
 }
 
@@ -48,6 +54,9 @@ final class TagModel: Model, @unchecked Sendable {
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     @Field(key: "name") var name: String
+
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _createdAt, _name] }
 
     init() {}
 }
@@ -62,6 +71,9 @@ final class SpecTemplateModel: Model, @unchecked Sendable {
 
     @Field(key: "name") var name: String
     @Field(key: "specs") var specsJSON: String
+
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _createdAt, _updatedAt, _name, _specsJSON] }
 
     init() {}
 }
@@ -95,6 +107,9 @@ final class ProductModel: Model, @unchecked Sendable {
     @OptionalField(key: "reviewed_at") var reviewedAt: Date?
     @OptionalField(key: "reviewed_by") var reviewedBy: UUID?
 
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _createdAt, _updatedAt, _merchantId, _title, _subtitle, _descriptionHTML, _categoryId, _brandId, _unit, _weightGrams, _specsJSON, _imagesJSON, _status, _onShelf, _rejectionReason, _salesCount, _minPriceFen, _maxPriceFen, _searchText, _submittedAt, _reviewedAt, _reviewedBy] }
+
     init() {}
 
     var owner: ResourceOwner { .merchant(MerchantID(merchantId)) }
@@ -112,6 +127,9 @@ final class ProductTagModel: Model, @unchecked Sendable {
 
     @Field(key: "product_id") var productId: UUID
     @Field(key: "tag_id") var tagId: UUID
+
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _productId, _tagId] }
 
     init() {}
 
@@ -143,6 +161,9 @@ final class SKUModel: Model, @unchecked Sendable {
     @Field(key: "enabled") var enabled: Bool
     @Field(key: "sales_count") var salesCount: Int
 
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _createdAt, _updatedAt, _productId, _merchantId, _specKey, _specTitle, _code, _barcode, _priceFen, _marketPriceFen, _costFen, _weightGrams, _imageURL, _enabled, _salesCount] }
+
     init() {}
 }
 
@@ -154,6 +175,9 @@ final class SKUStorePriceModel: Model, @unchecked Sendable {
     @Field(key: "sku_id") var skuId: UUID
     @Field(key: "store_id") var storeId: UUID
     @Field(key: "price_fen") var priceFen: Int64
+
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _skuId, _storeId, _priceFen] }
 
     init() {}
 }
@@ -167,6 +191,9 @@ final class SKULevelPriceModel: Model, @unchecked Sendable {
     @Field(key: "level") var level: String
     @Field(key: "discount_bp") var discountBasisPoints: Int
     @OptionalField(key: "fixed_price_fen") var fixedPriceFen: Int64?
+
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _skuId, _level, _discountBasisPoints, _fixedPriceFen] }
 
     init() {}
 }
@@ -183,6 +210,9 @@ final class ScheduledPriceModel: Model, @unchecked Sendable {
     @Field(key: "price_fen") var priceFen: Int64
     @Field(key: "effective_from") var effectiveFrom: Date
 
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _createdAt, _skuId, _storeId, _priceFen, _effectiveFrom] }
+
     init() {}
 }
 
@@ -196,6 +226,9 @@ final class ProductStoreDelistingModel: Model, @unchecked Sendable {
     @Field(key: "product_id") var productId: UUID
     @Field(key: "store_id") var storeId: UUID
     @Field(key: "merchant_id") var merchantId: UUID
+
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _createdAt, _productId, _storeId, _merchantId] }
 
     init() {}
 }

@@ -21,6 +21,9 @@ final class AuthSessionModel: Model, @unchecked Sendable {
     @OptionalField(key: "user_agent") var userAgent: String?
     @OptionalField(key: "ip") var ip: String?
 
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _createdAt, _subjectKind, _subjectId, _expiresAt, _revokedAt, _revokedReason, _userAgent, _ip] }
+
     init() {}
 
     init(id: UUID, subjectKind: SubjectKind, subjectId: UUID, createdAt: Date, expiresAt: Date, userAgent: String?, ip: String?) {
@@ -45,6 +48,9 @@ final class RefreshTokenModel: Model, @unchecked Sendable {
     @Field(key: "token_hash") var tokenHash: String
     @Field(key: "expires_at") var expiresAt: Date
     @OptionalField(key: "used_at") var usedAt: Date?
+
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _createdAt, _sessionId, _tokenHash, _expiresAt, _usedAt] }
 
     init() {}
 

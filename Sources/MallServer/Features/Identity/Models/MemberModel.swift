@@ -21,6 +21,9 @@ final class MemberModel: Model, @unchecked Sendable {
     /// Member level code (e.g. `gold`): which level prices the member pays. nil: none.
     @OptionalField(key: "level") var level: String?
 
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _createdAt, _updatedAt, _mobile, _email, _passwordHash, _nickname, _avatarURL, _gender, _birthday, _status, _level] }
+
     init() {}
 
     init(id: UUID? = nil, mobile: String?, email: String?, passwordHash: String, nickname: String) {
@@ -59,6 +62,9 @@ final class MemberAddressModel: Model, @unchecked Sendable {
     @OptionalField(key: "latitude") var latitude: Double?
     @OptionalField(key: "longitude") var longitude: Double?
     @Field(key: "is_default") var isDefault: Bool
+
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _createdAt, _updatedAt, _memberId, _contactName, _phone, _province, _city, _district, _detail, _latitude, _longitude, _isDefault] }
 
     init() {}
 

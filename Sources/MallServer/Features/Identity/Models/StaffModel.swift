@@ -17,6 +17,9 @@ final class StaffModel: Model, @unchecked Sendable {
     @OptionalField(key: "mobile") var mobile: String?
     @Enum(key: "status") var status: StaffStatus
 
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _createdAt, _updatedAt, _username, _passwordHash, _displayName, _mobile, _status] }
+
     init() {}
 
     init(id: UUID? = nil, username: String, passwordHash: String, displayName: String, mobile: String?) {
@@ -46,6 +49,9 @@ final class RoleModel: Model, @unchecked Sendable {
     @Field(key: "builtin") var builtin: Bool
     /// Space-separated permission names; built-in roles take theirs from code instead.
     @Field(key: "permissions") var permissionList: String
+
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _createdAt, _updatedAt, _code, _name, _builtin, _permissionList] }
 
     init() {}
 
@@ -85,6 +91,9 @@ final class StaffRoleGrantModel: Model, @unchecked Sendable {
     @Enum(key: "scope_kind") var scopeKind: AccessScopeKind
     @OptionalField(key: "merchant_id") var merchantId: UUID?
     @OptionalField(key: "store_id") var storeId: UUID?
+
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _createdAt, _staffId, _role, _scopeKind, _merchantId, _storeId] }
 
     init() {}
 

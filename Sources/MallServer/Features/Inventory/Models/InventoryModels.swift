@@ -15,6 +15,9 @@ final class StockLevelModel: Model, @unchecked Sendable {
     @OptionalField(key: "low_stock_threshold") var lowStockThreshold: Int?
     @Field(key: "updated_at") var updatedAt: Date
 
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _skuId, _storeId, _merchantId, _onHand, _reserved, _lowStockThreshold, _updatedAt] }
+
     init() {}
 
     var level: StockLevel { StockLevel(onHand: onHand, reserved: reserved) }
@@ -40,6 +43,9 @@ final class StockMovementModel: Model, @unchecked Sendable {
     @OptionalField(key: "actor_staff_id") var actorStaffId: UUID?
     @Field(key: "created_at") var createdAt: Date
 
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _storeId, _storeSeq, _skuId, _merchantId, _kind, _onHandDelta, _reservedDelta, _onHandAfter, _reservedAfter, _reason, _referenceType, _referenceId, _actorStaffId, _createdAt] }
+
     init() {}
 }
 
@@ -56,6 +62,9 @@ final class LowStockAlertModel: Model, @unchecked Sendable {
     @Field(key: "status") var status: String
     @Field(key: "created_at") var createdAt: Date
     @OptionalField(key: "resolved_at") var resolvedAt: Date?
+
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _skuId, _storeId, _merchantId, _threshold, _available, _status, _createdAt, _resolvedAt] }
 
     init() {}
 }
@@ -78,6 +87,9 @@ final class NotificationModel: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
     @OptionalField(key: "delivered_at") var deliveredAt: Date?
 
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _channel, _audience, _recipientId, _merchantId, _storeId, _title, _body, _referenceType, _referenceId, _status, _createdAt, _deliveredAt] }
+
     init() {}
 }
 
@@ -95,6 +107,9 @@ final class StocktakeModel: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
     @OptionalField(key: "posted_at") var postedAt: Date?
 
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _storeId, _merchantId, _status, _note, _createdBy, _postedBy, _createdAt, _postedAt] }
+
     init() {}
 
     var owner: ResourceOwner { .store(StoreID(storeId), merchant: MerchantID(merchantId)) }
@@ -111,6 +126,9 @@ final class StocktakeLineModel: Model, @unchecked Sendable {
     @OptionalField(key: "book_quantity") var bookQuantity: Int?
     @OptionalField(key: "difference") var difference: Int?
     @Field(key: "updated_at") var updatedAt: Date
+
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _stocktakeId, _skuId, _counted, _bookQuantity, _difference, _updatedAt] }
 
     init() {}
 }
@@ -132,6 +150,9 @@ final class TransferModel: Model, @unchecked Sendable {
     @OptionalField(key: "shipped_at") var shippedAt: Date?
     @OptionalField(key: "received_at") var receivedAt: Date?
 
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _number, _merchantId, _fromStoreId, _toStoreId, _status, _note, _expectedArrivalAt, _createdBy, _createdAt, _shippedAt, _receivedAt] }
+
     init() {}
 
     var sourceOwner: ResourceOwner { .store(StoreID(fromStoreId), merchant: MerchantID(merchantId)) }
@@ -150,6 +171,9 @@ final class TransferLineModel: Model, @unchecked Sendable {
     @Field(key: "received_quantity") var receivedQuantity: Int
     @Field(key: "discrepancy") var discrepancy: Int
 
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _transferId, _position, _skuId, _quantity, _receivedQuantity, _discrepancy] }
+
     init() {}
 }
 
@@ -163,6 +187,9 @@ final class StockSyncBatchModel: Model, @unchecked Sendable {
     @Field(key: "kind") var kind: String
     @Field(key: "result") var resultJSON: String
     @Field(key: "created_at") var createdAt: Date
+
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _storeId, _externalReference, _kind, _resultJSON, _createdAt] }
 
     init() {}
 }

@@ -28,6 +28,9 @@ final class ShipmentModel: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
 
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _orderId, _afterSalesId, _purpose, _merchantId, _storeId, _carrierCode, _trackingNumber, _courierName, _courierPhone, _state, _createdAt, _updatedAt] }
+
     init() {}
 
     var owner: ResourceOwner { .store(StoreID(storeId), merchant: MerchantID(merchantId)) }
@@ -45,6 +48,9 @@ final class TrackingEventModel: Model, @unchecked Sendable {
     @OptionalField(key: "state") var state: String?
     @Field(key: "source") var source: String
     @Field(key: "created_at") var createdAt: Date
+
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _shipmentId, _at, _description, _location, _state, _source, _createdAt] }
 
     init() {}
 }

@@ -22,6 +22,9 @@ final class MediaFileModel: Model, @unchecked Sendable {
     @Field(key: "byte_count") var byteCount: Int
     @OptionalField(key: "uploaded_by") var uploadedBy: UUID?
 
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _createdAt, _merchantId, _sha256, _key, _contentType, _format, _width, _height, _byteCount, _uploadedBy] }
+
     init() {}
 
     init(merchantId: UUID, sha256: String, key: String, image: ImageInfo, uploadedBy: UUID?, createdAt: Date) {

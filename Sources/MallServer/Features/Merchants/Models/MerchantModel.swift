@@ -21,6 +21,9 @@ final class MerchantModel: Model, @unchecked Sendable {
     /// The merchant's own `ShippingRule` as JSON; nil: the shop-wide settings apply.
     @OptionalField(key: "shipping_rule") var shippingRuleJSON: String?
 
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _createdAt, _updatedAt, _code, _name, _kind, _status, _contactName, _contactPhone, _contactEmail, _commissionRateBasisPoints, _shippingRuleJSON] }
+
     init() {}
 
     init(id: UUID? = nil, code: String, name: String, kind: MerchantKind, status: MerchantStatus, contactName: String,

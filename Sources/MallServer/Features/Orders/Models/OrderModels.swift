@@ -15,6 +15,9 @@ final class CheckoutModel: Model, @unchecked Sendable {
     @Field(key: "result") var resultJSON: String
     @Field(key: "created_at") var createdAt: Date
 
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _memberId, _idempotencyKey, _requestDigest, _payableFen, _resultJSON, _createdAt] }
+
     init() {}
 }
 
@@ -42,6 +45,9 @@ final class OrderModel: Model, @unchecked Sendable {
     @OptionalField(key: "paid_at") var paidAt: Date?
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
+
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _number, _checkoutId, _memberId, _merchantId, _storeId, _fulfilment, _status, _lifecycleJSON, _allocationJSON, _deliveryAddressJSON, _goodsFen, _discountFen, _shippingFen, _payableFen, _pricingJSON, _paymentDueAt, _paidAt, _createdAt, _updatedAt] }
 
     init() {}
 
@@ -73,6 +79,9 @@ final class OrderLineModel: Model, @unchecked Sendable {
     @Field(key: "discount_fen") var discountFen: Int64
     @Field(key: "payable_fen") var payableFen: Int64
 
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _orderId, _skuId, _productId, _title, _specTitle, _quantity, _unitPriceFen, _discountFen, _payableFen] }
+
     init() {}
 }
 
@@ -90,6 +99,9 @@ final class PaymentModel: Model, @unchecked Sendable {
     @Field(key: "refunded_fen") var refundedFen: Int64
     @Field(key: "created_at") var createdAt: Date
     @OptionalField(key: "paid_at") var paidAt: Date?
+
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _checkoutId, _memberId, _provider, _amountFen, _status, _providerTransactionId, _refundedFen, _createdAt, _paidAt] }
 
     init() {}
 }
@@ -112,6 +124,9 @@ final class RefundModel: Model, @unchecked Sendable {
     @OptionalField(key: "provider") var provider: String?
     @Field(key: "created_at") var createdAt: Date
     @OptionalField(key: "completed_at") var completedAt: Date?
+
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _paymentId, _orderId, _amountFen, _cause, _status, _providerRefundId, _afterSalesId, _transactionId, _provider, _createdAt, _completedAt] }
 
     init() {}
 }

@@ -29,6 +29,9 @@ final class StoreModel: Model, @unchecked Sendable {
     @Field(key: "pickup_enabled") var pickupEnabled: Bool
     @Field(key: "daily_order_capacity") var dailyOrderCapacity: Int
 
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _createdAt, _updatedAt, _merchantId, _code, _name, _kind, _status, _province, _city, _district, _address, _latitude, _longitude, _phone, _managerStaffId, _openingHoursJSON, _deliveryRadiusKm, _pickupEnabled, _dailyOrderCapacity] }
+
     init() {}
 
     var storeID: StoreID { StoreID(id!) }

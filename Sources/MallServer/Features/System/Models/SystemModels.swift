@@ -12,6 +12,9 @@ final class SettingModel: Model, @unchecked Sendable {
     @Field(key: "updated_at") var updatedAt: Date
     @OptionalField(key: "updated_by") var updatedBy: UUID?
 
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _key, _valueJSON, _updatedAt, _updatedBy] }
+
     init() {}
 }
 
@@ -33,6 +36,9 @@ final class AuditLogModel: Model, @unchecked Sendable {
     @OptionalField(key: "before") var before: String?
     @OptionalField(key: "after") var after: String?
     @Field(key: "request_id") var requestId: String
+
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _createdAt, _actorStaffId, _actorName, _scope, _merchantId, _storeId, _action, _targetType, _targetId, _before, _after, _requestId] }
 
     init() {}
 }
@@ -57,6 +63,9 @@ final class JobModel: Model, @unchecked Sendable {
     @OptionalField(key: "unique_key") var uniqueKey: String?
     @OptionalField(key: "finished_at") var finishedAt: Date?
 
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _createdAt, _updatedAt, _kind, _payload, _status, _runAt, _attempts, _maxAttempts, _lastError, _lockedBy, _lockedUntil, _uniqueKey, _finishedAt] }
+
     init() {}
 }
 
@@ -70,6 +79,9 @@ final class JobScheduleModel: Model, @unchecked Sendable {
     @Field(key: "payload") var payload: String
     @Field(key: "interval_seconds") var intervalSeconds: Int
     @Field(key: "next_run_at") var nextRunAt: Date
+
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _name, _kind, _payload, _intervalSeconds, _nextRunAt] }
 
     init() {}
 }
