@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Foundation
 import MallAPI
 import MallCore
@@ -9,24 +10,37 @@ enum PriceBook {
     static func inputs(for skus: [SKUModel], storeId: UUID?, on db: any Database) async throws -> [UUID: PriceInput] {
         let ids = skus.compactMap(\.id)
         guard !ids.isEmpty else { return [:] }
+        // Plain rows: every product page, cart view and checkout prices its SKUs here, and the
+        // three queries usually find nothing, so building and decoding Fluent models was all cost.
+        let sql = db.sql
         var storePrices: [UUID: Int64] = [:]
         if let storeId {
-            for row in try await SKUStorePriceModel.query(on: db).filter(\.$skuId ~~ ids).filter(\.$storeId == storeId).all() {
-                storePrices[row.skuId] = row.priceFen
+            for row in try await sql.select().column("sku_id").column("price_fen").from(SKUStorePriceModel.schema)
+                .where("sku_id", .in, ids).where("store_id", .equal, storeId).all() {
+                storePrices[try row.decode(column: "sku_id", as: UUID.self)] = try row.decode(column: "price_fen", as: Int64.self)
             }
         }
-        let levels = Dictionary(grouping: try await SKULevelPriceModel.query(on: db).filter(\.$skuId ~~ ids).all(), by: \.skuId)
-        let scheduled = Dictionary(grouping: try await ScheduledPriceModel.query(on: db).filter(\.$skuId ~~ ids).all(), by: \.skuId)
+        var levels: [UUID: [MemberLevelPrice]] = [:]
+        for row in try await sql.select().column("sku_id").column("level").column("discount_bp").column("fixed_price_fen")
+            .from(SKULevelPriceModel.schema).where("sku_id", .in, ids).all() {
+            levels[try row.decode(column: "sku_id", as: UUID.self), default: []].append(MemberLevelPrice(
+                level: try row.decode(column: "level", as: String.self), discountBasisPoints: try row.decode(column: "discount_bp", as: Int.self),
+                fixedPrice: try row.decode(column: "fixed_price_fen", as: Int64?.self).map { Money(minorUnits: $0) }))
+        }
+        var scheduled: [UUID: [ScheduledPrice]] = [:]
+        for row in try await sql.select().column("sku_id").column("store_id").column("price_fen").column("effective_from")
+            .from(ScheduledPriceModel.schema).where("sku_id", .in, ids).all() {
+            scheduled[try row.decode(column: "sku_id", as: UUID.self), default: []].append(ScheduledPrice(
+                price: Money(minorUnits: try row.decode(column: "price_fen", as: Int64.self)),
+                effectiveFrom: try row.decode(column: "effective_from", as: Date.self),
+                storeId: try row.decode(column: "store_id", as: UUID?.self).map(StoreID.init)))
+        }
         return Dictionary(uniqueKeysWithValues: skus.map { sku in
             (sku.id!, PriceInput(
                 basePrice: Money(minorUnits: sku.priceFen),
                 storeOverride: storePrices[sku.id!].map { Money(minorUnits: $0) },
-                scheduled: (scheduled[sku.id!] ?? []).map {
-                    ScheduledPrice(price: Money(minorUnits: $0.priceFen), effectiveFrom: $0.effectiveFrom, storeId: $0.storeId.map(StoreID.init))
-                },
-                memberLevelPrices: (levels[sku.id!] ?? []).map {
-                    MemberLevelPrice(level: $0.level, discountBasisPoints: $0.discountBasisPoints, fixedPrice: $0.fixedPriceFen.map { Money(minorUnits: $0) })
-                }))
+                scheduled: scheduled[sku.id!] ?? [],
+                memberLevelPrices: levels[sku.id!] ?? []))
         })
     }
 }

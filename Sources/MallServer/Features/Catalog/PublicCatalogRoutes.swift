@@ -137,12 +137,9 @@ struct PublicCatalogRoutes: RouteCollection {
                             on db: any Database) async throws -> [ShopperSKU] {
         let prices = try await PriceBook.inputs(for: skus, storeId: storeId, on: db)
         var available: [UUID: Int] = [:]
-        if let storeId {
-            let delisted = try await ProductStoreDelistingModel.query(on: db).filter(\.$productId == product.id!).filter(\.$storeId == storeId).first() != nil
-            if !delisted {
-                for level in try await StockLevelModel.query(on: db).filter(\.$storeId == storeId).filter(\.$skuId ~~ skus.compactMap(\.id)).all() {
-                    available[level.skuId] = max(0, level.onHand - level.reserved)
-                }
+        if let storeId, try await !StockSnapshot.delistings(products: [product.id!], on: db).contains(where: { $0.storeId == storeId }) {
+            for level in try await StockSnapshot.available(skus: skus.compactMap(\.id), stores: [storeId], on: db) {
+                available[level.skuId] = level.available
             }
         }
         return skus.map { sku in
