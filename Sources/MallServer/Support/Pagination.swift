@@ -31,8 +31,10 @@ struct PageRequest: Sendable {
 }
 
 extension QueryBuilder {
-    func page<Item: Codable & Sendable>(_ request: PageRequest, map: (Model) throws -> Item) async throws -> ListPage<Item> {
-        let total = try await copy().count()
+    /// One page and the total; pass `total` when the caller already knows it.
+    func page<Item: Codable & Sendable>(_ request: PageRequest, total known: Int? = nil, map: (Model) throws -> Item) async throws -> ListPage<Item> {
+        let total: Int
+        if let known { total = known } else { total = try await copy().count() }
         let models = try await copy().range(request.offset..<(request.offset + request.per)).all()
         return ListPage(items: try models.map(map), page: request.page, per: request.per, total: total)
     }

@@ -9,9 +9,10 @@ import Vapor
 @Suite("Store order desk")
 struct OrderDeskTests {
     /// A paid order from the NEAR store of `CheckoutTests.shop`.
-    static func paidOrder(_ app: Application, quantity: Int = 2, pickupAt store: StoreModel? = nil) async throws -> (CheckoutTests.Shop, String, Order) {
-        let shop = try await CheckoutTests.shop(app)
-        let token = try await CheckoutTests.shopper(app)
+    static func paidOrder(_ app: Application, quantity: Int = 2, pickupAt store: StoreModel? = nil, in existing: CheckoutTests.Shop? = nil,
+                          mobile: String = "13800138000") async throws -> (CheckoutTests.Shop, String, Order) {
+        let shop = if let existing { existing } else { try await CheckoutTests.shop(app) }
+        let token = try await CheckoutTests.shopper(app, mobile: mobile)
         _ = try await app.send(.POST, "/api/v1/cart/lines", token: token, json: CartLineInput(skuId: shop.milk.id!, quantity: quantity))
         if let store = store ?? nil {
             _ = try await app.send(.PUT, "/api/v1/cart/fulfilments/\(SelfOperatedMerchant.id.rawValue)", token: token,
@@ -25,6 +26,28 @@ struct OrderDeskTests {
 
     func post(_ app: Application, _ order: Order, _ action: String, token: String, json: (any Encodable)? = nil) async throws -> APIResponse {
         try await app.send(.POST, "/api/v1/admin/orders/\(order.id)/\(action)", token: token, json: json)
+    }
+
+    @Test("one store's queue: totals agree with the status counts, with and without filters")
+    func storeQueueTotals() async throws {
+        try await withTestApp { app in
+            let (shop, _, first) = try await Self.paidOrder(app)
+            let (_, _, second) = try await Self.paidOrder(app, in: shop, mobile: "13900000002")
+            let (_, clerk) = try await Fixtures.staff(app, "near.clerk", role: .storeClerk, scope: .store(shop.near.storeID))
+            #expect(try await post(app, first, "accept", token: clerk).status == .ok)
+            func list(_ query: String) async throws -> StaffOrderList {
+                try await app.send(.GET, "/api/v1/admin/orders?storeId=\(shop.near.id!)" + query, token: clerk).decode(StaffOrderList.self)
+            }
+            let all = try await list("&per=1")
+            #expect(all.countsByStatus == ["paid": 1, "accepted": 1])
+            #expect(all.orders.total == 2 && all.orders.items.count == 1)
+            let paid = try await list("&status=paid")
+            #expect(paid.orders.total == 1 && paid.orders.items.map(\.id) == [second.id])
+            #expect(try await list("&status=completed").orders.total == 0)
+            let byNumber = try await list("&number=\(first.number)")
+            #expect(byNumber.orders.total == 1 && byNumber.orders.items.map(\.id) == [first.id])
+            #expect(try await list("&from=2099-01-01T00:00:00Z").orders.total == 0, "a date range counts its own rows")
+        }
     }
 
     @Test("delivery: the store accepts, picks, ships; stock leaves on shipping; the shopper confirms")

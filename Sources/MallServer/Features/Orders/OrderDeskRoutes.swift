@@ -32,34 +32,44 @@ struct OrderDeskRoutes: RouteCollection {
         var query = OrderModel.query(on: req.db)
         let storeFilter = req.optionalQuery(UUID.self, "storeId", into: &errors, message: "must be a store id")
         var countReach = reach
+        var oneStore = false
         if let storeId = storeFilter, let store = try await StoreModel.find(storeId, on: req.db), staff.policy.allows(.orderView, on: store.owner) {
             // One store the caller may see: its own index serves the filter, the newest-first
             // order and the count, instead of the reach's merchant-or-store disjunction.
             query = query.filter(\.$storeId == storeId)
             countReach = .everything
+            oneStore = true
         } else {
             query = query.scoped(to: reach)
             if let storeId = storeFilter { query = query.filter(\.$storeId == storeId) }
         }
-        if let from = req.optionalInstant("from", into: &errors) { query = query.filter(\.$createdAt >= from) }
-        if let to = req.optionalInstant("to", into: &errors) { query = query.filter(\.$createdAt < to) }
+        var narrowed = false
+        if let from = req.optionalInstant("from", into: &errors) { query = query.filter(\.$createdAt >= from); narrowed = true }
+        if let to = req.optionalInstant("to", into: &errors) { query = query.filter(\.$createdAt < to); narrowed = true }
+        var statusFilter: OrderStatus?
         if let raw = req.query[String.self, at: "status"] {
-            if let status = OrderStatus(rawValue: raw) { query = query.filter(\.$status == status.rawValue) } else {
+            if let status = OrderStatus(rawValue: raw) { query = query.filter(\.$status == status.rawValue); statusFilter = status } else {
                 errors.add("status", "must be one of \(OrderStatus.allCases.map(\.rawValue).joined(separator: ", "))")
             }
         }
         if let number = req.query[String.self, at: "number"]?.trimmingWhitespace(), !number.isEmpty {
             query = query.filter(\.$number == number.uppercased())
+            narrowed = true
         }
         if let phone = req.query[String.self, at: "phone"], !phone.isEmpty {
             let mobile = try MobileNumber(parsing: phone, field: "phone")
             let members = try await MemberModel.query(on: req.db).filter(\.$mobile == mobile.digits).all(\.$id)
             query = query.filter(\.$memberId ~~ members)
+            narrowed = true
         }
         try errors.throwIfAny()
-        let result = try await query.sort(\.$createdAt, .descending).sort(\.$number).page(page) { $0 }
+        let counts = try await Self.countsByStatus(reach: countReach, storeId: storeFilter, on: req.db)
+        // A store's queue by status is what the counts already hold: no second pass over the
+        // store's whole order history to count the page's total.
+        let total = oneStore && !narrowed ? statusFilter.map { counts[$0.rawValue] ?? 0 } ?? counts.values.reduce(0, +) : nil
+        let result = try await query.sort(\.$createdAt, .descending).sort(\.$number).page(page, total: total) { $0 }
         return StaffOrderList(orders: ListPage(items: try await OrderDTO.many(result.items, on: req.db), page: result.page, per: result.per, total: result.total),
-                              countsByStatus: try await Self.countsByStatus(reach: countReach, storeId: storeFilter, on: req.db))
+                              countsByStatus: counts)
     }
 
     /// Orders and money by status, store and day over `from`..`to` (default: the last 30 days),
