@@ -26,5 +26,6 @@ enum Migrations {
         app.migrations.add(UpdateMerchantsAddShippingRule())
         app.migrations.add(UpdateOrdersAddTimeIndexes())
         app.migrations.add(UpdateProductsAddCategoryOrderIndex())
+        app.migrations.add(CreateProductSearchGrams())
     }
 }

@@ -26,6 +26,7 @@ public func configure(_ app: Application, config: AppConfig, clock: any MallCloc
                                     connectionPoolTimeout: .seconds(config.databasePoolTimeoutSeconds), sqlLogLevel: .debug), as: .psql)
     }
     app.databases.middleware.use(StoreDirectoryInvalidator(directory: app.storeDirectory))
+    app.databases.middleware.use(ProductSearchGramsMaintainer())
     if case .sqlite = config.database {
         // WAL lets readers and the single writer proceed together; it persists in the file.
         try await (app.db as! any SQLDatabase).raw("PRAGMA journal_mode=WAL").run()

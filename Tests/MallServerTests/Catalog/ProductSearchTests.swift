@@ -92,6 +92,34 @@ struct ProductSearchTests {
         }
     }
 
+    @Test("two-character keywords come from the bigram index and find exactly what a text scan finds, also after an edit")
+    func bigramKeywords() async throws {
+        try await withTestApp { app in
+            _ = try await Self.world(app)
+            let onShelf = try await ProductModel.query(on: app.db).filter(\.$onShelf == true).all()
+            func found(_ keyword: String) async throws -> Set<String> {
+                Set(try await titles(app, "per=100&q=" + keyword.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!))
+            }
+            var keywords = Set(onShelf.flatMap { SearchGrams.bigrams(of: $0.searchText) })
+            keywords.formUnion(["牛排", "zz", "奶粉"])
+            #expect(keywords.count > 30)
+            for keyword in keywords.sorted() {
+                let scanned = Set(onShelf.filter { $0.searchText.contains(keyword) }.map(\.title))
+                #expect(try await found(keyword) == scanned, "\(keyword)")
+            }
+
+            let yogurt = try #require(onShelf.first { $0.title == "酸奶 原味" })
+            yogurt.title = "酸乳 原味"
+            yogurt.searchText = ProductService.searchText(title: yogurt.title, subtitle: yogurt.subtitle, brand: nil, tags: [])
+            try await yogurt.update(on: app.db)
+            #expect(try await found("酸乳") == ["酸乳 原味"])
+            #expect(try await found("酸奶").isEmpty, "the old words leave the index with the edit")
+            yogurt.salesCount += 1
+            try await yogurt.update(on: app.db)
+            #expect(try await found("酸乳") == ["酸乳 原味"], "an edit that leaves the text alone keeps its words")
+        }
+    }
+
     @Test("filters: category with descendants, brand, tag, price range, stock at a store or near a point")
     func filters() async throws {
         try await withTestApp { app in

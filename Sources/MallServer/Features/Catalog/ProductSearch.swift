@@ -28,7 +28,9 @@ struct ProductSearch {
         var score: SQLQueryString?
         if let keyword = keyword?.trimmingWhitespace().lowercased(), !keyword.isEmpty {
             let pattern = "%" + Self.escapeLike(keyword) + "%"
-            if db.isPostgres {
+            if SearchGrams.isBigram(keyword) {
+                conditions.append("p.id IN (SELECT g.product_id FROM product_search_grams g WHERE g.gram = \(bind: keyword))")
+            } else if db.isPostgres {
                 conditions.append("p.search_text LIKE \(bind: pattern) ESCAPE '\\'")
             } else {
                 conditions.append("p.id IN (SELECT product_id FROM product_search WHERE body LIKE \(bind: pattern) ESCAPE '\\')")
