@@ -292,7 +292,9 @@ def render_section(data):
     out.append(f"- Data set: {fmt_int(integer(meta.get('products')))} products, {fmt_int(integer(meta.get('stores')))} stores, "
                f"{fmt_int(integer(meta.get('members')))} members, {fmt_int(integer(meta.get('orders')))} orders "
                f"(catalogue scale {data['scale']}); seeded in {meta.get('seed_seconds', '?')} s.")
-    out.append(f"- Load: each scenario {meta.get('duration_s', '?')} s at {meta.get('connections', '?')} connections "
+    stampede_s = (results.get("stampede") or {}).get("duration_s")
+    stampede_note = f" (the stampede {stampede_s:.0f} s, so that its stock sells out)" if isinstance(stampede_s, (int, float)) else ""
+    out.append(f"- Load: each scenario {meta.get('duration_s', '?')} s{stampede_note} at {meta.get('connections', '?')} connections "
                f"(wrk `-t2`; checkout and stampede `-t{meta.get('connections', '?')}`, one connection per thread), "
                f"read scenarios after a {meta.get('warmup_s', '0')} s warm-up; a request slower than "
                f"{meta.get('timeout_s', '?')} s counts as an error.\n")
@@ -546,7 +548,7 @@ def section_sort_key(data):
 def read_existing(path):
     """Sections of the current report: {key: (text, data)}, and any unmanaged text."""
     if not os.path.exists(path):
-        return {}, ""
+        return {}, "", ""
     with open(path, encoding="utf-8") as f:
         text = f.read()
     sections = {}
