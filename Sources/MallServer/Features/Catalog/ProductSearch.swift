@@ -26,14 +26,19 @@ struct ProductSearch {
         let sql = db.sql
         var conditions: [SQLQueryString] = ["p.on_shelf = \(bind: true)", "p.status = 'approved'"]
         var score: SQLQueryString?
+        // Keyword hits are the driving table when there is an index of them: SQLite otherwise
+        // walks every product on the shelf and probes the hits for each.
+        var source: SQLQueryString = "products p"
         if let keyword = keyword?.trimmingWhitespace().lowercased(), !keyword.isEmpty {
             let pattern = "%" + Self.escapeLike(keyword) + "%"
             if SearchGrams.isBigram(keyword) {
-                conditions.append("p.id IN (SELECT g.product_id FROM product_search_grams g WHERE g.gram = \(bind: keyword))")
+                source = "product_search_grams g JOIN products p ON p.id = g.product_id"
+                conditions.append("g.gram = \(bind: keyword)")
             } else if db.isPostgres {
                 conditions.append("p.search_text LIKE \(bind: pattern) ESCAPE '\\'")
             } else {
-                conditions.append("p.id IN (SELECT product_id FROM product_search WHERE body LIKE \(bind: pattern) ESCAPE '\\')")
+                source = "product_search s JOIN products p ON p.id = s.product_id"
+                conditions.append("s.body LIKE \(bind: pattern) ESCAPE '\\'")
             }
             // Title hits rank above subtitle, brand and tag hits; a title that starts with the word ranks highest.
             score = "(CASE WHEN LOWER(p.title) LIKE \(bind: Self.escapeLike(keyword) + "%") ESCAPE '\\' THEN 4 ELSE 0 END"
@@ -73,10 +78,10 @@ struct ProductSearch {
         case .priceDesc: order = "p.max_price_fen DESC, p.id"
         case .newest: order = "p.created_at DESC, p.id"
         }
-        let total = try await sql.raw("SELECT COUNT(*) AS n FROM products p WHERE \(whereClause)").first()?.decode(column: "n", as: Int.self) ?? 0
+        let total = try await sql.raw("SELECT COUNT(*) AS n FROM \(source) WHERE \(whereClause)").first()?.decode(column: "n", as: Int.self) ?? 0
         let rows = try await sql.raw("""
             SELECT p.id, p.merchant_id, p.title, p.subtitle, p.images, p.min_price_fen, p.max_price_fen, p.sales_count, b.name AS brand, \(score ?? "0") AS score
-            FROM products p LEFT JOIN brands b ON b.id = p.brand_id
+            FROM \(source) LEFT JOIN brands b ON b.id = p.brand_id
             WHERE \(whereClause)
             ORDER BY \(order)
             LIMIT \(bind: page.per) OFFSET \(bind: page.offset)
