@@ -30,6 +30,7 @@ public func configure(_ app: Application, config: AppConfig, clock: any MallCloc
     if case .sqlite = config.database {
         // WAL lets readers and the single writer proceed together; it persists in the file.
         try await (app.db as! any SQLDatabase).raw("PRAGMA journal_mode=WAL").run()
+        try await SQLiteTuning.apply(to: app)
     }
 
     ContentConfiguration.global.use(encoder: JSONEncoder.api, for: .json)

@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import MallAPI
 import MallCore
+import SQLKit
 import Testing
 import Vapor
 import VaporTesting
@@ -9,6 +10,22 @@ import VaporTesting
 
 @Suite("System: settings, errors, health, metrics, CSRF")
 struct SystemTests {
+    @Test("every SQLite connection maps the database file and keeps a 32 MiB page cache")
+    func sqliteConnectionsAreTuned() async throws {
+        try await withTestApp { app in
+            // PostgreSQL has its own shared buffers; these settings are SQLite's.
+            guard !app.db.isPostgres else { return }
+            var connections = 0
+            for eventLoop in app.eventLoopGroup.makeIterator() {
+                let db = try #require(app.databases.database(logger: app.logger, on: eventLoop) as? any SQLDatabase)
+                #expect(try await db.raw("PRAGMA mmap_size").first()?.decode(column: "mmap_size", as: Int.self) == SQLiteTuning.mmapBytes)
+                #expect(try await db.raw("PRAGMA cache_size").first()?.decode(column: "cache_size", as: Int.self) == -SQLiteTuning.cacheKibibytes)
+                connections += 1
+            }
+            #expect(connections >= 1)
+        }
+    }
+
     @Test("settings have typed defaults; an update is validated as a whole and audited")
     func settings() async throws {
         try await withTestApp { app in
