@@ -26,19 +26,21 @@ struct ProductSearch {
         let sql = db.sql
         var conditions: [SQLQueryString] = ["p.on_shelf = \(bind: true)", "p.status = 'approved'"]
         var score: SQLQueryString?
-        // Keyword hits are the driving table when there is an index of them: SQLite otherwise
-        // walks every product on the shelf and probes the hits for each.
+        // Keyword hits are the driving table when there is an index of them. SQLite, without
+        // statistics, otherwise walks every product on the shelf and probes the hits for each
+        // (240 ms at 100,000 products); its CROSS JOIN keeps the written order, and PostgreSQL
+        // plans it like any join.
         var source: SQLQueryString = "products p"
         if let keyword = keyword?.trimmingWhitespace().lowercased(), !keyword.isEmpty {
             let pattern = "%" + Self.escapeLike(keyword) + "%"
             if SearchGrams.isBigram(keyword) {
-                source = "product_search_grams g JOIN products p ON p.id = g.product_id"
-                conditions.append("g.gram = \(bind: keyword)")
+                source = "product_search_grams g CROSS JOIN products p"
+                conditions += ["p.id = g.product_id", "g.gram = \(bind: keyword)"]
             } else if db.isPostgres {
                 conditions.append("p.search_text LIKE \(bind: pattern) ESCAPE '\\'")
             } else {
-                source = "product_search s JOIN products p ON p.id = s.product_id"
-                conditions.append("s.body LIKE \(bind: pattern) ESCAPE '\\'")
+                source = "product_search s CROSS JOIN products p"
+                conditions += ["p.id = s.product_id", "s.body LIKE \(bind: pattern) ESCAPE '\\'"]
             }
             // Title hits rank above subtitle, brand and tag hits; a title that starts with the word ranks highest.
             score = "(CASE WHEN LOWER(p.title) LIKE \(bind: Self.escapeLike(keyword) + "%") ESCAPE '\\' THEN 4 ELSE 0 END"
