@@ -147,6 +147,12 @@ def run_quietly(command, cwd=None):
         return None
 
 
+def build_commit(meta):
+    """The commit bench/run recorded when it built the binary (`<commit>[ dirty]`), if any."""
+    parts = (meta.get("build_commit") or "").split()
+    return {"commit": parts[0], "dirty": len(parts) > 1} if parts else None
+
+
 def git_info(root):
     commit = run_quietly(["git", "rev-parse", "--short", "HEAD"], cwd=root)
     # Prose does not change what was measured (and every run rewrites this report).
@@ -183,7 +189,7 @@ def load_run(run_dir, root):
         "quick": quick,
         "date": meta.get("finished_at") or datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "meta": meta,
-        "git": git_info(root),
+        "git": build_commit(meta) or git_info(root),
         "machine": machine(),
         "results": read_json_lines(os.path.join(run_dir, "results.jsonl")),
         "check": parse_check(check_text),
