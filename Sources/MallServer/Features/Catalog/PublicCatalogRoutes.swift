@@ -107,13 +107,12 @@ struct PublicCatalogRoutes: RouteCollection {
         if let (origin, radius) = point {
             let nearby = try await PublicStoreRoutes.nearby(origin: origin, radiusMeters: radius, limit: 20, merchantId: product.merchantId,
                                                             app: req.application, on: req.db, now: req.now)
-            let levels = try await StockLevelModel.query(on: req.db).filter(\.$skuId == sku.id!).filter(\.$storeId ~~ nearby.map(\.id)).all()
-            let delisted = Set(try await ProductStoreDelistingModel.query(on: req.db).filter(\.$productId == product.id!).all(\.$storeId))
+            let levels = try await StockSnapshot.available(skus: [sku.id!], stores: nearby.map(\.id), on: req.db)
+            let delisted = Set(try await StockSnapshot.delistings(products: [product.id!], on: req.db).map(\.storeId))
             stores = nearby.map { store in
-                let level = levels.first { $0.storeId == store.id }
+                let available = levels.first { $0.storeId == store.id }?.available ?? 0
                 return StoreAvailability(store: StoreRef(id: store.id, code: store.code, name: store.name, distanceMeters: store.distanceMeters),
-                                         available: delisted.contains(store.id) ? 0 : max(0, (level?.onHand ?? 0) - (level?.reserved ?? 0)),
-                                         openNow: store.openNow)
+                                         available: delisted.contains(store.id) ? 0 : available, openNow: store.openNow)
             }
         }
         let summary = ProductSummary(id: product.id!, merchantId: product.merchantId, title: product.title, subtitle: product.subtitle,

@@ -61,7 +61,7 @@ struct InventoryRoutes: RouteCollection {
                 try await alerts.raise(skuId: skuId, storeId: storeId, merchantId: sku.merchantId, threshold: effective,
                                        available: level.level.available, now: req.now)
             } else if level.level.available >= effective {
-                try await alerts.resolve(skuId: skuId, storeId: storeId, now: req.now)
+                try await alerts.resolve([(skuId, storeId)], now: req.now)
             }
             try await req.audit.record(on: db, action: "inventory.threshold", owner: store.owner, targetType: "stock_level",
                                        targetId: "\(skuId.uuidString)@\(storeId.uuidString)",

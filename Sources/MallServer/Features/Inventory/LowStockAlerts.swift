@@ -19,7 +19,7 @@ struct LowStockAlerts {
         case .raise:
             try await raise(skuId: sku.id!, storeId: storeId, merchantId: sku.merchantId, threshold: threshold, available: after.available, now: now)
         case .resolve:
-            try await resolve(skuId: sku.id!, storeId: storeId, now: now)
+            try await resolve([(sku.id!, storeId)], now: now)
         case .nothing:
             break
         }
@@ -43,13 +43,6 @@ struct LowStockAlerts {
         let reference = NotificationOutbox.Reference(type: "low_stock_alert", id: alertId.uuidString)
         try await outbox.send(audience: .storeManagers, merchantId: merchantId, storeId: storeId, title: title, body: body, reference: reference, now: now)
         try await outbox.send(audience: .headquarters, merchantId: merchantId, storeId: storeId, title: title, body: body, reference: reference, now: now)
-    }
-
-    func resolve(skuId: UUID, storeId: UUID, now: Date) async throws {
-        try await LowStockAlertModel.query(on: db)
-            .set(\.$status, to: "resolved").set(\.$resolvedAt, to: now)
-            .filter(\.$skuId == skuId).filter(\.$storeId == storeId).filter(\.$status == "open")
-            .update()
     }
 
     func resolve(_ levels: [(skuId: UUID, storeId: UUID)], now: Date) async throws {
