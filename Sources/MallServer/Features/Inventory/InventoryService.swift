@@ -175,9 +175,8 @@ struct InventoryService {
             final[pair] = (StockLevel(onHand: try row.decode(column: "on_hand", as: Int.self), reserved: try row.decode(column: "reserved", as: Int.self)),
                            try row.decode(column: "low_stock_threshold", as: Int?.self))
         }
-        guard final.count == pairs.count else {
-            throw InventoryError.unknownSKU(pairs.first { final[$0] == nil }!.skuId)
-        }
+        // Every pair's row exists after the INSERT above; a missing one is a bug, not bad input.
+        guard final.count == pairs.count else { throw Abort(.internalServerError, reason: "stock levels missing after insert") }
 
         // Running balances per pair, starting from the level before this batch.
         var running: [Pair: StockLevel] = [:]
