@@ -15,7 +15,7 @@ func routes(_ app: Application) throws {
 
     // Browsers sign in with a cookie session (CSRF-checked); API clients with bearer tokens.
     let sessions = app.grouped(app.sessions.middleware).grouped(WebSessionAuthMiddleware())
-    let browser = sessions.grouped(CSRFMiddleware())
+    let browser = sessions.grouped(CSRFMiddleware()).grouped(ErrorPageMiddleware())
 
     // Storefront pages: browse, product, stores, cart, checkout, account, my orders.
     try browser.register(collection: StorefrontRoutes())

@@ -138,6 +138,39 @@ struct WebPagesTests {
         }
     }
 
+    @Test("a page that fails shows an error page in the shopper's language with the same status; API paths and non-HTML clients keep problem details")
+    func errorPages() async throws {
+        try await withTestApp { app in
+            _ = try await Fixtures.member(app)
+            let html: HTTPHeaders = ["Accept": "text/html,application/xhtml+xml,*/*;q=0.8"]
+            let missing = try await app.send(.GET, "/no/such/page", headers: html)
+            #expect(missing.status == .notFound)
+            #expect(missing.headers.contentType?.subType == "html")
+            #expect(missing.text.contains("页面不存在") && missing.text.contains("href=\"/search\""), "says so in Chinese and offers a way on")
+            #expect(missing.text.contains("<header class=\"site-header\">"), "inside the site chrome")
+
+            let product = try await app.send(.GET, "/product/\(UUID())", headers: html)
+            #expect(product.status == .notFound && product.text.contains("页面不存在"))
+
+            let browser = TestBrowser(app)
+            try await browser.signInMember()
+            try await browser.get("/")
+            #expect(try await browser.submit("/lang", ["lang": "en", "next": "/"]).status == .seeOther)
+            var signedIn = html
+            signedIn.add(name: "Cookie", value: browser.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
+            let english = try await app.send(.GET, "/nope", headers: signedIn)
+            #expect(english.status == .notFound && english.text.contains("Page not found"))
+            #expect(english.text.contains("action=\"/logout\""), "the header still shows the signed-in shopper")
+
+            let api = try await app.send(.GET, "/api/v1/nope", headers: html)
+            #expect(api.status == .notFound && api.headers.contentType?.description.hasPrefix("application/problem+json") == true)
+            let script = try await app.send(.GET, "/nope")
+            #expect(script.headers.contentType?.description.hasPrefix("application/problem+json") == true, "clients that do not ask for HTML get problem details")
+            let posted = try await app.send(.POST, "/nope", headers: html)
+            #expect(posted.status == .notFound && posted.headers.contentType?.description.hasPrefix("application/problem+json") == true)
+        }
+    }
+
     @Test("the language switch is remembered in a cookie and changes the UI text")
     func language() async throws {
         try await withTestApp { app in

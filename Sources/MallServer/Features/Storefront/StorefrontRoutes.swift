@@ -19,6 +19,9 @@ struct StorefrontRoutes: RouteCollection {
         routes.get("checkout", use: checkout)
         routes.get("scan", use: scan)
         routes.get("offline", use: offline)
+        // Unknown paths still pass the session middleware, so their error page shows who is
+        // signed in and carries a CSRF token for the header's forms.
+        routes.get("**") { _ -> Response in throw MallError.notFound("No such page.") }
     }
 
     // MARK: Browsing
