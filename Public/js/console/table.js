@@ -8,20 +8,20 @@ const defaultEnvelope = (data) => (Array.isArray(data)
   : { items: data.items || [], total: data.total ?? 0, page: data.page ?? 1, per: data.per ?? 20 });
 
 /**
- * A list bound to an admin endpoint with the API's `page`/`per` pagination. The admin lists
- * have no server-side sort, so header sorting orders the rows of the page on screen, and the
- * caption says so. With `syncUrl`, filters and page live in the address bar so a reload or the
- * back button returns to the same view.
+ * A list bound to an admin endpoint with the API's `page`/`per` pagination and `sort`. The
+ * server orders the whole list, so a column is sortable only when its field (`sortField`, else
+ * its key) is one of the endpoint's `sortFields`. With `syncUrl`, filters, sort and page live in
+ * the address bar so a reload or the back button returns to the same view.
  */
 export function createTable({
   caption, endpoint, columns, filters = [], baseParams = {}, per = 20, envelope = defaultEnvelope,
-  syncUrl = false, keepUrlParams = [], onLoad, emptyText, rowClass,
+  syncUrl = false, keepUrlParams = [], onLoad, emptyText, rowClass, sortFields = [],
 }) {
   const urlParams = syncUrl ? new URLSearchParams(location.search) : new URLSearchParams();
   const state = {
     page: Number(urlParams.get('page')) || 1,
     per: Number(urlParams.get('per')) || per,
-    sort: null,
+    sort: parseSort(urlParams.get('sort')),
     items: [],
     total: 0,
   };
@@ -34,7 +34,7 @@ export function createTable({
   const thead = h('thead');
   const tbody = h('tbody');
   const table = h('table', { class: 'data' },
-    h('caption', { id: captionId }, caption, h('span', { class: 'visually-hidden', text: ` ${t('table.sortHint')}` })),
+    h('caption', { id: captionId }, caption, sortFields.length ? h('span', { class: 'visually-hidden', text: ` ${t('table.sortHint')}` }) : null),
     thead, tbody);
   const pageInfo = h('span', { class: 'pager-info' });
   const prev = h('button', { type: 'button', class: 'btn', text: t('table.prev'), onclick: () => go(state.page - 1) });
@@ -67,48 +67,46 @@ export function createTable({
 
   renderHead();
 
+  function sortFieldOf(col) {
+    const name = col.sortField || col.key;
+    return !col.action && sortFields.includes(name) ? name : null;
+  }
+
+  function parseSort(raw) {
+    if (!raw) return null;
+    const key = raw.startsWith('-') ? raw.slice(1) : raw;
+    return sortFields.includes(key) ? { key, dir: raw.startsWith('-') ? -1 : 1 } : null;
+  }
+
   function renderHead() {
     clear(thead);
     thead.append(h('tr', {}, columns.map((col) => {
-      const sortable = col.sortable !== false && !col.action;
-      const sorted = state.sort && state.sort.key === col.key;
+      const field = sortFieldOf(col);
+      const sorted = field && state.sort && state.sort.key === field;
       const th = h('th', {
         scope: 'col', class: col.align === 'num' ? 'num' : null,
         'aria-sort': sorted ? (state.sort.dir === 1 ? 'ascending' : 'descending') : null,
       });
-      if (!sortable) {
+      if (!field) {
         th.textContent = col.label;
         return th;
       }
-      th.append(h('button', { type: 'button', class: 'sort', onclick: () => sortBy(col.key) },
+      th.append(h('button', { type: 'button', class: 'sort', onclick: () => sortBy(field) },
         col.label, h('span', { class: 'sort-mark', 'aria-hidden': 'true', text: sorted ? (state.sort.dir === 1 ? ' ▲' : ' ▼') : ' ↕' })));
       return th;
     })));
   }
 
-  function sortBy(key) {
+  async function sortBy(key) {
     state.sort = state.sort && state.sort.key === key ? { key, dir: -state.sort.dir } : { key, dir: 1 };
     renderHead();
-    renderBody();
+    await go(1);
     thead.querySelector('th[aria-sort] button')?.focus();
-  }
-
-  function sortedItems() {
-    if (!state.sort) return state.items;
-    const col = columns.find((c) => c.key === state.sort.key);
-    const value = col.sortValue || ((row) => row[col.key]);
-    return [...state.items].sort((a, b) => {
-      const x = value(a); const y = value(b);
-      if (x === y) return 0;
-      if (x === undefined || x === null) return 1;
-      if (y === undefined || y === null) return -1;
-      return (typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y))) * state.sort.dir;
-    });
   }
 
   function renderBody() {
     clear(tbody);
-    for (const row of sortedItems()) {
+    for (const row of state.items) {
       tbody.append(h('tr', { class: rowClass ? rowClass(row) : null }, columns.map((col, index) => {
         const content = col.render ? col.render(row) : row[col.key];
         const attrs = { class: [col.align === 'num' && 'num', col.action && 'cell-actions'] };
@@ -120,6 +118,7 @@ export function createTable({
 
   function params() {
     const out = { ...baseParams };
+    if (state.sort) out.sort = `${state.sort.dir < 0 ? '-' : ''}${state.sort.key}`;
     for (const c of filterControls) {
       const v = c.read();
       if (v !== undefined && v !== null && v !== '' && v !== false) out[c.def.name] = v;
@@ -136,6 +135,7 @@ export function createTable({
       const raw = c.def.type === 'checkbox' ? (c.input.checked ? 'true' : '') : c.input.value;
       if (raw) search.set(c.def.name, raw);
     }
+    if (query.sort) search.set('sort', query.sort);
     if (query.page > 1) search.set('page', query.page);
     if (query.per !== per) search.set('per', query.per);
     const text = search.toString();

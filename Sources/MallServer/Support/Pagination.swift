@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import MallAPI
 import MallCore
 import Vapor
@@ -61,5 +62,50 @@ extension Request {
         if let date = plain.date(from: raw) ?? fractional.date(from: raw) { return date }
         errors.add(name, "must be an ISO 8601 time such as 2026-11-27T08:00:00Z")
         return nil
+    }
+}
+
+/// `?sort=name` (ascending) or `?sort=-name` (descending) on an admin list. Each list names the
+/// fields it can be ordered by — the JSON names of its items, stored as their snake_case
+/// columns — and keeps its usual order after the requested one, so rows with equal values keep
+/// a stable place and pages never overlap.
+struct ListSort: Sendable {
+    enum Key: Sendable {
+        case column(FieldKey)
+        case expression(String)
+    }
+
+    let key: Key
+    let descending: Bool
+
+    /// `computed` maps a name to an SQL expression over the list's own table, for a value the
+    /// items show but no column holds (a level's available stock).
+    static func parse(_ req: Request, fields: [String], computed: [String: String] = [:], into errors: inout FieldErrorCollector) -> ListSort? {
+        guard let raw = req.query[String.self, at: "sort"], !raw.isEmpty else { return nil }
+        let descending = raw.hasPrefix("-")
+        let name = descending ? String(raw.dropFirst()) : raw
+        if fields.contains(name) { return ListSort(key: .column(FieldKey(stringLiteral: snakeCase(name))), descending: descending) }
+        if let expression = computed[name] { return ListSort(key: .expression(expression), descending: descending) }
+        errors.add("sort", "must be one of \((fields + computed.keys).sorted().joined(separator: ", ")), with a leading - for descending order")
+        return nil
+    }
+
+    static func snakeCase(_ name: String) -> String {
+        name.reduce(into: "") { out, character in
+            if character.isUppercase { out += "_" + character.lowercased() } else { out.append(character) }
+        }
+    }
+}
+
+extension QueryBuilder {
+    /// The requested order first; the caller's usual order follows it.
+    func sort(_ requested: ListSort?) -> Self {
+        guard let requested else { return self }
+        switch requested.key {
+        case .column(let column):
+            return sort(column, requested.descending ? .descending : .ascending)
+        case .expression(let expression):
+            return sort(.custom(SQLOrderBy(expression: SQLRaw(expression), direction: requested.descending ? SQLDirection.descending : .ascending)))
+        }
     }
 }

@@ -13,6 +13,7 @@ export async function render(root, { id }) {
   const table = createTable({
     caption: t('aftersales.caption'),
     endpoint: '/admin/after-sales',
+    sortFields: ['number', 'kind', 'status', 'reason', 'requestedRefundFen', 'refundedFen', 'createdAt'],
     syncUrl: true,
     filters: [
       ...storeFilter(),

@@ -22,6 +22,7 @@ export async function render(root) {
   const table = createTable({
     caption: t('audit.caption'),
     endpoint: '/admin/audit-logs',
+    sortFields: ['createdAt', 'actorName', 'action', 'targetType', 'scope'],
     syncUrl: true,
     filters: [
       { name: 'actor', label: t('audit.actor') },
@@ -37,7 +38,7 @@ export async function render(root) {
       { key: 'action', label: t('audit.action'), render: (e) => h('span', { class: 'mono', text: e.action }) },
       { key: 'targetType', label: t('audit.target'), render: (e) => [e.targetType, ' ', h('span', { class: 'mono muted', text: String(e.targetId).slice(0, 8) })] },
       { key: 'scope', label: t('audit.scope') },
-      { key: 'changes', label: t('audit.changes'), sortable: false, render: changes },
+      { key: 'changes', label: t('audit.changes'), render: changes },
       { key: 'requestId', label: t('audit.requestId'), render: (e) => h('span', { class: 'mono muted', text: e.requestId }) },
     ],
   });

@@ -61,8 +61,8 @@ const baseColumns = () => [
   { key: 'title', label: t('field.title'), render: (p) => link(`/console/catalog/${p.id}`, p.title) },
   { key: 'status', label: t('field.status'), render: (p) => badge('productStatus', p.status) },
   { key: 'onShelf', label: t('field.onShelf'), render: (p) => (p.onShelf ? t('common.yes') : t('common.no')) },
-  { key: 'skus', label: t('field.skuCount'), align: 'num', sortValue: (p) => p.skus.length, render: (p) => number(p.skus.length) },
-  { key: 'price', label: t('field.price'), align: 'num', sortValue: (p) => Math.min(...p.skus.map((s) => s.priceFen)), render: priceRange },
+  { key: 'skus', label: t('field.skuCount'), align: 'num', render: (p) => number(p.skus.length) },
+  { key: 'price', sortField: 'minPriceFen', label: t('field.price'), align: 'num', render: priceRange },
   { key: 'updatedAt', label: t('field.updatedAt'), render: (p) => dateTime(p.updatedAt) },
 ];
 
@@ -71,6 +71,7 @@ async function renderList(root) {
   const table = createTable({
     caption: t('catalog.caption'),
     endpoint: '/admin/products',
+    sortFields: ['title', 'status', 'onShelf', 'salesCount', 'minPriceFen', 'createdAt', 'updatedAt'],
     syncUrl: true,
     filters: [
       { name: 'status', label: t('field.status'), type: 'select', options: enumOptions('productStatus', statuses) },
@@ -109,6 +110,7 @@ function renderReview(root) {
   table = createTable({
     caption: t('catalog.reviewCaption'),
     endpoint: '/admin/products',
+    sortFields: ['title', 'status', 'onShelf', 'salesCount', 'minPriceFen', 'createdAt', 'updatedAt'],
     baseParams: { status: 'pending_review' },
     filters: [{ name: 'q', label: t('field.keyword'), type: 'search' }],
     columns: [

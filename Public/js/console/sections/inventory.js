@@ -65,13 +65,14 @@ function renderLevels(root) {
   table = createTable({
     caption: t('inventory.levelsCaption'),
     endpoint: '/admin/inventory/levels',
+    sortFields: ['onHand', 'reserved', 'available', 'lowStockThreshold', 'updatedAt'],
     syncUrl: true,
     filters: [...storeFilter(), { name: 'low', label: t('inventory.lowOnly'), type: 'checkbox' }],
     rowClass: (l) => (l.isLow ? 'row-warning' : null),
     columns: [
       { key: 'skuCode', label: t('field.skuCode'), render: (l) => h('span', { class: 'mono', text: l.skuCode }) },
       { key: 'productTitle', label: t('field.product'), render: (l) => `${l.productTitle}${l.specTitle ? ` · ${l.specTitle}` : ''}` },
-      { key: 'storeId', label: t('field.store'), sortValue: (l) => storeCell(l.storeId), render: (l) => storeCell(l.storeId) },
+      { key: 'storeId', label: t('field.store'), render: (l) => storeCell(l.storeId) },
       { key: 'onHand', label: t('field.onHand'), align: 'num', render: (l) => number(l.onHand) },
       { key: 'reserved', label: t('field.reserved'), align: 'num', render: (l) => number(l.reserved) },
       { key: 'available', label: t('field.available'), align: 'num', render: (l) => [number(l.available), l.isLow ? [' ', badge('stock', 'low')] : null] },
@@ -123,6 +124,7 @@ function renderMovements(root) {
   const table = createTable({
     caption: t('inventory.movementsCaption'),
     endpoint: '/admin/inventory/movements',
+    sortFields: ['createdAt', 'kind', 'onHandDelta', 'reservedDelta', 'onHandAfter', 'reason'],
     syncUrl: true,
     filters: [
       ...storeFilter(),
@@ -133,7 +135,7 @@ function renderMovements(root) {
     columns: [
       { key: 'createdAt', label: t('field.time'), render: (m) => dateTime(m.createdAt) },
       { key: 'kind', label: t('field.kind'), render: (m) => label('movementKind', m.kind) },
-      { key: 'skuId', label: t('field.sku'), sortable: false, render: (m) => skuLabel(m.skuId) },
+      { key: 'skuId', label: t('field.sku'), render: (m) => skuLabel(m.skuId) },
       { key: 'storeId', label: t('field.store'), render: (m) => storeCell(m.storeId) },
       { key: 'onHandDelta', label: t('inventory.onHandDelta'), align: 'num', render: (m) => signed(m.onHandDelta) },
       { key: 'reservedDelta', label: t('inventory.reservedDelta'), align: 'num', render: (m) => signed(m.reservedDelta) },
@@ -154,6 +156,7 @@ function renderAlerts(root) {
   const table = createTable({
     caption: t('inventory.alertsCaption'),
     endpoint: '/admin/inventory/alerts',
+    sortFields: ['createdAt', 'available', 'threshold', 'status', 'resolvedAt'],
     syncUrl: true,
     filters: [
       ...storeFilter(),
@@ -161,7 +164,7 @@ function renderAlerts(root) {
     ],
     columns: [
       { key: 'createdAt', label: t('field.createdAt'), render: (a) => dateTime(a.createdAt) },
-      { key: 'skuId', label: t('field.sku'), sortable: false, render: (a) => skuLabel(a.skuId) },
+      { key: 'skuId', label: t('field.sku'), render: (a) => skuLabel(a.skuId) },
       { key: 'storeId', label: t('field.store'), render: (a) => storeCell(a.storeId) },
       { key: 'available', label: t('field.available'), align: 'num', render: (a) => number(a.available) },
       { key: 'threshold', label: t('field.threshold'), align: 'num', render: (a) => number(a.threshold) },

@@ -18,6 +18,7 @@ export async function render(root) {
   table = createTable({
     caption: t('members.caption'),
     endpoint: '/admin/members',
+    sortFields: ['nickname', 'mobile', 'email', 'level', 'gender', 'createdAt'],
     syncUrl: true,
     filters: [{ name: 'mobile', label: t('field.mobile'), type: 'tel' }, { name: 'level', label: t('members.level') }],
     columns: [

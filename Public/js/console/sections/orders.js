@@ -20,6 +20,7 @@ function renderList(root, params) {
   const table = createTable({
     caption: current ? t('orders.captionStatus', { status: label('orderStatus', current) }) : t('orders.caption'),
     endpoint: '/admin/orders',
+    sortFields: ['number', 'createdAt', 'status', 'fulfilment', 'payableFen', 'paidAt'],
     baseParams: current ? { status: current } : {},
     envelope: (data) => data.orders,
     syncUrl: true,
@@ -37,7 +38,7 @@ function renderList(root, params) {
       { key: 'storeName', label: t('field.store') },
       { key: 'fulfilment', label: t('field.fulfilment'), render: (o) => label('fulfilment', o.fulfilment) },
       { key: 'status', label: t('field.status'), render: (o) => badge('orderStatus', o.status) },
-      { key: 'lines', label: t('field.items'), align: 'num', sortValue: (o) => o.lines.reduce((n, l) => n + l.quantity, 0), render: (o) => number(o.lines.reduce((n, l) => n + l.quantity, 0)) },
+      { key: 'lines', label: t('field.items'), align: 'num', render: (o) => number(o.lines.reduce((n, l) => n + l.quantity, 0)) },
       { key: 'payableFen', label: t('field.payable'), align: 'num', render: (o) => money(o.payableFen) },
     ],
     // The tabs show how many orders wait in each status, from the same call as the page.

@@ -65,6 +65,7 @@ async function renderPayments(root) {
   const table = createTable({
     caption: t('payments.paymentsCaption'),
     endpoint: '/admin/payments',
+    sortFields: ['createdAt', 'amountFen', 'status', 'refundedFen', 'provider', 'paidAt'],
     syncUrl: true,
     filters: [
       { name: 'status', label: t('field.status'), type: 'select', options: enumOptions('paymentStatus', paymentStatuses) },
@@ -73,12 +74,12 @@ async function renderPayments(root) {
     emptyText: t('payments.noPayments'),
     columns: [
       { key: 'createdAt', label: t('field.createdAt'), render: (p) => dateTime(p.createdAt) },
-      { key: 'orders', label: t('payments.orders'), sortValue: (p) => (p.orders[0] ? p.orders[0].number : null), render: (p) => orderLinks(p.orders) },
+      { key: 'orders', label: t('payments.orders'), render: (p) => orderLinks(p.orders) },
       { key: 'amountFen', label: t('payments.amount'), align: 'num', render: (p) => money(p.amountFen) },
       { key: 'status', label: t('field.status'), render: (p) => paymentStatusBadge(p.status) },
       { key: 'refundedFen', label: t('payments.refunded'), align: 'num',
         render: (p) => (p.refundedFen ? money(p.refundedFen) : h('span', { class: 'muted', text: money(0) })) },
-      { key: 'provider', label: t('payments.provider'), sortValue: (p) => label('provider', p.provider), render: (p) => providerCell(p.provider) },
+      { key: 'provider', label: t('payments.provider'), render: (p) => providerCell(p.provider) },
       { key: 'providerTransactionId', label: t('payments.transactionId'), render: (p) => h('span', { class: 'mono', text: p.providerTransactionId || '' }) },
       { key: 'paidAt', label: t('payments.paidAt'), render: (p) => dateTime(p.paidAt) },
     ],
@@ -104,6 +105,7 @@ function renderRefunds(root) {
   table = createTable({
     caption: t('payments.refundsCaption'),
     endpoint: '/admin/refunds',
+    sortFields: ['createdAt', 'amountFen', 'status', 'cause', 'provider', 'completedAt'],
     syncUrl: true,
     filters: [{ name: 'status', label: t('field.status'), type: 'select', options: enumOptions('refundStatus', refundStatuses) }],
     rowClass: (r) => (r.status === 'failed' ? 'row-warning' : null),
@@ -113,7 +115,7 @@ function renderRefunds(root) {
       { key: 'status', label: t('field.status'), render: (r) => badge('refundStatus', r.status) },
       { key: 'cause', label: t('payments.cause'), render: (r) => label('refundCause', r.cause) },
       { key: 'provider', label: t('payments.provider'), render: (r) => providerCell(r.provider) },
-      { key: 'orderId', label: t('field.order'), sortable: false, render: (r) => (r.orderId ? link(`/console/orders/${r.orderId}`, t('payments.openOrder')) : '') },
+      { key: 'orderId', label: t('field.order'), render: (r) => (r.orderId ? link(`/console/orders/${r.orderId}`, t('payments.openOrder')) : '') },
       { key: 'providerRefundId', label: t('payments.providerRefundId'), render: (r) => h('span', { class: 'mono', text: r.providerRefundId || '' }) },
       { key: 'completedAt', label: t('payments.completedAt'), render: (r) => dateTime(r.completedAt) },
       ...(refundable ? [{ key: 'actions', label: t('table.actions'), action: true, render: (r) => (r.status === 'failed'

@@ -31,6 +31,7 @@ function renderList(root) {
   const table = createTable({
     caption: t('staff.caption'),
     endpoint: '/admin/staff',
+    sortFields: ['username', 'displayName', 'mobile', 'status', 'createdAt'],
     syncUrl: true,
     filters: [{ name: 'q', label: t('field.keyword'), type: 'search' }],
     columns: [
@@ -38,7 +39,7 @@ function renderList(root) {
       { key: 'displayName', label: t('field.displayName') },
       { key: 'mobile', label: t('field.mobile') },
       { key: 'status', label: t('field.status'), render: (s) => badge('staffStatus', s.status) },
-      { key: 'grants', label: t('staff.grants'), sortable: false, render: (s) => h('ul', { class: 'plain' }, s.grants.map((g) => h('li', { text: `${g.roleName} · ${scopeText(g)}` }))) },
+      { key: 'grants', label: t('staff.grants'), render: (s) => h('ul', { class: 'plain' }, s.grants.map((g) => h('li', { text: `${g.roleName} · ${scopeText(g)}` }))) },
       { key: 'createdAt', label: t('field.createdAt'), render: (s) => dateTime(s.createdAt) },
     ],
   });

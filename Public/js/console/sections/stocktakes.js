@@ -16,13 +16,14 @@ function renderList(root, tabs) {
   const table = createTable({
     caption: t('stocktake.caption'),
     endpoint: '/admin/stocktakes',
+    sortFields: ['createdAt', 'status', 'note', 'postedAt'],
     syncUrl: true,
     filters: storeFilter(),
     columns: [
       { key: 'createdAt', label: t('field.createdAt'), render: (s) => link(`/console/inventory/stocktakes?id=${s.id}`, dateTime(s.createdAt)) },
       { key: 'storeId', label: t('field.store'), render: (s) => storeCell(s.storeId) },
       { key: 'status', label: t('field.status'), render: (s) => badge('stocktakeStatus', s.status) },
-      { key: 'lines', label: t('stocktake.linesCounted'), align: 'num', sortValue: (s) => s.lines.length, render: (s) => number(s.lines.length) },
+      { key: 'lines', label: t('stocktake.linesCounted'), align: 'num', render: (s) => number(s.lines.length) },
       { key: 'note', label: t('field.note') },
       { key: 'postedAt', label: t('stocktake.postedAt'), render: (s) => dateTime(s.postedAt) },
     ],

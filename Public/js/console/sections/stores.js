@@ -19,6 +19,7 @@ function renderList(root) {
   const table = createTable({
     caption: t('stores.caption'),
     endpoint: '/admin/stores',
+    sortFields: ['code', 'name', 'kind', 'status', 'city', 'pickupEnabled', 'dailyOrderCapacity', 'createdAt'],
     syncUrl: true,
     filters: [
       { name: 'q', label: t('field.keyword'), type: 'search' },

@@ -20,6 +20,7 @@ function renderList(root) {
   const table = createTable({
     caption: t('transfer.caption'),
     endpoint: '/admin/transfers',
+    sortFields: ['number', 'status', 'createdAt', 'shippedAt', 'receivedAt'],
     syncUrl: true,
     filters: [{ name: 'status', label: t('field.status'), type: 'select', options: enumOptions('transferStatus', statuses) }],
     columns: [
@@ -27,7 +28,7 @@ function renderList(root) {
       { key: 'fromStoreId', label: t('transfer.from'), render: (x) => storeCell(x.fromStoreId) },
       { key: 'toStoreId', label: t('transfer.to'), render: (x) => storeCell(x.toStoreId) },
       { key: 'status', label: t('field.status'), render: (x) => badge('transferStatus', x.status) },
-      { key: 'units', label: t('transfer.units'), align: 'num', sortValue: (x) => x.lines.reduce((n, l) => n + l.quantity, 0), render: (x) => number(x.lines.reduce((n, l) => n + l.quantity, 0)) },
+      { key: 'units', label: t('transfer.units'), align: 'num', render: (x) => number(x.lines.reduce((n, l) => n + l.quantity, 0)) },
       { key: 'createdAt', label: t('field.createdAt'), render: (x) => dateTime(x.createdAt) },
     ],
   });

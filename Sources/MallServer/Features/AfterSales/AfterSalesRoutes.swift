@@ -120,8 +120,9 @@ struct AfterSalesDeskRoutes: RouteCollection {
             }
         }
         if let number = req.query[String.self, at: "number"]?.trimmingWhitespace(), !number.isEmpty { query = query.filter(\.$number == number.uppercased()) }
+        let order = ListSort.parse(req, fields: ["number", "kind", "status", "reason", "requestedRefundFen", "refundedFen", "createdAt"], into: &errors)
         try errors.throwIfAny()
-        let result = try await query.sort(\.$createdAt, .descending).sort(\.$number).page(page) { $0 }
+        let result = try await query.sort(order).sort(\.$createdAt, .descending).sort(\.$number).page(page) { $0 }
         return ListPage(items: try await AfterSalesService.dto(result.items, on: req.db), page: result.page, per: result.per, total: result.total)
     }
 

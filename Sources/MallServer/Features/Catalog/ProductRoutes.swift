@@ -49,8 +49,9 @@ struct ProductRoutes: RouteCollection {
             let ids = try await CategoryModel.query(on: req.db).filter(\.$path =~ (root?.path ?? "-")).all(\.$id)
             query = query.filter(\.$categoryId ~~ ids)
         }
+        let order = ListSort.parse(req, fields: ["title", "status", "onShelf", "salesCount", "minPriceFen", "createdAt", "updatedAt"], into: &errors)
         try errors.throwIfAny()
-        let result = try await query.sort(\.$updatedAt, .descending).page(page) { $0 }
+        let result = try await query.sort(order).sort(\.$updatedAt, .descending).sort(\.$id).page(page) { $0 }
         return ListPage(items: try await ProductDTO.many(result.items, on: req.db), page: result.page, per: result.per, total: result.total)
     }
 

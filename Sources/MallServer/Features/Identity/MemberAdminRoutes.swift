@@ -21,7 +21,10 @@ struct MemberAdminRoutes: RouteCollection {
             query = query.filter(\.$mobile == (try MobileNumber(parsing: mobile)).digits)
         }
         if let level = req.query[String.self, at: "level"], !level.isEmpty { query = query.filter(\.$level == level) }
-        return try await query.sort(\.$createdAt, .descending).page(page) { $0.profile }
+        var errors = FieldErrorCollector()
+        let order = ListSort.parse(req, fields: ["nickname", "mobile", "email", "level", "gender", "createdAt"], into: &errors)
+        try errors.throwIfAny()
+        return try await query.sort(order).sort(\.$createdAt, .descending).sort(\.$id).page(page) { $0.profile }
     }
 
     func setLevel(req: Request) async throws -> MemberProfile {

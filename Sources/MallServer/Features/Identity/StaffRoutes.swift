@@ -17,7 +17,7 @@ struct StaffRoutes: RouteCollection {
     func list(req: Request) async throws -> ListPage<StaffMember> {
         let (_, reach) = try req.reach(.staffView)
         let page = try PageRequest(from: req)
-        var query = StaffModel.query(on: req.db).sort(\.$username)
+        var query = StaffModel.query(on: req.db)
         if case .limited(let merchants, let stores) = reach {
             let visible = try await StaffRoleGrantModel.query(on: req.db).group(.or) { group in
                 group.filter(\.$merchantId ~~ merchants.map(\.rawValue)).filter(\.$storeId ~~ stores.map(\.rawValue))
@@ -27,7 +27,10 @@ struct StaffRoutes: RouteCollection {
         if let q = req.query[String.self, at: "q"]?.trimmingWhitespace(), !q.isEmpty {
             query = query.group(.or) { $0.filter(\.$username ~~ q.lowercased()).filter(\.$displayName ~~ q) }
         }
-        let result = try await query.page(page) { $0 }
+        var errors = FieldErrorCollector()
+        let order = ListSort.parse(req, fields: ["username", "displayName", "mobile", "status", "createdAt"], into: &errors)
+        try errors.throwIfAny()
+        let result = try await query.sort(order).sort(\.$username).page(page) { $0 }
         let grants = try await StaffRoleGrantModel.grants(of: result.items.compactMap(\.id), on: req.db)
         return ListPage(items: result.items.map { $0.dto(grants: grants) }, page: result.page, per: result.per, total: result.total)
     }

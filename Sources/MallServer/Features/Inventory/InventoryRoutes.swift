@@ -29,12 +29,14 @@ struct InventoryRoutes: RouteCollection {
         if let skuId = req.optionalQuery(UUID.self, "skuId", into: &errors, message: "must be a SKU id") {
             query = query.filter(\.$skuId == skuId)
         }
+        let order = ListSort.parse(req, fields: ["onHand", "reserved", "lowStockThreshold", "updatedAt"],
+                                   computed: ["available": "stock_levels.on_hand - stock_levels.reserved"], into: &errors)
         try errors.throwIfAny()
         let defaultThreshold = try await SettingsService.resolved(on: req.db).integer(.lowStockThreshold)
         if req.query[Bool.self, at: "low"] == true {
             query = query.filter(.sql(unsafeRaw: "stock_levels.on_hand - stock_levels.reserved < COALESCE(stock_levels.low_stock_threshold, \(defaultThreshold))"))
         }
-        let result = try await query.sort(\.$storeId).sort(\.$skuId).page(page) { $0 }
+        let result = try await query.sort(order).sort(\.$storeId).sort(\.$skuId).page(page) { $0 }
         let entries = try await StockLevelEntries.describe(result.items, defaultThreshold: defaultThreshold, on: req.db)
         return ListPage(items: entries, page: result.page, per: result.per, total: result.total)
     }
@@ -120,8 +122,9 @@ struct InventoryRoutes: RouteCollection {
         if let id = req.query[String.self, at: "referenceId"], !id.isEmpty { query = query.filter(\.$referenceId == id) }
         if let from = req.optionalInstant("from", into: &errors) { query = query.filter(\.$createdAt >= from) }
         if let to = req.optionalInstant("to", into: &errors) { query = query.filter(\.$createdAt < to) }
+        let order = ListSort.parse(req, fields: ["createdAt", "kind", "onHandDelta", "reservedDelta", "onHandAfter", "reason"], into: &errors)
         try errors.throwIfAny()
-        return try await query.sort(\.$createdAt, .descending).sort(\.$storeSeq, .descending).page(page) { $0.dto }
+        return try await query.sort(order).sort(\.$createdAt, .descending).sort(\.$storeSeq, .descending).page(page) { $0.dto }
     }
 
     func alerts(req: Request) async throws -> ListPage<LowStockAlert> {
@@ -133,8 +136,9 @@ struct InventoryRoutes: RouteCollection {
         let status = req.query[String.self, at: "status"] ?? "open"
         guard ["open", "resolved", "all"].contains(status) else { throw ValidationFailure(field: "status", message: "must be open, resolved or all") }
         if status != "all" { query = query.filter(\.$status == status) }
+        let order = ListSort.parse(req, fields: ["createdAt", "available", "threshold", "status", "resolvedAt"], into: &errors)
         try errors.throwIfAny()
-        return try await query.sort(\.$createdAt, .descending).page(page) { $0.dto }
+        return try await query.sort(order).sort(\.$createdAt, .descending).sort(\.$id).page(page) { $0.dto }
     }
 }
 

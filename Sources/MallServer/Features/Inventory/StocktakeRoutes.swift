@@ -23,8 +23,9 @@ struct StocktakeRoutes: RouteCollection {
         var errors = FieldErrorCollector()
         var query = StocktakeModel.query(on: req.db).scoped(to: reach)
         if let storeId = req.optionalQuery(UUID.self, "storeId", into: &errors, message: "must be a store id") { query = query.filter(\.$storeId == storeId) }
+        let order = ListSort.parse(req, fields: ["createdAt", "status", "note", "postedAt"], into: &errors)
         try errors.throwIfAny()
-        let result = try await query.sort(\.$createdAt, .descending).page(page) { $0 }
+        let result = try await query.sort(order).sort(\.$createdAt, .descending).sort(\.$id).page(page) { $0 }
         var items: [Stocktake] = []
         for sheet in result.items { items.append(try await Self.dto(sheet, on: req.db)) }
         return ListPage(items: items, page: result.page, per: result.per, total: result.total)

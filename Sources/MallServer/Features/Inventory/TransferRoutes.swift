@@ -36,7 +36,10 @@ struct TransferRoutes: RouteCollection {
             }
             query = query.filter(\.$status == status)
         }
-        let result = try await query.sort(\.$createdAt, .descending).page(page) { $0 }
+        var errors = FieldErrorCollector()
+        let order = ListSort.parse(req, fields: ["number", "status", "createdAt", "shippedAt", "receivedAt"], into: &errors)
+        try errors.throwIfAny()
+        let result = try await query.sort(order).sort(\.$createdAt, .descending).sort(\.$id).page(page) { $0 }
         var items: [Transfer] = []
         for transfer in result.items { items.append(try await Self.dto(transfer, on: req.db)) }
         return ListPage(items: items, page: result.page, per: result.per, total: result.total)

@@ -62,12 +62,13 @@ struct OrderDeskRoutes: RouteCollection {
             query = query.filter(\.$memberId ~~ members)
             narrowed = true
         }
+        let order = ListSort.parse(req, fields: ["number", "createdAt", "status", "fulfilment", "payableFen", "paidAt"], into: &errors)
         try errors.throwIfAny()
         let counts = try await Self.countsByStatus(reach: countReach, storeId: storeFilter, on: req.db)
         // A store's queue by status is what the counts already hold: no second pass over the
         // store's whole order history to count the page's total.
         let total = oneStore && !narrowed ? statusFilter.map { counts[$0.rawValue] ?? 0 } ?? counts.values.reduce(0, +) : nil
-        let result = try await query.sort(\.$createdAt, .descending).sort(\.$number).page(page, total: total) { $0 }
+        let result = try await query.sort(order).sort(\.$createdAt, .descending).sort(\.$number).page(page, total: total) { $0 }
         return StaffOrderList(orders: ListPage(items: try await OrderDTO.many(result.items, on: req.db), page: result.page, per: result.per, total: result.total),
                               countsByStatus: counts)
     }

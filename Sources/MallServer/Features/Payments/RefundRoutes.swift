@@ -33,8 +33,9 @@ struct RefundRoutes: RouteCollection {
                 errors.add("provider", "must be one of sandbox, wechat, alipay")
             }
         }
+        let order = ListSort.parse(req, fields: ["createdAt", "amountFen", "status", "refundedFen", "provider", "paidAt"], into: &errors)
         try errors.throwIfAny()
-        let result = try await query.sort(\.$createdAt, .descending).sort(\.$id).page(page) { $0 }
+        let result = try await query.sort(order).sort(\.$createdAt, .descending).sort(\.$id).page(page) { $0 }
         let orders = Dictionary(grouping: try await OrderModel.query(on: req.db).filter(\.$checkoutId ~~ Set(result.items.map(\.checkoutId)))
             .sort(\.$number).all(), by: \.checkoutId)
         return ListPage(items: result.items.map { payment in
@@ -54,7 +55,10 @@ struct RefundRoutes: RouteCollection {
             guard known.contains(status) else { throw ValidationFailure(field: "status", message: "must be one of \(known.joined(separator: ", "))") }
             query = query.filter(\.$status == status)
         }
-        let result = try await query.sort(\.$createdAt, .descending).sort(\.$id).page(page) { $0 }
+        var errors = FieldErrorCollector()
+        let order = ListSort.parse(req, fields: ["createdAt", "amountFen", "status", "cause", "provider", "completedAt"], into: &errors)
+        try errors.throwIfAny()
+        let result = try await query.sort(order).sort(\.$createdAt, .descending).sort(\.$id).page(page) { $0 }
         let payments = Dictionary(uniqueKeysWithValues: try await PaymentModel.query(on: req.db)
             .filter(\.$id ~~ Set(result.items.map(\.paymentId))).all().map { ($0.id!, $0.provider) })
         return ListPage(items: result.items.map { Self.info($0, provider: $0.provider ?? payments[$0.paymentId] ?? "") },

@@ -19,7 +19,7 @@ struct StoreRoutes: RouteCollection {
         let (_, reach) = try req.reach(.storeView)
         let page = try PageRequest(from: req)
         var errors = FieldErrorCollector()
-        var query = StoreModel.query(on: req.db).scoped(to: reach, storeField: "id").sort(\.$code)
+        var query = StoreModel.query(on: req.db).scoped(to: reach, storeField: "id")
         if let merchantId = req.optionalQuery(UUID.self, "merchantId", into: &errors, message: "must be a merchant id") {
             query = query.filter(\.$merchantId == merchantId)
         }
@@ -39,8 +39,9 @@ struct StoreRoutes: RouteCollection {
         if let q = req.query[String.self, at: "q"]?.trimmingWhitespace(), !q.isEmpty {
             query = query.group(.or) { $0.filter(\.$name ~~ q).filter(\.$code ~~ q.uppercased()) }
         }
+        let order = ListSort.parse(req, fields: ["code", "name", "kind", "status", "city", "pickupEnabled", "dailyOrderCapacity", "createdAt"], into: &errors)
         try errors.throwIfAny()
-        return try await query.page(page) { $0.dto }
+        return try await query.sort(order).sort(\.$code).page(page) { $0.dto }
     }
 
     func show(req: Request) async throws -> Store {

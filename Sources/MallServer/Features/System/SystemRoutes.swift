@@ -41,7 +41,7 @@ struct SystemRoutes: RouteCollection {
         let (_, reach) = try req.reach(.auditView)
         let page = try PageRequest(from: req)
         var errors = FieldErrorCollector()
-        var query = AuditLogModel.query(on: req.db).scoped(to: reach).sort(\.$createdAt, .descending)
+        var query = AuditLogModel.query(on: req.db).scoped(to: reach)
         if let actor = req.optionalQuery(UUID.self, "actorStaffId", into: &errors, message: "must be a staff id") {
             query = query.filter(\.$actorStaffId == actor)
         }
@@ -57,8 +57,9 @@ struct SystemRoutes: RouteCollection {
         if let to = req.optionalInstant("to", into: &errors) {
             query = query.filter(\.$createdAt < to)
         }
+        let order = ListSort.parse(req, fields: ["createdAt", "actorName", "action", "targetType", "scope"], into: &errors)
         try errors.throwIfAny()
-        return try await query.page(page) { row in
+        return try await query.sort(order).sort(\.$createdAt, .descending).sort(\.$id).page(page) { row in
             AuditEntry(id: row.id!, actorStaffId: row.actorStaffId, actorName: row.actorName, scope: row.scope, action: row.action,
                        targetType: row.targetType, targetId: row.targetId, before: row.before, after: row.after,
                        requestId: row.requestId, createdAt: row.createdAt)
