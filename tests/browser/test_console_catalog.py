@@ -104,3 +104,32 @@ def test_admin_edits_title_and_price(browser, product):
     text_appears(d, ".product-grid", new_title)
     browser.shot("storefront-search")
     browser.assert_healthy()
+
+
+def first_row_title(driver):
+    return driver.execute_script(
+        "const cell = document.querySelector('#console-main tbody tr th, #console-main tbody tr td');"
+        "return cell ? cell.innerText.trim() : null;")
+
+
+def test_price_heading_sorts_the_whole_catalog(browser, api):
+    """The price column orders every product on the server, not just the page on screen: the
+    first row is the catalog's cheapest, then its dearest, and the order survives a reload."""
+    d = browser.driver
+    token = api.staff_token("admin")
+    cheapest = api.ok("GET", "/admin/products?sort=minPriceFen&per=1", token=token)["items"][0]["title"]
+    dearest = api.ok("GET", "/admin/products?sort=-minPriceFen&per=1", token=token)["items"][0]["title"]
+    assert cheapest != dearest
+
+    console_sign_in(browser, "admin")
+    click(d, link(d, T("console_menu_catalog")))
+    visible(d, "#console-main tbody tr")
+    for expected, query in ((cheapest, "sort=minPriceFen"), (dearest, "sort=-minPriceFen")):
+        click(d, button(d, C("field.price"), exact=False, within=d.find_element(By.CSS_SELECTOR, "#console-main thead")))
+        wait(d).until(lambda drv: first_row_title(drv) == expected and query in drv.current_url)
+        browser.shot("catalog-by-price-" + ("asc" if query.endswith("=minPriceFen") else "desc"))
+    d.refresh()
+    wait(d).until(lambda drv: first_row_title(drv) == dearest)
+    header = d.find_element(By.XPATH, "//th[@aria-sort='descending']")
+    assert C("field.price") in header.text
+    browser.assert_healthy()
