@@ -233,13 +233,16 @@ public struct TransferReceiptInput: Codable, Sendable {
 public struct TransferLine: Codable, Sendable, Equatable {
     public var skuId: UUID
     public var skuCode: String
+    /// Product title and spec, for people reading the transfer.
+    public var title: String
     public var quantity: Int
     public var receivedQuantity: Int
     public var discrepancy: Int
 
-    public init(skuId: UUID, skuCode: String, quantity: Int, receivedQuantity: Int, discrepancy: Int) {
+    public init(skuId: UUID, skuCode: String, title: String, quantity: Int, receivedQuantity: Int, discrepancy: Int) {
         self.skuId = skuId
         self.skuCode = skuCode
+        self.title = title
         self.quantity = quantity
         self.receivedQuantity = receivedQuantity
         self.discrepancy = discrepancy
@@ -250,7 +253,11 @@ public struct Transfer: Codable, Sendable {
     public var id: UUID
     public var number: String
     public var fromStoreId: UUID
+    /// Store names travel with the transfer: each side may read a transfer whose other store it
+    /// cannot look up.
+    public var fromStoreName: String
     public var toStoreId: UUID
+    public var toStoreName: String
     public var status: TransferStatus
     public var note: String?
     public var expectedArrivalAt: Date?
@@ -259,12 +266,15 @@ public struct Transfer: Codable, Sendable {
     public var shippedAt: Date?
     public var receivedAt: Date?
 
-    public init(id: UUID, number: String, fromStoreId: UUID, toStoreId: UUID, status: TransferStatus, note: String?,
-                expectedArrivalAt: Date?, lines: [TransferLine], createdAt: Date, shippedAt: Date?, receivedAt: Date?) {
+    public init(id: UUID, number: String, fromStoreId: UUID, fromStoreName: String, toStoreId: UUID, toStoreName: String,
+                status: TransferStatus, note: String?, expectedArrivalAt: Date?, lines: [TransferLine], createdAt: Date,
+                shippedAt: Date?, receivedAt: Date?) {
         self.id = id
         self.number = number
         self.fromStoreId = fromStoreId
+        self.fromStoreName = fromStoreName
         self.toStoreId = toStoreId
+        self.toStoreName = toStoreName
         self.status = status
         self.note = note
         self.expectedArrivalAt = expectedArrivalAt

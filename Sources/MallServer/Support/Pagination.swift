@@ -65,6 +65,17 @@ extension Request {
     }
 }
 
+extension Request {
+    /// `?from=&to=` as a half-open period; either end may be missing, but a period that ends
+    /// before it starts is a field error, not an empty list.
+    func optionalPeriod(into errors: inout FieldErrorCollector) -> (from: Date?, to: Date?) {
+        let from = optionalInstant("from", into: &errors)
+        let to = optionalInstant("to", into: &errors)
+        if let from, let to, from >= to { errors.add("from", "must be before to") }
+        return (from, to)
+    }
+}
+
 /// `?sort=name` (ascending) or `?sort=-name` (descending) on an admin list. Each list names the
 /// fields it can be ordered by — the JSON names of its items, stored as their snake_case
 /// columns — and keeps its usual order after the requested one, so rows with equal values keep

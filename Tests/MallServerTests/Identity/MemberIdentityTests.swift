@@ -203,6 +203,18 @@ struct MemberIdentityTests {
             let bad = try await app.send(.POST, "/api/v1/me/addresses", token: token, json: halfPoint)
             #expect(Set(bad.problem?.errors?.map(\.field) ?? []) == ["phone", "longitude"])
 
+            // Typed without a location: placed at its district's centre, so delivery can be routed.
+            var typed = input("延安中路1000号")
+            typed.latitude = nil
+            typed.longitude = nil
+            let placed = try await app.send(.POST, "/api/v1/me/addresses", token: token, json: typed).decode(Address.self)
+            let centre = try #require(DistrictCentres.centre(city: "上海市", district: "静安区"))
+            #expect(placed.latitude == centre.latitude && placed.longitude == centre.longitude)
+            typed.city = "北京市"
+            typed.district = "朝阳区"
+            let elsewhere = try await app.send(.PUT, "/api/v1/me/addresses/\(placed.id)", token: token, json: typed).decode(Address.self)
+            #expect(elsewhere.latitude == nil && elsewhere.longitude == nil, "a city the mall does not serve gets no guessed point")
+
             let stranger = try await Fixtures.member(app, mobile: "13900000002").tokens.accessToken
             #expect(try await app.send(.PUT, "/api/v1/me/addresses/\(home.id)", token: stranger, json: input("偷梁换柱")).status == .notFound)
             #expect(try await app.send(.DELETE, "/api/v1/me/addresses/\(home.id)", token: stranger).status == .notFound)

@@ -257,6 +257,8 @@ struct InventoryTests {
             #expect(created.status == .created)
             let transfer = try created.decode(Transfer.self)
             #expect(transfer.number.hasPrefix("TR20261127"))
+            #expect(transfer.fromStoreName == "Store WH" && transfer.toStoreName == "Store SA", "names travel with it: the clerk cannot look up the warehouse")
+            #expect(transfer.lines.first?.title == "纯牛奶 MILK")
             #expect(try await app.send(.POST, "/api/v1/admin/transfers/\(transfer.id)/ship", token: clerk).status == .forbidden,
                     "the destination's clerk does not ship from the warehouse")
             let shipped = try await app.send(.POST, "/api/v1/admin/transfers/\(transfer.id)/ship", token: hq).decode(Transfer.self)

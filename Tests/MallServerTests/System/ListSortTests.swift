@@ -97,4 +97,18 @@ struct ListSortTests {
             #expect(checked >= 140, "every console table declares its sort fields")
         }
     }
+
+    @Test("a period that ends before it starts is a field error on the lists that take one, not an empty list")
+    func backwardsPeriod() async throws {
+        try await withTestApp { app in
+            let (_, token) = try await Fixtures.staff(app, "root", role: .platformAdmin, scope: .platform)
+            for path in ["/admin/audit-logs", "/admin/orders", "/admin/inventory/movements", "/admin/after-sales/stats"] {
+                let response = try await app.send(.GET, "/api/v1\(path)?from=2026-11-28T00:00:00Z&to=2026-11-27T00:00:00Z", token: token)
+                #expect(response.status == .unprocessableEntity, "\(path)")
+                #expect(response.problem?.errors?.map(\.field) == ["from"], "\(path): \(response.text)")
+            }
+            let fine = try await app.send(.GET, "/api/v1/admin/audit-logs?from=2026-11-27T00:00:00Z&to=2026-11-28T00:00:00Z", token: token)
+            #expect(fine.status == .ok)
+        }
+    }
 }

@@ -312,6 +312,21 @@ struct WebPagesTests {
                 #expect(all.text.contains("href=\"/console/\(section)\""), "\(section)")
             }
             #expect(try await boss.api(.GET, "/admin/settings").status == .ok)
+
+            // Members, payments and settings are platform-wide lists: a merchant admin, who holds
+            // their permissions only over the merchant, is not offered sections that would refuse.
+            _ = try await Fixtures.staff(app, "merchant", role: .merchantAdmin, scope: .merchant(SelfOperatedMerchant.id))
+            let merchant = TestBrowser(app)
+            try await merchant.get("/console/login")
+            _ = try await merchant.submit("/console/login", ["login": "merchant", "password": Fixtures.password])
+            let menu = try await merchant.get("/console")
+            for section in ["orders", "catalog", "inventory", "stores", "staff"] {
+                #expect(menu.text.contains("href=\"/console/\(section)\""), "\(section)")
+            }
+            for section in ["members", "payments", "settings"] {
+                #expect(!menu.text.contains("href=\"/console/\(section)\""), "\(section)")
+                #expect(try await merchant.get("/console/\(section)").status == .forbidden)
+            }
         }
     }
 

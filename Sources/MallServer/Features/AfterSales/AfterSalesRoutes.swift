@@ -132,8 +132,9 @@ struct AfterSalesDeskRoutes: RouteCollection {
         let (_, reach) = try req.reach(.afterSalesHandle)
         var errors = FieldErrorCollector()
         var query = AfterSalesCaseModel.query(on: req.db).scoped(to: reach)
-        if let from = req.optionalInstant("from", into: &errors) { query = query.filter(\.$createdAt >= from) }
-        if let to = req.optionalInstant("to", into: &errors) { query = query.filter(\.$createdAt < to) }
+        let period = req.optionalPeriod(into: &errors)
+        if let from = period.from { query = query.filter(\.$createdAt >= from) }
+        if let to = period.to { query = query.filter(\.$createdAt < to) }
         try errors.throwIfAny()
         let cases = try await query.all()
         let lines = cases.isEmpty ? [] : try await AfterSalesLineModel.query(on: req.db).filter(\.$caseId ~~ cases.map { $0.id! }).all()

@@ -10,12 +10,19 @@ import Vapor
 /// Data stays guarded by the API's own permission and scope checks; the menu only hides what
 /// would be refused anyway.
 struct ConsoleRoutes: RouteCollection {
-    /// Menu sections in display order with the permission that opens each; nil: every staff member.
-    static let sections: [(key: String, permission: Permission?)] = [
-        ("dashboard", nil), ("orders", .orderView), ("aftersales", .afterSalesHandle), ("catalog", .catalogView),
-        ("inventory", .inventoryView), ("stores", .storeView), ("staff", .staffView), ("members", .memberView),
-        ("payments", .paymentView), ("settings", .settingsView), ("audit", .auditView),
+    /// Menu sections in display order with the permission that opens each (nil: every staff
+    /// member) and whether it must be held platform-wide, as the section's endpoints require.
+    static let sections: [(key: String, permission: Permission?, platformOnly: Bool)] = [
+        ("dashboard", nil, false), ("orders", .orderView, false), ("aftersales", .afterSalesHandle, false),
+        ("catalog", .catalogView, false), ("inventory", .inventoryView, false), ("stores", .storeView, false),
+        ("staff", .staffView, false), ("members", .memberView, true), ("payments", .paymentView, true),
+        ("settings", .settingsView, true), ("audit", .auditView, false),
     ]
+
+    static func opens(_ section: (key: String, permission: Permission?, platformOnly: Bool), for policy: AccessPolicy) -> Bool {
+        guard let permission = section.permission else { return true }
+        return section.platformOnly ? policy.allows(permission, on: .platform) : !policy.reach(of: permission).isEmpty
+    }
 
     func boot(routes: any RoutesBuilder) throws {
         let console = routes.grouped("console")
@@ -71,7 +78,7 @@ struct ConsoleRoutes: RouteCollection {
             return req.redirect(to: "/console/login" + StorefrontRoutes.queryString(["next": here]))
         }
         let section = req.parameters.get("section") ?? "dashboard"
-        let allowed = Self.sections.filter { $0.permission.map { !staff.policy.reach(of: $0).isEmpty } ?? true }
+        let allowed = Self.sections.filter { Self.opens($0, for: staff.policy) }
         guard let current = allowed.first(where: { $0.key == section }) else {
             if Self.sections.contains(where: { $0.key == section }) {
                 throw MallError.forbidden("Your roles do not include this part of the console.")

@@ -169,8 +169,9 @@ struct MemberAccountRoutes: RouteCollection {
         address.detail = errors.collect { try TextRule.check(input.detail, field: "detail", min: 2, max: 120) } ?? ""
         switch (input.latitude, input.longitude) {
         case (nil, nil):
-            address.latitude = nil
-            address.longitude = nil
+            let centre = DistrictCentres.centre(city: address.city, district: address.district)
+            address.latitude = centre?.latitude
+            address.longitude = centre?.longitude
         case (let lat?, let lng?):
             if let point = errors.collect({ try GeoPoint(checkingLatitude: lat, longitude: lng) }) {
                 address.latitude = point.latitude

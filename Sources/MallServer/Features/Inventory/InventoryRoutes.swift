@@ -120,8 +120,9 @@ struct InventoryRoutes: RouteCollection {
         }
         if let type = req.query[String.self, at: "referenceType"], !type.isEmpty { query = query.filter(\.$referenceType == type) }
         if let id = req.query[String.self, at: "referenceId"], !id.isEmpty { query = query.filter(\.$referenceId == id) }
-        if let from = req.optionalInstant("from", into: &errors) { query = query.filter(\.$createdAt >= from) }
-        if let to = req.optionalInstant("to", into: &errors) { query = query.filter(\.$createdAt < to) }
+        let period = req.optionalPeriod(into: &errors)
+        if let from = period.from { query = query.filter(\.$createdAt >= from) }
+        if let to = period.to { query = query.filter(\.$createdAt < to) }
         let order = ListSort.parse(req, fields: ["createdAt", "kind", "onHandDelta", "reservedDelta", "onHandAfter", "reason"], into: &errors)
         try errors.throwIfAny()
         return try await query.sort(order).sort(\.$createdAt, .descending).sort(\.$storeSeq, .descending).page(page) { $0.dto }

@@ -210,10 +210,19 @@ struct TransferRoutes: RouteCollection {
 
     static func dto(_ transfer: TransferModel, on db: any Database) async throws -> Transfer {
         let lines = try await TransferLineModel.query(on: db).filter(\.$transferId == transfer.id!).sort(\.$position).all()
-        let codes = Dictionary(uniqueKeysWithValues: try await SKUModel.query(on: db).filter(\.$id ~~ lines.map(\.skuId)).all().map { ($0.id!, $0.code) })
-        return Transfer(id: transfer.id!, number: transfer.number, fromStoreId: transfer.fromStoreId, toStoreId: transfer.toStoreId,
+        let skus = Dictionary(uniqueKeysWithValues: try await SKUModel.query(on: db).filter(\.$id ~~ lines.map(\.skuId)).all().map { ($0.id!, $0) })
+        let products = Dictionary(uniqueKeysWithValues: try await ProductModel.query(on: db).filter(\.$id ~~ Set(skus.values.map(\.productId)))
+            .all().map { ($0.id!, $0.title) })
+        let stores = Dictionary(uniqueKeysWithValues: try await StoreModel.query(on: db).filter(\.$id ~~ [transfer.fromStoreId, transfer.toStoreId])
+            .all().map { ($0.id!, $0.name) })
+        func title(_ skuId: UUID) -> String {
+            guard let sku = skus[skuId] else { return "" }
+            return [products[sku.productId], sku.specTitle.isEmpty ? nil : sku.specTitle].compactMap { $0 }.joined(separator: " ")
+        }
+        return Transfer(id: transfer.id!, number: transfer.number, fromStoreId: transfer.fromStoreId, fromStoreName: stores[transfer.fromStoreId] ?? "",
+                        toStoreId: transfer.toStoreId, toStoreName: stores[transfer.toStoreId] ?? "",
                         status: transfer.status, note: transfer.note, expectedArrivalAt: transfer.expectedArrivalAt,
-                        lines: lines.map { TransferLine(skuId: $0.skuId, skuCode: codes[$0.skuId] ?? "", quantity: $0.quantity,
+                        lines: lines.map { TransferLine(skuId: $0.skuId, skuCode: skus[$0.skuId]?.code ?? "", title: title($0.skuId), quantity: $0.quantity,
                                                         receivedQuantity: $0.receivedQuantity, discrepancy: $0.discrepancy) },
                         createdAt: transfer.createdAt, shippedAt: transfer.shippedAt, receivedAt: transfer.receivedAt)
     }

@@ -44,8 +44,9 @@ struct OrderDeskRoutes: RouteCollection {
             if let storeId = storeFilter { query = query.filter(\.$storeId == storeId) }
         }
         var narrowed = false
-        if let from = req.optionalInstant("from", into: &errors) { query = query.filter(\.$createdAt >= from); narrowed = true }
-        if let to = req.optionalInstant("to", into: &errors) { query = query.filter(\.$createdAt < to); narrowed = true }
+        let period = req.optionalPeriod(into: &errors)
+        if let from = period.from { query = query.filter(\.$createdAt >= from); narrowed = true }
+        if let to = period.to { query = query.filter(\.$createdAt < to); narrowed = true }
         var statusFilter: OrderStatus?
         if let raw = req.query[String.self, at: "status"] {
             if let status = OrderStatus(rawValue: raw) { query = query.filter(\.$status == status.rawValue); statusFilter = status } else {

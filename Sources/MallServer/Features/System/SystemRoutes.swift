@@ -51,12 +51,9 @@ struct SystemRoutes: RouteCollection {
             query = query.filter(\.$targetId == (UUID(uuidString: target)?.uuidString ?? target))
         }
         if let action = req.query[String.self, at: "action"], !action.isEmpty { query = query.filter(\.$action == action) }
-        if let from = req.optionalInstant("from", into: &errors) {
-            query = query.filter(\.$createdAt >= from)
-        }
-        if let to = req.optionalInstant("to", into: &errors) {
-            query = query.filter(\.$createdAt < to)
-        }
+        let period = req.optionalPeriod(into: &errors)
+        if let from = period.from { query = query.filter(\.$createdAt >= from) }
+        if let to = period.to { query = query.filter(\.$createdAt < to) }
         let order = ListSort.parse(req, fields: ["createdAt", "actorName", "action", "targetType", "scope"], into: &errors)
         try errors.throwIfAny()
         return try await query.sort(order).sort(\.$createdAt, .descending).sort(\.$id).page(page) { row in
