@@ -54,6 +54,7 @@ public func configure(_ app: Application, config: AppConfig, clock: any MallCloc
     app.views.use(.leaf)
     app.leaf.configuration = LeafConfiguration(rootDirectory: webRoot + "/Resources/Views/")
     app.messageCatalogs = try MessageCatalogs.load(from: webRoot + "/Resources/Locales")
+    app.serverText = try ServerText.load(from: webRoot + "/Resources/Locales/server")
 
     // Errors first so that even failures inside other middleware become problem details.
     app.middleware = Middlewares()

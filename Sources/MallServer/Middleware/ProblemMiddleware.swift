@@ -101,6 +101,9 @@ struct ProblemMiddleware: AsyncMiddleware {
         }
         problem.instance = request.url.path
         problem.requestId = request.id
+        problem.title = request.serverText(problem.title)
+        problem.detail = problem.detail.map(request.serverText)
+        problem.errors = problem.errors?.map { FieldError(field: $0.field, message: request.serverText($0.message)) }
         let response = Response(status: HTTPResponseStatus(statusCode: problem.status))
         for (name, value) in headers where name.lowercased() != "content-type" {
             response.headers.replaceOrAdd(name: name, value: value)

@@ -198,7 +198,7 @@ struct WebPagesTests {
 
             let wrong = try await browser.submit("/login", ["login": "13800138000", "password": "nope-nope1"])
             #expect(wrong.status == .unauthorized)
-            #expect(wrong.text.contains("The login or password is wrong.") && wrong.text.contains("value=\"13800138000\""))
+            #expect(wrong.text.contains("账号或密码错误。") && wrong.text.contains("value=\"13800138000\""), "the server's message in the page's language")
 
             let signedIn = try await browser.submit("/login", ["login": "13800138000", "password": Fixtures.password, "next": "//evil.example"])
             #expect(signedIn.status == .seeOther)

@@ -56,10 +56,10 @@ struct ConsoleRoutes: RouteCollection {
             try await WebSessionAuthMiddleware.signIn(req, kind: .staff, subjectId: staff.id!)
             return req.redirect(to: next)
         } catch let error as ProblemConvertible {
-            let data = SignInData(login: form.login ?? "", next: next, error: error.detail ?? error.title, fieldErrors: [:])
+            let data = SignInData(login: form.login ?? "", next: next, error: req.serverText(error.detail ?? error.title), fieldErrors: [:])
             return try await req.renderPage("console/login", title: req.message("console_login_title"), data: data, status: error.status)
         } catch let failure as ValidationFailure {
-            let data = SignInData(login: form.login ?? "", next: next, error: req.message("form_fix_fields"), fieldErrors: failure.byField)
+            let data = SignInData(login: form.login ?? "", next: next, error: req.message("form_fix_fields"), fieldErrors: failure.byField.mapValues(req.serverText))
             return try await req.renderPage("console/login", title: req.message("console_login_title"), data: data, status: .unprocessableEntity)
         }
     }

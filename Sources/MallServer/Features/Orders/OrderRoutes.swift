@@ -84,7 +84,9 @@ struct OrderRoutes: RouteCollection {
         }
         // The body is optional, but a body that is there must be valid JSON.
         let input = (req.body.data?.readableBytes ?? 0) > 0 ? try req.content.decode(CheckoutInput.self) : CheckoutInput()
-        let (result, created) = try await CheckoutService(req: req).place(memberId: member.memberId, key: key, input: input)
+        let (placed, created) = try await CheckoutService(req: req).place(memberId: member.memberId, key: key, input: input)
+        var result = placed
+        result.explanation = result.explanation.map(req.serverText)
         return try Response.json(result, status: created ? .created : .ok)
     }
 

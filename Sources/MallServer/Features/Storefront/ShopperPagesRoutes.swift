@@ -43,10 +43,10 @@ struct ShopperPagesRoutes: RouteCollection {
             try await WebSessionAuthMiddleware.signIn(req, kind: .member, subjectId: member.id!)
             return req.redirect(to: next)
         } catch let error as ProblemConvertible {
-            let data = SignInData(login: form.login ?? "", next: next, error: error.detail ?? error.title, fieldErrors: [:])
+            let data = SignInData(login: form.login ?? "", next: next, error: req.serverText(error.detail ?? error.title), fieldErrors: [:])
             return try await req.renderPage("storefront/login", title: req.message("login_title"), data: data, status: error.status)
         } catch let failure as ValidationFailure {
-            let data = SignInData(login: form.login ?? "", next: next, error: req.message("form_fix_fields"), fieldErrors: failure.byField)
+            let data = SignInData(login: form.login ?? "", next: next, error: req.message("form_fix_fields"), fieldErrors: failure.byField.mapValues(req.serverText))
             return try await req.renderPage("storefront/login", title: req.message("login_title"), data: data, status: .unprocessableEntity)
         }
     }
@@ -80,11 +80,11 @@ struct ShopperPagesRoutes: RouteCollection {
             return req.redirect(to: "/account")
         } catch let failure as ValidationFailure {
             let data = RegisterData(mobile: form.mobile ?? "", email: form.email ?? "", nickname: form.nickname ?? "",
-                                    error: req.message("form_fix_fields"), fieldErrors: failure.byField)
+                                    error: req.message("form_fix_fields"), fieldErrors: failure.byField.mapValues(req.serverText))
             return try await req.renderPage("storefront/register", title: req.message("register_title"), data: data, status: .unprocessableEntity)
         } catch let error as ProblemConvertible {
             let data = RegisterData(mobile: form.mobile ?? "", email: form.email ?? "", nickname: form.nickname ?? "",
-                                    error: error.detail ?? error.title, fieldErrors: [:])
+                                    error: req.serverText(error.detail ?? error.title), fieldErrors: [:])
             return try await req.renderPage("storefront/register", title: req.message("register_title"), data: data, status: error.status)
         }
     }
@@ -172,10 +172,13 @@ struct ShopperPagesRoutes: RouteCollection {
             goods: WebFormat.yuan(order.goodsFen), discount: order.discountFen > 0 ? WebFormat.yuan(order.discountFen) : nil,
             shipping: WebFormat.yuan(order.shippingFen), payable: WebFormat.yuan(order.payableFen),
             refunded: order.refundedFen > 0 ? WebFormat.yuan(order.refundedFen) : nil,
-            allocation: order.allocationSummary,
-            timeline: order.timeline.reversed().map { entry in
-                TimelineRow(at: WebFormat.dateTime(entry.at, in: settings.timeZone), status: req.message("status_\(entry.to.rawValue)"),
-                            actor: req.message("actor_\(entry.actor)"), note: entry.note ?? "")
+            allocation: req.serverText(order.allocationSummary),
+            timeline: order.timeline.reversed().enumerated().map { index, entry in
+                // An entry that did not change the status (a reallocation, a payment note) shows
+                // only what happened; the first entry names the status the order starts in.
+                let changed = entry.from != entry.to || index == order.timeline.count - 1
+                return TimelineRow(at: WebFormat.dateTime(entry.at, in: settings.timeZone), status: changed ? req.message("status_\(entry.to.rawValue)") : "",
+                                   actor: req.message("actor_\(entry.actor)"), note: entry.note.map(req.serverText) ?? "")
             },
             shipments: order.shipments.map { shipment in
                 ShipmentCard(carrier: shipment.carrierName, trackingNumber: shipment.trackingNumber ?? "",

@@ -1,0 +1,68 @@
+import Foundation
+import MallAPI
+import MallCore
+import Testing
+import Vapor
+@testable import MallServer
+
+@Suite("Server-written text in the shopper's language")
+struct ServerTextTests {
+    static let folder = "Resources/Locales/server"
+
+    @Test("sentences with values: holes match the shortest text, values are translated too, {1}/{2} reorder them")
+    func patterns() throws {
+        let text = try ServerText.load(from: Self.folder)
+        #expect(text.translate("must be at least 8 characters", to: .zhCN) == "至少需要 8 个字符")
+        #expect(text.translate("the order is already cancelled", to: .zhCN) == "订单已是「已取消」状态", "the status inside is translated as well")
+        #expect(text.translate("15% off ¥80.00 of covered goods", to: .zhCN) == "适用商品 ¥80.00，减 15%", "{2} and {1} swap the values")
+        #expect(text.translate("Goods subtotal: ¥12.90", to: .zhCN) == "商品小计：¥12.90")
+        #expect(text.translate("must be at least 8 characters", to: .en) == "must be at least 8 characters")
+        #expect(text.translate("a sentence nobody translated", to: .zhCN) == "a sentence nobody translated", "unknown text stays as written")
+        #expect(ServerText.match("a b c", ["a ", " c"]) == ["b"])
+        #expect(ServerText.match("x", ["a ", " c"]) == nil)
+    }
+
+    @Test("every catalog key is a sentence the server still writes, and no translation uses more values than its key has")
+    func catalogInStep() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: "\(Self.folder)/zh-CN.json"))
+        let catalog = try JSONDecoder().decode([String: String].self, from: data)
+        #expect(catalog.count > 300)
+        var sources = ""
+        for case let path as String in FileManager.default.enumerator(atPath: "Sources")! where path.hasSuffix(".swift") {
+            sources += try String(contentsOfFile: "Sources/\(path)", encoding: .utf8)
+        }
+        // Codes the API sends, reason phrases from the HTTP library, and type names the decoding
+        // errors put into "must be {}".
+        let composed = Set(CartLineProblem.allCases.map(\.rawValue) + OrderStatus.allCases.map(\.rawValue)
+            + ["Bad Request", "Not Found", "Conflict", "Unauthorized", "Forbidden", "Too Many Requests", "Service Unavailable",
+               "Internal Server Error", "Unprocessable Content", "Payload Too Large"]
+            + ["a string", "a whole number", "a number", "true or false", "an id", "a list", "an object"])
+        for (key, translation) in catalog {
+            let holes = key.components(separatedBy: "{}").count - 1
+            let numbered = (1...9).filter { translation.contains("{\($0)}") }
+            #expect(numbered.allSatisfy { $0 <= holes }, "\(key)")
+            #expect(translation.components(separatedBy: "{}").count - 1 <= holes, "\(key)")
+            if composed.contains(key) { continue }
+            let longest = key.components(separatedBy: "{}").max { $0.count < $1.count } ?? key
+            #expect(sources.contains(longest), "no source writes \(key)")
+        }
+    }
+
+    @Test("problem details follow the language cookie, a browser session's default, or Accept-Language; plain API calls stay English")
+    func problemLanguage() async throws {
+        try await withTestApp { app in
+            let bad = #"{"mobile":"123","password":"x"}"#
+            let english = try await app.send(.POST, "/api/v1/auth/register", raw: bad)
+            #expect(english.problem?.detail == "Some fields are invalid.")
+            #expect(english.problem?.errors?.contains { $0.message.hasPrefix("must be a mainland China mobile number") } == true)
+
+            let chinese = try await app.send(.POST, "/api/v1/auth/register", raw: bad, headers: ["Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"])
+            #expect(chinese.problem?.detail == "部分字段填写有误。")
+            #expect(chinese.problem?.errors?.first { $0.field == "mobile" }?.message == "必须是中国大陆手机号（以 13–19 开头的 11 位数字）")
+            #expect(chinese.problem?.errors?.first { $0.field == "password" }?.message == "至少需要 8 个字符")
+
+            let cookieEnglish = try await app.send(.POST, "/api/v1/auth/register", raw: bad, headers: ["Accept-Language": "zh-CN", "Cookie": "lang=en"])
+            #expect(cookieEnglish.problem?.detail == "Some fields are invalid.", "the shopper's own choice wins over the browser's header")
+        }
+    }
+}
