@@ -73,7 +73,8 @@ public enum AfterSalesRules {
             merged.append(line)
         }
 
-        let reason = errors.collect { try TextRule.check(reason, field: "reason", min: 2, max: 500) } ?? ""
+        // The shopper's own words: the API's `description` (its `reason` is the chosen reason code).
+        let reason = errors.collect { try TextRule.check(reason, field: "description", min: 2, max: 500) } ?? ""
 
         if photoURLs.count > maxPhotos { errors.add("photos", "must be at most \(maxPhotos)") }
         let photos = photoURLs.map { $0.trimmingWhitespace() }

@@ -100,7 +100,7 @@ struct AfterSalesTests {
             FieldError(field: "lines[1].quantity", message: "must be at least 1"),
             FieldError(field: "lines[2]", message: "is not a line of this order"),
             FieldError(field: "lines[3]", message: "names the same item twice"),
-            FieldError(field: "reason", message: "must be at least 2 characters"),
+            FieldError(field: "description", message: "must be at least 2 characters"),
         ])
         let exhausted = #expect(throws: ValidationFailure.self) {
             _ = try AfterSalesRules.checkRequest(kind: .refundOnly, lines: shirtLine, reason: "broken", photoURLs: [],

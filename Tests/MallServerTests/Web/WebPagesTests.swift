@@ -171,6 +171,30 @@ struct WebPagesTests {
         }
     }
 
+    @Test("listing pages: a page past the end goes to the last page; a store filter stays through the filters and can be removed; sign-in returns with the whole query")
+    func listingDetails() async throws {
+        try await withTestApp { app in
+            let store = try await Fixtures.store(app, code: "SH-01")
+            let sku = try await Fixtures.sku(app, code: "S1", title: "店内牛奶")
+            _ = try await Fixtures.sku(app, code: "S2", title: "别处牛奶")
+            let (_, token) = try await Fixtures.staff(app, "root", role: .platformAdmin, scope: .platform)
+            _ = try await app.send(.POST, "/api/v1/admin/inventory/receipts", token: token,
+                                   json: StockReceiptInput(storeId: store.id!, lines: [StockLineInput(skuId: sku.id!, quantity: 5)]))
+
+            let far = try await app.send(.GET, "/search?q=%E7%89%9B%E5%A5%B6&page=999")
+            #expect(far.status == .seeOther && far.headers.first(name: .location) == "/search?q=%E7%89%9B%E5%A5%B6")
+
+            let atStore = try await app.send(.GET, "/search?storeId=\(store.id!)")
+            #expect(atStore.text.contains("Store SH-01 在售商品"), "the heading names the store")
+            #expect(atStore.text.contains("店内牛奶") && !atStore.text.contains("别处牛奶"), "only what the store has in stock")
+            #expect(atStore.text.contains("name=\"storeId\" value=\"\(store.id!.uuidString)\""), "the filter form keeps the store")
+            #expect(atStore.text.contains("href=\"/search\">查看全部门店"), "and offers to drop it")
+
+            let sorted = try await app.send(.GET, "/search?q=%E7%89%9B%E5%A5%B6&sort=price_asc")
+            #expect(sorted.text.contains("/login?next=/search%3Fq%3D%25E7%2589%259B%25E5%25A5%25B6%26sort%3Dprice_asc"))
+        }
+    }
+
     @Test("the language switch is remembered in a cookie and changes the UI text")
     func language() async throws {
         try await withTestApp { app in

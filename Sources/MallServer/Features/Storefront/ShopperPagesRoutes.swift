@@ -139,7 +139,7 @@ struct ShopperPagesRoutes: RouteCollection {
         let mine = try await OrderRoutes().list(req: req)
         let timeZone = try await SettingsService.resolved(on: req.db).timeZone
         let status = req.query[String.self, at: "status"]
-        let tabs = [nil, OrderStatus.pendingPayment, .paid, .readyForPickup, .shipped, .completed].map { tab in
+        let tabs = [nil, OrderStatus.pendingPayment, .paid, .readyForPickup, .shipped, .completed, .cancelled].map { tab in
             OrderTab(label: tab.map { req.message("status_\($0.rawValue)") } ?? req.message("orders_all"),
                      href: tab.map { "/orders?status=\($0.rawValue)" } ?? "/orders",
                      count: tab.map { mine.countsByStatus[$0.rawValue] ?? 0 } ?? mine.countsByStatus.values.reduce(0, +),
@@ -191,7 +191,9 @@ struct ShopperPagesRoutes: RouteCollection {
             paymentId: order.status == .pendingPayment ? payment?.id : nil,
             canCancel: [.pendingPayment, .paid, .awaitingReallocation].contains(order.status),
             canConfirm: [.delivered, .pickedUp].contains(order.status),
-            afterSalesOpen: afterSalesOpen, afterSalesWindow: req.message("aftersales_window", ["days": String(windowDays)]),
+            afterSalesOpen: afterSalesOpen,
+            afterSalesNote: req.message([.cancelled, .expired].contains(order.status) ? "aftersales_closed" : "aftersales_not_yet"),
+            afterSalesWindow: req.message("aftersales_window", ["days": String(windowDays)]),
             afterSalesReasons: AfterSalesReason.allCases.map { SelectOption(value: $0.rawValue, label: req.message("reason_\($0.rawValue)"), selected: false) },
             afterSalesCases: cases.map { model in
                 AfterSalesRow(number: model.number, kind: req.message("aftersales_kind_\(model.kind)"), status: req.message("aftersales_status_\(model.status)"),
@@ -335,6 +337,8 @@ struct OrderPageData: Encodable, Sendable {
     let canCancel: Bool
     let canConfirm: Bool
     let afterSalesOpen: Bool
+    /// Why there is no request form: not handed over yet, or cancelled.
+    let afterSalesNote: String
     let afterSalesWindow: String
     let afterSalesReasons: [SelectOption]
     let afterSalesCases: [AfterSalesRow]

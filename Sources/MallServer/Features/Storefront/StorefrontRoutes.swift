@@ -76,8 +76,12 @@ struct StorefrontRoutes: RouteCollection {
         search.maxPriceFen = maxYuan.fen
         let sortRaw = req.query[String.self, at: "sort"] ?? "relevance"
         search.sort = ProductSearch.Sort(rawValue: sortRaw) ?? .relevance
-        let storeId = req.optionalQuery(UUID.self, "storeId", into: &errors, message: "")
-        if let storeId { search.inStockAt = [storeId] }
+        // "Shop at this store" from the store locator: only what that open store has in stock.
+        var store: StoreDirectory.Entry?
+        if let id = req.optionalQuery(UUID.self, "storeId", into: &errors, message: "") {
+            store = try await req.application.storeDirectory.openStores(on: req.db).first { $0.id == id }
+        }
+        if let store { search.inStockAt = [store.id] }
         let pageNumber = max(1, min(500, req.query[Int.self, at: "page"] ?? 1))
         search.page = PageRequest(page: pageNumber, per: 24)
         let result = try await search.run(on: req.db)
@@ -89,13 +93,14 @@ struct StorefrontRoutes: RouteCollection {
         if let min = minYuan.text { query["min"] = min }
         if let max = maxYuan.text { query["max"] = max }
         if search.sort != .relevance { query["sort"] = search.sort.rawValue }
-        if let storeId { query["storeId"] = storeId.uuidString }
+        if let store { query["storeId"] = store.id.uuidString }
         func link(page: Int) -> String {
             var items = query
             if page > 1 { items["page"] = String(page) }
             return basePath + Self.queryString(items)
         }
         let pages = max(1, (result.total + result.per - 1) / result.per)
+        if result.page > pages { return req.redirect(to: link(page: pages)) }
         let sorts = ProductSearch.Sort.allCases.map { sort in
             SelectOption(value: sort.rawValue, label: req.message("sort_\(sort.rawValue)"), selected: sort == search.sort)
         }
@@ -106,8 +111,16 @@ struct StorefrontRoutes: RouteCollection {
                 categoryOptions.append(SelectOption(value: child.id.uuidString, label: "· " + child.name, selected: child.id == search.categoryId))
             }
         }
+        var storeFilter: StoreFilter?
+        if let store {
+            var without = query
+            without["storeId"] = nil
+            storeFilter = StoreFilter(id: store.id.uuidString, label: req.message("listing_store_filter", ["store": store.name]),
+                                      clearHref: basePath + Self.queryString(without))
+        }
         let data = ListingData(
-            heading: heading, action: basePath, keyword: search.keyword ?? "", min: minYuan.text ?? "", max: maxYuan.text ?? "",
+            heading: store.map { heading == req.message("search_all") ? req.message("listing_store_heading", ["store": $0.name]) : heading } ?? heading,
+            action: basePath, store: storeFilter, keyword: search.keyword ?? "", min: minYuan.text ?? "", max: maxYuan.text ?? "",
             showsCategoryFilter: categoryId == nil, categories: categoryOptions, sorts: sorts,
             subcategories: tree.flatMap { [$0] + $0.children }.first { $0.id == categoryId }?.children.map(CategoryLink.init) ?? [],
             products: result.items.map(ProductCard.init), total: result.total, page: result.page, pages: pages,
@@ -282,6 +295,7 @@ struct HomeData: Encodable, Sendable {
 struct ListingData: Encodable, Sendable {
     let heading: String
     let action: String
+    let store: StoreFilter?
     let keyword: String
     let min: String
     let max: String
@@ -296,6 +310,13 @@ struct ListingData: Encodable, Sendable {
     let previous: String?
     let next: String?
     let summary: String
+}
+
+/// The store a listing is narrowed to, with the link that widens it again.
+struct StoreFilter: Encodable, Sendable {
+    let id: String
+    let label: String
+    let clearHref: String
 }
 
 struct SpecChoice: Encodable, Sendable {

@@ -12,6 +12,8 @@ struct WebPage<Data: Encodable & Sendable>: Encodable, Sendable {
     let csrf: String
     /// Path and query of this page: where the language switch and sign-in come back to.
     let path: String
+    /// `path` encoded for a query value (`/login?next=…`), so its own query survives the trip.
+    let pathParam: String
     let title: String
     let member: String?
     let staff: String?
@@ -40,9 +42,10 @@ extension Request {
         case .staff(let staff): staffName = staff.displayName
         case nil: break
         }
+        let here = url.path + (url.query.map { "?" + $0 } ?? "")
         let page = WebPage(lang: language.rawValue, t: application.messageCatalogs.catalog(language),
                            shopName: settings.string(.shopName), csrf: CSRFMiddleware.token(for: self),
-                           path: url.path + (url.query.map { "?" + $0 } ?? ""), title: title,
+                           path: here, pathParam: here.addingPercentEncoding(withAllowedCharacters: Self.queryValueCharacters) ?? "/", title: title,
                            member: memberName, staff: staffName, data: data)
         let view = try await self.view.render(template, page).get()
         let response = try await view.encodeResponse(status: status, for: self)
@@ -50,6 +53,8 @@ extension Request {
         response.headers.replaceOrAdd(name: .contentLanguage, value: language.rawValue)
         return response
     }
+
+    private static let queryValueCharacters = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/")
 
     /// Only same-site paths are followed after sign-in or a language switch, so a crafted link
     /// cannot bounce a shopper to another site.
