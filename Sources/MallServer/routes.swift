@@ -10,6 +10,9 @@ func routes(_ app: Application) throws {
     // Uploaded files by content-addressed key (`/files/img/<sha256>.png`), cacheable for ever.
     try app.register(collection: PublicFileRoutes())
 
+    // Browsers ask for /favicon.ico whatever the page links; the icon is an SVG.
+    app.get("favicon.ico") { req in req.redirect(to: "/favicon.svg", redirectType: .permanent) }
+
     // The SANDBOX payment gateway's hosted pay page (test gateway only: no money moves).
     try app.register(collection: SandboxPayPage())
 

@@ -195,6 +195,27 @@ struct WebPagesTests {
         }
     }
 
+    @Test("my orders: an unpaid order says by when to pay and links to paying; a cancelled one explains there is no after-sales")
+    func unpaidAndCancelledOrders() async throws {
+        try await withTestApp { app in
+            let shop = try await CheckoutTests.shop(app)
+            let token = try await CheckoutTests.shopper(app)
+            _ = try await app.send(.POST, "/api/v1/cart/lines", token: token, json: CartLineInput(skuId: shop.milk.id!, quantity: 1))
+            let placed = try await CheckoutTests.checkout(app, token: token, key: "web-unpaid-1").decode(CheckoutResult.self)
+            let order = placed.orders[0]
+            let browser = TestBrowser(app)
+            #expect(try await browser.signInMember().status == .seeOther)
+            let list = try await browser.get("/orders")
+            #expect(list.text.contains("前付款，逾期订单将自动取消"))
+            #expect(list.text.contains("<a class=\"btn btn-primary\" href=\"/orders/\(order.id)\">去支付</a>"))
+
+            #expect(try await browser.api(.POST, "/orders/\(order.id)/cancel", json: [String: String]()).status == .ok)
+            let cancelled = try await browser.get("/orders/\(order.id)")
+            #expect(cancelled.text.contains("已取消的订单无需售后"))
+            #expect(try await browser.get("/orders?status=cancelled").text.contains(order.number))
+        }
+    }
+
     @Test("the language switch is remembered in a cookie and changes the UI text")
     func language() async throws {
         try await withTestApp { app in
@@ -396,6 +417,8 @@ struct WebPagesTests {
     @Test("static files: manifest, service worker and CSS are served with their types; a path out of Public/ is refused")
     func staticFiles() async throws {
         try await withTestApp { app in
+            let icon = try await app.send(.GET, "/favicon.ico")
+            #expect(icon.status == .movedPermanently && icon.headers.first(name: .location) == "/favicon.svg")
             let manifest = try await app.send(.GET, "/manifest.webmanifest")
             #expect(manifest.status == .ok && manifest.headers.first(name: .contentType) == "application/manifest+json")
             #expect(manifest.text.contains("\"start_url\""))

@@ -267,6 +267,8 @@ struct OrderCard: Encodable, Sendable {
     let createdAt: String
     let itemSummary: String
     let pendingPayment: Bool
+    /// "Pay by 14:30": an unpaid order is cancelled when its payment window closes.
+    let payBy: String?
 
     init(_ order: Order, timeZone: TimeZone, req: Request) {
         id = order.id
@@ -281,6 +283,7 @@ struct OrderCard: Encodable, Sendable {
         let units = order.lines.reduce(0) { $0 + $1.quantity }
         itemSummary = (order.lines.first?.title ?? "") + (order.lines.count > 1 ? req.message("orders_and_more", ["n": String(units)]) : " ×\(units)")
         pendingPayment = order.status == .pendingPayment
+        payBy = pendingPayment ? req.message("orders_pay_by", ["time": WebFormat.dateTime(order.paymentDueAt, in: timeZone)]) : nil
     }
 }
 
