@@ -14,7 +14,7 @@
  */
 'use strict';
 
-const VERSION = 'v3';
+const VERSION = 'v4';
 const PREFIX = 'chainmall-';
 const SHELL_CACHE = PREFIX + 'shell-' + VERSION;
 const STATIC_CACHE = PREFIX + 'static-' + VERSION;

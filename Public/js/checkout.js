@@ -1,14 +1,28 @@
 // Checkout: per merchant choose delivery (address) or pickup (store), see the lines priced,
 // place the order once (an idempotency key survives retries of this page view), then pay.
-import { api, el, yuan, showProblem } from './mall.js';
+import { api, el, yuan, showProblem, refreshCartBadge } from './mall.js';
 
 const form = document.getElementById('checkout');
 const text = form.dataset;
 const groupsRoot = document.getElementById('checkout-groups');
 const errors = document.getElementById('checkout-errors');
 const result = document.getElementById('checkout-result');
+const placeButton = document.getElementById('place-order');
 const storeOptions = [...document.getElementById('pickup-stores').content.querySelectorAll('option')];
 let addresses = [];
+
+const addressLine = (a) => `${a.contactName} ${a.phone} ${a.province === a.city ? '' : a.province}${a.city}${a.district}${a.detail}`;
+
+/** A select whose options hold short names (a phone cuts a long one off) and, below it, the
+ * chosen option's full text, which wraps. */
+function selectField(id, label, select, describe) {
+  const hint = el('p', { class: 'hint choice-detail', id: `${id}-detail` });
+  const show = () => { hint.textContent = describe(select.value); };
+  select.setAttribute('aria-describedby', hint.id);
+  select.addEventListener('change', show);
+  show();
+  return el('div', { class: 'field' }, el('label', { for: id }, label), select, hint);
+}
 
 const keyName = 'checkoutKey';
 function idempotencyKey() {
@@ -55,16 +69,18 @@ function renderGroup(group) {
       select.append(el('option', { value: option.value, selected: option.value === group.storeId }, option.textContent));
     }
     select.addEventListener('change', () => select.value && setFulfilment(group, { mode: 'pickup', storeId: select.value }));
-    fieldset.append(el('div', { class: 'field' }, el('label', { for: selectId }, text.store), select));
+    fieldset.append(selectField(selectId, text.store, select,
+      (value) => storeOptions.find((o) => o.value === value)?.dataset.address ?? ''));
   } else {
     const selectId = `address-${id}`;
     const select = el('select', { id: selectId, name: 'addressId' });
     for (const address of addresses) {
-      select.append(el('option', { value: address.id, selected: address.id === group.addressId },
-        `${address.contactName} ${address.phone} ${address.province}${address.city}${address.district}${address.detail}`));
+      select.append(el('option', { value: address.id, selected: address.id === group.addressId }, `${address.contactName} · ${address.district}${address.detail}`));
     }
     select.addEventListener('change', () => setFulfilment(group, { mode: 'delivery', addressId: select.value }));
-    fieldset.append(el('div', { class: 'field' }, el('label', { for: selectId }, text.address), addresses.length ? select : el('p', {}, el('a', { href: '/account' }, text.noAddress))));
+    fieldset.append(addresses.length
+      ? selectField(selectId, text.address, select, (value) => { const a = addresses.find((x) => x.id === value); return a ? addressLine(a) : ''; })
+      : el('div', { class: 'field' }, el('p', {}, el('a', { href: '/account' }, text.noAddress))));
   }
   const list = el('ul', { class: 'plain' });
   for (const line of group.lines) {
@@ -76,11 +92,17 @@ function renderGroup(group) {
 }
 
 async function load() {
-  const cart = await api('GET', '/cart');
+  let cart;
+  try {
+    cart = await api('GET', '/cart');
+  } catch (problem) {
+    groupsRoot.replaceChildren(el('p', { class: 'form-errors', role: 'alert' }, problem.detail || problem.title || text.failed));
+    return;
+  }
   groupsRoot.replaceChildren();
+  placeButton.disabled = !cart.groups.length;
   if (!cart.groups.length) {
     groupsRoot.append(el('p', { class: 'empty' }, text.empty));
-    document.getElementById('place-order').disabled = true;
     return;
   }
   cart.groups.forEach((group) => groupsRoot.append(renderGroup(group)));
@@ -109,7 +131,7 @@ async function pay(paymentId) {
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
   errors.textContent = '';
-  const button = document.getElementById('place-order');
+  const button = placeButton;
   button.disabled = true;
   button.textContent = text.placing;
   try {
@@ -118,12 +140,17 @@ form.addEventListener('submit', async (event) => {
     sessionStorage.removeItem(keyName);
     form.hidden = true;
     result.hidden = false;
+    const heading = el('h2', { tabindex: '-1' }, text.placed);
     result.replaceChildren(
-      el('h2', {}, placed.orders.map((o) => o.number).join(', ')),
+      heading,
+      el('ul', { class: 'order-links', 'aria-label': text.orders },
+        placed.orders.map((o) => el('li', {}, el('a', { href: `/orders/${o.id}`, class: 'order-link-result' }, o.number)))),
       el('p', {}, el('strong', { class: 'price big' }, yuan(placed.payableFen))),
       el('h3', {}, text.explanation),
-      el('ol', { class: 'explanation' }, placed.explanation.map((line) => el('li', {}, line))),
-      el('p', {}, placed.orders.map((o) => el('a', { href: `/orders/${o.id}`, class: 'order-link-result' }, o.number))));
+      el('ol', { class: 'explanation' }, placed.explanation.map((line) => el('li', {}, line))));
+    heading.focus();
+    // The cart is empty now: the header's badge says so without a reload.
+    refreshCartBadge();
     await pay(placed.payment.id);
   } catch (problem) {
     showProblem(form, problem, errors);
@@ -134,6 +161,7 @@ form.addEventListener('submit', async (event) => {
 });
 
 (async () => {
+  groupsRoot.replaceChildren(el('p', { class: 'muted' }, text.loading));
   try {
     addresses = await api('GET', '/me/addresses');
   } catch { addresses = []; }

@@ -57,20 +57,31 @@ export function el(tag, attributes = {}, ...children) {
 /** Shows a problem's field errors next to the inputs named after the fields, and a summary. */
 export function showProblem(form, problem, summary) {
   form.querySelectorAll('.field-error[data-generated]').forEach((node) => node.remove());
-  form.querySelectorAll('[aria-invalid]').forEach((node) => node.removeAttribute('aria-invalid'));
+  form.querySelectorAll('[aria-invalid]').forEach((node) => {
+    node.removeAttribute('aria-invalid');
+    // Back to the description the input had before its error (a hint, or none).
+    if (node.dataset.describedBy) node.setAttribute('aria-describedby', node.dataset.describedBy);
+    else node.removeAttribute('aria-describedby');
+  });
   const lines = [];
   for (const error of problem.errors ?? []) {
     const input = form.querySelector(`[name="${CSS.escape(error.field)}"]`);
     if (input) {
       const id = `${input.id || error.field}-error`;
+      if (!input.hasAttribute('aria-invalid')) input.dataset.describedBy = input.getAttribute('aria-describedby') ?? '';
       input.setAttribute('aria-invalid', 'true');
-      input.setAttribute('aria-describedby', id);
+      input.setAttribute('aria-describedby', [input.dataset.describedBy, id].filter(Boolean).join(' '));
       input.closest('.field')?.append(el('p', { class: 'field-error', id, 'data-generated': true }, error.message));
     } else {
       lines.push(`${error.field}: ${error.message}`);
     }
   }
   if (summary) summary.textContent = [problem.detail ?? problem.title, ...lines].filter(Boolean).join(' ');
+}
+
+/** Turns on the controls a page renders disabled because they only work through its script. */
+export function enableScriptControls(root = document) {
+  root.querySelectorAll('[data-needs-script]').forEach((control) => { control.disabled = false; });
 }
 
 export async function refreshCartBadge() {

@@ -1,6 +1,7 @@
-// Product page: the spec picker shows the chosen combination's price and stock, the gallery
-// swaps images, and "add to cart" calls the cart API.
-import { api, refreshCartBadge } from './mall.js';
+// Product page: the spec picker shows the chosen combination's price and stock (and which
+// options the chosen store has none of), the gallery swaps images, and "add to cart" calls the
+// cart API. `?sku=<id>` (links from the scan page) preselects that SKU.
+import { api, el, refreshCartBadge, enableScriptControls } from './mall.js';
 
 const form = document.getElementById('buy-form');
 const rows = [...document.querySelectorAll('.sku-table tbody tr')];
@@ -8,48 +9,122 @@ const price = document.getElementById('buy-price');
 const stock = document.getElementById('buy-stock');
 const skuInput = document.getElementById('buy-sku');
 const message = document.getElementById('buy-message');
+const addButton = document.getElementById('add-to-cart');
+const unavailable = document.getElementById('buy-unavailable');
+const storePicker = document.querySelector('.store-picker');
+const storeSelect = document.getElementById('store-select');
 const groups = [...form.querySelectorAll('.spec-group')];
+// Stock is only known for a chosen (or nearest) store; without one nothing is "sold out".
+const storeKnown = form.dataset.store === 'yes';
+const soldOut = (row) => storeKnown && !(Number(row.dataset.available) > 0);
+
+const specName = (group) => group.querySelector('input').dataset.specName;
+// "规格=550ml|包装=单瓶" → { 规格: '550ml', 包装: '单瓶' }
+const specsOf = new Map(rows.map((row) => [row, Object.fromEntries(row.dataset.specKey.split('|').map((part) => {
+  const at = part.indexOf('=');
+  return [part.slice(0, at), part.slice(at + 1)];
+}))]));
+
+/** Whether a row has the chosen value (an input, or null for "any") of every group. */
+function matches(row, values) {
+  const specs = specsOf.get(row);
+  return values.every((input, index) => input === null || specs[specName(groups[index])] === input.value);
+}
+
+const checkedValues = () => groups.map((group) => group.querySelector('input:checked'));
 
 function selectedRow() {
   if (rows.length === 1) return rows[0];
-  const parts = groups.map((group) => {
-    const checked = group.querySelector('input:checked');
-    return checked ? `${checked.dataset.specName}=${checked.value}` : null;
+  const values = checkedValues();
+  if (values.includes(null)) return null;
+  return rows.find((row) => matches(row, values)) ?? null;
+}
+
+// An option is unavailable when, with the other choices kept, no row in stock here has it.
+function markOptions() {
+  const checked = checkedValues();
+  groups.forEach((group, index) => {
+    for (const input of group.querySelectorAll('input')) {
+      const values = checked.slice();
+      values[index] = input;
+      const out = storeKnown && !rows.some((row) => matches(row, values) && !soldOut(row));
+      const label = form.querySelector(`label[for="${CSS.escape(input.id)}"]`);
+      label.classList.toggle('unavailable', out);
+      let note = label.querySelector('.sold-out-note');
+      if (out && !note) label.append(note = el('span', { class: 'visually-hidden sold-out-note' }, ` (${form.dataset.soldOut})`));
+      if (!out && note) note.remove();
+    }
   });
-  if (parts.includes(null)) return null;
-  const key = parts.join('|');
-  return rows.find((row) => row.dataset.specKey === key) ?? null;
+}
+
+let pickerSku = null;
+function rememberSku(row) {
+  // Checking another store keeps the chosen option: the picker's form carries it along.
+  if (!pickerSku) storePicker.append(pickerSku = el('input', { type: 'hidden', name: 'sku' }));
+  pickerSku.value = row ? row.dataset.sku : '';
+  pickerSku.disabled = !row;
 }
 
 function update() {
   const row = selectedRow();
-  rows.forEach((r) => r.classList.toggle('selected', r === row));
+  for (const r of rows) {
+    r.classList.toggle('selected', r === row);
+    r.classList.toggle('sold-out', soldOut(r));
+    if (r === row) r.setAttribute('aria-current', 'true');
+    else r.removeAttribute('aria-current');
+  }
   skuInput.value = row ? row.dataset.sku : '';
+  rememberSku(row);
+  markOptions();
   if (row) {
     price.textContent = row.dataset.price;
     stock.textContent = row.dataset.availability;
   } else {
     stock.textContent = form.dataset.choose;
   }
+  const blocked = Boolean(row && soldOut(row));
+  addButton.disabled = blocked;
+  unavailable.hidden = !blocked;
 }
 
-form.addEventListener('change', update);
+function preselect(skuId) {
+  const row = rows.find((r) => r.dataset.sku.toLowerCase() === skuId.toLowerCase());
+  if (!row) return;
+  const specs = specsOf.get(row);
+  for (const group of groups) {
+    const input = [...group.querySelectorAll('input')].find((i) => i.value === specs[specName(group)]);
+    if (input) input.checked = true;
+  }
+}
+
+form.addEventListener('change', () => {
+  message.textContent = '';
+  message.classList.remove('error');
+  update();
+});
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
   const row = selectedRow();
   if (!row) { message.textContent = form.dataset.choose; return; }
+  if (soldOut(row)) return;
   const quantity = Number(document.getElementById('buy-qty').value) || 1;
-  const button = document.getElementById('add-to-cart');
-  button.disabled = true;
+  addButton.disabled = true;
+  message.classList.remove('error');
   try {
     await api('POST', '/cart/lines', { skuId: row.dataset.sku, quantity });
     message.textContent = form.dataset.added;
     refreshCartBadge();
   } catch (problem) {
-    message.textContent = problem.errors?.map((e) => e.message).join(' ') || problem.detail || problem.title;
+    message.classList.add('error');
+    message.textContent = problem.errors?.map((e) => e.message).join(' ') || problem.detail || problem.title || form.dataset.failed;
   } finally {
-    button.disabled = false;
+    addButton.disabled = false;
   }
+});
+
+document.getElementById('choose-other-store').addEventListener('click', () => {
+  storeSelect.scrollIntoView({ block: 'center' });
+  storeSelect.focus({ preventScroll: true });
 });
 
 for (const thumb of document.querySelectorAll('.thumb')) {
@@ -59,19 +134,32 @@ for (const thumb of document.querySelectorAll('.thumb')) {
   });
 }
 
-// "Nearest store" asks for the location only when the shopper presses it.
+// "Nearest store" asks for the location only when the shopper presses it; a refusal is said
+// beside the store list (the button keeps its label, the list is the way on).
 const nearest = document.getElementById('nearest-store');
+const nearestStatus = document.getElementById('nearest-status');
 if (nearest && 'geolocation' in navigator) {
   nearest.hidden = false;
   nearest.addEventListener('click', () => {
+    nearest.disabled = true;
+    nearestStatus.classList.remove('warning');
+    nearestStatus.textContent = nearest.dataset.locating;
     navigator.geolocation.getCurrentPosition((position) => {
       const url = new URL(location.href);
       url.searchParams.delete('storeId');
       url.searchParams.set('lat', position.coords.latitude.toFixed(6));
       url.searchParams.set('lng', position.coords.longitude.toFixed(6));
+      if (skuInput.value) url.searchParams.set('sku', skuInput.value);
       location.href = url.toString();
-    }, () => { nearest.textContent = nearest.dataset.denied; });
+    }, () => {
+      nearest.disabled = false;
+      nearestStatus.classList.add('warning');
+      nearestStatus.textContent = nearest.dataset.denied;
+    }, { timeout: 15000, maximumAge: 300000 });
   });
 }
 
+const wanted = new URLSearchParams(location.search).get('sku');
+if (wanted) preselect(wanted);
+enableScriptControls(form);
 update();

@@ -1,7 +1,26 @@
 /* Registers the service worker (Public/sw.js) so the storefront installs as an app and shows an
- * offline page when the network is gone. Loaded with `defer` on every storefront page. */
+ * offline page when the network is gone. Loaded with `defer` on every storefront page.
+ *
+ * The worker answers a failed navigation with the cached /offline page at the address the
+ * shopper asked for, so "Try again" there opens that address again (else the page they came
+ * from, else the home page, the link's own href). This lives here because the offline page can
+ * load only what the worker cached for it, and this file is among those. */
 (function () {
   'use strict';
+
+  var retry = document.getElementById('offline-retry');
+  if (retry) {
+    if (window.location.pathname !== '/offline') {
+      // Opening the same address again is a reload of the page the shopper wanted.
+      retry.href = window.location.href;
+    } else if (document.referrer) {
+      try {
+        var from = new URL(document.referrer);
+        if (from.origin === window.location.origin && from.pathname !== '/offline') retry.href = from.href;
+      } catch (error) { /* an unparsable referrer: keep "/" */ }
+    }
+  }
+
   if (!('serviceWorker' in navigator)) return;
   function register() {
     navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(function (error) {

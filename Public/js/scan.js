@@ -18,6 +18,10 @@
   var input = document.getElementById('scan-code');
   if (!video || !startButton || !status || !form) return;
 
+  // After "not found" the page is /scan?code=…: keep what was typed in the box to correct it.
+  var typed = new URLSearchParams(window.location.search).get('code');
+  if (input && typed && !input.value) input.value = typed.trim().slice(0, 40);
+
   var stream = null;
   var timer = null;
   var finished = false;

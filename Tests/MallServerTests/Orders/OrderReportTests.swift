@@ -42,6 +42,30 @@ struct OrderReportTests {
         }
     }
 
+    @Test("sales by store and day are net of refunds that went through; a refund still processing does not count yet")
+    func totalsNetOfRefunds() async throws {
+        try await withTestApp { app in
+            let (_, _, order) = try await OrderDeskTests.paidOrder(app, quantity: 2)
+            let payment = try #require(try await PaymentModel.query(on: app.db).filter(\.$checkoutId == order.checkoutId).first())
+            for (amount, status) in [(Int64(105), "succeeded"), (Int64(200), "processing")] {
+                let refund = RefundModel()
+                refund.paymentId = payment.id!
+                refund.orderId = order.id
+                refund.amountFen = amount
+                refund.cause = "after_sales:\(UUID())"
+                refund.status = status
+                refund.createdAt = Date()
+                try await refund.create(on: app.db)
+            }
+            let (_, admin) = try await Fixtures.staff(app, "hq.admin", role: .platformAdmin, scope: .platform)
+            let totals = try await app.send(.GET, "/api/v1/admin/orders/totals?from=2026-01-01T00:00:00Z&to=2026-12-31T00:00:00Z", token: admin)
+                .decode(OrderTotals.self)
+            #expect(totals.byDay.first?.payableFen == order.payableFen - 105)
+            #expect(totals.byStore.first?.payableFen == order.payableFen - 105)
+            #expect(totals.byStatus.first?.payableFen == order.payableFen, "the status row still shows what the orders cost")
+        }
+    }
+
     @Test("the packing slip prints the order for A4 or an 80 mm receipt, escapes every value and runs no script")
     func packingSlip() async throws {
         try await withTestApp { app in

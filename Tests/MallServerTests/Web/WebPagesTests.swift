@@ -320,9 +320,11 @@ struct WebPagesTests {
         try await withTestApp { app in
             let sku = try await Fixtures.sku(app, code: "B1", barcode: "6901234567892")
             let found = try await app.send(.GET, "/scan?code=6901234567892")
-            #expect(found.status == .seeOther && found.headers.first(name: .location) == "/product/\(sku.productId)")
+            #expect(found.status == .seeOther && found.headers.first(name: .location) == "/product/\(sku.productId)?sku=\(sku.id!)",
+                    "the scanned variant is preselected")
             let missing = try await app.send(.GET, "/scan?code=4006381333931")
             #expect(missing.status == .notFound && missing.text.contains("4006381333931"))
+            #expect(missing.text.contains("value=\"4006381333931\""), "the typed code stays in the box")
         }
     }
 

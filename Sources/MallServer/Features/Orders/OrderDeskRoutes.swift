@@ -95,15 +95,25 @@ struct OrderDeskRoutes: RouteCollection {
         var byStore: [UUID: (Int, Int64)] = [:]
         var byDay: [String: (Int, Int64)] = [:]
         let lost: Set<String> = [OrderStatus.cancelled.rawValue, OrderStatus.expired.rawValue, OrderStatus.pendingPayment.rawValue]
+        // Sales are what was kept: money refunded after the sale (after-sales, partial refunds)
+        // comes off the store and day rows.
+        var refunded: [UUID: Int64] = [:]
+        for row in try await req.db.sql.raw("""
+            SELECT r.order_id, CAST(SUM(r.amount_fen) AS BIGINT) AS fen FROM refunds r JOIN orders o ON o.id = r.order_id
+            WHERE r.status = 'succeeded' AND o.created_at >= \(bind: from) AND o.created_at < \(bind: to) GROUP BY r.order_id
+            """).all() {
+            refunded[try row.decode(column: "order_id", as: UUID.self)] = try row.decode(column: "fen", as: Int64.self)
+        }
         for row in rows {
             byStatus[row.status, default: (0, 0)].0 += 1
             byStatus[row.status]!.1 += row.payableFen
             guard !lost.contains(row.status) else { continue }
+            let kept = row.payableFen - (refunded[row.id!] ?? 0)
             byStore[row.storeId, default: (0, 0)].0 += 1
-            byStore[row.storeId]!.1 += row.payableFen
+            byStore[row.storeId]!.1 += kept
             let day = LocalTime.calendarDate(of: row.createdAt, in: timeZone).description
             byDay[day, default: (0, 0)].0 += 1
-            byDay[day]!.1 += row.payableFen
+            byDay[day]!.1 += kept
         }
         return OrderTotals(
             from: from, to: to,

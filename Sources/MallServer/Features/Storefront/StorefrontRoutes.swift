@@ -224,13 +224,15 @@ struct StorefrontRoutes: RouteCollection {
         var notFound: String?
         if let raw = req.query[String.self, at: "code"]?.trimmingWhitespace(), !raw.isEmpty {
             if let code = try? Barcode(parsing: raw, field: "code") {
-                if let (_, product) = try await PublicCatalogRoutes.onShelf(barcode: code, on: req.db) {
-                    return req.redirect(to: "/product/\(product.id!)")
+                if let (sku, product) = try await PublicCatalogRoutes.onShelf(barcode: code, on: req.db) {
+                    // The scanned variant comes preselected on the product page.
+                    return req.redirect(to: "/product/\(product.id!)?sku=\(sku.id!)")
                 }
             }
             notFound = req.message("scan_not_found", ["code": String(raw.prefix(40))])
         }
-        return try await req.renderPage("storefront/scan", title: req.message("scan_title"), data: ScanData(notFound: notFound),
+        let typed = req.query[String.self, at: "code"].map { String($0.trimmingWhitespace().prefix(40)) }
+        return try await req.renderPage("storefront/scan", title: req.message("scan_title"), data: ScanData(notFound: notFound, code: typed),
                                         status: notFound == nil ? .ok : .notFound)
     }
 
@@ -415,4 +417,6 @@ struct CheckoutData: Encodable, Sendable {
 
 struct ScanData: Encodable, Sendable {
     let notFound: String?
+    /// What the shopper typed, kept in the box when it found nothing.
+    let code: String?
 }
