@@ -1,6 +1,6 @@
 // Cart page: lines per merchant from GET /api/v1/cart, quantity changes and removal. The page
 // is drawn again after every change, so a line's quantity error is kept here and drawn with it.
-import { api, el, yuan, refreshCartBadge } from './mall.js';
+import { api, el, yuan, refreshCartBadge, problemLabel } from './mall.js';
 
 const root = document.getElementById('cart');
 const text = root.dataset;
@@ -50,7 +50,7 @@ function renderLine(line) {
       el('a', { href: `/product/${line.productId}` }, line.title), ' ',
       el('span', { class: 'muted' }, line.specTitle),
       el('div', { class: 'price' }, yuan(line.unitPriceFen)),
-      line.problems.map((problem) => el('p', { class: 'problem' }, `${text.problemPrefix} ${problem.replaceAll('_', ' ')}`))),
+      line.problems.map((problem) => el('p', { class: 'problem' }, `${text.problemPrefix} ${problemLabel(problem, line, text)}`))),
     el('div', { class: 'line-controls' },
       el('label', { for: quantityId }, text.quantity), quantity,
       el('button', { type: 'button', class: 'btn', id: `remove-${line.skuId}`, onclick: () => change(line, () => api('DELETE', `/cart/lines/${line.skuId}`)) }, text.remove),

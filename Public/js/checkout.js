@@ -1,6 +1,6 @@
 // Checkout: per merchant choose delivery (address) or pickup (store), see the lines priced,
 // place the order once (an idempotency key survives retries of this page view), then pay.
-import { api, el, yuan, showProblem, refreshCartBadge } from './mall.js';
+import { api, el, yuan, showProblem, refreshCartBadge, problemLabel } from './mall.js';
 
 const form = document.getElementById('checkout');
 const text = form.dataset;
@@ -85,7 +85,7 @@ function renderGroup(group) {
   const list = el('ul', { class: 'plain' });
   for (const line of group.lines) {
     list.append(el('li', {}, `${line.title} ${line.specTitle} × ${line.quantity} — ${yuan(line.lineTotalFen)}`,
-      line.problems.length ? el('span', { class: 'form-errors' }, ` (${line.problems.join(', ')})`) : null));
+      line.problems.length ? el('span', { class: 'form-errors' }, ` (${line.problems.map((code) => problemLabel(code, line, text)).join(' · ')})`) : null));
   }
   fieldset.append(list, el('p', {}, `${text.subtotal}: `, el('strong', {}, yuan(group.subtotalFen))));
   return fieldset;

@@ -55,6 +55,15 @@ export function el(tag, attributes = {}, ...children) {
 }
 
 /** Shows a problem's field errors next to the inputs named after the fields, and a summary. */
+/**
+ * The page's words for a cart line problem code, from the `data-problem-*` attributes the page
+ * carries (`short_of_stock` → `data-problem-short-of-stock`); `{n}` is the units available.
+ */
+export function problemLabel(code, line, dataset) {
+  const key = `problem${code.split('_').map((part) => part[0].toUpperCase() + part.slice(1)).join('')}`;
+  return (dataset[key] || code).replace('{n}', String(line.available));
+}
+
 export function showProblem(form, problem, summary) {
   form.querySelectorAll('.field-error[data-generated]').forEach((node) => node.remove());
   form.querySelectorAll('[aria-invalid]').forEach((node) => {

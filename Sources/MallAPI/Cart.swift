@@ -46,6 +46,8 @@ public enum CartLineProblem: String, Codable, Sendable, CaseIterable {
     case delistedAtStore = "delisted_at_store"
     case insufficientAtStore = "insufficient_at_store"
     case outOfStockEverywhere = "out_of_stock_everywhere"
+    /// Delivery: the stores and warehouses that reach the address hold fewer units than the line.
+    case shortOfStock = "short_of_stock"
 }
 
 public struct CartLineView: Codable, Sendable, Equatable {

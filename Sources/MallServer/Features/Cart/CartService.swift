@@ -133,8 +133,12 @@ enum CartService {
                 if !product.onShelf { problems.append(.offShelf) }
                 if !sku.enabled { problems.append(.skuDisabled) }
                 if let pickupStore, delistedStores.contains(pickupStore.id) { problems.append(.delistedAtStore) }
-                if available == 0 { problems.append(mode == .pickup ? .insufficientAtStore : .outOfStockEverywhere) } else if mode == .pickup && available < line.quantity {
-                    problems.append(.insufficientAtStore)
+                if available == 0 {
+                    problems.append(mode == .pickup ? .insufficientAtStore : .outOfStockEverywhere)
+                } else if available < line.quantity {
+                    // Delivery may split across every store that reaches the address, so only
+                    // their sum falling short makes the line unbuyable.
+                    problems.append(mode == .pickup ? .insufficientAtStore : .shortOfStock)
                 }
                 let quote = PriceResolver.resolve(prices[sku.id!]!, storeId: pickupStore.map { StoreID($0.id) }, memberLevel: memberLevel, at: req.now)
                 views.append(CartLineView(skuId: sku.id!, productId: product.id!, title: product.title, specTitle: sku.specTitle,
