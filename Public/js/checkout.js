@@ -91,6 +91,33 @@ function renderGroup(group) {
   return fieldset;
 }
 
+const summary = document.getElementById('checkout-summary');
+const summaryBody = document.getElementById('checkout-summary-body');
+
+/** What placing would cost, asked of the server after every change, so the shopper sees each
+ * order's shipping and the total before committing; a problem (no store can take a part,
+ * an address without a location) shows here and holds the submit button. */
+async function renderSummary() {
+  const labels = summary.dataset;
+  summary.hidden = false;
+  try {
+    const preview = await api('GET', '/checkout/preview');
+    const row = (label, value) => [el('dt', {}, label), el('dd', {}, value)];
+    summaryBody.replaceChildren(
+      el('dl', { class: 'totals' },
+        row(labels.goods, yuan(preview.goodsFen)),
+        preview.discountFen > 0 ? row(labels.discount, `-${yuan(preview.discountFen)}`) : null,
+        row(labels.shipping, yuan(preview.shippingFen)),
+        row(labels.payable, el('strong', { class: 'price' }, yuan(preview.payableFen)))),
+      el('details', {}, el('summary', {}, text.explanation),
+        el('ol', { class: 'explanation' }, preview.explanation.map((line) => el('li', {}, line)))));
+    placeButton.disabled = false;
+  } catch (problem) {
+    summaryBody.replaceChildren(el('p', { class: 'form-errors', role: 'alert' }, problem.detail || problem.title || text.failed));
+    placeButton.disabled = true;
+  }
+}
+
 async function load() {
   let cart;
   try {
@@ -102,10 +129,12 @@ async function load() {
   groupsRoot.replaceChildren();
   placeButton.disabled = !cart.groups.length;
   if (!cart.groups.length) {
+    summary.hidden = true;
     groupsRoot.append(el('p', { class: 'empty' }, text.empty));
     return;
   }
   cart.groups.forEach((group) => groupsRoot.append(renderGroup(group)));
+  await renderSummary();
 }
 
 async function pay(paymentId) {

@@ -74,13 +74,16 @@ public struct Order: Codable, Sendable {
     /// The 6-digit code the shopper shows at the store, present while the order waits for
     /// pickup; the order page's QR code carries `chainmall:pickup:<number>:<code>`.
     public var pickupCode: String?
+    /// Where a delivery goes, as the shopper's address stood at checkout; nil for pickup.
+    public var deliveryAddress: Address?
     public var createdAt: Date
 
     public init(id: UUID, number: String, checkoutId: UUID, merchantId: UUID, storeId: UUID, storeName: String, fulfilment: OrderFulfilmentKind,
                 status: OrderStatus, lines: [OrderLine], goodsFen: Int64, discountFen: Int64, shippingFen: Int64, payableFen: Int64,
                 paymentDueAt: Date, paidAt: Date?, allocationSummary: String, timeline: [OrderTimelineEntry], shipments: [ShipmentInfo] = [],
-                refundedFen: Int64 = 0, pickupCode: String? = nil, createdAt: Date) {
+                refundedFen: Int64 = 0, pickupCode: String? = nil, deliveryAddress: Address? = nil, createdAt: Date) {
         self.pickupCode = pickupCode
+        self.deliveryAddress = deliveryAddress
         self.id = id
         self.number = number
         self.checkoutId = checkoutId
@@ -171,6 +174,47 @@ public struct CheckoutResult: Codable, Sendable {
         self.payableFen = payableFen
         self.payment = payment
         self.paymentDueAt = paymentDueAt
+        self.explanation = explanation
+    }
+}
+
+/// What placing the cart would give now: one entry per order it would create, the totals and
+/// the explanation. Nothing is reserved; stock or prices may still change before checkout.
+public struct CheckoutPreview: Codable, Sendable {
+    public struct Order: Codable, Sendable, Equatable {
+        public var merchantName: String
+        public var storeName: String
+        public var fulfilment: OrderFulfilmentKind
+        public var goodsFen: Int64
+        public var discountFen: Int64
+        public var shippingFen: Int64
+        public var payableFen: Int64
+
+        public init(merchantName: String, storeName: String, fulfilment: OrderFulfilmentKind, goodsFen: Int64, discountFen: Int64,
+                    shippingFen: Int64, payableFen: Int64) {
+            self.merchantName = merchantName
+            self.storeName = storeName
+            self.fulfilment = fulfilment
+            self.goodsFen = goodsFen
+            self.discountFen = discountFen
+            self.shippingFen = shippingFen
+            self.payableFen = payableFen
+        }
+    }
+
+    public var orders: [Order]
+    public var goodsFen: Int64
+    public var discountFen: Int64
+    public var shippingFen: Int64
+    public var payableFen: Int64
+    public var explanation: [String]
+
+    public init(orders: [Order], goodsFen: Int64, discountFen: Int64, shippingFen: Int64, payableFen: Int64, explanation: [String]) {
+        self.orders = orders
+        self.goodsFen = goodsFen
+        self.discountFen = discountFen
+        self.shippingFen = shippingFen
+        self.payableFen = payableFen
         self.explanation = explanation
     }
 }

@@ -33,6 +33,26 @@ export function canOnPlatform(permission) {
   return context.grants.some((g) => g.scope === 'platform' && (g.permissions || []).includes(permission));
 }
 
+/**
+ * Whether a platform or merchant grant carries the permission. Creating a store, a product or
+ * anything else owned by a merchant needs the permission above store level; a store grant only
+ * reaches things that already belong to its store.
+ */
+export function canAboveStore(permission) {
+  return context.grants.some((g) => (g.scope === 'platform' || String(g.scope).startsWith('merchant:')) && (g.permissions || []).includes(permission));
+}
+
+/** Merchants where a grant carries the permission above store level; null means every merchant (platform). */
+export function merchantsWith(permission) {
+  const ids = new Set();
+  for (const g of context.grants) {
+    if (!(g.permissions || []).includes(permission)) continue;
+    if (g.scope === 'platform') return null;
+    if (String(g.scope).startsWith('merchant:')) ids.add(String(g.scope).slice('merchant:'.length).toUpperCase());
+  }
+  return [...ids];
+}
+
 /** Whether the permission reaches this store through a platform, merchant or store grant. */
 export function canAtStore(permission, storeId, merchantId) {
   return context.grants.some((g) => {
@@ -43,15 +63,16 @@ export function canAtStore(permission, storeId, merchantId) {
   });
 }
 
-const storesById = new Map(context.stores.map((s) => [s.id, s]));
+const storesById = new Map(context.stores.map((s) => [String(s.id).toUpperCase(), s]));
 
+/** The store's name when the shell lists it; '' for a store outside the staff member's reach. */
 export function storeName(id) {
-  const store = storesById.get(id);
-  return store ? `${store.name}` : (id ? id.slice(0, 8) : '');
+  const store = id ? storesById.get(String(id).toUpperCase()) : null;
+  return store ? `${store.name}` : '';
 }
 
 export function storeById(id) {
-  return storesById.get(id) || null;
+  return (id && storesById.get(String(id).toUpperCase())) || null;
 }
 
 /** Merchants the staff member reaches through their stores, for forms that need a merchant id. */

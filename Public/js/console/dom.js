@@ -141,8 +141,16 @@ export function announce(text, kind = 'ok') {
   setTimeout(() => item.remove(), 5000);
 }
 
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value) {
+  return uuidPattern.test(String(value ?? ''));
+}
+
+/** The first block of a UUID, enough to tell records apart; any other key shows whole. */
 export function shortId(id) {
-  return id ? String(id).slice(0, 8) : '';
+  if (!id) return '';
+  return isUuid(id) ? String(id).slice(0, 8) : String(id);
 }
 
 /** Like Element.append, but skips null and false, which sections use for "nothing to show". */

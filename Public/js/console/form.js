@@ -159,9 +159,10 @@ export function fieldCandidates(name) {
 /**
  * A complete form: fields, error summary, submit. `onSubmit(values)` does the API call; its
  * thrown problem is shown on the fields. `aliases` maps server field names to field names
- * where they differ (the pickup endpoint names `code` `pickupCode` in its errors).
+ * where they differ (the pickup endpoint names `code` `pickupCode` in its errors). `validate(values)`
+ * returns more field errors found before sending (lines, cross-field rules).
  */
-export function createForm({ fields, submitLabel, onSubmit, onSuccess, aliases = {}, extra, cancel, className, resolveExtra }) {
+export function createForm({ fields, submitLabel, onSubmit, onSuccess, aliases = {}, extra, cancel, className, resolveExtra, validate }) {
   const controls = fields.map(field);
   const byName = new Map(controls.map((c) => [c.def.name, c]));
   const submit = h('button', { type: 'submit', class: 'btn btn-primary', text: submitLabel || t('action.save') });
@@ -193,7 +194,8 @@ export function createForm({ fields, submitLabel, onSubmit, onSuccess, aliases =
   element.addEventListener('submit', async (event) => {
     event.preventDefault();
     presenter.clear();
-    const local = localErrors(controls);
+    // Every problem the browser can see is shown at once, the form's own and `validate`'s.
+    const local = [...localErrors(controls), ...(validate ? validate(values()) : [])];
     if (local.length) {
       presenter.show({ status: 422, errors: local }, resolve);
       return;

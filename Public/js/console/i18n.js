@@ -25,6 +25,11 @@ export function t(key, params = {}) {
   return text.replace(/\{(\w+)\}/g, (_, name) => (params[name] === undefined ? `{${name}}` : String(params[name])));
 }
 
+/** Whether the catalog has the key, for messages that exist only for some values. */
+export function has(key) {
+  return messages[key] !== undefined;
+}
+
 /** A label for an enum value such as an order status, falling back to the raw value. */
 export function label(group, value) {
   if (value === undefined || value === null || value === '') return '';
@@ -32,7 +37,8 @@ export function label(group, value) {
   return messages[key] === undefined ? String(value) : messages[key];
 }
 
-const moneyFormat = new Intl.NumberFormat(locale, { style: 'currency', currency: 'CNY' });
+// 'narrowSymbol' keeps "¥12.50" in English too; the default symbol there is "CN¥".
+const moneyFormat = new Intl.NumberFormat(locale, { style: 'currency', currency: 'CNY', currencyDisplay: 'narrowSymbol' });
 const numberFormat = new Intl.NumberFormat(locale);
 const dateTimeFormat = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
 

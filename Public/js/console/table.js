@@ -1,5 +1,5 @@
 import { h, clear, uid, errorText } from './dom.js';
-import { field } from './form.js';
+import { field, fieldCandidates } from './form.js';
 import { get } from './api.js';
 import { t, number } from './i18n.js';
 
@@ -46,8 +46,10 @@ export function createTable({
     prev, pageInfo, next, h('label', { for: perId, class: 'pager-per' }, t('table.perPage')), perSelect);
 
   let filterForm = null;
+  let filterToggle = null;
   if (filterControls.length) {
-    filterForm = h('form', { class: 'filters', role: 'search', 'aria-label': t('table.filters') },
+    const filterId = uid('filters');
+    filterForm = h('form', { id: filterId, class: 'filters', role: 'search', 'aria-label': t('table.filters') },
       filterControls.map((c) => c.wrapper),
       h('div', { class: 'filter-actions' },
         h('button', { type: 'submit', class: 'btn btn-primary', text: t('table.apply') }),
@@ -58,14 +60,66 @@ export function createTable({
     for (const c of filterControls) {
       if (c.def.type === 'select' || c.def.type === 'checkbox') c.input.addEventListener('change', () => go(1));
     }
+    // On a phone four or more filters (orders, audit) would push the list below the fold: they
+    // fold behind a button there (the stylesheet shows the button and folds the form only on
+    // narrow screens). Up to three stay in view, so the common ones are one tap away.
+    if (filterControls.length > 3) {
+      filterToggle = h('button', { type: 'button', class: 'btn filter-toggle', 'aria-controls': filterId, 'aria-expanded': 'false', onclick: () => setFiltersOpen(filterToggle.getAttribute('aria-expanded') !== 'true') });
+    }
   }
 
-  const element = h('section', { class: 'card table-card' },
+  const element = h('section', { class: ['card', 'table-card', filterToggle && 'filters-folded'] },
+    filterToggle,
     filterForm,
     h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-labelledby': captionId }, table),
     status, pager);
 
   renderHead();
+  syncFilterToggle();
+
+  function setFiltersOpen(open) {
+    if (!filterToggle) return;
+    filterToggle.setAttribute('aria-expanded', String(open));
+    element.classList.toggle('filters-folded', !open);
+    if (open) filterControls[0]?.input.focus();
+  }
+
+  /** The toggle says how many filters are in force, so a folded form hides nothing silently. */
+  function syncFilterToggle() {
+    if (!filterToggle) return;
+    const active = filterControls.filter((c, i) => (c.def.type === 'checkbox'
+      ? c.input.checked !== Boolean(filters[i].value)
+      : c.input.value !== String(filters[i].value ?? ''))).length;
+    filterToggle.textContent = active ? t('table.filtersActive', { count: active }) : t('table.filters');
+  }
+
+  // Field errors from the list endpoint (a 422 on `phone`) sit beside their filter input.
+  let filterMarks = [];
+  function clearFilterErrors() {
+    for (const { input, note, describedBy } of filterMarks) {
+      note.remove();
+      input.removeAttribute('aria-invalid');
+      if (describedBy) input.setAttribute('aria-describedby', describedBy);
+      else input.removeAttribute('aria-describedby');
+    }
+    filterMarks = [];
+  }
+
+  /** Marks the filters the server named; returns the errors no filter owns. */
+  function showFilterErrors(errors) {
+    const rest = [];
+    for (const fe of errors) {
+      const control = fieldCandidates(fe.field).map((name) => filterControls.find((c) => c.def.name === name)).find(Boolean);
+      if (!control) { rest.push(fe); continue; }
+      const note = h('p', { class: 'field-error', id: uid('err'), text: fe.message });
+      const describedBy = control.input.getAttribute('aria-describedby');
+      control.input.setAttribute('aria-describedby', [describedBy, note.id].filter(Boolean).join(' '));
+      control.input.setAttribute('aria-invalid', 'true');
+      control.wrapper.append(note);
+      filterMarks.push({ input: control.input, note, describedBy });
+    }
+    return rest;
+  }
 
   function sortFieldOf(col) {
     const name = col.sortField || col.key;
@@ -109,7 +163,7 @@ export function createTable({
     for (const row of state.items) {
       tbody.append(h('tr', { class: rowClass ? rowClass(row) : null }, columns.map((col, index) => {
         const content = col.render ? col.render(row) : row[col.key];
-        const attrs = { class: [col.align === 'num' && 'num', col.action && 'cell-actions'] };
+        const attrs = { class: [col.align === 'num' && 'num', col.action && 'cell-actions', col.nowrap && 'nowrap'] };
         // The first column names the row, so it is the row header for screen readers.
         return index === 0 && !col.action ? h('th', { scope: 'row', ...attrs }, content) : h('td', attrs, content);
       })));
@@ -147,11 +201,13 @@ export function createTable({
     const mine = ++generation;
     const query = { ...params(), page: state.page, per: state.per };
     writeUrl(query);
+    syncFilterToggle();
     status.textContent = t('table.loading');
     element.setAttribute('aria-busy', 'true');
     try {
       const data = await get(typeof endpoint === 'function' ? endpoint() : endpoint, query);
       if (mine !== generation) return;
+      clearFilterErrors();
       const page = envelope(data);
       state.items = page.items;
       state.total = page.total;
@@ -166,11 +222,21 @@ export function createTable({
     } catch (error) {
       if (mine !== generation) return;
       state.items = [];
+      state.total = 0;
       renderBody();
-      status.textContent = errorText(error);
+      clearFilterErrors();
+      const rest = error && error.errors && error.errors.length ? showFilterErrors(error.errors) : [];
+      const named = error && error.errors && error.errors.length > rest.length;
+      // A refused filter leaves no list: the pager must not go on counting the previous one.
+      pageInfo.textContent = '';
+      status.textContent = [named ? t('table.filterRejected') : errorText(error), ...rest.map((fe) => `${fe.field}: ${fe.message}`)].join(' ');
       status.classList.add('table-error');
       prev.disabled = true;
       next.disabled = true;
+      if (named) {
+        setFiltersOpen(true);
+        filterMarks[0]?.input.focus();
+      }
     } finally {
       if (mine === generation) element.removeAttribute('aria-busy');
     }

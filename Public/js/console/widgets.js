@@ -1,8 +1,8 @@
-import { context, storeName } from './context.js';
+import { context, storeName, can } from './context.js';
 import { get } from './api.js';
-import { h, uid, openDialog, shortId, button } from './dom.js';
+import { h, uid, openDialog, shortId, button, link } from './dom.js';
 import { createForm } from './form.js';
-import { t, label } from './i18n.js';
+import { t, label, has } from './i18n.js';
 
 /** Options for a store select from the stores the shell says the staff member can see. */
 export function storeOptions({ all = true, exclude = [], merchantId } = {}) {
@@ -25,8 +25,75 @@ export function enumOptions(group, values, { all = true, allLabel } = {}) {
   ];
 }
 
-export function storeCell(id) {
-  return storeName(id) || shortId(id);
+/**
+ * A store by name. A store outside the staff member's reach (the other side of a transfer)
+ * shows the name the record carries, else a plain "another store", never its id.
+ */
+export function storeCell(id, knownName) {
+  if (!id) return '';
+  return storeName(id) || knownName || t('store.other');
+}
+
+// The self-operated merchant's fixed id (MallCore's SelfOperated.id), for the fallback label
+// when the merchant list cannot be read.
+const selfOperatedMerchantId = '00000000-0000-4000-8000-000000000001';
+
+let merchantsPromise = null;
+/** Merchants by id from the admin list (needs merchant.view); an empty map without it. */
+export function loadMerchants() {
+  if (!merchantsPromise) {
+    merchantsPromise = (can('merchant.view') ? get('/admin/merchants', { per: 200 }) : Promise.resolve({ items: [] }))
+      .then((page) => new Map((page.items || []).map((m) => [String(m.id).toUpperCase(), m])))
+      .catch(() => new Map());
+  }
+  return merchantsPromise;
+}
+
+/**
+ * A merchant's name for people: from the merchant list when loaded, else 自营 for the
+ * self-operated merchant, else "merchant of <store>" from the stores in reach, else "a merchant".
+ */
+export function merchantLabel(id, directory = new Map()) {
+  const key = String(id || '').toUpperCase();
+  const merchant = directory.get(key);
+  if (merchant) return merchant.name;
+  if (key === selfOperatedMerchantId.toUpperCase()) return t('merchant.selfOperated');
+  const store = context.stores.find((s) => String(s.merchantId).toUpperCase() === key);
+  return store ? t('staff.merchantOf', { store: store.name }) : t('merchant.other');
+}
+
+/** What an audit row or a grant was scoped to: the platform, a named merchant or a named store. */
+export function scopeLabel(scope, directory) {
+  const text = String(scope || '');
+  if (text === 'platform') return label('scope', 'platform');
+  const [kind, id] = text.split(':');
+  if (kind === 'store') {
+    const name = storeName(id);
+    return name ? `${label('scope', 'store')} · ${name}` : t('scope.otherStore');
+  }
+  if (kind === 'merchant') return `${label('scope', 'merchant')} · ${merchantLabel(id, directory)}`;
+  return label('scope', kind);
+}
+
+/** A role's name: built-in roles by their code from the catalog, custom roles as named. */
+export function roleLabel(code, name) {
+  return has(`roleName.${code}`) ? t(`roleName.${code}`) : (name || String(code));
+}
+
+const caseNumbers = new Map();
+/** Refund causes are codes, or `after_sales:<id>` naming the case that asked for the money. */
+export function refundCause(cause) {
+  const text = String(cause || '');
+  const m = /^after_sales:(.+)$/.exec(text);
+  if (!m) return label('refundCause', text);
+  // Only staff who handle after-sales can open the case; others read the kind of refund.
+  if (!can('aftersales.handle')) return t('refundCause.afterSalesCase');
+  const node = link(`/console/aftersales/${m[1]}`, t('refundCause.afterSalesCase'));
+  if (!caseNumbers.has(m[1])) caseNumbers.set(m[1], get(`/admin/after-sales/${m[1]}`).then((c) => c.number).catch(() => null));
+  caseNumbers.get(m[1]).then((number) => {
+    if (number) node.textContent = t('refundCause.afterSalesNumber', { number });
+  });
+  return node;
 }
 
 // SKU names are not on ledger rows or alerts, only ids; one levels call per SKU names it, and
@@ -155,6 +222,24 @@ export function stockLinesEditor() {
       : { skuCode: value, quantity: Number(r.qty.value) };
   });
   const filled = () => rows.filter((r) => r.code.value.trim());
+  /** What the browser can tell before sending: at least one line, each a whole number above 0. */
+  const validate = () => {
+    const lines = filled();
+    if (!lines.length) return [{ field: 'lines', message: t('form.noLines') }];
+    const errors = [];
+    lines.forEach((r, i) => {
+      const raw = r.qty.value.trim();
+      if (raw === '') errors.push({ field: `lines[${i}].quantity`, message: t('form.required') });
+      else if (!/^\d+$/.test(raw) || Number(raw) < 1) errors.push({ field: `lines[${i}].quantity`, message: t('form.positiveInteger') });
+    });
+    return errors;
+  };
+  /** Back to one empty line, after a document is booked, so a second click books nothing twice. */
+  const reset = () => {
+    rows.splice(0, rows.length);
+    body.replaceChildren();
+    addRow();
+  };
   const resolve = (name) => {
     const m = /^lines\[(\d+)\](?:\.(\w+))?/.exec(name);
     if (!m) return name === 'lines' ? { input: rows[0]?.code, label: t('field.lines') } : null;
@@ -163,5 +248,5 @@ export function stockLinesEditor() {
     const isQty = m[2] === 'quantity';
     return { input: isQty ? row.qty : row.code, label: t(isQty ? 'field.lineQty' : 'field.lineCode', { n: Number(m[1]) + 1 }) };
   };
-  return { element, read, resolve };
+  return { element, read, resolve, reset, validate };
 }

@@ -37,6 +37,7 @@ extension PriceQuote: Content {}
 extension ImportReport: Content {}
 extension InboxNotification: Content {}
 extension CheckoutResult: Content {}
+extension CheckoutPreview: Content {}
 extension Order: Content {}
 extension MyOrders: Content {}
 extension PaymentInfo: Content {}

@@ -238,6 +238,32 @@ struct InventoryTests {
         }
     }
 
+    @Test("a scanned barcode or typed SKU code names the item and its stock at the store; other merchants' SKUs and other stores stay out")
+    func lookup() async throws {
+        try await withTestApp { app in
+            let store = try await Fixtures.store(app, code: "SA")
+            let other = try await Fixtures.store(app, code: "SB")
+            let milk = try await Fixtures.sku(app, code: "MILK", barcode: "6901234567892")
+            let tea = try await Fixtures.sku(app, code: "TEA")
+            let fruit = try await Fixtures.merchant(app, code: "FRUIT")
+            _ = try await Fixtures.sku(app, code: "APPLE", barcode: "4006381333931", merchant: fruit.id!)
+            let (_, clerk) = try await Fixtures.staff(app, "clerk", role: .storeClerk, scope: .store(store.storeID))
+            _ = try await app.send(.POST, "/api/v1/admin/inventory/receipts", token: clerk,
+                                   json: StockReceiptInput(storeId: store.id!, lines: [StockLineInput(skuId: milk.id!, quantity: 7)]))
+            func look(_ code: String, at storeId: UUID? = nil) async throws -> APIResponse {
+                try await app.send(.GET, "/api/v1/admin/inventory/levels/lookup?storeId=\((storeId ?? store.id!).uuidString)&code=\(code)", token: clerk)
+            }
+            let scanned = try await look("6901234567892").decode(StockLevelEntry.self)
+            #expect(scanned.skuId == milk.id && scanned.onHand == 7 && scanned.productTitle == "纯牛奶 MILK")
+            let typed = try await look("tea").decode(StockLevelEntry.self)
+            #expect(typed.skuId == tea.id && typed.onHand == 0, "never stocked here: zero, not an error")
+            #expect(try await look("4006381333931").status == .notFound, "another merchant's barcode")
+            #expect(try await look("6901234567892", at: other.id!).status == .forbidden, "a store the clerk does not work at")
+            let missing = try await app.send(.GET, "/api/v1/admin/inventory/levels/lookup", token: clerk)
+            #expect(Set(missing.problem?.errors?.map(\.field) ?? []) == ["storeId", "code"])
+        }
+    }
+
     @Test("transfer: ship from the warehouse, in transit, partial receipt, close with a discrepancy")
     func transfer() async throws {
         let clock = ManualClock(testEpoch)

@@ -66,9 +66,20 @@ struct CheckoutTests {
             #expect(malformed.status == .badRequest)
             #expect(try await OrderModel.query(on: app.db).count() == 0)
 
+            // The preview runs the same plan and writes nothing.
+            let preview = try await app.send(.GET, "/api/v1/checkout/preview", token: token).decode(CheckoutPreview.self)
+            #expect(preview.orders.map(\.storeName) == ["Store NEAR"])
+            #expect(preview.goodsFen == 3_750 && preview.shippingFen == 600 && preview.payableFen == 4_350)
+            #expect(preview.explanation.last?.hasPrefix("To pay: ¥43.50") == true)
+            let chinese = try await app.send(.GET, "/api/v1/checkout/preview", token: token, headers: ["Accept-Language": "zh-CN"]).decode(CheckoutPreview.self)
+            #expect(chinese.explanation.last?.hasPrefix("应付：¥43.50") == true, "the explanation in the shopper's language")
+            #expect(try await OrderModel.query(on: app.db).count() == 0)
+            #expect(try await Self.level(app, shop, shop.near) == StockLevel(onHand: 10, reserved: 0), "nothing reserved")
+
             let placed = try await Self.checkout(app, token: token, key: "checkout-0001")
             #expect(placed.status == .created, "\(placed.text)")
             let result = try placed.decode(CheckoutResult.self)
+            #expect(result.payableFen == preview.payableFen && result.explanation == preview.explanation, "the order is what the preview said")
             let order = try #require(result.orders.first)
             #expect(result.orders.count == 1)
             #expect(order.storeName == "Store NEAR", "the nearest store that has everything")
@@ -80,6 +91,8 @@ struct CheckoutTests {
             #expect(!order.allocationSummary.isEmpty)
             #expect(try await Self.level(app, shop, shop.near) == StockLevel(onHand: 10, reserved: 3))
             #expect(try await app.send(.GET, "/api/v1/cart", token: token).decode(CartView.self).itemCount == 0, "ordered lines leave the cart")
+            let empty = try await app.send(.GET, "/api/v1/checkout/preview", token: token)
+            #expect(empty.status == .conflict && empty.problem?.detail == "The cart is empty.")
 
             let retry = try await Self.checkout(app, token: token, key: "checkout-0001")
             #expect(retry.status == .ok)

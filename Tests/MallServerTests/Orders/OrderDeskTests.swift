@@ -28,6 +28,26 @@ struct OrderDeskTests {
         try await app.send(.POST, "/api/v1/admin/orders/\(order.id)/\(action)", token: token, json: json)
     }
 
+    @Test("the store sees where a delivery goes (the address as it stood at checkout); a pickup order has none")
+    func recipient() async throws {
+        try await withTestApp { app in
+            let (shop, token, delivery) = try await Self.paidOrder(app)
+            let (_, clerk) = try await Fixtures.staff(app, "near.clerk", role: .storeClerk, scope: .store(shop.near.storeID))
+            // The shopper edits the address afterwards: the order keeps what was bought against.
+            let address = try #require(try await app.send(.GET, "/api/v1/me/addresses", token: token).decode([Address].self).first)
+            var edited = AddressInput(contactName: "李四", phone: address.phone, province: address.province, city: address.city,
+                                      district: address.district, detail: "别处1号", latitude: address.latitude, longitude: address.longitude)
+            edited.isDefault = true
+            _ = try await app.send(.PUT, "/api/v1/me/addresses/\(address.id)", token: token, json: edited)
+            let seen = try await app.send(.GET, "/api/v1/admin/orders/\(delivery.id)", token: clerk).decode(StaffOrder.self)
+            #expect(seen.order.deliveryAddress?.contactName == "王小明" && seen.order.deliveryAddress?.detail == "愚园路168号")
+            #expect(seen.order.deliveryAddress?.phone == "13800138000")
+
+            let (_, _, pickup) = try await Self.paidOrder(app, pickupAt: StoreModel(), in: shop, mobile: "13900000007")
+            #expect(try await app.send(.GET, "/api/v1/admin/orders/\(pickup.id)", token: clerk).decode(StaffOrder.self).order.deliveryAddress == nil)
+        }
+    }
+
     @Test("one store's queue: totals agree with the status counts, with and without filters")
     func storeQueueTotals() async throws {
         try await withTestApp { app in

@@ -68,8 +68,10 @@ async function renderCase(root, id) {
           [t('field.createdAt'), dateTime(c.createdAt)],
         ]), c.photos && c.photos.length ? h('ul', { class: 'image-list' }, c.photos.map((p, i) => h('li', {}, h('a', { href: p, target: '_blank', rel: 'noopener' }, h('img', { src: p, alt: t('aftersales.photo', { n: i + 1 }) }))))) : null),
         h('section', { class: 'card' }, h('h2', { text: t('orders.timeline') }), h('ol', { class: 'timeline' }, c.timeline.map((e) => h('li', {},
-          h('time', { datetime: e.at, text: dateTime(e.at) }), ' ', t('orders.transition', { from: label('afterSalesStatus', e.from), to: label('afterSalesStatus', e.to) }),
-          ' ', h('span', { class: 'muted', text: label('actor', e.actor) }), e.note ? h('p', { class: 'timeline-note', text: e.note }) : null))))),
+          h('time', { datetime: e.at, text: dateTime(e.at) }), ' ',
+          // An entry that keeps the status is an event: its note says what happened.
+          e.from === e.to ? (e.note || label('afterSalesStatus', e.to)) : t('orders.transition', { from: label('afterSalesStatus', e.from), to: label('afterSalesStatus', e.to) }),
+          ' ', h('span', { class: 'muted', text: label('actor', e.actor) }), e.note && e.from !== e.to ? h('p', { class: 'timeline-note', text: e.note }) : null))))),
       linesTable(c));
   };
   draw(c);

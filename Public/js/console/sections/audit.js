@@ -1,6 +1,38 @@
-import { add, h, pageHeader } from '../dom.js';
+import { add, h, pageHeader, isUuid, shortId, link } from '../dom.js';
 import { createTable } from '../table.js';
-import { t, dateTime } from '../i18n.js';
+import { t, dateTime, label, has } from '../i18n.js';
+import { loadMerchants, scopeLabel, storeCell } from '../widgets.js';
+
+// Console pages that show a record of each target type, for a link from its audit rows.
+const targetPages = {
+  order: (id) => `/console/orders/${id}`,
+  after_sales: (id) => `/console/aftersales/${id}`,
+  product: (id) => `/console/catalog/${id}`,
+  store: (id) => `/console/stores/${id}`,
+  staff: (id) => `/console/staff/${id}`,
+  transfer: (id) => `/console/inventory/transfers?id=${id}`,
+  stocktake: (id) => `/console/inventory/stocktakes?id=${id}`,
+};
+
+/**
+ * The target as people read it: its kind, then a link to its page (UUIDs shortened to their
+ * first block, the full id in the title), a store by name, or a key such as a setting in full.
+ */
+function target(entry) {
+  const kind = label('auditTarget', entry.targetType);
+  const id = String(entry.targetId ?? '');
+  if (!id) return kind;
+  if (entry.targetType === 'store_stock') return [kind, ' ', storeCell(id)];
+  if (entry.targetType === 'settings') {
+    const key = `setting.${id}.label`;
+    return [kind, ' ', has(key) ? `${t(key)} ` : '', h('span', { class: 'mono muted', text: id })];
+  }
+  const page = isUuid(id) && targetPages[entry.targetType];
+  const text = shortId(id);
+  return [kind, ' ', page
+    ? link(page(id), text, { class: 'mono', title: id, 'aria-label': `${kind} ${id}` })
+    : h('span', { class: 'mono muted', title: isUuid(id) ? id : null, text })];
+}
 
 /** Before/after snapshots are JSON text; pretty-print when they parse, else show as stored. */
 function snapshot(text) {
@@ -19,6 +51,7 @@ function changes(entry) {
 }
 
 export async function render(root) {
+  const merchants = await loadMerchants();
   const table = createTable({
     caption: t('audit.caption'),
     endpoint: '/admin/audit-logs',
@@ -36,8 +69,8 @@ export async function render(root) {
       { key: 'createdAt', label: t('field.time'), render: (e) => dateTime(e.createdAt) },
       { key: 'actorName', label: t('audit.actor') },
       { key: 'action', label: t('audit.action'), render: (e) => h('span', { class: 'mono', text: e.action }) },
-      { key: 'targetType', label: t('audit.target'), render: (e) => [e.targetType, ' ', h('span', { class: 'mono muted', text: String(e.targetId).slice(0, 8) })] },
-      { key: 'scope', label: t('audit.scope') },
+      { key: 'targetType', label: t('audit.target'), render: target },
+      { key: 'scope', label: t('audit.scope'), render: (e) => scopeLabel(e.scope, merchants) },
       { key: 'changes', label: t('audit.changes'), render: changes },
       { key: 'requestId', label: t('audit.requestId'), render: (e) => h('span', { class: 'mono muted', text: e.requestId }) },
     ],

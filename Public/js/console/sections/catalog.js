@@ -1,4 +1,4 @@
-import { can, canOnPlatform } from '../context.js';
+import { canAboveStore, canOnPlatform } from '../context.js';
 import { get, post } from '../api.js';
 import { add, pageHeader, badge, link, subnav, button, busy, announce, errorNotice } from '../dom.js';
 import { createTable } from '../table.js';
@@ -81,7 +81,8 @@ async function renderList(root) {
     columns: baseColumns(),
   });
   add(root, 
-    pageHeader(t('catalog.title'), can('catalog.edit') ? link('/console/catalog/new', t('catalog.new'), { class: 'btn btn-primary' }) : null),
+    // A product belongs to a merchant: creating one needs catalog.edit above store level.
+    pageHeader(t('catalog.title'), canAboveStore('catalog.edit') ? link('/console/catalog/new', t('catalog.new'), { class: 'btn btn-primary' }) : null),
     tabs('list'),
     table.element);
   table.reload();

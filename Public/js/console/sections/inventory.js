@@ -1,6 +1,6 @@
 import { context, can } from '../context.js';
 import { post, put } from '../api.js';
-import { add, h, pageHeader, badge, subnav, button, announce, notice } from '../dom.js';
+import { add, h, pageHeader, badge, subnav, button, announce, notice, shortId } from '../dom.js';
 import { createTable } from '../table.js';
 import { createForm } from '../form.js';
 import { t, dateTime, number, label } from '../i18n.js';
@@ -91,6 +91,7 @@ function renderLevels(root) {
 function renderStockDocument(root, kind) {
   const lines = stockLinesEditor();
   const receive = kind === 'receive';
+  const result = h('div', { class: 'card booked-result', tabindex: '-1' });
   const form = createForm({
     fields: [
       { name: 'storeId', label: t('field.store'), type: 'select', required: true, options: storeOptions({ all: context.stores.length !== 1 }).map((o) => (o.value === '' ? { ...o, label: t('filter.choose') } : o)) },
@@ -101,19 +102,28 @@ function renderStockDocument(root, kind) {
     extra: lines.element,
     submitLabel: receive ? t('inventory.bookReceipt') : t('inventory.bookOutbound'),
     resolveExtra: lines.resolve,
+    validate: () => lines.validate(),
     onSubmit: (v) => post(receive ? '/admin/inventory/receipts' : '/admin/inventory/outbound', { ...v, lines: lines.read() }),
     onSuccess: (entries) => {
-      announce(t('inventory.booked', { count: entries.length }));
-      root.querySelector('.booked')?.remove();
-      add(root, bookedTable(entries));
+      // The document is booked: empty the lines and its reference so that pressing the button
+      // again cannot book the same goods twice. The store stays chosen for the next document.
+      lines.reset();
+      for (const name of ['reference', 'note', 'reason']) {
+        const input = form.input(name);
+        if (input) input.value = '';
+      }
+      const message = t(receive ? 'inventory.receiptBooked' : 'inventory.outboundBooked', { count: entries.length });
+      announce(message);
+      result.replaceChildren(notice(message, 'ok'), bookedTable(entries));
+      result.focus();
     },
   });
-  add(root, pageHeader(receive ? t('inventory.receive') : t('inventory.outbound')), tabs(kind), h('section', { class: 'card' }, form.element));
+  add(root, pageHeader(receive ? t('inventory.receive') : t('inventory.outbound')), tabs(kind), result, h('section', { class: 'card' }, form.element));
 }
 
 function bookedTable(entries) {
   const caption = t('inventory.bookedCaption');
-  return h('section', { class: 'card booked' }, h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': caption },
+  return h('section', { class: 'booked' }, h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': caption },
     h('table', { class: 'data compact' }, h('caption', { text: caption }),
       h('thead', {}, h('tr', {}, [t('field.skuCode'), t('field.product'), t('field.onHand'), t('field.available')].map((x, i) => h('th', { scope: 'col', class: i > 1 ? 'num' : null, text: x })))),
       h('tbody', {}, entries.map((l) => h('tr', {}, h('th', { scope: 'row', class: 'mono', text: l.skuCode }), h('td', { text: `${l.productTitle} ${l.specTitle || ''}` }),
@@ -140,7 +150,7 @@ function renderMovements(root) {
       { key: 'onHandDelta', label: t('inventory.onHandDelta'), align: 'num', render: (m) => signed(m.onHandDelta) },
       { key: 'reservedDelta', label: t('inventory.reservedDelta'), align: 'num', render: (m) => signed(m.reservedDelta) },
       { key: 'onHandAfter', label: t('inventory.onHandAfter'), align: 'num', render: (m) => number(m.onHandAfter) },
-      { key: 'reason', label: t('field.reason'), render: (m) => m.reason || (m.referenceType ? `${label('referenceType', m.referenceType)} ${String(m.referenceId || '').slice(0, 8)}` : '') },
+      { key: 'reason', label: t('field.reason'), render: (m) => m.reason || (m.referenceType ? `${label('referenceType', m.referenceType)} ${shortId(m.referenceId)}`.trim() : '') },
     ],
   });
   add(root, pageHeader(t('inventory.movements')), tabs('movements'), table.element);

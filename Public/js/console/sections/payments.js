@@ -3,7 +3,7 @@ import { get, post } from '../api.js';
 import { add, h, pageHeader, badge, link, subnav, button, busy, announce, errorText, notice } from '../dom.js';
 import { createTable } from '../table.js';
 import { t, dateTime, money, label } from '../i18n.js';
-import { enumOptions, confirmDialog } from '../widgets.js';
+import { enumOptions, confirmDialog, refundCause } from '../widgets.js';
 
 const refundStatuses = ['pending', 'processing', 'succeeded', 'failed', 'retried'];
 const paymentStatuses = ['pending', 'paid', 'partially_refunded', 'refunded'];
@@ -113,7 +113,7 @@ function renderRefunds(root) {
       { key: 'createdAt', label: t('field.createdAt'), render: (r) => dateTime(r.createdAt) },
       { key: 'amountFen', label: t('payments.amount'), align: 'num', render: (r) => money(r.amountFen) },
       { key: 'status', label: t('field.status'), render: (r) => badge('refundStatus', r.status) },
-      { key: 'cause', label: t('payments.cause'), render: (r) => label('refundCause', r.cause) },
+      { key: 'cause', label: t('payments.cause'), render: (r) => refundCause(r.cause) },
       { key: 'provider', label: t('payments.provider'), render: (r) => providerCell(r.provider) },
       { key: 'orderId', label: t('field.order'), render: (r) => (r.orderId ? link(`/console/orders/${r.orderId}`, t('payments.openOrder')) : '') },
       { key: 'providerRefundId', label: t('payments.providerRefundId'), render: (r) => h('span', { class: 'mono', text: r.providerRefundId || '' }) },

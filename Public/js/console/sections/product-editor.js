@@ -1,9 +1,9 @@
-import { can, canOnPlatform, merchantIdsInReach } from '../context.js';
+import { can, canAboveStore, canOnPlatform, merchantsWith } from '../context.js';
 import { get, post, put, api } from '../api.js';
 import { add, h, pageHeader, badge, link, button, busy, announce, errorNotice, uid, clear, notice } from '../dom.js';
 import { field, ErrorPresenter, fenToYuan, yuanToFen, fieldCandidates } from '../form.js';
 import { t, label } from '../i18n.js';
-import { reasonDialog } from '../widgets.js';
+import { reasonDialog, loadMerchants as merchantDirectory, merchantLabel } from '../widgets.js';
 
 const MAX_SPECS = 5;
 
@@ -27,16 +27,12 @@ function combinations(specs) {
 
 const comboKey = (specs) => JSON.stringify(Object.keys(specs).sort().map((k) => [k, specs[k]]));
 
+/** Merchants a new product may belong to: those where the staff member holds catalog.edit. */
 async function loadMerchants() {
-  if (can('merchant.view')) {
-    try {
-      const page = await get('/admin/merchants', { per: 200 });
-      return page.items.map((m) => ({ value: m.id, label: `${m.code} ${m.name}` }));
-    } catch {
-      // Fall back to the merchants of the stores in reach.
-    }
-  }
-  return merchantIdsInReach().map((id) => ({ value: id, label: id.slice(0, 8) }));
+  const allowed = merchantsWith('catalog.edit');
+  const directory = await merchantDirectory();
+  const ids = allowed === null ? [...directory.keys()] : allowed;
+  return ids.map((id) => ({ value: id, label: merchantLabel(id, directory) }));
 }
 
 export async function render(root, productId) {
@@ -52,7 +48,8 @@ export async function render(root, productId) {
     add(root, pageHeader(t('catalog.editor')), link('/console/catalog', t('action.back')), errorNotice(error));
     return;
   }
-  const editable = can('catalog.edit') && (!product || product.status !== 'pending_review');
+  // A new product belongs to a merchant, so creating one needs catalog.edit above store level.
+  const editable = (product ? can('catalog.edit') : canAboveStore('catalog.edit')) && (!product || product.status !== 'pending_review');
   add(root, h('p', { class: 'breadcrumb' }, link('/console/catalog', t('catalog.title'))));
   add(root, header(product));
   if (product && product.status === 'rejected' && product.rejectionReason) add(root, notice(t('catalog.rejectedBecause', { reason: product.rejectionReason }), 'error'));
@@ -283,7 +280,7 @@ function matrixEditor(initialSpecs, initialSkus) {
   const skuCount = h('p', { class: 'field-help', role: 'status', text: t('catalog.skuCount', { count: skuRows.length }) });
   const captionId = uid('skus');
 
-  const element = h('div', {},
+  const element = h('div', { class: 'sku-matrix' },
     h('p', { class: 'field-help', text: t('catalog.specsHelp') }),
     specBody,
     h('div', { class: 'actions-row' }, addSpecButton, generateButton),

@@ -1,10 +1,32 @@
 import { canOnPlatform } from '../context.js';
 import { get, patch } from '../api.js';
 import { add, h, pageHeader, errorNotice, announce, notice, clear } from '../dom.js';
-import { field, ErrorPresenter, fieldCandidates } from '../form.js';
-import { t, dateTime } from '../i18n.js';
+import { field, ErrorPresenter, fieldCandidates, yuanToFen } from '../form.js';
+import { t, dateTime, money, number, has } from '../i18n.js';
 
-const inputType = { integer: 'integer', boolean: 'checkbox', string: 'text', timeZone: 'text' };
+// Groups in the order staff look for them; a key's group is its prefix (`order.` → orders).
+const groups = ['shop', 'order', 'aftersales', 'inventory', 'shipping', 'member', 'security', 'payments'];
+
+/** Amounts are stored in fen; staff read and type them in yuan. */
+const isMoney = (setting) => setting.type === 'integer' && /Fen$/.test(setting.key);
+
+function inputType(setting) {
+  if (isMoney(setting)) return 'money';
+  return { integer: 'integer', boolean: 'checkbox', string: 'text', timeZone: 'text' }[setting.type] || 'text';
+}
+
+/** A message for the setting when the catalog has one, else what the server says. */
+function message(kind, setting, fallback) {
+  const key = `setting.${setting.key}.${kind}`;
+  return has(key) ? t(key) : fallback;
+}
+
+function shown(setting, value) {
+  if (setting.type === 'boolean') return value ? t('common.yes') : t('common.no');
+  if (isMoney(setting)) return money(value);
+  if (setting.type === 'integer') return number(value);
+  return String(value ?? '');
+}
 
 function same(a, b) {
   return JSON.stringify(a) === JSON.stringify(b);
@@ -27,21 +49,35 @@ function settingsForm(settings, redraw) {
   const manage = canOnPlatform('settings.manage');
   const controls = settings.map((s) => field({
     name: s.key,
-    label: s.key,
-    type: inputType[s.type] || 'text',
+    label: message('label', s, s.summary || s.key),
+    type: inputType(s),
     value: s.value,
-    help: `${s.summary} ${t('settings.default', { value: String(s.defaultValue) })}${s.updatedAt ? ` · ${t('settings.updated', { at: dateTime(s.updatedAt) })}` : ''}`,
+    help: [
+      message('help', s, s.summary),
+      t('settings.default', { value: shown(s, s.defaultValue) }),
+      s.updatedAt ? t('settings.updated', { at: dateTime(s.updatedAt) }) : '',
+    ].filter(Boolean).join(' '),
     disabled: !manage,
     readOnly: !manage,
     keepEmpty: true,
   }));
+  const byKey = new Map(controls.map((c) => [c.def.name, c]));
+  const sections = [...groups, 'other'].map((group) => {
+    const members = controls.filter((c) => {
+      const prefix = c.def.name.split('.')[0];
+      return group === 'other' ? !groups.includes(prefix) : prefix === group;
+    });
+    if (!members.length) return null;
+    return h('fieldset', { class: 'settings-group' },
+      h('legend', { text: t(`settings.group.${group}`) }),
+      h('div', { class: 'form-grid' }, members.map((c) => c.wrapper)));
+  });
   const submit = h('button', { type: 'submit', class: 'btn btn-primary', text: t('action.save'), hidden: !manage });
   const form = h('form', { class: 'form card settings-form', novalidate: true },
     manage ? null : notice(t('common.readOnly'), 'info'),
-    h('div', { class: 'form-grid' }, controls.map((c) => c.wrapper)),
+    sections,
     h('div', { class: 'form-actions' }, submit));
   const presenter = new ErrorPresenter(form);
-  const byKey = new Map(controls.map((c) => [c.def.name, c]));
   const resolve = (name) => {
     for (const candidate of fieldCandidates(name.replace(/^values\./, ''))) {
       const c = byKey.get(candidate);
@@ -55,8 +91,14 @@ function settingsForm(settings, redraw) {
     const values = {};
     const local = [];
     settings.forEach((s, i) => {
-      const v = controls[i].read();
-      if (s.type === 'integer' && (v === undefined || !Number.isInteger(v))) { local.push({ field: s.key, message: t('form.badInteger') }); return; }
+      const control = controls[i];
+      const v = control.read();
+      if (isMoney(s)) {
+        if (v === undefined || Number.isNaN(yuanToFen(control.input.value))) { local.push({ field: s.key, message: t('form.badMoney') }); return; }
+      } else if (s.type === 'integer' && (v === undefined || !Number.isInteger(v))) {
+        local.push({ field: s.key, message: t('form.badInteger') });
+        return;
+      }
       if (!same(v ?? '', s.value)) values[s.key] = v ?? '';
     });
     if (local.length) { presenter.show({ status: 422, errors: local }, resolve); return; }

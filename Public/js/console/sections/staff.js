@@ -4,7 +4,7 @@ import { add, h, pageHeader, badge, link, subnav, button, announce, errorNotice,
 import { createTable } from '../table.js';
 import { createForm } from '../form.js';
 import { t, dateTime, label } from '../i18n.js';
-import { enumOptions, confirmDialog, storeCell } from '../widgets.js';
+import { enumOptions, confirmDialog, storeCell, loadMerchants, merchantLabel, roleLabel } from '../widgets.js';
 
 export async function render(root, { id }) {
   if (id === 'roles') return renderRoles(root);
@@ -20,14 +20,14 @@ function tabs(current) {
   ], current);
 }
 
-function scopeText(grant) {
+function scopeText(grant, merchants) {
   if (grant.scope === 'platform') return label('scope', 'platform');
-  if (grant.scope === 'store') return `${label('scope', 'store')} ${storeCell(grant.storeId)}`;
-  const store = context.stores.find((s) => s.merchantId === grant.merchantId);
-  return `${label('scope', 'merchant')} ${store ? '' : String(grant.merchantId).slice(0, 8)}`.trim() + (store ? ` (${t('staff.merchantOf', { store: store.name })})` : '');
+  if (grant.scope === 'store') return `${label('scope', 'store')} · ${storeCell(grant.storeId, grant.storeName)}`;
+  return `${label('scope', 'merchant')} · ${merchantLabel(grant.merchantId, merchants)}`;
 }
 
-function renderList(root) {
+async function renderList(root) {
+  const merchants = await loadMerchants();
   const table = createTable({
     caption: t('staff.caption'),
     endpoint: '/admin/staff',
@@ -39,7 +39,7 @@ function renderList(root) {
       { key: 'displayName', label: t('field.displayName') },
       { key: 'mobile', label: t('field.mobile') },
       { key: 'status', label: t('field.status'), render: (s) => badge('staffStatus', s.status) },
-      { key: 'grants', label: t('staff.grants'), render: (s) => h('ul', { class: 'plain' }, s.grants.map((g) => h('li', { text: `${g.roleName} · ${scopeText(g)}` }))) },
+      { key: 'grants', label: t('staff.grants'), render: (s) => h('ul', { class: 'plain' }, s.grants.map((g) => h('li', { text: `${roleLabel(g.roleCode, g.roleName)} · ${scopeText(g, merchants)}` }))) },
       { key: 'createdAt', label: t('field.createdAt'), render: (s) => dateTime(s.createdAt) },
     ],
   });
@@ -51,14 +51,16 @@ function renderList(root) {
  * Grants as rows of role + scope (+ merchant or store). A role only fits the scopes it allows,
  * so choosing a role narrows the scope list.
  */
-function grantsEditor(roles, initial) {
+function grantsEditor(roles, initial, directory) {
   const body = h('tbody');
   const rows = [];
-  const merchants = [...new Map(context.stores.map((s) => [s.merchantId, s])).values()];
+  // Every merchant in the list when it could be read, else the merchants of the stores in reach.
+  const merchantIds = directory.size ? [...directory.keys()] : [...new Set(context.stores.map((s) => String(s.merchantId).toUpperCase()))];
+  for (const g of initial) if (g.merchantId && !merchantIds.includes(String(g.merchantId).toUpperCase())) merchantIds.push(String(g.merchantId).toUpperCase());
   const addRow = (grant = {}) => {
     const n = rows.length + 1;
     const role = h('select', { id: uid('g-role'), 'aria-label': t('staff.grantRole', { n }) },
-      h('option', { value: '', text: t('filter.choose') }), roles.map((r) => h('option', { value: r.id, selected: r.id === grant.roleId, text: r.name })));
+      h('option', { value: '', text: t('filter.choose') }), roles.map((r) => h('option', { value: r.id, selected: r.id === grant.roleId, text: roleLabel(r.code, r.name) })));
     const scope = h('select', { id: uid('g-scope'), 'aria-label': t('staff.grantScope', { n }) });
     const target = h('select', { id: uid('g-target'), 'aria-label': t('staff.grantTarget', { n }) });
     const syncScopes = () => {
@@ -68,10 +70,10 @@ function grantsEditor(roles, initial) {
       syncTarget();
     };
     const syncTarget = () => {
-      const keep = target.value || grant.storeId || grant.merchantId;
+      const keep = String(target.value || (scope.value === 'store' ? grant.storeId : grant.merchantId) || '').toUpperCase();
       clear(target);
-      if (scope.value === 'store') target.append(...context.stores.map((s) => h('option', { value: s.id, selected: s.id === keep, text: `${s.code} ${s.name}` })));
-      if (scope.value === 'merchant') target.append(...merchants.map((s) => h('option', { value: s.merchantId, selected: s.merchantId === keep, text: t('staff.merchantOf', { store: s.name }) })));
+      if (scope.value === 'store') target.append(...context.stores.map((s) => h('option', { value: s.id, selected: String(s.id).toUpperCase() === keep, text: `${s.code} ${s.name}` })));
+      if (scope.value === 'merchant') target.append(...merchantIds.map((id) => h('option', { value: id, selected: id === keep, text: merchantLabel(id, directory) })));
       target.hidden = scope.value === 'platform';
     };
     role.addEventListener('change', syncScopes);
@@ -105,9 +107,9 @@ function grantsEditor(roles, initial) {
 }
 
 async function renderMember(root, id) {
-  let member = null; let roles = [];
+  let member = null; let roles = []; let merchants;
   try {
-    [member, roles] = await Promise.all([id ? get(`/admin/staff/${id}`) : null, get('/admin/roles')]);
+    [member, roles, merchants] = await Promise.all([id ? get(`/admin/staff/${id}`) : null, get('/admin/roles'), loadMerchants()]);
   } catch (error) {
     add(root, pageHeader(t('staff.title')), errorNotice(error));
     return;
@@ -115,7 +117,7 @@ async function renderMember(root, id) {
   const manage = can('staff.manage');
   add(root, h('p', { class: 'breadcrumb' }, link('/console/staff', t('staff.title'))),
     pageHeader(member ? `${member.displayName} (${member.username})` : t('staff.new')));
-  const grants = grantsEditor(roles, member ? member.grants : []);
+  const grants = grantsEditor(roles, member ? member.grants : [], merchants);
   const fields = [
     ...(member ? [] : [
       { name: 'username', label: t('field.username'), required: true, autocomplete: 'off' },
@@ -174,7 +176,7 @@ async function renderRoles(root) {
     const manage = canOnPlatform('role.manage');
     for (const role of roles) {
       const card = h('section', { class: 'card role' },
-        h('h2', {}, role.name, ' ', h('span', { class: 'mono muted', text: role.code }), role.builtin ? [' ', badge('role', 'builtin')] : null),
+        h('h2', {}, roleLabel(role.code, role.name), ' ', h('span', { class: 'mono muted', text: role.code }), role.builtin ? [' ', badge('role', 'builtin')] : null),
         h('p', { class: 'muted', text: t('staff.allowedScopes', { scopes: role.allowedScopes.map((s) => label('scope', s)).join(', ') }) }),
         h('ul', { class: 'tags' }, role.permissions.map((p) => h('li', { text: label('permission', p) }))));
       if (manage && !role.builtin) {
@@ -188,7 +190,7 @@ async function renderRoles(root) {
         });
         card.append(h('details', {}, h('summary', { text: t('action.edit') }), form.element),
           button(t('action.delete'), async () => {
-            if (!(await confirmDialog(t('staff.deleteRole'), t('staff.deleteRoleConfirm', { name: role.name })))) return;
+            if (!(await confirmDialog(t('staff.deleteRole'), t('staff.deleteRoleConfirm', { name: roleLabel(role.code, role.name) })))) return;
             try { await del(`/admin/roles/${role.id}`); announce(t('common.deleted')); draw(); } catch (error) { announce(errorText(error), 'error'); }
           }, { kind: 'danger' }));
       }

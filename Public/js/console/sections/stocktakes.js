@@ -78,6 +78,15 @@ async function renderSheet(root, id, tabs) {
   add(root, linesSection);
 }
 
+/** Whether the digits are an EAN-8, UPC-A, EAN-13 or GTIN-14 with a correct check digit. */
+function validBarcode(code) {
+  if (!/^(\d{8}|\d{12,14})$/.test(code)) return false;
+  const digits = [...code].map(Number);
+  const check = digits.pop();
+  const sum = digits.reverse().reduce((acc, d, i) => acc + d * (i % 2 === 0 ? 3 : 1), 0);
+  return (10 - (sum % 10)) % 10 === check;
+}
+
 /**
  * Counting at the shelf: scan or type a barcode (or SKU code), Enter finds the line and moves to
  * its count, Enter in the count saves it and returns to the barcode for the next item.
@@ -91,26 +100,37 @@ function countEntry(sheet, update) {
   count.setAttribute('aria-describedby', found.id);
   let target = null;
 
+  const refuse = (text) => {
+    target = null;
+    found.classList.add('scan-error');
+    found.textContent = text;
+    count.disabled = true;
+    count.value = '';
+    code.select();
+    code.focus();
+  };
+
+  // A scan is answered before any count is typed: a wrong check digit needs no round trip,
+  // anything else is looked up among the store merchant's SKUs with its book stock.
   const lookUp = async () => {
     const value = code.value.trim();
     if (!value) return;
     target = null;
     found.classList.remove('scan-error');
-    const byCode = sheet.lines.find((l) => l.skuCode.toLowerCase() === value.toLowerCase());
-    if (byCode) {
-      target = { line: { skuId: byCode.skuId }, skuId: byCode.skuId, text: byCode.skuCode, counted: byCode.counted };
-    } else if (/^\d{8,14}$/.test(value)) {
-      try {
-        const hit = await get(`/barcodes/${encodeURIComponent(value)}`);
-        const line = sheet.lines.find((l) => l.skuId === hit.sku.id);
-        target = { line: { skuId: hit.sku.id }, skuId: hit.sku.id, text: `${hit.product.title} ${hit.sku.specTitle || ''}`.trim(), counted: line ? line.counted : null };
-      } catch {
-        // Products not on sale are unknown to the shopper lookup; the count call still knows them.
-        target = { line: { barcode: value }, text: value, counted: null };
-      }
-    } else {
-      target = { line: { skuCode: value }, text: value, counted: null };
+    if (/^\d{8,14}$/.test(value) && !validBarcode(value)) { refuse(t('stocktake.noSuchBarcode', { code: value })); return; }
+    let entry;
+    try {
+      entry = await get('/admin/inventory/levels/lookup', { storeId: sheet.storeId, code: value });
+    } catch (error) {
+      refuse(error.status === 404 ? t('stocktake.noSuchBarcode', { code: value }) : errorText(error));
+      return;
     }
+    const line = sheet.lines.find((l) => String(l.skuId).toUpperCase() === String(entry.skuId).toUpperCase());
+    target = {
+      line: { skuId: entry.skuId }, skuId: entry.skuId,
+      text: [entry.skuCode, entry.productTitle, entry.specTitle].filter(Boolean).join(' '),
+      counted: line ? line.counted : null,
+    };
     found.textContent = target.counted === null
       ? t('stocktake.foundNew', { item: target.text })
       : t('stocktake.foundCounted', { item: target.text, counted: target.counted });
@@ -124,7 +144,7 @@ function countEntry(sheet, update) {
     const quantity = Number(count.value);
     try {
       const next = await busy(count, () => post(`/admin/stocktakes/${sheet.id}/counts`, { mode: mode.value, lines: [{ ...target.line, quantity }] }));
-      const skuId = target.skuId || next.lines.find((l) => l.skuCode.toLowerCase() === String(target.line.skuCode || '').toLowerCase())?.skuId;
+      const { skuId } = target;
       sheet = next;
       update(next, skuId);
       announce(t('stocktake.saved', { item: target.text, quantity }));

@@ -1,10 +1,10 @@
-import { can } from '../context.js';
+import { canAboveStore, canAtStore, merchantsWith } from '../context.js';
 import { get, post, patch } from '../api.js';
 import { add, h, pageHeader, badge, link, button, announce, errorNotice, notice } from '../dom.js';
 import { createTable } from '../table.js';
 import { createForm } from '../form.js';
 import { t, dateTime, number, label } from '../i18n.js';
-import { enumOptions, formDialog } from '../widgets.js';
+import { enumOptions, formDialog, loadMerchants, merchantLabel } from '../widgets.js';
 
 const days = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 // Which status changes a store allows (see StoreStatus in the API); the server re-checks.
@@ -38,7 +38,8 @@ function renderList(root) {
       { key: 'dailyOrderCapacity', label: t('field.dailyOrderCapacity'), align: 'num', render: (s) => number(s.dailyOrderCapacity) },
     ],
   });
-  add(root, pageHeader(t('stores.title'), can('store.manage') ? link('/console/stores/new', t('stores.new'), { class: 'btn btn-primary' }) : null), table.element);
+  // A new store belongs to a merchant: only store.manage at merchant or platform level may add one.
+  add(root, pageHeader(t('stores.title'), canAboveStore('store.manage') ? link('/console/stores/new', t('stores.new'), { class: 'btn btn-primary' }) : null), table.element);
   table.reload();
 }
 
@@ -56,13 +57,14 @@ function readHours(values) {
   return out;
 }
 
+/** Merchants a new store may be added to: every active one for the platform, else the staff member's own. */
 async function merchantOptions() {
-  try {
-    const page = await get('/admin/merchants', { per: 200, status: 'active' });
-    return page.items.map((m) => ({ value: m.id, label: `${m.code} ${m.name}` }));
-  } catch {
-    return [];
-  }
+  const allowed = merchantsWith('store.manage');
+  const directory = await loadMerchants();
+  const ids = allowed === null
+    ? [...directory.values()].filter((m) => m.status === 'active').map((m) => String(m.id).toUpperCase())
+    : allowed;
+  return ids.map((id) => ({ value: id, label: merchantLabel(id, directory) }));
 }
 
 async function renderStore(root, id) {
@@ -73,7 +75,7 @@ async function renderStore(root, id) {
     add(root, pageHeader(t('stores.title')), errorNotice(error));
     return;
   }
-  const manage = can('store.manage');
+  const manage = store ? canAtStore('store.manage', store.id, store.merchantId) : canAboveStore('store.manage');
   const s = store || { kind: 'store', pickupEnabled: true, deliveryRadiusKm: 5, dailyOrderCapacity: 200, openingHours: {} };
   add(root, h('p', { class: 'breadcrumb' }, link('/console/stores', t('stores.title'))));
   add(root, h('header', { class: 'page-header' },
@@ -90,7 +92,7 @@ async function renderStore(root, id) {
   const merchants = store ? [] : await merchantOptions();
   const fields = [
     ...(store ? [] : [
-      { name: 'merchantId', label: t('field.merchant'), type: 'select', required: true, options: [{ value: '', label: t('filter.choose') }, ...merchants] },
+      { name: 'merchantId', label: t('field.merchant'), type: 'select', required: true, value: merchants.length === 1 ? merchants[0].value : '', options: [{ value: '', label: t('filter.choose') }, ...merchants] },
       { name: 'code', label: t('field.code'), required: true },
     ]),
     { name: 'name', label: t('field.name'), required: true, value: s.name },

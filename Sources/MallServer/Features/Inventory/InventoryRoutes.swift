@@ -10,6 +10,7 @@ struct InventoryRoutes: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let inventory = routes.grouped("inventory")
         inventory.get("levels", use: levels)
+        inventory.get("levels", "lookup", use: lookup)
         inventory.put("levels", ":storeId", ":skuId", "threshold", use: setThreshold)
         inventory.post("receipts", use: receive)
         inventory.post("adjustments", use: adjust)
@@ -39,6 +40,34 @@ struct InventoryRoutes: RouteCollection {
         let result = try await query.sort(order).sort(\.$storeId).sort(\.$skuId).page(page) { $0 }
         let entries = try await StockLevelEntries.describe(result.items, defaultThreshold: defaultThreshold, on: req.db)
         return ListPage(items: entries, page: result.page, per: result.per, total: result.total)
+    }
+
+    /// One SKU of a store's merchant by what a scanner or a person reads off the label — its
+    /// barcode or SKU code — with its stock at the store (zero when it has never been there),
+    /// so a count or a receipt can name the item before any quantity is typed.
+    func lookup(req: Request) async throws -> StockLevelEntry {
+        var errors = FieldErrorCollector()
+        let storeId = req.optionalQuery(UUID.self, "storeId", into: &errors, message: "must be a store id")
+        let code = req.query[String.self, at: "code"]?.trimmingWhitespace() ?? ""
+        if storeId == nil && req.query[String.self, at: "storeId"] == nil { errors.add("storeId", "is required") }
+        if code.isEmpty { errors.add("code", "is required") }
+        try errors.throwIfAny()
+        let store = try await InventoryAccess.store(storeId!, req: req, permission: .inventoryView)
+        guard let sku = try await SKUModel.query(on: req.db).filter(\.$merchantId == store.merchantId)
+            .group(.or, { $0.filter(\.$barcode == code).filter(\.$code == code.uppercased()) }).first() else {
+            throw MallError.notFound("No SKU of this store's merchant has the barcode or code \(code.prefix(40)).")
+        }
+        let level = try await StockLevelModel.query(on: req.db).filter(\.$storeId == store.id!).filter(\.$skuId == sku.id!).first() ?? {
+            let empty = StockLevelModel()
+            empty.skuId = sku.id!
+            empty.storeId = store.id!
+            empty.merchantId = store.merchantId
+            empty.onHand = 0
+            empty.reserved = 0
+            return empty
+        }()
+        let defaultThreshold = try await SettingsService.resolved(on: req.db).integer(.lowStockThreshold)
+        return try await StockLevelEntries.describe([level], defaultThreshold: defaultThreshold, on: req.db)[0]
     }
 
     func setThreshold(req: Request) async throws -> StockLevelEntry {

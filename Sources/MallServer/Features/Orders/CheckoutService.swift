@@ -52,78 +52,10 @@ struct CheckoutService {
             return (try JSONDecoder.api.decode(CheckoutResult.self, from: Data(earlier.resultJSON.utf8)), false)
         }
         let note = try input.note.map { try TextRule.check($0, field: "note", min: 0, max: 200) }
-        guard let cart = try await CartModel.query(on: db).filter(\.$memberId == memberId).first() else { throw Failure.emptyCart }
-        let view = try await CartService.view(cart, req: req)
-        guard !view.groups.flatMap(\.lines).isEmpty else { throw Failure.emptyCart }
-        let problems = view.groups.flatMap(\.lines).filter { !$0.problems.isEmpty }
-        guard problems.isEmpty else {
-            throw Failure.cartHasProblems(problems.map { "\($0.title) \($0.specTitle): \($0.problems.map(\.rawValue).joined(separator: ", "))" })
-        }
-
-        let settings = try await SettingsService.resolved(on: db)
-        let now = req.now
-        let addresses = try await MemberAddressModel.owned(by: memberId, on: db).all()
-        let memberLevel = try await MemberModel.find(memberId, on: db)?.level
+        let planned = try await plan(memberId: memberId)
+        let (cartId, view, settings, now, plans, groupPlans, priced) = (planned.cartId, planned.view, planned.settings, planned.now, planned.plans, planned.groupPlans, planned.priced)
         let offered = try await PaymentRoutes.enabledProviders(req.application, on: db)
         let initialProvider = offered.contains { $0.code == SandboxGateway.provider } ? SandboxGateway.provider : offered.first?.code ?? SandboxGateway.provider
-        var plans: [(group: CartMerchantGroup, decision: AllocationDecision, address: MemberAddressModel?, stores: [UUID: StoreDirectory.Entry])] = []
-        for group in view.groups {
-            let fulfilment: AllocationFulfilment
-            var address: MemberAddressModel?
-            switch group.fulfilment {
-            case .pickup:
-                guard let storeId = group.storeId else { throw Failure.cannotAllocate("Choose a pickup store for \(group.merchantName).") }
-                fulfilment = .pickup(at: StoreID(storeId), shopperLocation: nil)
-            case .delivery:
-                address = addresses.first { $0.id == group.addressId }
-                guard let address, let lat = address.latitude, let lng = address.longitude else {
-                    throw Failure.cannotAllocate("Choose a delivery address with a map location for \(group.merchantName).")
-                }
-                fulfilment = .delivery(to: GeoPoint(latitude: lat, longitude: lng))
-            }
-            let (decision, stores) = try await OrderAllocation.plan(
-                merchantId: group.merchantId, lines: group.lines.map { AllocationLine(skuId: $0.skuId, quantity: $0.quantity) },
-                fulfilment: fulfilment, productIds: Dictionary(uniqueKeysWithValues: group.lines.map { ($0.skuId, $0.productId) }),
-                directory: req.application.storeDirectory, on: db, now: now)
-            guard decision.outcome == .allocated else {
-                var text = decision.summary
-                if !decision.pickupAlternatives.isEmpty {
-                    text += " Stores nearby that have everything: " + decision.pickupAlternatives.map { "\($0.name) (\($0.distanceMeters) m)" }.joined(separator: ", ") + "."
-                }
-                throw Failure.cannotAllocate(text)
-            }
-            plans.append((group, decision, address, stores))
-        }
-
-        // One order per shipment, priced together so checkout-wide promotions see everything.
-        let skus = Dictionary(uniqueKeysWithValues: try await SKUModel.query(on: db).filter(\.$id ~~ plans.flatMap { $0.group.lines.map(\.skuId) }).all().map { ($0.id!, $0) })
-        var groups: [OrderGroup] = []
-        var groupPlans: [(plan: Int, storeId: UUID)] = []
-        for (index, plan) in plans.enumerated() {
-            for shipment in plan.decision.shipments {
-                let store = plan.stores[shipment.storeId.rawValue]!
-                let shipmentSKUs = shipment.lines.compactMap { skus[$0.skuId] }
-                let prices = try await PriceBook.inputs(for: shipmentSKUs, storeId: store.id, on: db)
-                let lines = shipment.lines.map { line -> CartLine in
-                    let cartLine = plan.group.lines.first { $0.skuId == line.skuId }!
-                    let quote = PriceResolver.resolve(prices[line.skuId]!, storeId: StoreID(store.id), memberLevel: memberLevel, at: now)
-                    return CartLine(skuId: line.skuId, productId: cartLine.productId, merchantId: MerchantID(plan.group.merchantId),
-                                    title: [cartLine.title, cartLine.specTitle].filter { !$0.isEmpty }.joined(separator: " "), quantity: line.quantity, quote: quote)
-                }
-                let fulfilment: Fulfilment
-                if let address = plan.address, let lat = address.latitude, let lng = address.longitude {
-                    fulfilment = .delivery(distanceMeters: Int(GeoPoint(latitude: lat, longitude: lng).distanceMeters(to: store.location).rounded()))
-                } else {
-                    fulfilment = .pickup
-                }
-                groups.append(OrderGroup(merchantId: MerchantID(plan.group.merchantId), storeId: StoreID(store.id), fulfilment: fulfilment, lines: lines))
-                groupPlans.append((index, store.id))
-            }
-        }
-        let merchantIds = Array(Set(plans.map(\.group.merchantId)))
-        let merchants = try await MerchantModel.query(on: db).filter(\.$id ~~ merchantIds).all()
-        let rules = Dictionary(uniqueKeysWithValues: merchants.map { (MerchantID($0.id!), ShippingRules.rule(for: $0, settings: settings)) })
-        let priced = try PricingEngine.price(PricingRequest(at: now, groups: groups, shippingRules: rules))
 
         let dueAt = now.addingTimeInterval(TimeInterval(settings.integer(.unpaidOrderTimeoutMinutes) * 60))
         let checkoutId = UUID()
@@ -204,10 +136,10 @@ struct CheckoutService {
             for line in view.groups.flatMap(\.lines) { ordered[line.skuId, default: 0] += line.quantity }
             for (skuId, quantity) in ordered {
                 try await tx.sql.raw("""
-                    UPDATE cart_lines SET quantity = quantity - \(bind: quantity) WHERE cart_id = \(bind: cart.id!) AND sku_id = \(bind: skuId)
+                    UPDATE cart_lines SET quantity = quantity - \(bind: quantity) WHERE cart_id = \(bind: cartId) AND sku_id = \(bind: skuId)
                     """).run()
             }
-            try await CartLineModel.query(on: tx).filter(\.$cartId == cart.id!).filter(\.$quantity <= 0).delete()
+            try await CartLineModel.query(on: tx).filter(\.$cartId == cartId).filter(\.$quantity <= 0).delete()
             let result = CheckoutResult(checkoutId: checkoutId, orders: try await OrderDTO.many(orders, on: tx), payableFen: payment.amountFen,
                                         payment: payment.info(req.application), paymentDueAt: dueAt, explanation: priced.explanation + (note.map { ["Note: \($0)"] } ?? []))
             try await CheckoutModel.query(on: tx).set(\.$resultJSON, to: try JSONText.encode(result))
@@ -221,6 +153,110 @@ struct CheckoutService {
         }
         guard earlier.requestDigest == digest else { throw Failure.keyReused }
         return (try JSONDecoder.api.decode(CheckoutResult.self, from: Data(earlier.resultJSON.utf8)), false)
+    }
+
+    /// What checkout would do now, without doing it: the orders, their prices and the
+    /// explanation. Checkout runs the same plan, so the preview and the order agree.
+    func preview(memberId: UUID) async throws -> CheckoutPreview {
+        let plan = try await plan(memberId: memberId)
+        let orders = plan.priced.groups.enumerated().map { position, group in
+            let owner = plan.plans[plan.groupPlans[position].plan]
+            return CheckoutPreview.Order(merchantName: owner.group.merchantName, storeName: owner.stores[group.storeId.rawValue]?.name ?? "",
+                                         fulfilment: owner.group.fulfilment == .pickup ? .pickup : .delivery, goodsFen: group.totals.subtotal.minorUnits,
+                                         discountFen: group.totals.discount.minorUnits, shippingFen: group.totals.shippingFee.minorUnits,
+                                         payableFen: group.totals.payable.minorUnits)
+        }
+        let totals = plan.priced.totals
+        return CheckoutPreview(orders: orders, goodsFen: totals.subtotal.minorUnits, discountFen: totals.discount.minorUnits,
+                               shippingFen: totals.shippingFee.minorUnits, payableFen: totals.payable.minorUnits,
+                               explanation: plan.priced.explanation)
+    }
+
+    private struct Plan {
+        let cartId: UUID
+        let view: CartView
+        let settings: ResolvedSettings
+        let now: Date
+        let plans: [(group: CartMerchantGroup, decision: AllocationDecision, address: MemberAddressModel?, stores: [UUID: StoreDirectory.Entry])]
+        let groupPlans: [(plan: Int, storeId: UUID)]
+        let priced: PricedCheckout
+    }
+
+    /// Reads only: the cart as it stands, each merchant's part allocated to stores and every
+    /// resulting order priced together.
+    private func plan(memberId: UUID) async throws -> Plan {
+        let db = req.db
+        guard let cart = try await CartModel.query(on: db).filter(\.$memberId == memberId).first() else { throw Failure.emptyCart }
+        let view = try await CartService.view(cart, req: req)
+        guard !view.groups.flatMap(\.lines).isEmpty else { throw Failure.emptyCart }
+        let problems = view.groups.flatMap(\.lines).filter { !$0.problems.isEmpty }
+        guard problems.isEmpty else {
+            throw Failure.cartHasProblems(problems.map { "\($0.title) \($0.specTitle): \($0.problems.map(\.rawValue).joined(separator: ", "))" })
+        }
+
+        let settings = try await SettingsService.resolved(on: db)
+        let now = req.now
+        let addresses = try await MemberAddressModel.owned(by: memberId, on: db).all()
+        let memberLevel = try await MemberModel.find(memberId, on: db)?.level
+        var plans: [(group: CartMerchantGroup, decision: AllocationDecision, address: MemberAddressModel?, stores: [UUID: StoreDirectory.Entry])] = []
+        for group in view.groups {
+            let fulfilment: AllocationFulfilment
+            var address: MemberAddressModel?
+            switch group.fulfilment {
+            case .pickup:
+                guard let storeId = group.storeId else { throw Failure.cannotAllocate("Choose a pickup store for \(group.merchantName).") }
+                fulfilment = .pickup(at: StoreID(storeId), shopperLocation: nil)
+            case .delivery:
+                address = addresses.first { $0.id == group.addressId }
+                guard let address, let lat = address.latitude, let lng = address.longitude else {
+                    throw Failure.cannotAllocate("Choose a delivery address with a map location for \(group.merchantName).")
+                }
+                fulfilment = .delivery(to: GeoPoint(latitude: lat, longitude: lng))
+            }
+            let (decision, stores) = try await OrderAllocation.plan(
+                merchantId: group.merchantId, lines: group.lines.map { AllocationLine(skuId: $0.skuId, quantity: $0.quantity) },
+                fulfilment: fulfilment, productIds: Dictionary(uniqueKeysWithValues: group.lines.map { ($0.skuId, $0.productId) }),
+                directory: req.application.storeDirectory, on: db, now: now)
+            guard decision.outcome == .allocated else {
+                var text = decision.summary
+                if !decision.pickupAlternatives.isEmpty {
+                    text += " Stores nearby that have everything: " + decision.pickupAlternatives.map { "\($0.name) (\($0.distanceMeters) m)" }.joined(separator: ", ") + "."
+                }
+                throw Failure.cannotAllocate(text)
+            }
+            plans.append((group, decision, address, stores))
+        }
+
+        // One order per shipment, priced together so checkout-wide promotions see everything.
+        let skus = Dictionary(uniqueKeysWithValues: try await SKUModel.query(on: db).filter(\.$id ~~ plans.flatMap { $0.group.lines.map(\.skuId) }).all().map { ($0.id!, $0) })
+        var groups: [OrderGroup] = []
+        var groupPlans: [(plan: Int, storeId: UUID)] = []
+        for (index, plan) in plans.enumerated() {
+            for shipment in plan.decision.shipments {
+                let store = plan.stores[shipment.storeId.rawValue]!
+                let shipmentSKUs = shipment.lines.compactMap { skus[$0.skuId] }
+                let prices = try await PriceBook.inputs(for: shipmentSKUs, storeId: store.id, on: db)
+                let lines = shipment.lines.map { line -> CartLine in
+                    let cartLine = plan.group.lines.first { $0.skuId == line.skuId }!
+                    let quote = PriceResolver.resolve(prices[line.skuId]!, storeId: StoreID(store.id), memberLevel: memberLevel, at: now)
+                    return CartLine(skuId: line.skuId, productId: cartLine.productId, merchantId: MerchantID(plan.group.merchantId),
+                                    title: [cartLine.title, cartLine.specTitle].filter { !$0.isEmpty }.joined(separator: " "), quantity: line.quantity, quote: quote)
+                }
+                let fulfilment: Fulfilment
+                if let address = plan.address, let lat = address.latitude, let lng = address.longitude {
+                    fulfilment = .delivery(distanceMeters: Int(GeoPoint(latitude: lat, longitude: lng).distanceMeters(to: store.location).rounded()))
+                } else {
+                    fulfilment = .pickup
+                }
+                groups.append(OrderGroup(merchantId: MerchantID(plan.group.merchantId), storeId: StoreID(store.id), fulfilment: fulfilment, lines: lines))
+                groupPlans.append((index, store.id))
+            }
+        }
+        let merchantIds = Array(Set(plans.map(\.group.merchantId)))
+        let merchants = try await MerchantModel.query(on: db).filter(\.$id ~~ merchantIds).all()
+        let rules = Dictionary(uniqueKeysWithValues: merchants.map { (MerchantID($0.id!), ShippingRules.rule(for: $0, settings: settings)) })
+        let priced = try PricingEngine.price(PricingRequest(at: now, groups: groups, shippingRules: rules))
+        return Plan(cartId: cart.id!, view: view, settings: settings, now: now, plans: plans, groupPlans: groupPlans, priced: priced)
     }
 
     /// `M` + local date + eight hex digits of the id: short enough to read out at a counter.

@@ -181,7 +181,7 @@ struct OrderDeskRoutes: RouteCollection {
     func show(req: Request) async throws -> StaffOrder {
         let order = try await find(req)
         try req.authorize(.orderView, on: order.owner)
-        return try await Self.dto(order, on: req.db)
+        return try await Self.dto(order, for: req)
     }
 
     func accept(req: Request) async throws -> StaffOrder {
@@ -288,7 +288,7 @@ struct OrderDeskRoutes: RouteCollection {
             try await req.audit.record(on: db, action: "order.reallocate", owner: locked.owner, targetType: "order", targetId: locked.id!.uuidString,
                                        before: ["storeId": current.storeId.rawValue.uuidString], after: ["storeId": target.rawValue.uuidString])
         }
-        return try await Self.dto(try await OrderModel.find(order.id, on: req.db)!, on: req.db)
+        return try await Self.dto(try await OrderModel.find(order.id, on: req.db)!, for: req)
     }
 
     /// One state machine step by the store's staff: permission on the order's store, the
@@ -312,7 +312,7 @@ struct OrderDeskRoutes: RouteCollection {
                                        before: ["status": before.rawValue], after: ["status": locked.status])
         })
         guard done != nil else { throw MallError.conflict("This order has moved to another store; reload the order list.") }
-        return try await Self.dto(try await OrderModel.find(order.id, on: req.db)!, on: req.db)
+        return try await Self.dto(try await OrderModel.find(order.id, on: req.db)!, for: req)
     }
 
     private func find(_ req: Request) async throws -> OrderModel {
@@ -323,11 +323,14 @@ struct OrderDeskRoutes: RouteCollection {
         return order
     }
 
-    static func dto(_ order: OrderModel, on db: any Database) async throws -> StaffOrder {
+    /// The order as staff see it; the allocation's summary in the reader's language.
+    static func dto(_ order: OrderModel, for req: Request) async throws -> StaffOrder {
         let lifecycle = order.lifecycle
-        return StaffOrder(order: try await OrderDTO.many([order], on: db)[0],
-                          allocation: try JSONDecoder.api.decode(AllocationDecision.self, from: Data(order.allocationJSON.utf8)),
-                          carrier: lifecycle.shipment?.carrier, trackingNumber: lifecycle.shipment?.trackingNumber)
+        var dto = try await OrderDTO.many([order], on: req.db)[0]
+        var allocation = try JSONDecoder.api.decode(AllocationDecision.self, from: Data(order.allocationJSON.utf8))
+        dto.allocationSummary = req.serverText(dto.allocationSummary)
+        allocation.summary = req.serverText(allocation.summary)
+        return StaffOrder(order: dto, allocation: allocation, carrier: lifecycle.shipment?.carrier, trackingNumber: lifecycle.shipment?.trackingNumber)
     }
 }
 

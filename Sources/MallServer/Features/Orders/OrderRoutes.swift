@@ -10,6 +10,7 @@ import Vapor
 struct OrderRoutes: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.post("checkout", use: checkout)
+        routes.get("checkout", "preview", use: preview)
         let orders = routes.grouped("orders")
         orders.get(use: list)
         orders.get(":orderId", use: show)
@@ -88,6 +89,13 @@ struct OrderRoutes: RouteCollection {
         var result = placed
         result.explanation = result.explanation.map(req.serverText)
         return try Response.json(result, status: created ? .created : .ok)
+    }
+
+    func preview(req: Request) async throws -> CheckoutPreview {
+        let member = try req.requireMember()
+        var preview = try await CheckoutService(req: req).preview(memberId: member.memberId)
+        preview.explanation = preview.explanation.map(req.serverText)
+        return preview
     }
 
     func list(req: Request) async throws -> MyOrders {
@@ -193,7 +201,9 @@ enum OrderDTO {
                     OrderTimelineEntry(actor: entry.actor.kind.rawValue, at: entry.at, from: entry.from, to: entry.to, note: entry.note)
                 },
                 shipments: shipments[order.id!] ?? [], refundedFen: refunded[order.id!] ?? 0,
-                pickupCode: forShopper && lifecycle.status == .readyForPickup ? lifecycle.pickupCode : nil, createdAt: order.createdAt)
+                pickupCode: forShopper && lifecycle.status == .readyForPickup ? lifecycle.pickupCode : nil,
+                deliveryAddress: order.deliveryAddressJSON.flatMap { try? JSONDecoder.api.decode(Address.self, from: Data($0.utf8)) },
+                createdAt: order.createdAt)
         }
     }
 }
