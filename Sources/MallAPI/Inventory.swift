@@ -176,7 +176,8 @@ public struct StocktakeLine: Codable, Sendable, Equatable {
     public var skuId: UUID
     public var skuCode: String
     public var counted: Int
-    /// On-hand on the books when the sheet was posted; nil while open.
+    /// On-hand on the books: as it stands now while the sheet is open, frozen when it is posted;
+    /// nil on a cancelled sheet.
     public var bookQuantity: Int?
     public var difference: Int?
 

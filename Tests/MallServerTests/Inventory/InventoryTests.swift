@@ -218,7 +218,10 @@ struct InventoryTests {
             }
             let counted = try await app.send(.POST, "/api/v1/admin/stocktakes/\(sheet.id)/counts", token: token,
                                              json: StocktakeCountInput(mode: .set, lines: [StockLineInput(skuCode: "TEA", quantity: 4)]))
-            #expect(try counted.decode(Stocktake.self).lines.map(\.counted) == [3, 4])
+            let open = try counted.decode(Stocktake.self)
+            #expect(open.lines.map(\.counted) == [3, 4])
+            #expect(open.lines.map(\.bookQuantity) == [10, 4] && open.lines.map(\.difference) == [-7, 0],
+                    "before posting, the sheet shows what posting will change")
             let unknown = try await app.send(.POST, "/api/v1/admin/stocktakes/\(sheet.id)/counts", token: token,
                                              json: StocktakeCountInput(mode: .add, lines: [StockLineInput(barcode: "0000000000000", quantity: 1)]))
             #expect(unknown.problem?.errors?.first?.field == "lines[0]")

@@ -131,9 +131,20 @@ struct StocktakeRoutes: RouteCollection {
     static func dto(_ sheet: StocktakeModel, on db: any Database) async throws -> Stocktake {
         let lines = try await StocktakeLineModel.query(on: db).filter(\.$stocktakeId == sheet.id!).all()
         let codes = Dictionary(uniqueKeysWithValues: try await SKUModel.query(on: db).filter(\.$id ~~ lines.map(\.skuId)).all().map { ($0.id!, $0.code) })
+        // While the sheet is open its differences are against the books as they stand now, so
+        // whoever posts it sees what posting will change; posting freezes them.
+        var onHandNow: [UUID: Int] = [:]
+        if sheet.status == .open, !lines.isEmpty {
+            for level in try await StockLevelModel.query(on: db).filter(\.$storeId == sheet.storeId).filter(\.$skuId ~~ lines.map(\.skuId)).all() {
+                onHandNow[level.skuId] = level.onHand
+            }
+        }
         return Stocktake(id: sheet.id!, storeId: sheet.storeId, status: sheet.status, note: sheet.note,
-                         lines: lines.map { StocktakeLine(skuId: $0.skuId, skuCode: codes[$0.skuId] ?? "", counted: $0.counted,
-                                                          bookQuantity: $0.bookQuantity, difference: $0.difference) }
+                         lines: lines.map { line in
+                             let book = sheet.status == .open ? onHandNow[line.skuId] ?? 0 : line.bookQuantity
+                             return StocktakeLine(skuId: line.skuId, skuCode: codes[line.skuId] ?? "", counted: line.counted,
+                                                  bookQuantity: book, difference: sheet.status == .open ? book.map { line.counted - $0 } : line.difference)
+                         }
                              .sorted { $0.skuCode < $1.skuCode },
                          createdAt: sheet.createdAt, postedAt: sheet.postedAt)
     }
