@@ -70,6 +70,15 @@ self.addEventListener('activate', function (event) {
   })());
 });
 
+// The offline page is cached in the language of the visit that installed the worker; a page in
+// another language asks for it again, so offline the shopper reads their own language.
+self.addEventListener('message', function (event) {
+  if (!event.data || event.data.type !== 'refresh-offline') return;
+  event.waitUntil(caches.open(SHELL_CACHE).then(function (cache) {
+    return cache.add(new Request(OFFLINE_URL, { cache: 'reload' }));
+  }).catch(function () {}));
+});
+
 async function networkFirstPage(request) {
   try {
     return await fetch(request);

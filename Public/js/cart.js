@@ -29,9 +29,12 @@ function render(cart) {
     root.append(section);
   }
   const next = text.signedIn === 'yes' ? '/checkout' : '/login?next=/checkout';
+  // Subtotals count only what can be bought; lines with a problem must be fixed before checkout.
   root.append(el('div', { class: 'cart-summary' },
     el('span', {}, `${text.subtotal}: `, el('strong', { class: 'price' }, yuan(cart.subtotalFen))),
-    el('a', { class: 'btn btn-primary', href: next, id: 'go-checkout' }, text.signedIn === 'yes' ? text.checkout : text.login)));
+    cart.hasProblems
+      ? el('p', { class: 'problem', role: 'status' }, text.fixProblems)
+      : el('a', { class: 'btn btn-primary', href: next, id: 'go-checkout' }, text.signedIn === 'yes' ? text.checkout : text.login)));
   if (focusedId) document.getElementById(focusedId)?.focus();
 }
 

@@ -1,5 +1,7 @@
 // Order page: pay a pending order, cancel, confirm receipt, and ask for after-sales service.
-import { api, el, showProblem } from './mall.js';
+import { api, el, showProblem, enableScriptControls } from './mall.js';
+
+enableScriptControls();
 
 const actions = document.getElementById('order-actions');
 const orderId = actions.dataset.order;

@@ -22,8 +22,22 @@
   }
 
   if (!('serviceWorker' in navigator)) return;
+  // Refresh the cached offline page when the shopper reads the site in another language than
+  // the one it was cached in (remembered per browser; one request per change, not per page).
+  function keepOfflinePageInLanguage(registration) {
+    var lang = document.documentElement.lang;
+    var worker = registration.active;
+    if (!worker || !lang || window.location.pathname === '/offline') return;
+    try {
+      if (localStorage.getItem('offlineLang') === lang) return;
+      localStorage.setItem('offlineLang', lang);
+    } catch (error) { return; }
+    worker.postMessage({ type: 'refresh-offline' });
+  }
   function register() {
-    navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(function (error) {
+    navigator.serviceWorker.register('/sw.js', { scope: '/' }).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(keepOfflinePageInLanguage).catch(function (error) {
       // Not fatal: the site works without it (private windows, blocked storage).
       console.warn('ChainMall: service worker not registered', error);
     });

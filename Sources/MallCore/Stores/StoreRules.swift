@@ -42,7 +42,9 @@ public struct IllegalTransition: Error, Sendable, Equatable {
         self.reason = reason
     }
 
-    public var message: String { "cannot change from \(from) to \(to): \(reason)" }
+    /// "cannot change from paid to shipped: …"; a step into the state it is already in (two
+    /// people pressing Accept) says only why, not "from accepted to accepted".
+    public var message: String { from == to ? reason : "cannot change from \(from) to \(to): \(reason)" }
 }
 
 public enum StoreRules {

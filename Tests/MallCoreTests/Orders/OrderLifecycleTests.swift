@@ -260,7 +260,11 @@ struct OrderLifecycleTests {
             } else {
                 let error = #expect(throws: IllegalTransition.self, "\(event) from \(status)") { _ = try event.apply(to: &order) }
                 #expect(error?.from == status.rawValue)
-                #expect(error?.message.hasPrefix("cannot change from \(status.rawValue) to ") == true)
+                if error?.to == status.rawValue {
+                    #expect(error?.message == error?.reason, "a repeated step says why, not 'from X to X'")
+                } else {
+                    #expect(error?.message.hasPrefix("cannot change from \(status.rawValue) to ") == true)
+                }
                 #expect(order == start, "a refused event changes nothing")
             }
         }

@@ -42,6 +42,10 @@ struct OrderDeskTests {
             let seen = try await app.send(.GET, "/api/v1/admin/orders/\(delivery.id)", token: clerk).decode(StaffOrder.self)
             #expect(seen.order.deliveryAddress?.contactName == "王小明" && seen.order.deliveryAddress?.detail == "愚园路168号")
             #expect(seen.order.deliveryAddress?.phone == "13800138000")
+            #expect(seen.order.timeline.first?.note == "order placed")
+            let chinese = try await app.send(.GET, "/api/v1/admin/orders/\(delivery.id)", token: clerk, headers: ["Accept-Language": "zh-CN"])
+                .decode(StaffOrder.self)
+            #expect(chinese.order.timeline.first?.note == "订单已提交", "timeline notes in the reader's language")
 
             let (_, _, pickup) = try await Self.paidOrder(app, pickupAt: StoreModel(), in: shop, mobile: "13900000007")
             #expect(try await app.send(.GET, "/api/v1/admin/orders/\(pickup.id)", token: clerk).decode(StaffOrder.self).order.deliveryAddress == nil)

@@ -16,6 +16,8 @@ struct ServerTextTests {
         #expect(text.translate("the order is already cancelled", to: .zhCN) == "订单已是「已取消」状态", "the status inside is translated as well")
         #expect(text.translate("15% off ¥80.00 of covered goods", to: .zhCN) == "适用商品 ¥80.00，减 15%", "{2} and {1} swap the values")
         #expect(text.translate("Goods subtotal: ¥12.90", to: .zhCN) == "商品小计：¥12.90")
+        #expect(text.translate("Some items cannot be bought as they are: “牛奶 大份”: not enough stock within delivery reach; “茶 小份”: no longer on sale, this option is no longer sold. Fix the cart and try again.", to: .zhCN)
+                == "部分商品当前无法购买：「牛奶 大份」：可配送库存不足；「茶 小份」：已下架，该规格已停售。请调整购物车后重试。")
         #expect(text.translate("Order 1 shipping: Delivery: flat fee ¥6.00; add ¥93.40 from this shop for free delivery", to: .zhCN)
                 == "订单 1 运费：配送：固定运费 ¥6.00；再买本店 ¥93.40 即可免运费", "a sentence inside a sentence inside a sentence")
         #expect(text.translate("Delivery from 静安寺店 (store, 0.6 km): one store fills every line; 4 of 7 candidate(s) not eligible.", to: .zhCN)
@@ -37,12 +39,12 @@ struct ServerTextTests {
         }
         // Codes the API sends, reason phrases from the HTTP library, and type names the decoding
         // errors put into "must be {}".
-        let composed = Set(CartLineProblem.allCases.map(\.rawValue) + OrderStatus.allCases.map(\.rawValue)
+        let composed = Set(OrderStatus.allCases.map(\.rawValue)
             + ["Bad Request", "Not Found", "Conflict", "Unauthorized", "Forbidden", "Too Many Requests", "Service Unavailable",
                "Internal Server Error", "Unprocessable Content", "Payload Too Large"]
             + ["a string", "a whole number", "a number", "true or false", "an id", "a list", "an object"]
-            // An allocation candidate's label: "\(name) (\(kind.rawValue), \(distance))".
-            + ["{} (store, {})", "{} (warehouse, {})"])
+            // An allocation candidate's label: "\(name) (\(kind.rawValue), \(distance))"; lists joined with ", ".
+            + ["{} (store, {})", "{} (warehouse, {})", "{}, {}", "{}; {}"])
         for (key, translation) in catalog {
             let holes = key.components(separatedBy: "{}").count - 1
             let numbered = (1...9).filter { translation.contains("{\($0)}") }

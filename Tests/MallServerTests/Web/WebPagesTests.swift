@@ -17,7 +17,9 @@ final class TestBrowser: @unchecked Sendable {
 
     @discardableResult
     func get(_ path: String) async throws -> APIResponse {
-        let response = try await app.send(.GET, path, headers: cookieHeaders())
+        var headers = cookieHeaders()
+        headers.add(name: .accept, value: "text/html,application/xhtml+xml,*/*;q=0.8")
+        let response = try await app.send(.GET, path, headers: headers)
         remember(response)
         if let token = Self.csrfToken(in: response.text) { csrf = token }
         return response
@@ -189,6 +191,9 @@ struct WebPagesTests {
             #expect(atStore.text.contains("店内牛奶") && !atStore.text.contains("别处牛奶"), "only what the store has in stock")
             #expect(atStore.text.contains("name=\"storeId\" value=\"\(store.id!.uuidString)\""), "the filter form keeps the store")
             #expect(atStore.text.contains("href=\"/search\">查看全部门店"), "and offers to drop it")
+            #expect(atStore.text.contains("href=\"/product/\(sku.productId)?storeId=\(store.id!.uuidString)\""), "products open with the store's stock")
+            let nowhere = try await app.send(.GET, "/stores?city=%E5%8C%97%E4%BA%AC")
+            #expect(nowhere.text.contains("北京暂无营业中的门店。"))
 
             let sorted = try await app.send(.GET, "/search?q=%E7%89%9B%E5%A5%B6&sort=price_asc")
             #expect(sorted.text.contains("/login?next=/search%3Fq%3D%25E7%2589%259B%25E5%25A5%25B6%26sort%3Dprice_asc"))
@@ -213,6 +218,8 @@ struct WebPagesTests {
             let cancelled = try await browser.get("/orders/\(order.id)")
             #expect(cancelled.text.contains("已取消的订单无需售后"))
             #expect(try await browser.get("/orders?status=cancelled").text.contains(order.number))
+            let mistyped = try await browser.get("/orders?status=bogus")
+            #expect(mistyped.status == .seeOther && mistyped.headers.first(name: .location) == "/orders")
         }
     }
 
@@ -347,7 +354,8 @@ struct WebPagesTests {
             #expect(shell.text.contains("href=\"/console/orders\" data-section=\"orders\" aria-current=\"page\""))
             #expect(!shell.text.contains("href=\"/console/settings\""), "a clerk's menu has no settings")
             #expect(shell.text.contains("\"code\":\"SH-01\"") && !shell.text.contains("SH-02"), "the context lists only the clerk's store")
-            #expect(try await clerk.get("/console/settings").status == .forbidden)
+            let forbidden = try await clerk.get("/console/settings")
+            #expect(forbidden.status == .forbidden && forbidden.text.contains("href=\"/console\">返回管理后台"), "an error page that leads back to the console")
             #expect(try await clerk.get("/console/nowhere").status == .notFound)
             #expect(try await clerk.api(.GET, "/admin/settings").status == .forbidden, "the API refuses what the menu hides")
 

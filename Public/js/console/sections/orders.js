@@ -267,6 +267,17 @@ function actionBar(staffOrder, redraw) {
     try {
       done(message)(await busy(event.currentTarget, () => run(path)));
     } catch (error) {
+      // Someone else moved the order meanwhile: show it as it is now, with the reason.
+      if (error.status === 409) {
+        const fresh = await get(`/admin/orders/${order.id}`).catch(() => null);
+        if (fresh) {
+          redraw(fresh);
+          const notice = errorNotice(error);
+          const host = document.querySelector('#console-main .action-bar');
+          if (host) host.prepend(notice); else document.querySelector('#console-main h1')?.after(notice);
+          return;
+        }
+      }
       bar.append(errorNotice(error));
     }
   }, { kind });

@@ -22,7 +22,7 @@ struct AfterSalesRoutes: RouteCollection {
         guard let orderId = req.parameters.get("orderId", as: UUID.self) else { throw MallError.notFound("No such order.") }
         let input = try req.content.decode(AfterSalesInput.self)
         let model = try await AfterSalesService(app: req.application).open(memberId: member.memberId, orderId: orderId, input: input, now: req.now)
-        return try Response.json(try await AfterSalesService.dto([model], on: req.db)[0], status: .created)
+        return try Response.json(try await AfterSalesService.dto([model], for: req)[0], status: .created)
     }
 
     func list(req: Request) async throws -> ListPage<AfterSalesInfo> {
@@ -36,11 +36,11 @@ struct AfterSalesRoutes: RouteCollection {
             query = query.filter(\.$status == status.rawValue)
         }
         let result = try await query.sort(\.$createdAt, .descending).sort(\.$number).page(page) { $0 }
-        return ListPage(items: try await AfterSalesService.dto(result.items, on: req.db), page: result.page, per: result.per, total: result.total)
+        return ListPage(items: try await AfterSalesService.dto(result.items, for: req), page: result.page, per: result.per, total: result.total)
     }
 
     func show(req: Request) async throws -> AfterSalesInfo {
-        try await AfterSalesService.dto([owned(req)], on: req.db)[0]
+        try await AfterSalesService.dto([owned(req)], for: req)[0]
     }
 
     func cancel(req: Request) async throws -> AfterSalesInfo {
@@ -50,7 +50,7 @@ struct AfterSalesRoutes: RouteCollection {
         let updated = try await AfterSalesService(app: req.application).transition(caseId: model.id!, now: now) { state in
             try state.cancel(by: .shopper(member.memberId), at: now)
         }
-        return try await AfterSalesService.dto([updated], on: req.db)[0]
+        return try await AfterSalesService.dto([updated], for: req)[0]
     }
 
     /// The shopper's return parcel: its carrier and tracking number, which also opens a
@@ -67,7 +67,7 @@ struct AfterSalesRoutes: RouteCollection {
             try await LogisticsService.createShipment(checked, purpose: .return, orderId: model.orderId, afterSalesId: model.id,
                                                       merchantId: model.merchantId, storeId: model.storeId, on: db, now: now)
         }
-        return try await AfterSalesService.dto([updated], on: req.db)[0]
+        return try await AfterSalesService.dto([updated], for: req)[0]
     }
 
     func confirm(req: Request) async throws -> AfterSalesInfo {
@@ -77,7 +77,7 @@ struct AfterSalesRoutes: RouteCollection {
         let updated = try await AfterSalesService(app: req.application).transition(caseId: model.id!, now: now) { state in
             try state.completeExchange(by: .shopper(member.memberId), at: now)
         }
-        return try await AfterSalesService.dto([updated], on: req.db)[0]
+        return try await AfterSalesService.dto([updated], for: req)[0]
     }
 
     private func owned(_ req: Request) async throws -> AfterSalesCaseModel {
@@ -123,7 +123,7 @@ struct AfterSalesDeskRoutes: RouteCollection {
         let order = ListSort.parse(req, fields: ["number", "kind", "status", "reason", "requestedRefundFen", "refundedFen", "createdAt"], into: &errors)
         try errors.throwIfAny()
         let result = try await query.sort(order).sort(\.$createdAt, .descending).sort(\.$number).page(page) { $0 }
-        return ListPage(items: try await AfterSalesService.dto(result.items, on: req.db), page: result.page, per: result.per, total: result.total)
+        return ListPage(items: try await AfterSalesService.dto(result.items, for: req), page: result.page, per: result.per, total: result.total)
     }
 
     /// Cases, units and refunded money grouped by store, product and reason over a period,
@@ -180,7 +180,7 @@ struct AfterSalesDeskRoutes: RouteCollection {
     func show(req: Request) async throws -> AfterSalesInfo {
         let model = try await find(req)
         try req.authorize(.afterSalesHandle, on: model.owner)
-        return try await AfterSalesService.dto([model], on: req.db)[0]
+        return try await AfterSalesService.dto([model], for: req)[0]
     }
 
     func approve(req: Request) async throws -> AfterSalesInfo {
@@ -232,7 +232,7 @@ struct AfterSalesDeskRoutes: RouteCollection {
             try await req.audit.record(on: db, action: action, owner: model.owner, targetType: "after_sales", targetId: model.id!.uuidString,
                                        before: ["status": before.rawValue], after: ["status": model.status])
         }
-        return try await AfterSalesService.dto([updated], on: req.db)[0]
+        return try await AfterSalesService.dto([updated], for: req)[0]
     }
 
     private func find(_ req: Request) async throws -> AfterSalesCaseModel {

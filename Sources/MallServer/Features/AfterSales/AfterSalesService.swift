@@ -189,6 +189,19 @@ struct AfterSalesService {
         }
     }
 
+    /// The cases as the caller reads them: timeline notes in the caller's language.
+    static func dto(_ models: [AfterSalesCaseModel], for req: Request) async throws -> [AfterSalesInfo] {
+        try await dto(models, on: req.db).map { info in
+            var translated = info
+            translated.timeline = info.timeline.map { entry in
+                var entry = entry
+                entry.note = entry.note.map(req.serverText)
+                return entry
+            }
+            return translated
+        }
+    }
+
     static func dto(_ models: [AfterSalesCaseModel], on db: any Database) async throws -> [AfterSalesInfo] {
         let ids = models.compactMap(\.id)
         guard !ids.isEmpty else { return [] }

@@ -154,7 +154,11 @@ struct InventoryRoutes: RouteCollection {
         if let to = period.to { query = query.filter(\.$createdAt < to) }
         let order = ListSort.parse(req, fields: ["createdAt", "kind", "onHandDelta", "reservedDelta", "onHandAfter", "reason"], into: &errors)
         try errors.throwIfAny()
-        return try await query.sort(order).sort(\.$createdAt, .descending).sort(\.$storeSeq, .descending).page(page) { $0.dto }
+        return try await query.sort(order).sort(\.$createdAt, .descending).sort(\.$storeSeq, .descending).page(page) { movement in
+            var entry = movement.dto
+            entry.reason = entry.reason.map(req.serverText)
+            return entry
+        }
     }
 
     func alerts(req: Request) async throws -> ListPage<LowStockAlert> {

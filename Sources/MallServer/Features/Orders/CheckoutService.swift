@@ -191,7 +191,9 @@ struct CheckoutService {
         guard !view.groups.flatMap(\.lines).isEmpty else { throw Failure.emptyCart }
         let problems = view.groups.flatMap(\.lines).filter { !$0.problems.isEmpty }
         guard problems.isEmpty else {
-            throw Failure.cartHasProblems(problems.map { "\($0.title) \($0.specTitle): \($0.problems.map(\.rawValue).joined(separator: ", "))" })
+            throw Failure.cartHasProblems(problems.map { line in
+                "“\([line.title, line.specTitle].filter { !$0.isEmpty }.joined(separator: " "))”: \(line.problems.map(Self.words).joined(separator: ", "))"
+            })
         }
 
         let settings = try await SettingsService.resolved(on: db)
@@ -257,6 +259,18 @@ struct CheckoutService {
         let rules = Dictionary(uniqueKeysWithValues: merchants.map { (MerchantID($0.id!), ShippingRules.rule(for: $0, settings: settings)) })
         let priced = try PricingEngine.price(PricingRequest(at: now, groups: groups, shippingRules: rules))
         return Plan(cartId: cart.id!, view: view, settings: settings, now: now, plans: plans, groupPlans: groupPlans, priced: priced)
+    }
+
+    /// A cart line problem as a shopper reads it (the cart page has its own catalog text).
+    static func words(_ problem: CartLineProblem) -> String {
+        switch problem {
+        case .offShelf: "no longer on sale"
+        case .skuDisabled: "this option is no longer sold"
+        case .delistedAtStore: "not sold at the chosen store"
+        case .insufficientAtStore: "not enough stock at the chosen store"
+        case .outOfStockEverywhere: "out of stock at every store that delivers here"
+        case .shortOfStock: "not enough stock within delivery reach"
+        }
     }
 
     /// `M` + local date + eight hex digits of the id: short enough to read out at a counter.

@@ -329,6 +329,11 @@ struct OrderDeskRoutes: RouteCollection {
         var dto = try await OrderDTO.many([order], on: req.db)[0]
         var allocation = try JSONDecoder.api.decode(AllocationDecision.self, from: Data(order.allocationJSON.utf8))
         dto.allocationSummary = req.serverText(dto.allocationSummary)
+        dto.timeline = dto.timeline.map { entry in
+            var entry = entry
+            entry.note = entry.note.map(req.serverText)
+            return entry
+        }
         allocation.summary = req.serverText(allocation.summary)
         return StaffOrder(order: dto, allocation: allocation, carrier: lifecycle.shipment?.carrier, trackingNumber: lifecycle.shipment?.trackingNumber)
     }

@@ -26,6 +26,9 @@ struct ErrorPageMiddleware: AsyncMiddleware {
         let text: String
         let requestId: String?
         let isNotFound: Bool
+        /// Back to where the reader came from: the console for staff pages, else the shop.
+        let homeHref: String
+        let homeLabel: String
     }
 
     static func render(for request: Request, problem: Response) async throws -> Response {
@@ -37,9 +40,12 @@ struct ErrorPageMiddleware: AsyncMiddleware {
         case 500...: ("error_server_title", "error_server_text")
         default: ("error_request_title", "error_request_text")
         }
-        let data = Data(heading: request.message(headingKey), text: request.message(textKey),
+        let inConsole = request.url.path == "/console" || request.url.path.hasPrefix("/console/")
+        let text = inConsole && textKey == "error_not_found_text" ? "error_console_not_found_text" : textKey
+        let data = Data(heading: request.message(headingKey), text: request.message(text),
                         requestId: status.code >= 500 ? request.id : nil,
-                        isNotFound: status.code == 404 || status.code == 410)
+                        isNotFound: !inConsole && (status.code == 404 || status.code == 410),
+                        homeHref: inConsole ? "/console" : "/", homeLabel: request.message(inConsole ? "error_console_home" : "error_home"))
         let page = try await request.renderPage("storefront/error", title: data.heading, data: data, status: status)
         for (name, value) in problem.headers where ["retry-after", "www-authenticate"].contains(name.lowercased()) {
             page.headers.replaceOrAdd(name: name, value: value)

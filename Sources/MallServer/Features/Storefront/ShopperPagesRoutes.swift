@@ -136,10 +136,19 @@ struct ShopperPagesRoutes: RouteCollection {
 
     func orders(req: Request) async throws -> Response {
         guard signedInMember(req) != nil else { return signInRedirect(req) }
+        // A tab link someone mistyped is the whole list, not an error page.
+        if let raw = req.query[String.self, at: "status"], OrderStatus(rawValue: raw) == nil { return req.redirect(to: "/orders") }
         let mine = try await OrderRoutes().list(req: req)
         let timeZone = try await SettingsService.resolved(on: req.db).timeZone
         let status = req.query[String.self, at: "status"]
-        let tabs = [nil, OrderStatus.pendingPayment, .paid, .readyForPickup, .shipped, .completed, .cancelled].map { tab in
+        // The usual stages always; the passing ones (waiting for another store, delivered or
+        // collected but not yet confirmed) only while an order is in them.
+        let passing: Set<OrderStatus> = [.awaitingReallocation, .delivered, .pickedUp]
+        let stages: [OrderStatus?] = [nil, .pendingPayment, .paid, .awaitingReallocation, .readyForPickup, .shipped, .delivered, .pickedUp, .completed, .cancelled]
+        let tabs = stages.filter { stage in
+            guard let stage, passing.contains(stage) else { return true }
+            return (mine.countsByStatus[stage.rawValue] ?? 0) > 0 || stage.rawValue == req.query[String.self, at: "status"]
+        }.map { tab in
             OrderTab(label: tab.map { req.message("status_\($0.rawValue)") } ?? req.message("orders_all"),
                      href: tab.map { "/orders?status=\($0.rawValue)" } ?? "/orders",
                      count: tab.map { mine.countsByStatus[$0.rawValue] ?? 0 } ?? mine.countsByStatus.values.reduce(0, +),

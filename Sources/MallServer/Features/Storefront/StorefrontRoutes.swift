@@ -199,7 +199,8 @@ struct StorefrontRoutes: RouteCollection {
         }
         let data = StoresData(cities: [SelectOption(value: "", label: req.message("stores_all_cities"), selected: city?.isEmpty ?? true)]
                                 + cities.map { SelectOption(value: $0, label: $0, selected: $0 == city) },
-                              located: lat != nil && lng != nil, stores: rows)
+                              located: lat != nil && lng != nil, stores: rows,
+                              noneText: req.message("stores_none", ["city": String((city ?? "").prefix(20))]))
         return try await req.renderPage("storefront/stores", title: req.message("stores_title"), data: data)
     }
 
@@ -402,6 +403,8 @@ struct StoresData: Encodable, Sendable {
     let cities: [SelectOption]
     let located: Bool
     let stores: [StoreCard]
+    /// Said when the city has no open store, naming it.
+    let noneText: String
 }
 
 struct CheckoutStoreOption: Encodable, Sendable {

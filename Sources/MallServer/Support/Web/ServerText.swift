@@ -53,7 +53,8 @@ struct ServerText: Sendable {
     private func translate(_ text: String, to language: WebLanguage, depth: Int) -> String {
         guard language != .en, !text.isEmpty else { return text }
         if let hit = exact[language]?[text] { return hit }
-        guard depth < 3 else { return text }
+        // Lists nest a level per item; the bound only stops a pathological text.
+        guard depth < 12 else { return text }
         for pattern in patterns[language] ?? [] {
             guard let parts = Self.match(text, pattern.pieces) else { continue }
             let translated = parts.map { translate($0, to: language, depth: depth + 1) }
