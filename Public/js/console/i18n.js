@@ -30,6 +30,14 @@ export function has(key) {
   return messages[key] !== undefined;
 }
 
+/** Choices for a select from every catalog key `group.<value>`, sorted by their text. */
+export function labelledOptions(group) {
+  const prefix = `${group}.`;
+  return Object.keys(messages).filter((key) => key.startsWith(prefix))
+    .map((key) => ({ value: key.slice(prefix.length), label: messages[key] }))
+    .sort((a, b) => a.label.localeCompare(b.label, locale));
+}
+
 /** A label for an enum value such as an order status, falling back to the raw value. */
 export function label(group, value) {
   if (value === undefined || value === null || value === '') return '';

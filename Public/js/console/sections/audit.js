@@ -1,6 +1,6 @@
 import { add, h, pageHeader, isUuid, shortId, link } from '../dom.js';
 import { createTable } from '../table.js';
-import { t, dateTime, label, has } from '../i18n.js';
+import { t, dateTime, label, has, labelledOptions } from '../i18n.js';
 import { loadMerchants, scopeLabel, storeCell } from '../widgets.js';
 
 // Console pages that show a record of each target type, for a link from its audit rows.
@@ -59,8 +59,8 @@ export async function render(root) {
     syncUrl: true,
     filters: [
       { name: 'actor', label: t('audit.actor') },
-      { name: 'action', label: t('audit.action'), placeholder: 'store.update' },
-      { name: 'targetType', label: t('audit.targetType'), placeholder: 'store' },
+      { name: 'action', label: t('audit.action'), type: 'select', options: [{ value: '', label: t('filter.all') }, ...labelledOptions('auditAction')] },
+      { name: 'targetType', label: t('audit.targetType'), type: 'select', options: [{ value: '', label: t('filter.all') }, ...labelledOptions('auditTarget')] },
       { name: 'targetId', label: t('audit.targetId') },
       { name: 'from', label: t('field.from'), type: 'datetime' },
       { name: 'to', label: t('field.to'), type: 'datetime' },
@@ -68,7 +68,7 @@ export async function render(root) {
     columns: [
       { key: 'createdAt', label: t('field.time'), render: (e) => dateTime(e.createdAt) },
       { key: 'actorName', label: t('audit.actor') },
-      { key: 'action', label: t('audit.action'), render: (e) => h('span', { class: 'mono', text: e.action }) },
+      { key: 'action', label: t('audit.action'), render: (e) => h('span', { title: e.action, text: label('auditAction', e.action) }) },
       { key: 'targetType', label: t('audit.target'), render: target },
       { key: 'scope', label: t('audit.scope'), render: (e) => scopeLabel(e.scope, merchants) },
       { key: 'changes', label: t('audit.changes'), render: changes },
