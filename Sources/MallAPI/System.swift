@@ -33,13 +33,17 @@ public struct AuditEntry: Codable, Sendable {
     public var action: String
     public var targetType: String
     public var targetId: String
+    /// How people name the target today — an order or transfer number, a product title, a store
+    /// or staff name — when it still exists.
+    public var targetLabel: String?
     public var before: String?
     public var after: String?
     public var requestId: String
     public var createdAt: Date
 
     public init(id: UUID, actorStaffId: UUID?, actorName: String, scope: String, action: String, targetType: String,
-                targetId: String, before: String?, after: String?, requestId: String, createdAt: Date) {
+                targetId: String, targetLabel: String? = nil, before: String?, after: String?, requestId: String, createdAt: Date) {
+        self.targetLabel = targetLabel
         self.id = id
         self.actorStaffId = actorStaffId
         self.actorName = actorName

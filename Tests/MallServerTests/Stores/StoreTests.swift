@@ -43,6 +43,8 @@ struct StoreTests {
             #expect(creation.requestId == "req-create-1")
             #expect(creation.scope == "store:\(store.id.uuidString)")
             #expect(creation.before == nil)
+            let storeName = try #require(try await StoreModel.find(store.id, on: app.db)?.name)
+            #expect(audit.items.allSatisfy { $0.targetLabel == storeName }, "rows name the store as it is called today")
             #expect(creation.after?.contains("SH-RM01") == true)
             let update = audit.items[1]
             #expect(update.before?.contains("\"deliveryRadiusKm\":3") == true)

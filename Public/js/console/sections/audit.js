@@ -15,8 +15,9 @@ const targetPages = {
 };
 
 /**
- * The target as people read it: its kind, then a link to its page (UUIDs shortened to their
- * first block, the full id in the title), a store by name, or a key such as a setting in full.
+ * The target as people read it: its kind, then its name (an order number, a product title…)
+ * or, for one gone since, its id shortened to the first block, linked to its page with the full
+ * id in the title; a store by name, or a key such as a setting in full.
  */
 function target(entry) {
   const kind = label('auditTarget', entry.targetType);
@@ -28,10 +29,11 @@ function target(entry) {
     return [kind, ' ', has(key) ? `${t(key)} ` : '', h('span', { class: 'mono muted', text: id })];
   }
   const page = isUuid(id) && targetPages[entry.targetType];
-  const text = shortId(id);
+  const text = entry.targetLabel || shortId(id);
+  const style = entry.targetLabel ? null : 'mono';
   return [kind, ' ', page
-    ? link(page(id), text, { class: 'mono', title: id, 'aria-label': `${kind} ${id}` })
-    : h('span', { class: 'mono muted', title: isUuid(id) ? id : null, text })];
+    ? link(page(id), text, { class: style, title: id, 'aria-label': `${kind} ${text}` })
+    : h('span', { class: entry.targetLabel ? null : 'mono muted', title: isUuid(id) ? id : null, text })];
 }
 
 /** Before/after snapshots are JSON text; pretty-print when they parse, else show as stored. */

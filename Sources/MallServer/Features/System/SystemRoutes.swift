@@ -56,11 +56,45 @@ struct SystemRoutes: RouteCollection {
         if let to = period.to { query = query.filter(\.$createdAt < to) }
         let order = ListSort.parse(req, fields: ["createdAt", "actorName", "action", "targetType", "scope"], into: &errors)
         try errors.throwIfAny()
-        return try await query.sort(order).sort(\.$createdAt, .descending).sort(\.$id).page(page) { row in
+        var result = try await query.sort(order).sort(\.$createdAt, .descending).sort(\.$id).page(page) { row in
             AuditEntry(id: row.id!, actorStaffId: row.actorStaffId, actorName: row.actorName, scope: row.scope, action: row.action,
                        targetType: row.targetType, targetId: row.targetId, before: row.before, after: row.after,
                        requestId: row.requestId, createdAt: row.createdAt)
         }
+        let labels = try await Self.targetLabels(result.items, on: req.db)
+        for index in result.items.indices {
+            let entry = result.items[index]
+            result.items[index].targetLabel = labels["\(entry.targetType):\(UUID(uuidString: entry.targetId)?.uuidString ?? entry.targetId)"]
+        }
+        return result
+    }
+
+    /// Names for the page's targets, one query per kind of target that has names.
+    static func targetLabels(_ entries: [AuditEntry], on db: any Database) async throws -> [String: String] {
+        func ids(_ type: String) -> [UUID] { entries.filter { $0.targetType == type }.compactMap { UUID(uuidString: $0.targetId) } }
+        var labels: [String: String] = [:]
+        func add(_ type: String, _ pairs: [(UUID?, String)]) {
+            for (id, label) in pairs { if let id { labels["\(type):\(id.uuidString)"] = label } }
+        }
+        if case let some = ids("order"), !some.isEmpty {
+            add("order", try await OrderModel.query(on: db).filter(\.$id ~~ some).all().map { ($0.id, $0.number) })
+        }
+        if case let some = ids("product"), !some.isEmpty {
+            add("product", try await ProductModel.query(on: db).filter(\.$id ~~ some).all().map { ($0.id, $0.title) })
+        }
+        if case let some = ids("store"), !some.isEmpty {
+            add("store", try await StoreModel.query(on: db).filter(\.$id ~~ some).all().map { ($0.id, $0.name) })
+        }
+        if case let some = ids("staff"), !some.isEmpty {
+            add("staff", try await StaffModel.query(on: db).filter(\.$id ~~ some).all().map { ($0.id, $0.displayName) })
+        }
+        if case let some = ids("transfer"), !some.isEmpty {
+            add("transfer", try await TransferModel.query(on: db).filter(\.$id ~~ some).all().map { ($0.id, $0.number) })
+        }
+        if case let some = ids("after_sales"), !some.isEmpty {
+            add("after_sales", try await AfterSalesCaseModel.query(on: db).filter(\.$id ~~ some).all().map { ($0.id, $0.number) })
+        }
+        return labels
     }
 
     func jobs(req: Request) async throws -> ListPage<Job> {
