@@ -107,7 +107,17 @@ form.addEventListener('submit', async (event) => {
   const row = selectedRow();
   if (!row) { message.textContent = form.dataset.choose; return; }
   if (soldOut(row)) return;
-  const quantity = Number(document.getElementById('buy-qty').value) || 1;
+  // Checked here rather than by the browser, whose tooltip speaks the browser's language.
+  const quantityInput = document.getElementById('buy-qty');
+  const quantity = Number(quantityInput.value);
+  if (!Number.isInteger(quantity) || quantity < 1 || quantity > 99) {
+    message.classList.add('error');
+    message.textContent = form.dataset.quantityRange;
+    quantityInput.setAttribute('aria-invalid', 'true');
+    quantityInput.focus();
+    return;
+  }
+  quantityInput.removeAttribute('aria-invalid');
   addButton.disabled = true;
   message.classList.remove('error');
   try {
