@@ -45,6 +45,23 @@ export function uid(prefix = 'c') {
   return `${prefix}-${idCounter}`;
 }
 
+/**
+ * Marks a table whose rows stack into labelled blocks on a phone (`.stack-on-phone` in the
+ * stylesheet) and copies each column's header text onto the cells below it as `data-label`, which
+ * the stylesheet shows before the value there. A row's inputs and its key figures then stay in view
+ * instead of behind a sideways scroll. Call again after rows are added.
+ */
+export function stackOnPhone(table) {
+  table.classList.add('stack-on-phone');
+  const heads = [...(table.tHead?.rows[0]?.cells || [])].map((cell) => cell.textContent.trim());
+  for (const body of table.tBodies) {
+    for (const row of body.rows) {
+      [...row.cells].forEach((cell, i) => { if (heads[i]) cell.dataset.label = heads[i]; });
+    }
+  }
+  return table;
+}
+
 /** A status badge; the class lets the stylesheet colour states without inline styles. */
 export function badge(group, value) {
   return h('span', { class: ['badge', `badge-${String(value).replace(/[^a-z0-9_-]/gi, '')}`], text: label(group, value) });

@@ -1,6 +1,6 @@
 import { context, storeName, can } from './context.js';
 import { get } from './api.js';
-import { h, uid, openDialog, shortId, button, link } from './dom.js';
+import { h, uid, openDialog, shortId, button, link, stackOnPhone } from './dom.js';
 import { createForm } from './form.js';
 import { t, label, has } from './i18n.js';
 
@@ -122,6 +122,14 @@ export function loadCarriers() {
 }
 
 /**
+ * A carrier's name: built-in carriers the console catalog knows (the store's own courier) in the
+ * console's language, any other as the API names it.
+ */
+export function carrierName(carrier) {
+  return has(`carrier.${carrier.code}`) ? t(`carrier.${carrier.code}`) : carrier.name;
+}
+
+/**
  * The ship form shared by orders and exchange replacements: a carrier with its tracking
  * number, or the store's own courier with a name and mobile number instead.
  */
@@ -129,7 +137,7 @@ export async function shipmentFields() {
   const carriers = await loadCarriers();
   return [
     { name: 'carrier', label: t('field.carrier'), type: 'select', required: true,
-      options: [{ value: '', label: t('filter.choose') }, ...carriers.map((c) => ({ value: c.code, label: c.name }))] },
+      options: [{ value: '', label: t('filter.choose') }, ...carriers.map((c) => ({ value: c.code, label: carrierName(c) }))] },
     { name: 'trackingNumber', label: t('field.trackingNumber'), autocomplete: 'off' },
     { name: 'courierName', label: t('field.courierName') },
     { name: 'courierPhone', label: t('field.courierPhone'), type: 'tel' },
@@ -205,14 +213,16 @@ export function stockLinesEditor() {
     const tr = h('tr', {}, h('td', {}, code), h('td', {}, qty), h('td', { class: 'cell-actions' }, remove));
     rows.push(row);
     body.append(tr);
+    stackOnPhone(table);
     return row;
   };
+  const table = h('table', { class: 'data compact', 'aria-labelledby': captionId },
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: t('field.barcodeOrCode') }), h('th', { scope: 'col', text: t('field.quantity') }), h('th', { scope: 'col', text: t('table.actions') }))),
+    body);
   addRow();
   const element = h('fieldset', { class: 'lines-editor' },
     h('legend', { id: captionId, text: t('field.lines') }),
-    h('div', { class: 'table-scroll' }, h('table', { class: 'data compact', 'aria-labelledby': captionId },
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: t('field.barcodeOrCode') }), h('th', { scope: 'col', text: t('field.quantity') }), h('th', { scope: 'col', text: t('table.actions') }))),
-      body)),
+    h('div', { class: 'table-scroll' }, table),
     button(t('action.addLine'), () => addRow().code.focus()));
   const read = () => rows.filter((r) => r.code.value.trim()).map((r) => {
     const value = r.code.value.trim();

@@ -92,6 +92,7 @@ struct WebPagesTests {
                 }
             }
             for status in OrderStatus.allCases { used.insert("status_\(status.rawValue)") }
+            for stage in ShopperOrderStage.allCases { used.insert("orders_stage_\(stage.rawValue)") }
             for status in AfterSalesStatus.allCases { used.insert("aftersales_status_\(status.rawValue)") }
             for reason in AfterSalesReason.allCases { used.insert("reason_\(reason.rawValue)") }
             for state in TrackingState.allCases { used.insert("tracking_\(state.rawValue)") }
@@ -217,8 +218,10 @@ struct WebPagesTests {
             #expect(try await browser.api(.POST, "/orders/\(order.id)/cancel", json: [String: String]()).status == .ok)
             let cancelled = try await browser.get("/orders/\(order.id)")
             #expect(cancelled.text.contains("已取消的订单无需售后"))
-            #expect(try await browser.get("/orders?status=cancelled").text.contains(order.number))
-            let mistyped = try await browser.get("/orders?status=bogus")
+            let cancelledTab = try await browser.get("/orders?stage=cancelled")
+            #expect(cancelledTab.text.contains(order.number) && cancelledTab.text.contains("已取消 <span class=\"muted\">1</span>"))
+            #expect(!(try await browser.get("/orders?stage=unpaid")).text.contains(order.number))
+            let mistyped = try await browser.get("/orders?stage=bogus")
             #expect(mistyped.status == .seeOther && mistyped.headers.first(name: .location) == "/orders")
         }
     }

@@ -1,6 +1,6 @@
 import { context, can } from '../context.js';
 import { post, put } from '../api.js';
-import { add, h, pageHeader, badge, subnav, button, announce, notice, shortId } from '../dom.js';
+import { add, h, pageHeader, badge, subnav, button, announce, notice, shortId, stackOnPhone } from '../dom.js';
 import { createTable } from '../table.js';
 import { createForm } from '../form.js';
 import { t, dateTime, number, label } from '../i18n.js';
@@ -124,10 +124,10 @@ function renderStockDocument(root, kind) {
 function bookedTable(entries) {
   const caption = t('inventory.bookedCaption');
   return h('section', { class: 'booked' }, h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': caption },
-    h('table', { class: 'data compact' }, h('caption', { text: caption }),
+    stackOnPhone(h('table', { class: 'data compact' }, h('caption', { text: caption }),
       h('thead', {}, h('tr', {}, [t('field.skuCode'), t('field.product'), t('field.onHand'), t('field.available')].map((x, i) => h('th', { scope: 'col', class: i > 1 ? 'num' : null, text: x })))),
       h('tbody', {}, entries.map((l) => h('tr', {}, h('th', { scope: 'row', class: 'mono', text: l.skuCode }), h('td', { text: `${l.productTitle} ${l.specTitle || ''}` }),
-        h('td', { class: 'num', text: number(l.onHand) }), h('td', { class: 'num', text: number(l.available) })))))));
+        h('td', { class: 'num', text: number(l.onHand) }), h('td', { class: 'num', text: number(l.available) }))))))));
 }
 
 function renderMovements(root) {

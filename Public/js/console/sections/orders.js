@@ -1,6 +1,6 @@
 import { context, canAtStore, can } from '../context.js';
 import { get, post, apiUrl } from '../api.js';
-import { add, h, append, pageHeader, badge, link, facts, errorNotice, button, busy, announce, subnav, clear } from '../dom.js';
+import { add, h, append, pageHeader, badge, link, facts, errorNotice, button, busy, announce, subnav, clear, stackOnPhone } from '../dom.js';
 import { createTable } from '../table.js';
 import { t, money, dateTime, label, number, distance, has } from '../i18n.js';
 import { storeFilter, formDialog, reasonDialog, shipmentFields, wireShipmentForm } from '../widgets.js';
@@ -135,13 +135,13 @@ function linesTable(order) {
   const caption = t('orders.lines');
   return h('section', { class: 'card' }, h('h2', { text: caption }),
     h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': caption },
-      h('table', { class: 'data' }, h('caption', { class: 'visually-hidden', text: caption }),
+      stackOnPhone(h('table', { class: 'data' }, h('caption', { class: 'visually-hidden', text: caption }),
         h('thead', {}, h('tr', {}, [t('field.product'), t('field.spec'), t('field.quantity'), t('field.unitPrice'), t('field.discount'), t('field.payable')]
           .map((x, i) => h('th', { scope: 'col', class: i > 1 ? 'num' : null, text: x })))),
         h('tbody', {}, order.lines.map((l) => h('tr', {},
           h('th', { scope: 'row', text: l.title }), h('td', { text: l.specTitle }),
           h('td', { class: 'num', text: number(l.quantity) }), h('td', { class: 'num', text: money(l.unitPriceFen) }),
-          h('td', { class: 'num', text: l.discountFen ? money(-l.discountFen) : '' }), h('td', { class: 'num', text: money(l.payableFen) })))))));
+          h('td', { class: 'num', text: l.discountFen ? money(-l.discountFen) : '' }), h('td', { class: 'num', text: money(l.payableFen) }))))))));
 }
 
 // Entries that change nothing about the status (placing, moving to another store, a late

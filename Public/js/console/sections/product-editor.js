@@ -1,6 +1,6 @@
 import { can, canAboveStore, canOnPlatform, merchantsWith } from '../context.js';
 import { get, post, put, api } from '../api.js';
-import { add, h, pageHeader, badge, link, button, busy, announce, errorNotice, uid, clear, notice } from '../dom.js';
+import { add, h, pageHeader, badge, link, button, busy, announce, errorNotice, uid, clear, notice, stackOnPhone } from '../dom.js';
 import { field, ErrorPresenter, fenToYuan, yuanToFen, fieldCandidates } from '../form.js';
 import { t, label } from '../i18n.js';
 import { reasonDialog, loadMerchants as merchantDirectory, merchantLabel } from '../widgets.js';
@@ -36,6 +36,12 @@ async function loadMerchants() {
 }
 
 export async function render(root, productId) {
+  // A new product belongs to a merchant, so creating one needs catalog.edit above store level;
+  // a store's staff get a plain explanation instead of an editor they cannot use.
+  if (!productId && !canAboveStore('catalog.edit')) {
+    add(root, h('p', { class: 'breadcrumb' }, link('/console/catalog', t('catalog.title'))), pageHeader(t('catalog.new')), notice(t('catalog.cannotCreate'), 'info'));
+    return;
+  }
   let product = null; let categories; let brands; let merchants = [];
   try {
     [product, categories, brands] = await Promise.all([
@@ -48,7 +54,6 @@ export async function render(root, productId) {
     add(root, pageHeader(t('catalog.editor')), link('/console/catalog', t('action.back')), errorNotice(error));
     return;
   }
-  // A new product belongs to a merchant, so creating one needs catalog.edit above store level.
   const editable = (product ? can('catalog.edit') : canAboveStore('catalog.edit')) && (!product || product.status !== 'pending_review');
   add(root, h('p', { class: 'breadcrumb' }, link('/console/catalog', t('catalog.title'))));
   add(root, header(product));
@@ -262,6 +267,7 @@ function matrixEditor(initialSpecs, initialSkus) {
       return skuRow(previous ? readRow(previous) : {}, combo);
     });
     clear(skuBody).append(...skuRows.map((r) => r.element));
+    stackOnPhone(skuTable);
     skuCount.textContent = t('catalog.skuCount', { count: skuRows.length });
   }
 
@@ -279,18 +285,18 @@ function matrixEditor(initialSpecs, initialSkus) {
   }
   const skuCount = h('p', { class: 'field-help', role: 'status', text: t('catalog.skuCount', { count: skuRows.length }) });
   const captionId = uid('skus');
+  const skuTable = stackOnPhone(h('table', { class: 'data compact sku-table' },
+    h('caption', { id: captionId, text: t('catalog.skus') }),
+    h('thead', {}, h('tr', {}, [t('catalog.combination'), t('field.skuCode'), t('field.barcode'), t('field.priceYuan'), t('field.marketPriceYuan'), t('field.enabled')]
+      .map((x) => h('th', { scope: 'col', text: x })))),
+    skuBody));
 
   const element = h('div', { class: 'sku-matrix' },
     h('p', { class: 'field-help', text: t('catalog.specsHelp') }),
     specBody,
     h('div', { class: 'actions-row' }, addSpecButton, generateButton),
     skuCount,
-    h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-labelledby': captionId },
-      h('table', { class: 'data compact sku-table' },
-        h('caption', { id: captionId, text: t('catalog.skus') }),
-        h('thead', {}, h('tr', {}, [t('catalog.combination'), t('field.skuCode'), t('field.barcode'), t('field.priceYuan'), t('field.marketPriceYuan'), t('field.enabled')]
-          .map((x) => h('th', { scope: 'col', text: x })))),
-        skuBody)));
+    h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-labelledby': captionId }, skuTable));
 
   return {
     element,

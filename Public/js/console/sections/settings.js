@@ -52,11 +52,13 @@ function settingsForm(settings, redraw) {
     label: message('label', s, s.summary || s.key),
     type: inputType(s),
     value: s.value,
+    // One line each (the stylesheet keeps the line breaks), so the default and the last change
+    // never read as part of the help sentence.
     help: [
       message('help', s, s.summary),
       t('settings.default', { value: shown(s, s.defaultValue) }),
       s.updatedAt ? t('settings.updated', { at: dateTime(s.updatedAt) }) : '',
-    ].filter(Boolean).join(' '),
+    ].filter(Boolean).join('\n'),
     disabled: !manage,
     readOnly: !manage,
     keepEmpty: true,

@@ -1,6 +1,6 @@
 import { context, can, canAtStore, storeById } from '../context.js';
 import { get, post, api } from '../api.js';
-import { add, h, pageHeader, badge, link, button, busy, announce, errorNotice, facts, uid, errorText } from '../dom.js';
+import { add, h, pageHeader, badge, link, button, busy, announce, errorNotice, facts, uid, errorText, stackOnPhone, notice } from '../dom.js';
 import { createTable } from '../table.js';
 import { createForm, ErrorPresenter } from '../form.js';
 import { t, dateTime, number } from '../i18n.js';
@@ -32,14 +32,25 @@ function renderList(root) {
       { key: 'createdAt', label: t('field.createdAt'), render: (x) => dateTime(x.createdAt) },
     ],
   });
-  // A transfer leaves a store where the staff member manages stock, for another store they can see.
-  const canSend = context.stores.some((st) => canAtStore('inventory.manage', st.id, st.merchantId));
-  if (canSend && context.stores.length > 1) add(root, h('div', { class: 'actions-row' }, link('/console/inventory/transfers?id=new', t('transfer.new'), { class: 'btn btn-primary' })));
+  if (canRaiseTransfer()) add(root, h('div', { class: 'actions-row' }, link('/console/inventory/transfers?id=new', t('transfer.new'), { class: 'btn btn-primary' })));
   add(root, table.element);
   table.reload();
 }
 
+/**
+ * A transfer leaves a store where the staff member manages stock for another store of the same
+ * merchant that they can see; with no such pair there is nothing to raise.
+ */
+function canRaiseTransfer() {
+  return context.stores.some((from) => canAtStore('inventory.manage', from.id, from.merchantId)
+    && context.stores.some((to) => to.id !== from.id && to.merchantId === from.merchantId));
+}
+
 function renderCreate(root) {
+  if (!canRaiseTransfer()) {
+    add(root, notice(t('transfer.cannotCreate'), 'info'));
+    return;
+  }
   const lines = stockLinesEditor();
   const choose = (o) => (o.value === '' ? { ...o, label: t('filter.choose') } : o);
   // Goods leave from a store where the staff member manages stock; they go to another store of
@@ -104,12 +115,12 @@ async function renderTransfer(root, id) {
 function linesTable(x, inputs) {
   const caption = t('transfer.lines');
   return h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': caption },
-    h('table', { class: 'data compact transfer-lines' }, h('caption', { text: caption }),
+    stackOnPhone(h('table', { class: 'data compact transfer-lines' }, h('caption', { text: caption }),
       h('thead', {}, h('tr', {}, [t('field.skuCode'), t('field.quantity'), t('transfer.received'), t('transfer.discrepancy'), inputs ? t('transfer.receiveNow') : null]
         .filter(Boolean).map((c, i) => h('th', { scope: 'col', class: i ? 'num' : null, text: c })))),
       h('tbody', {}, x.lines.map((l, i) => h('tr', {}, h('th', { scope: 'row' }, h('span', { class: 'mono', text: l.skuCode }), l.title ? [' ', l.title] : null),
         h('td', { class: 'num', text: number(l.quantity) }), h('td', { class: 'num', text: number(l.receivedQuantity) }),
-        h('td', { class: 'num', text: number(l.discrepancy) }), inputs ? h('td', { class: 'num' }, inputs[i]) : null)))));
+        h('td', { class: 'num', text: number(l.discrepancy) }), inputs ? h('td', { class: 'num' }, inputs[i]) : null))))));
 }
 
 /** Receiving lets the destination book what actually arrived, line by line. */

@@ -108,6 +108,12 @@ struct OrderRoutes: RouteCollection {
             }
             query = query.filter(\.$status == status.rawValue)
         }
+        if let raw = req.query[String.self, at: "stage"] {
+            guard let stage = ShopperOrderStage(rawValue: raw) else {
+                throw ValidationFailure(field: "stage", message: "must be one of \(ShopperOrderStage.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            query = query.filter(\.$status ~~ stage.statuses.map(\.rawValue))
+        }
         let result = try await query.sort(\.$createdAt, .descending).sort(\.$number).page(page) { $0 }
         var counts: [String: Int] = [:]
         for row in try await req.db.sql.raw("SELECT status, COUNT(*) AS n FROM orders WHERE member_id = \(bind: member.memberId) GROUP BY status").all() {

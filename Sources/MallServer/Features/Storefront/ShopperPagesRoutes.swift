@@ -136,27 +136,23 @@ struct ShopperPagesRoutes: RouteCollection {
 
     func orders(req: Request) async throws -> Response {
         guard signedInMember(req) != nil else { return signInRedirect(req) }
-        // A tab link someone mistyped is the whole list, not an error page.
-        if let raw = req.query[String.self, at: "status"], OrderStatus(rawValue: raw) == nil { return req.redirect(to: "/orders") }
+        // Tabs are the shopper's stages; a mistyped tab link is the whole list, not an error page.
+        let rawStage = req.query[String.self, at: "stage"]
+        if let rawStage, ShopperOrderStage(rawValue: rawStage) == nil { return req.redirect(to: "/orders") }
+        if req.query[String.self, at: "status"] != nil { return req.redirect(to: "/orders") }
         let mine = try await OrderRoutes().list(req: req)
         let timeZone = try await SettingsService.resolved(on: req.db).timeZone
-        let status = req.query[String.self, at: "status"]
-        // The usual stages always; the passing ones (waiting for another store, delivered or
-        // collected but not yet confirmed) only while an order is in them.
-        let passing: Set<OrderStatus> = [.awaitingReallocation, .delivered, .pickedUp]
-        let stages: [OrderStatus?] = [nil, .pendingPayment, .paid, .awaitingReallocation, .readyForPickup, .shipped, .delivered, .pickedUp, .completed, .cancelled]
-        let tabs = stages.filter { stage in
-            guard let stage, passing.contains(stage) else { return true }
-            return (mine.countsByStatus[stage.rawValue] ?? 0) > 0 || stage.rawValue == req.query[String.self, at: "status"]
-        }.map { tab in
-            OrderTab(label: tab.map { req.message("status_\($0.rawValue)") } ?? req.message("orders_all"),
-                     href: tab.map { "/orders?status=\($0.rawValue)" } ?? "/orders",
-                     count: tab.map { mine.countsByStatus[$0.rawValue] ?? 0 } ?? mine.countsByStatus.values.reduce(0, +),
-                     current: tab?.rawValue == status)
+        func count(_ stage: ShopperOrderStage?) -> Int {
+            (stage?.statuses.map(\.rawValue) ?? Array(mine.countsByStatus.keys)).reduce(0) { $0 + (mine.countsByStatus[$1] ?? 0) }
+        }
+        let tabs = ([nil] + ShopperOrderStage.allCases.map(Optional.some)).map { stage in
+            OrderTab(label: stage.map { req.message("orders_stage_\($0.rawValue)") } ?? req.message("orders_all"),
+                     href: stage.map { "/orders?stage=\($0.rawValue)" } ?? "/orders",
+                     count: count(stage), current: stage?.rawValue == rawStage)
         }
         let pages = max(1, (mine.orders.total + mine.orders.per - 1) / mine.orders.per)
         func link(_ page: Int) -> String {
-            "/orders" + StorefrontRoutes.queryString(["status": status, "page": page > 1 ? String(page) : nil].compactMapValues { $0 })
+            "/orders" + StorefrontRoutes.queryString(["stage": rawStage, "page": page > 1 ? String(page) : nil].compactMapValues { $0 })
         }
         let data = OrdersData(tabs: tabs, orders: mine.orders.items.map { OrderCard($0, timeZone: timeZone, req: req) },
                               previous: mine.orders.page > 1 ? link(mine.orders.page - 1) : nil,
