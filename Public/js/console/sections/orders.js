@@ -3,7 +3,7 @@ import { get, post, apiUrl } from '../api.js';
 import { add, h, append, pageHeader, badge, link, facts, errorNotice, button, busy, announce, subnav, clear, stackOnPhone } from '../dom.js';
 import { createTable } from '../table.js';
 import { t, money, dateTime, label, number, distance, has } from '../i18n.js';
-import { storeFilter, formDialog, reasonDialog, shipmentFields, wireShipmentForm } from '../widgets.js';
+import { storeFilter, formDialog, reasonDialog, shipmentFields, wireShipmentForm, carrierName } from '../widgets.js';
 import { createForm } from '../form.js';
 
 const statuses = ['paid', 'awaiting_reallocation', 'accepted', 'picking', 'ready_for_pickup', 'shipped', 'delivered', 'picked_up', 'completed', 'pending_payment', 'cancelled', 'expired'];
@@ -179,7 +179,7 @@ function shipments(order) {
   if (!order.shipments || !order.shipments.length) return null;
   return h('section', { class: 'card' }, h('h2', { text: t('orders.shipments') }),
     order.shipments.map((s) => h('div', { class: 'shipment' },
-      h('h3', {}, `${s.carrierName} ${s.trackingNumber || ''}`, s.state ? [' ', badge('trackingState', s.state)] : null),
+      h('h3', {}, `${carrierName({ code: s.carrierCode, name: s.carrierName })} ${s.trackingNumber || ''}`, s.state ? [' ', badge('trackingState', s.state)] : null),
       s.courierName ? h('p', { text: `${s.courierName} ${s.courierPhone || ''}` }) : null,
       s.events.length ? h('ol', { class: 'timeline' }, s.events.map((e) => h('li', {},
         h('time', { datetime: e.at, text: dateTime(e.at) }), ' ', e.description, e.location ? ` · ${e.location}` : ''))) : h('p', { class: 'muted', text: t('orders.noEvents') }))));
@@ -233,7 +233,7 @@ function allocationPanel(allocation, order) {
     ]),
     moved ? h('p', { class: 'notice' }, t('orders.movedSincePlan', { store: order.storeName })) : null,
     h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': caption },
-      h('table', { class: 'data' }, h('caption', { text: caption }),
+      stackOnPhone(h('table', { class: 'data' }, h('caption', { text: caption }),
         h('thead', {}, h('tr', {}, [t('field.store'), t('field.kind'), t('orders.distance'), t('orders.outcome'), t('orders.explanation')]
           .map((x) => h('th', { scope: 'col', text: x })))),
         h('tbody', {},
@@ -253,7 +253,7 @@ function allocationPanel(allocation, order) {
               h('td', { class: 'num', text: distance(c.distanceMeters) }),
               h('td', {}, outcome),
               h('td', { text: isCurrent && !wasPlanned ? t('orders.movedHere') : explanation(c) }));
-          })))));
+          }))))));
 }
 
 /** Buttons for the steps the order's state allows and the staff member may take. */
