@@ -27,5 +27,6 @@ enum Migrations {
         app.migrations.add(UpdateOrdersAddTimeIndexes())
         app.migrations.add(UpdateProductsAddCategoryOrderIndex())
         app.migrations.add(CreateProductSearchGrams())
+        app.migrations.add(UpdateSessionsAddTouchedAt())
     }
 }

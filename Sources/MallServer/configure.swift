@@ -85,6 +85,7 @@ public func configure(_ app: Application, config: AppConfig, clock: any MallCloc
 func registerJobs(_ app: Application) {
     app.jobs.register("auth.purgeExpiredSessions") { context in
         try await TokenService.purgeExpired(on: context.db, now: context.now)
+        try await UnchangedSessionSkippingDriver.purge(on: context.db, now: context.now)
     }
     app.jobs.register(NotificationOutbox.deliverJob) { context in
         try await NotificationOutbox.deliver(context)

@@ -226,6 +226,37 @@ struct WebPagesTests {
         }
     }
 
+    @Test("browser sessions record when they were last used, at most one write a day, and the hourly purge drops those unused past the cookie's life")
+    func sessionPurge() async throws {
+        let clock = ManualClock(testEpoch)
+        try await withTestApp(clock: clock) { app in
+            func touched() async throws -> [Date] {
+                try await app.db.sql.raw("SELECT touched_at FROM _fluent_sessions").all().map { try $0.decode(column: "touched_at", as: Date.self) }
+            }
+            let regular = TestBrowser(app)
+            try await regular.get("/")
+            #expect(try await touched() == [testEpoch], "a new session is stamped")
+
+            clock.advance(seconds: 3_600)
+            try await regular.get("/stores")
+            #expect(try await touched() == [testEpoch], "later the same day: no write")
+            clock.advance(seconds: 86_400)
+            try await regular.get("/stores")
+            let dayLater = testEpoch.addingTimeInterval(90_000)
+            #expect(try await touched() == [dayLater], "the next day's first page marks it used again")
+
+            let gone = TestBrowser(app)
+            try await gone.get("/")
+            #expect(try await touched().count == 2)
+            clock.advance(seconds: 7 * 86_400)
+            try await regular.get("/")
+            clock.advance(seconds: 2 * 86_400)
+            try await UnchangedSessionSkippingDriver.purge(on: app.db, now: clock.now())
+            let left = try await touched()
+            #expect(left.count == 1 && left[0] == dayLater.addingTimeInterval(7 * 86_400), "only the browser that kept coming keeps its session")
+        }
+    }
+
     @Test("the language switch is remembered in a cookie and changes the UI text")
     func language() async throws {
         try await withTestApp { app in
