@@ -1,7 +1,7 @@
 // Account page: the profile's nickname and the address book (add, edit, make default, delete,
 // pin to the map) through /api/v1/me. The forms' buttons stay disabled until this script runs,
 // so without JavaScript nothing is submitted as a plain form (the page says why).
-import { api, el, showProblem, enableScriptControls } from './mall.js';
+import { api, el, showProblem, enableScriptControls, problemText } from './mall.js';
 
 /** A failed call in a form: field errors beside their inputs, a red summary, no "saved". */
 function report(form, problem) {
@@ -61,7 +61,7 @@ async function loadAddresses(focusId) {
     const again = focusId && list.querySelector(`[data-address="${CSS.escape(focusId)}"] button`);
     if (again) again.focus();
   } catch (problem) {
-    list.replaceChildren(el('li', { class: 'form-errors', role: 'alert' }, problem.detail || problem.title || words.failed));
+    list.replaceChildren(el('li', { class: 'form-errors', role: 'alert' }, problemText(problem, words.failed)));
   } finally {
     list.setAttribute('aria-busy', 'false');
   }
@@ -89,7 +89,7 @@ function addressItem(address) {
     try {
       await action();
     } catch (problem) {
-      problemLine.textContent = problem.detail || problem.title || words.failed;
+      problemLine.textContent = problemText(problem, words.failed);
       showActions();
       actions.querySelector('button').focus();
       return;

@@ -1,6 +1,6 @@
 // Cart page: lines per merchant from GET /api/v1/cart, quantity changes and removal. The page
 // is drawn again after every change, so a line's quantity error is kept here and drawn with it.
-import { api, el, yuan, refreshCartBadge, problemLabel } from './mall.js';
+import { api, el, yuan, refreshCartBadge, problemLabel, problemText } from './mall.js';
 
 const root = document.getElementById('cart');
 const text = root.dataset;
@@ -8,10 +8,6 @@ const MAX_QUANTITY = 99;
 /** skuId → the message for the last quantity change that failed on that line. */
 const lineErrors = new Map();
 let lastCart = null;
-
-function problemText(problem) {
-  return problem.errors?.map((e) => e.message).join(' ') || problem.detail || problem.title || text.failed;
-}
 
 function render(cart) {
   lastCart = cart;
@@ -77,7 +73,7 @@ async function change(line, action) {
     await action();
     lineErrors.delete(line.skuId);
   } catch (problem) {
-    lineErrors.set(line.skuId, problemText(problem));
+    lineErrors.set(line.skuId, problemText(problem, text.failed));
   }
   await load();
   refreshCartBadge();
@@ -87,7 +83,7 @@ async function load() {
   try {
     render(await api('GET', '/cart'));
   } catch (problem) {
-    root.replaceChildren(el('p', { class: 'form-errors', role: 'alert' }, problemText(problem)));
+    root.replaceChildren(el('p', { class: 'form-errors', role: 'alert' }, problemText(problem, text.failed)));
   }
 }
 

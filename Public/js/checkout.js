@@ -1,6 +1,6 @@
 // Checkout: per merchant choose delivery (address) or pickup (store), see the lines priced,
 // place the order once (an idempotency key survives retries of this page view), then pay.
-import { api, el, yuan, showProblem, refreshCartBadge, problemLabel } from './mall.js';
+import { api, el, yuan, showProblem, refreshCartBadge, problemLabel, problemText } from './mall.js';
 
 const form = document.getElementById('checkout');
 const text = form.dataset;
@@ -113,7 +113,7 @@ async function renderSummary() {
         el('ol', { class: 'explanation' }, preview.explanation.map((line) => el('li', {}, line)))));
     placeButton.disabled = false;
   } catch (problem) {
-    summaryBody.replaceChildren(el('p', { class: 'form-errors', role: 'alert' }, problem.detail || problem.title || text.failed));
+    summaryBody.replaceChildren(el('p', { class: 'form-errors', role: 'alert' }, problemText(problem, text.failed)));
     placeButton.disabled = true;
   }
 }
@@ -123,7 +123,7 @@ async function load() {
   try {
     cart = await api('GET', '/cart');
   } catch (problem) {
-    groupsRoot.replaceChildren(el('p', { class: 'form-errors', role: 'alert' }, problem.detail || problem.title || text.failed));
+    groupsRoot.replaceChildren(el('p', { class: 'form-errors', role: 'alert' }, problemText(problem, text.failed)));
     return;
   }
   groupsRoot.replaceChildren();
@@ -150,7 +150,7 @@ async function pay(paymentId) {
           location.href = started.payUrl;
         }
       } catch (problem) {
-        box.append(el('p', { class: 'form-errors', role: 'alert' }, problem.detail || problem.title));
+        box.append(el('p', { class: 'form-errors', role: 'alert' }, problemText(problem)));
       }
     } }, `${text.pay} · ${provider.name}`));
   }

@@ -64,6 +64,11 @@ export function problemLabel(code, line, dataset) {
   return (dataset[key] || code).replace('{n}', String(line.available));
 }
 
+/** One line for a refused request: its field messages, else its detail, else `fallback`. */
+export function problemText(problem, fallback = '') {
+  return problem.errors?.map((e) => e.message).join(' ') || problem.detail || problem.title || fallback;
+}
+
 export function showProblem(form, problem, summary) {
   form.querySelectorAll('.field-error[data-generated]').forEach((node) => node.remove());
   form.querySelectorAll('[aria-invalid]').forEach((node) => {

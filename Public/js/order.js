@@ -1,5 +1,5 @@
 // Order page: pay a pending order, cancel, confirm receipt, and ask for after-sales service.
-import { api, el, showProblem, enableScriptControls } from './mall.js';
+import { api, el, showProblem, enableScriptControls, problemText } from './mall.js';
 
 enableScriptControls();
 
@@ -22,7 +22,7 @@ actions.addEventListener('click', async (event) => {
     await api('POST', `/orders/${orderId}/${action}`, {});
     location.reload();
   } catch (problem) {
-    status.textContent = problem.detail || problem.title;
+    status.textContent = problemText(problem);
     button.disabled = false;
   }
 });

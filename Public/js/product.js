@@ -1,7 +1,7 @@
 // Product page: the spec picker shows the chosen combination's price and stock (and which
 // options the chosen store has none of), the gallery swaps images, and "add to cart" calls the
 // cart API. `?sku=<id>` (links from the scan page) preselects that SKU.
-import { api, el, refreshCartBadge, enableScriptControls } from './mall.js';
+import { api, el, refreshCartBadge, enableScriptControls, problemText } from './mall.js';
 
 const form = document.getElementById('buy-form');
 const rows = [...document.querySelectorAll('.sku-table tbody tr')];
@@ -126,7 +126,7 @@ form.addEventListener('submit', async (event) => {
     refreshCartBadge();
   } catch (problem) {
     message.classList.add('error');
-    message.textContent = problem.errors?.map((e) => e.message).join(' ') || problem.detail || problem.title || form.dataset.failed;
+    message.textContent = problemText(problem, form.dataset.failed);
   } finally {
     addButton.disabled = false;
   }

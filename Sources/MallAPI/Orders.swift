@@ -448,6 +448,8 @@ public struct RefundInfo: Codable, Sendable, Equatable {
     public var orderId: UUID?
     /// Why: `cancelled`, `paid_after_expiry`, `after_sales:<case>`, `duplicate_payment:<transaction>`, … (`#retry:` marks a retry).
     public var cause: String
+    /// The after-sales case's number when an after-sales case asked for this refund.
+    public var afterSalesNumber: String?
     public var amountFen: Int64
     /// `pending` (queued for the provider), `processing` (the provider is on it), `succeeded`,
     /// `failed` (the provider refused; may be retried), `retried`.
@@ -458,11 +460,12 @@ public struct RefundInfo: Codable, Sendable, Equatable {
     public var completedAt: Date?
 
     public init(id: UUID, paymentId: UUID, orderId: UUID?, cause: String, amountFen: Int64, status: String, provider: String,
-                providerRefundId: String?, createdAt: Date, completedAt: Date?) {
+                providerRefundId: String?, createdAt: Date, completedAt: Date?, afterSalesNumber: String? = nil) {
         self.id = id
         self.paymentId = paymentId
         self.orderId = orderId
         self.cause = cause
+        self.afterSalesNumber = afterSalesNumber
         self.amountFen = amountFen
         self.status = status
         self.provider = provider

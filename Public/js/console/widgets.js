@@ -80,20 +80,13 @@ export function roleLabel(code, name) {
   return has(`roleName.${code}`) ? t(`roleName.${code}`) : (name || String(code));
 }
 
-const caseNumbers = new Map();
 /** Refund causes are codes, or `after_sales:<id>` naming the case that asked for the money. */
-export function refundCause(cause) {
-  const text = String(cause || '');
-  const m = /^after_sales:(.+)$/.exec(text);
-  if (!m) return label('refundCause', text);
-  // Only staff who handle after-sales can open the case; others read the kind of refund.
-  if (!can('aftersales.handle')) return t('refundCause.afterSalesCase');
-  const node = link(`/console/aftersales/${m[1]}`, t('refundCause.afterSalesCase'));
-  if (!caseNumbers.has(m[1])) caseNumbers.set(m[1], get(`/admin/after-sales/${m[1]}`).then((c) => c.number).catch(() => null));
-  caseNumbers.get(m[1]).then((number) => {
-    if (number) node.textContent = t('refundCause.afterSalesNumber', { number });
-  });
-  return node;
+export function refundCause(refund) {
+  const m = /^after_sales:(.+)$/.exec(String(refund.cause || ''));
+  if (!m) return label('refundCause', refund.cause);
+  const text = refund.afterSalesNumber ? t('refundCause.afterSalesNumber', { number: refund.afterSalesNumber }) : t('refundCause.afterSalesCase');
+  // Only staff who handle after-sales can open the case.
+  return can('aftersales.handle') ? link(`/console/aftersales/${m[1]}`, text) : text;
 }
 
 // SKU names are not on ledger rows or alerts, only ids; one levels call per SKU names it, and

@@ -234,6 +234,8 @@ struct AfterSalesTests {
             #expect(stats.byStore.first?.refundedFen == 1_000)
             #expect(stats.byProduct.first?.units == 4)
             #expect(stats.byProduct.first?.refundedFen == 1_000)
+            let refunds = try await app.send(.GET, "/api/v1/admin/refunds", token: admin).decode(ListPage<RefundInfo>.self)
+            #expect(refunds.items.map(\.afterSalesNumber) == [second.number], "finance sees which case asked for the money")
             #expect(Set(stats.byReason.map(\.key)) == ["not_as_described", "quality_issue"])
             #expect(stats.byReason.first { $0.key == "quality_issue" }?.label == "质量问题")
         }

@@ -337,37 +337,28 @@ function metresBetween(a, b) {
  */
 async function reallocationChoices(staffOrder) {
   const { order, allocation } = staffOrder;
-  let stores;
-  try {
-    const page = await get('/admin/stores', { per: 200, sort: 'code' });
-    stores = page.items || [];
-  } catch {
-    stores = context.stores.filter((s) => s.merchantId === order.merchantId);
-  }
-  const sameMerchant = (s) => String(s.merchantId).toUpperCase() === String(order.merchantId).toUpperCase();
-  const here = stores.find((s) => String(s.id).toUpperCase() === String(order.storeId).toUpperCase()) || null;
+  const stores = (await get('/admin/stores', { merchantId: order.merchantId, status: 'open', per: 200 })).items;
+  const sameId = (a, b) => String(a).toUpperCase() === String(b).toUpperCase();
+  const here = stores.find((s) => sameId(s.id, order.storeId)) || null;
   const address = order.fulfilment === 'delivery' ? deliveryAddressOf(staffOrder) : null;
-  const city = (address && address.city) || (here && here.city) || '';
+  const city = address?.city || here?.city || '';
   const measured = new Map((allocation?.candidates || []).map((c) => [String(c.storeId).toUpperCase(), c.distanceMeters]));
   const excluded = new Set((allocation?.excludedStoreIds || []).map((id) => String(id).toUpperCase()));
-  const located = (p) => p && typeof p.latitude === 'number' && typeof p.longitude === 'number';
   const choices = stores
-    .filter((s) => sameMerchant(s) && String(s.id).toUpperCase() !== String(order.storeId).toUpperCase())
-    .filter((s) => (s.status === undefined || s.status === 'open') && (order.fulfilment === 'delivery' || (s.kind !== 'warehouse' && s.pickupEnabled !== false)))
+    .filter((s) => !sameId(s.id, order.storeId))
+    .filter((s) => order.fulfilment === 'delivery' || (s.kind !== 'warehouse' && s.pickupEnabled))
     .map((s) => {
       const id = String(s.id).toUpperCase();
-      let metres = null;
-      if (order.fulfilment === 'delivery') {
-        if (measured.has(id)) metres = measured.get(id);
-        else if (located(address) && located(s)) metres = metresBetween(address, s);
-      } else if (located(here) && located(s)) {
-        metres = metresBetween(here, s);
-      }
+      // The allocation measured from the address; otherwise from the address's point, or for
+      // pickup from the current store.
+      const from = order.fulfilment === 'delivery' ? address : here;
+      const metres = (order.fulfilment === 'delivery' ? measured.get(id) : undefined)
+        ?? (from?.latitude != null ? metresBetween(from, s) : null);
       return { store: s, metres, sameCity: Boolean(city && s.city === city), excluded: excluded.has(id) };
     })
     .sort((a, b) => (Number(b.sameCity) - Number(a.sameCity))
       || ((a.metres ?? Infinity) - (b.metres ?? Infinity))
-      || String(a.store.code || '').localeCompare(String(b.store.code || '')));
+      || a.store.code.localeCompare(b.store.code));
   const help = order.fulfilment === 'delivery' ? t('orders.reallocateHelpDelivery') : t('orders.reallocateHelpPickup');
   return { choices, city, help };
 }

@@ -113,7 +113,7 @@ function renderRefunds(root) {
       { key: 'createdAt', label: t('field.createdAt'), render: (r) => dateTime(r.createdAt) },
       { key: 'amountFen', label: t('payments.amount'), align: 'num', render: (r) => money(r.amountFen) },
       { key: 'status', label: t('field.status'), render: (r) => badge('refundStatus', r.status) },
-      { key: 'cause', label: t('payments.cause'), render: (r) => refundCause(r.cause) },
+      { key: 'cause', label: t('payments.cause'), render: refundCause },
       { key: 'provider', label: t('payments.provider'), render: (r) => providerCell(r.provider) },
       { key: 'orderId', label: t('field.order'), render: (r) => (r.orderId ? link(`/console/orders/${r.orderId}`, t('payments.openOrder')) : '') },
       { key: 'providerRefundId', label: t('payments.providerRefundId'), render: (r) => h('span', { class: 'mono', text: r.providerRefundId || '' }) },

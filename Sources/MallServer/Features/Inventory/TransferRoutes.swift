@@ -40,9 +40,7 @@ struct TransferRoutes: RouteCollection {
         let order = ListSort.parse(req, fields: ["number", "status", "createdAt", "shippedAt", "receivedAt"], into: &errors)
         try errors.throwIfAny()
         let result = try await query.sort(order).sort(\.$createdAt, .descending).sort(\.$id).page(page) { $0 }
-        var items: [Transfer] = []
-        for transfer in result.items { items.append(try await Self.dto(transfer, on: req.db)) }
-        return ListPage(items: items, page: result.page, per: result.per, total: result.total)
+        return ListPage(items: try await Self.many(result.items, on: req.db), page: result.page, per: result.per, total: result.total)
     }
 
     func create(req: Request) async throws -> Response {
@@ -209,21 +207,33 @@ struct TransferRoutes: RouteCollection {
     }
 
     static func dto(_ transfer: TransferModel, on db: any Database) async throws -> Transfer {
-        let lines = try await TransferLineModel.query(on: db).filter(\.$transferId == transfer.id!).sort(\.$position).all()
-        let skus = Dictionary(uniqueKeysWithValues: try await SKUModel.query(on: db).filter(\.$id ~~ lines.map(\.skuId)).all().map { ($0.id!, $0) })
+        try await many([transfer], on: db)[0]
+    }
+
+    /// Transfers with their lines, store names and line titles: four queries for any number.
+    static func many(_ transfers: [TransferModel], on db: any Database) async throws -> [Transfer] {
+        guard !transfers.isEmpty else { return [] }
+        let lines = Dictionary(grouping: try await TransferLineModel.query(on: db).filter(\.$transferId ~~ transfers.map { $0.id! })
+            .sort(\.$position).all(), by: \.transferId)
+        let skuIds = Set(lines.values.flatMap { $0.map(\.skuId) })
+        let skus = Dictionary(uniqueKeysWithValues: try await SKUModel.query(on: db).filter(\.$id ~~ skuIds).all().map { ($0.id!, $0) })
         let products = Dictionary(uniqueKeysWithValues: try await ProductModel.query(on: db).filter(\.$id ~~ Set(skus.values.map(\.productId)))
             .all().map { ($0.id!, $0.title) })
-        let stores = Dictionary(uniqueKeysWithValues: try await StoreModel.query(on: db).filter(\.$id ~~ [transfer.fromStoreId, transfer.toStoreId])
-            .all().map { ($0.id!, $0.name) })
+        let stores = Dictionary(uniqueKeysWithValues: try await StoreModel.query(on: db)
+            .filter(\.$id ~~ Set(transfers.flatMap { [$0.fromStoreId, $0.toStoreId] })).all().map { ($0.id!, $0.name) })
         func title(_ skuId: UUID) -> String {
             guard let sku = skus[skuId] else { return "" }
             return [products[sku.productId], sku.specTitle.isEmpty ? nil : sku.specTitle].compactMap { $0 }.joined(separator: " ")
         }
-        return Transfer(id: transfer.id!, number: transfer.number, fromStoreId: transfer.fromStoreId, fromStoreName: stores[transfer.fromStoreId] ?? "",
-                        toStoreId: transfer.toStoreId, toStoreName: stores[transfer.toStoreId] ?? "",
-                        status: transfer.status, note: transfer.note, expectedArrivalAt: transfer.expectedArrivalAt,
-                        lines: lines.map { TransferLine(skuId: $0.skuId, skuCode: skus[$0.skuId]?.code ?? "", title: title($0.skuId), quantity: $0.quantity,
-                                                        receivedQuantity: $0.receivedQuantity, discrepancy: $0.discrepancy) },
-                        createdAt: transfer.createdAt, shippedAt: transfer.shippedAt, receivedAt: transfer.receivedAt)
+        return transfers.map { transfer in
+            Transfer(id: transfer.id!, number: transfer.number, fromStoreId: transfer.fromStoreId, fromStoreName: stores[transfer.fromStoreId] ?? "",
+                     toStoreId: transfer.toStoreId, toStoreName: stores[transfer.toStoreId] ?? "",
+                     status: transfer.status, note: transfer.note, expectedArrivalAt: transfer.expectedArrivalAt,
+                     lines: (lines[transfer.id!] ?? []).map {
+                         TransferLine(skuId: $0.skuId, skuCode: skus[$0.skuId]?.code ?? "", title: title($0.skuId), quantity: $0.quantity,
+                                      receivedQuantity: $0.receivedQuantity, discrepancy: $0.discrepancy)
+                     },
+                     createdAt: transfer.createdAt, shippedAt: transfer.shippedAt, receivedAt: transfer.receivedAt)
+        }
     }
 }

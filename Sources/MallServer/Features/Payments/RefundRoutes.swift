@@ -61,7 +61,13 @@ struct RefundRoutes: RouteCollection {
         let result = try await query.sort(order).sort(\.$createdAt, .descending).sort(\.$id).page(page) { $0 }
         let payments = Dictionary(uniqueKeysWithValues: try await PaymentModel.query(on: req.db)
             .filter(\.$id ~~ Set(result.items.map(\.paymentId))).all().map { ($0.id!, $0.provider) })
-        return ListPage(items: result.items.map { Self.info($0, provider: $0.provider ?? payments[$0.paymentId] ?? "") },
+        let cases = Dictionary(uniqueKeysWithValues: try await AfterSalesCaseModel.query(on: req.db)
+            .filter(\.$id ~~ Set(result.items.compactMap(\.afterSalesId))).all().map { ($0.id!, $0.number) })
+        return ListPage(items: result.items.map { refund in
+                            var info = Self.info(refund, provider: refund.provider ?? payments[refund.paymentId] ?? "")
+                            info.afterSalesNumber = refund.afterSalesId.flatMap { cases[$0] }
+                            return info
+                        },
                         page: result.page, per: result.per, total: result.total)
     }
 
