@@ -37,4 +37,9 @@ do {
     try? await app.asyncShutdown()
     throw error
 }
+// `execute` returns on SIGTERM or SIGINT with the server still answering: drain it first, so no
+// request is left touching a database that is already closed.
+if serves, !(await drainForShutdown(app)) {
+    exit(0)
+}
 try await app.asyncShutdown()

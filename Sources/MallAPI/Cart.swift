@@ -48,6 +48,9 @@ public enum CartLineProblem: String, Codable, Sendable, CaseIterable {
     case outOfStockEverywhere = "out_of_stock_everywhere"
     /// Delivery: the stores and warehouses that reach the address hold fewer units than the line.
     case shortOfStock = "short_of_stock"
+    /// The item's price times the quantity is beyond what a checkout can charge (a price stored
+    /// before prices were capped): it cannot be bought until the price is corrected.
+    case priceUnavailable = "price_unavailable"
 }
 
 public struct CartLineView: Codable, Sendable, Equatable {

@@ -33,6 +33,10 @@ public struct AppConfig: Sendable {
     public var databasePoolSize: Int
     /// How long a request waits for a free PostgreSQL connection before failing.
     public var databasePoolTimeoutSeconds: Int64 = 10
+    /// How long a shutdown (SIGTERM) lets requests in flight finish before the process leaves.
+    public var shutdownGraceSeconds = 20
+    /// The bearer token a Prometheus scraper sends for `/metrics`; nil turns `/metrics` off.
+    public var metricsToken: String?
     /// Signs the sandbox gateway's notifications; the sandbox is for local use and tests.
     public var sandboxPaymentSecret: String
     public var pgDump: String
@@ -152,6 +156,13 @@ public struct AppConfig: Sendable {
             pgRestore: value("PG_RESTORE") ?? "pg_restore",
             storage: storage
         )
+        config.shutdownGraceSeconds = try integer("SHUTDOWN_GRACE_SECONDS", default: 20, range: 1...600)
+        if let token = value("METRICS_TOKEN") {
+            guard token.utf8.count >= 16, token.utf8.allSatisfy({ $0 > 32 && $0 < 127 }) else {
+                throw AppConfigError(variable: "METRICS_TOKEN", problem: "must be at least 16 printable characters without spaces")
+            }
+            config.metricsToken = token
+        }
         config.kuaidi100Salt = value("KUAIDI100_SALT")
         if let folder = value("RESOURCES_DIR") {
             guard FileManager.default.fileExists(atPath: folder + "/Resources/Views") else {

@@ -34,7 +34,7 @@ public func configure(_ app: Application, config: AppConfig, clock: any MallCloc
     }
 
     ContentConfiguration.global.use(encoder: JSONEncoder.api, for: .json)
-    ContentConfiguration.global.use(decoder: JSONDecoder.api, for: .json)
+    ContentConfiguration.global.use(decoder: APIJSONDecoder(), for: .json)
     app.passwords.use(.bcrypt(cost: config.bcryptCost))
     await app.jwt.keys.add(hmac: HMACKey(from: config.jwtSecret), digestAlgorithm: .sha256)
     app.loginThrottle = LoginThrottle()
@@ -47,6 +47,8 @@ public func configure(_ app: Application, config: AppConfig, clock: any MallCloc
         HTTPCookies.Value(string: sessionID.string, maxAge: 7 * 86_400, path: "/", isSecure: false, isHTTPOnly: true, sameSite: .lax)
     }
     app.routes.defaultMaxBodySize = ByteCount(stringLiteral: config.maxBodySize)
+    // How long the listener's close waits for open connections to finish their requests.
+    app.http.server.configuration.shutdownTimeout = .seconds(Int64(config.shutdownGraceSeconds))
 
     // Web pages: Leaf templates and message catalogs from Resources/, static files from Public/.
     let webRoot = WebResources.locateRoot(configured: config.resourcesDirectory)
@@ -58,6 +60,7 @@ public func configure(_ app: Application, config: AppConfig, clock: any MallCloc
 
     // Errors first so that even failures inside other middleware become problem details.
     app.middleware = Middlewares()
+    app.middleware.use(InFlightMiddleware(requests: app.inFlightRequests))
     app.middleware.use(RequestIdMiddleware())
     app.middleware.use(ProblemMiddleware())
     app.middleware.use(SecurityHeadersMiddleware())

@@ -1,7 +1,9 @@
 import Vapor
 
 /// The whole HTTP surface in one place. Every `/api/v1` route reads a bearer token when one is
-/// sent; staff routes live under `/api/v1/admin` and check permission and scope per handler via
+/// sent. Staff routes live under `/api/v1/admin`, which admits signed-in staff only (but for the
+/// sign-in itself), and member routes behind a member gate, so an anonymous caller is turned away
+/// before any handler runs; handlers then check permission and scope via
 /// `Request.authorize(_:on:)`.
 func routes(_ app: Application) throws {
     // Operations: health, readiness, metrics, API document.
@@ -28,23 +30,28 @@ func routes(_ app: Application) throws {
 
     let api = sessions.grouped(CSRFMiddleware(cookielessRequestsPass: true)).grouped("api", "v1").grouped(BearerAuthMiddleware())
 
-    // Shoppers: sign-up, sign-in, tokens (shared with staff), own account.
+    // Shoppers: sign-up, sign-in, tokens (shared with staff).
     try api.register(collection: MemberAuthRoutes())
-    try api.register(collection: MemberAccountRoutes())
     // Shoppers: stores near a point; catalogue browse, search, product detail, barcode lookup.
     try api.register(collection: PublicStoreRoutes())
     try api.register(collection: PublicCatalogRoutes())
     // Shoppers: the cart (members, or guests by X-Cart-Token).
     try api.register(collection: CartRoutes())
-    // Shoppers: checkout, orders; payments and the gateways' callbacks.
-    try api.register(collection: OrderRoutes())
+    // Payments: the providers on offer and the gateways' callbacks for anyone; a payment itself
+    // only for its member.
     try api.register(collection: PaymentRoutes())
-    // Shoppers: after-sales requests; carriers and the carrier tracking push.
-    try api.register(collection: AfterSalesRoutes())
+    // Carriers and the carrier tracking push.
     try api.register(collection: LogisticsRoutes())
 
-    // Staff console API.
-    let admin = api.grouped("admin")
+    // Signed-in members only: own account, checkout, orders, after-sales requests.
+    let member = api.grouped(RequirePrincipalMiddleware.member)
+    try member.register(collection: MemberAccountRoutes())
+    try member.register(collection: OrderRoutes())
+    try member.register(collection: AfterSalesRoutes())
+
+    // Staff console API: staff sign in, and everything else needs a signed-in staff member.
+    try api.grouped("admin").register(collection: StaffAuthRoutes.SignIn())
+    let admin = api.grouped("admin").grouped(RequirePrincipalMiddleware.staff)
     try admin.register(collection: StaffAuthRoutes())
     try admin.register(collection: StaffRoutes())
     try admin.register(collection: MemberAdminRoutes())

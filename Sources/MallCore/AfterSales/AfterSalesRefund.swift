@@ -43,11 +43,20 @@ public enum AfterSalesRefund {
     /// cost. Each case refunds the difference of cumulative shares rounded down, so however a
     /// line is returned — all at once or one unit per case — the refunds add up to exactly what
     /// was paid for it, never a fen more.
-    public static func amount(linePayable: Money, lineQuantity: Int, earlierUnits: Int, units: Int) -> Money {
-        precondition(lineQuantity > 0 && earlierUnits >= 0 && units >= 0 && earlierUnits + units <= lineQuantity,
-                     "units out of range for the line")
+    ///
+    /// - Throws: `ValidationFailure` when the units do not fit the line (more than were bought,
+    ///   negative counts) and `ArithmeticOverflow` for a stored amount beyond what fits.
+    public static func amount(linePayable: Money, lineQuantity: Int, earlierUnits: Int, units: Int) throws -> Money {
+        guard lineQuantity > 0, earlierUnits >= 0, units >= 0, earlierUnits <= lineQuantity, units <= lineQuantity - earlierUnits else {
+            throw ValidationFailure(field: "quantity", message: "must be at most the units bought and not yet returned")
+        }
+        guard linePayable.minorUnits >= 0 else { throw ArithmeticOverflow("refund of a negative line amount") }
+        // payable × count can exceed Int64 long before the share does (count ≤ quantity keeps
+        // the quotient at most the payable), so the product is taken in full width.
         func share(_ count: Int) -> Int64 {
-            count == lineQuantity ? linePayable.minorUnits : linePayable.minorUnits * Int64(count) / Int64(lineQuantity)
+            guard count != lineQuantity else { return linePayable.minorUnits }
+            let product = linePayable.minorUnits.multipliedFullWidth(by: Int64(count))
+            return Int64(lineQuantity).dividingFullWidth(product).quotient
         }
         return Money(minorUnits: share(earlierUnits + units) - share(earlierUnits), currency: linePayable.currency)
     }

@@ -182,7 +182,9 @@ public enum AllocationPlanner {
         case .open: break
         }
         if candidate.kind == .store {
-            let radius = Int((candidate.deliveryRadiusKm * 1000).rounded())
+            // Stores are saved with 0–100 km; a value from elsewhere (NaN, huge) must not trap.
+            let radiusKm = candidate.deliveryRadiusKm.isFinite ? min(max(candidate.deliveryRadiusKm, 0), 20_000) : 0
+            let radius = Int((radiusKm * 1000).rounded())
             if distance > radius { return .outOfRadius(distanceMeters: distance, radiusMeters: radius) }
             let wait = candidate.hours.minutesUntilOpen(on: request.weekday, at: request.minute)
             if wait.map({ $0 > request.openingWindowMinutes }) ?? true { return .notOpeningSoon(minutesUntilOpen: wait) }

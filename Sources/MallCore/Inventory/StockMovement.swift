@@ -55,7 +55,10 @@ public struct StockChange: Hashable, Sendable {
         switch kind {
         case .adjustment, .stocktake, .sync:
             guard quantity != 0 else { throw ValidationFailure(field: field, message: "must not be zero") }
-            guard abs(quantity) <= maximumQuantity else { throw ValidationFailure(field: field, message: "must be at most \(maximumQuantity) units") }
+            // A range test, not abs(): abs(Int.min) traps.
+            guard (-maximumQuantity...maximumQuantity).contains(quantity) else {
+                throw ValidationFailure(field: field, message: "must be between -\(maximumQuantity) and \(maximumQuantity) units")
+            }
             // Taking stock down may not eat into units already promised to orders.
             return StockChange(kind: kind, onHandDelta: quantity, reservedDelta: 0, minimumAvailable: max(0, -quantity), minimumReserved: 0)
         default:
@@ -79,7 +82,7 @@ public struct StockChange: Hashable, Sendable {
     }
 
     /// The largest single movement; guards against typos such as a barcode pasted into a quantity.
-    public static let maximumQuantity = 1_000_000
+    public static let maximumQuantity = InputLimits.stockQuantity.upperBound
 
     /// True for changes that only add stock and so succeed on any level, even a missing one.
     public var alwaysApplies: Bool {

@@ -100,11 +100,13 @@ public enum YuanText {
     public static func parse(_ text: String, field: String) throws -> Int64 {
         let trimmed = text.trimmingWhitespace()
         let parts = trimmed.split(separator: ".", omittingEmptySubsequences: false)
-        guard (1...2).contains(parts.count), let yuan = Int64(parts[0]), yuan >= 0, yuan < 100_000_000,
-              parts.count == 1 || ((1...2).contains(parts[1].count) && parts[1].allSatisfy(\.isNumber)) else {
-            throw ValidationFailure(field: field, message: "must be an amount in yuan such as 12.90")
-        }
-        let fraction = parts.count == 2 ? Int64(parts[1].count == 1 ? String(parts[1]) + "0" : String(parts[1]))! : 0
+        let invalid = ValidationFailure(field: field, message: "must be an amount in yuan such as 12.90")
+        guard (1...2).contains(parts.count), let yuan = Int64(parts[0]), yuan >= 0, yuan < 100_000_000 else { throw invalid }
+        guard parts.count == 2 else { return yuan * 100 }
+        // ASCII digits only: Character.isNumber also accepts 五 and ½, which Int64 cannot read.
+        let digits = parts[1]
+        guard (1...2).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }),
+              let fraction = Int64(digits.count == 1 ? digits + "0" : String(digits)) else { throw invalid }
         return yuan * 100 + fraction
     }
 }

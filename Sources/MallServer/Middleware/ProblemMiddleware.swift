@@ -75,6 +75,12 @@ struct ProblemMiddleware: AsyncMiddleware {
         switch error {
         case let failure as ValidationFailure:
             problem = Problem(title: "Unprocessable Content", status: 422, detail: "Some fields are invalid.", errors: failure.errors)
+        case let overflow as ArithmeticOverflow:
+            // Bounded inputs make this unreachable; stored data from before the bounds may not be.
+            request.logger.warning("arithmetic overflow refused: \(overflow.quantity)")
+            problem = Problem(title: "Unprocessable Content", status: 422, detail: overflow.description)
+        case let mismatch as CurrencyMismatch:
+            problem = Problem(title: "Unprocessable Content", status: 422, detail: mismatch.description)
         case let transition as IllegalTransition:
             problem = Problem(title: "Conflict", status: 409, detail: transition.message)
         case let decoding as DecodingError:
@@ -96,11 +102,13 @@ struct ProblemMiddleware: AsyncMiddleware {
         default:
             problem = Problem(title: "Internal Server Error", status: 500, detail: "Something went wrong on our side; the request id helps us find it.")
         }
-        if problem.status >= 500 && !(error is any AbortError) && !(error is ProblemConvertible) {
+        if let stored = error as? StoredDataError {
+            request.logger.error("\(stored.description)")
+        } else if problem.status >= 500 && !(error is any AbortError) && !(error is ProblemConvertible) {
             request.logger.error("unhandled error: \(String(reflecting: error))")
         }
         problem.instance = request.url.path
-        problem.requestId = request.id
+        problem.requestId = request.requestId
         problem.title = request.serverText(problem.title)
         problem.detail = problem.detail.map(request.serverText)
         problem.errors = problem.errors?.map { FieldError(field: $0.field, message: request.serverText($0.message)) }

@@ -1,4 +1,5 @@
 import Fluent
+import Foundation
 import FluentSQLiteDriver
 import SQLKit
 
@@ -23,6 +24,14 @@ extension Database {
                 return try await body(db)
             }
         }
+    }
+
+    /// Locks one row until the transaction ends, so the caller can read it and decide without
+    /// another transaction deciding on the same row meanwhile. PostgreSQL takes a row lock;
+    /// SQLite's write transaction (`writeTransaction`) already excludes every other writer.
+    func lockRow(_ table: String, id: UUID) async throws {
+        guard isPostgres else { return }
+        _ = try await sql.raw("SELECT id FROM \(ident: table) WHERE id = \(bind: id) FOR UPDATE").all()
     }
 
     public var isSQLite: Bool { self is any SQLiteDatabase || (self as? any SQLDatabase)?.dialect.name == "sqlite" }

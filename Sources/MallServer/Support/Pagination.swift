@@ -9,25 +9,24 @@ struct PageRequest: Sendable {
     var page: Int
     var per: Int
 
-    static let maxPer = 200
+    static let maxPer = InputLimits.perPage.upperBound
 
     init(page: Int = 1, per: Int = 20) {
         self.page = page
         self.per = per
     }
 
+    /// `page` and `per` from the query, each within `InputLimits`: an unbounded page number
+    /// once overflowed the offset below and took the whole process down.
     init(from req: Request) throws {
         var errors = FieldErrorCollector()
-        let page = try? req.query.get(Int.self, at: "page")
-        let per = try? req.query.get(Int.self, at: "per")
-        if req.query[String.self, at: "page"] != nil && (page == nil || page! < 1) { errors.add("page", "must be a whole number of at least 1") }
-        if req.query[String.self, at: "per"] != nil && (per == nil || !(1...Self.maxPer).contains(per!)) {
-            errors.add("per", "must be a whole number between 1 and \(Self.maxPer)")
-        }
+        let page = req.boundedQuery("page", InputLimits.page, into: &errors)
+        let per = req.boundedQuery("per", InputLimits.perPage, into: &errors)
         try errors.throwIfAny()
         self.init(page: page ?? 1, per: per ?? 20)
     }
 
+    /// Bounded by `InputLimits`, so at most 20 million: no overflow.
     var offset: Int { (page - 1) * per }
 }
 
@@ -49,6 +48,35 @@ extension Request {
         if let value = try? query.get(T.self, at: name) { return value }
         errors.add(name, message)
         return nil
+    }
+}
+
+extension Request {
+    /// A whole number from the query within `limits`, or nil when absent. Anything else — text,
+    /// a fraction, a number out of range however large — is a field error naming the range.
+    func boundedQuery<Value: FixedWidthInteger & Sendable>(_ name: String, _ limits: ClosedRange<Value>,
+                                                          into errors: inout FieldErrorCollector) -> Value? {
+        guard let raw = query[String.self, at: name] else { return nil }
+        guard let value = Value(raw.trimmingWhitespace()), limits.contains(value) else {
+            errors.add(name, "must be a whole number between \(limits.lowerBound) and \(limits.upperBound)")
+            return nil
+        }
+        return value
+    }
+
+    /// A decimal number from the query within `limits` (coordinates, distances): finite, in range.
+    func boundedQuery(_ name: String, _ limits: ClosedRange<Double>, into errors: inout FieldErrorCollector) -> Double? {
+        guard let raw = query[String.self, at: name] else { return nil }
+        guard let value = Double(raw.trimmingWhitespace()), value.isFinite, limits.contains(value) else {
+            errors.add(name, "must be a number between \(Self.plain(limits.lowerBound)) and \(Self.plain(limits.upperBound))")
+            return nil
+        }
+        return value
+    }
+
+    /// 90 rather than 90.0 in messages.
+    static func plain(_ number: Double) -> String {
+        number.rounded() == number && abs(number) < 1e15 ? String(Int64(number)) : String(number)
     }
 }
 

@@ -5,7 +5,7 @@ import Testing
 @Suite("After-sales refund amounts")
 struct AfterSalesRefundTests {
     @Test("any way of returning a line's units refunds exactly what the line cost, each step at most a fair share")
-    func partitionsAddUp() {
+    func partitionsAddUp() throws {
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<2_000 {
             let quantity = Int.random(in: 1...12, using: &generator)
@@ -14,7 +14,7 @@ struct AfterSalesRefundTests {
             var total: Int64 = 0
             while returned < quantity {
                 let units = Int.random(in: 1...(quantity - returned), using: &generator)
-                let amount = AfterSalesRefund.amount(linePayable: payable, lineQuantity: quantity, earlierUnits: returned, units: units)
+                let amount = try AfterSalesRefund.amount(linePayable: payable, lineQuantity: quantity, earlierUnits: returned, units: units)
                 #expect(amount.minorUnits >= 0)
                 // Never more than the units' exact share rounded up.
                 let fairCeiling = (payable.minorUnits * Int64(units) + Int64(quantity) - 1) / Int64(quantity)
@@ -27,10 +27,36 @@ struct AfterSalesRefundTests {
     }
 
     @Test("worked example: 3 units for 3,749 fen return one at a time as 1,249 + 1,250 + 1,250")
-    func workedExample() {
+    func workedExample() throws {
         let payable = Money(minorUnits: 3_749)
-        let steps = (0..<3).map { AfterSalesRefund.amount(linePayable: payable, lineQuantity: 3, earlierUnits: $0, units: 1).minorUnits }
+        let steps = try (0..<3).map { try AfterSalesRefund.amount(linePayable: payable, lineQuantity: 3, earlierUnits: $0, units: 1).minorUnits }
         #expect(steps == [1_249, 1_250, 1_250])
-        #expect(AfterSalesRefund.amount(linePayable: payable, lineQuantity: 3, earlierUnits: 0, units: 2).minorUnits == 2_499)
+        #expect(try AfterSalesRefund.amount(linePayable: payable, lineQuantity: 3, earlierUnits: 0, units: 2).minorUnits == 2_499)
+    }
+
+    @Test("extreme stored amounts neither trap nor give back more than was paid; impossible unit counts are refused")
+    func extremes() throws {
+        for payable: Int64 in [Int64.max, Int64.max - 1, 9_300_000_000_000 * 999, 1] {
+            for quantity in [1, 2, 999, 1_000_000] {
+                var total: Int64 = 0
+                var returned = 0
+                for units in [quantity / 3, 1, quantity] where returned + units <= quantity && units > 0 {
+                    let amount = try AfterSalesRefund.amount(linePayable: Money(minorUnits: payable), lineQuantity: quantity, earlierUnits: returned, units: units)
+                    #expect(amount.minorUnits >= 0)
+                    total += amount.minorUnits
+                    returned += units
+                }
+                #expect(total <= payable)
+            }
+        }
+        #expect(throws: ValidationFailure.self) {
+            try AfterSalesRefund.amount(linePayable: Money(minorUnits: 100), lineQuantity: 3, earlierUnits: 2, units: 2)
+        }
+        #expect(throws: ValidationFailure.self) {
+            try AfterSalesRefund.amount(linePayable: Money(minorUnits: 100), lineQuantity: 3, earlierUnits: Int.max, units: Int.max)
+        }
+        #expect(throws: ArithmeticOverflow.self) {
+            try AfterSalesRefund.amount(linePayable: Money(minorUnits: -1), lineQuantity: 3, earlierUnits: 0, units: 1)
+        }
     }
 }

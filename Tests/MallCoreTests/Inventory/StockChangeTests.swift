@@ -17,4 +17,22 @@ struct StockChangeTests {
         #expect(!(try StockChange.movement(.adjustment, quantity: -3)).alwaysApplies)
         #expect(try StockChange.movement(.reserve, quantity: 5).applied(to: StockLevel(onHand: 4, reserved: 0)) == nil)
     }
+
+    @Test("movements of any size, Int.min and Int.max included, are refused with a field error or built within the limit")
+    func extremeQuantities() throws {
+        let limit = StockChange.maximumQuantity
+        for kind in StockMovementKind.allCases {
+            for quantity in [Int.min, Int.min + 1, -limit - 1, -limit, -1, 0, 1, limit, limit + 1, Int.max] {
+                do {
+                    let change = try StockChange.movement(kind, quantity: quantity, field: "delta")
+                    #expect(abs(change.onHandDelta) <= limit && abs(change.reservedDelta) <= limit, "\(kind) \(quantity)")
+                    #expect(change.minimumAvailable >= 0 && change.minimumReserved >= 0)
+                } catch let failure as ValidationFailure {
+                    #expect(failure.errors.map(\.field) == ["delta"], "\(kind) \(quantity)")
+                }
+            }
+        }
+        #expect(throws: ValidationFailure.self) { try StockChange.movement(.adjustment, quantity: Int.min) }
+        #expect(try StockChange.movement(.adjustment, quantity: -limit).onHandDelta == -limit)
+    }
 }

@@ -87,12 +87,19 @@ struct PricingPropertyTests {
         if case .upTo(let asked) = request.points { #expect(points.pointsUsed <= asked, "seed \(seed)") }
         if let policy = request.pointsPolicy, points.pointsUsed > 0 {
             let goodsBeforePoints = priced.totals.goodsPayable.minorUnits + points.deduction.minorUnits
-            #expect(points.deduction.minorUnits * 10_000 <= goodsBeforePoints * Int64(policy.maximumShareBasisPoints), "seed \(seed)")
+            // Products in full width: the extreme-value tests reach amounts whose products overflow.
+            #expect(wide(points.deduction.minorUnits, 10_000) <= wide(goodsBeforePoints, Int64(policy.maximumShareBasisPoints)), "seed \(seed)")
             // The points used are worth at least the deduction, and one point fewer is not.
-            #expect(points.pointsUsed * policy.worth.minorUnits >= points.deduction.minorUnits * policy.points, "seed \(seed)")
-            #expect((points.pointsUsed - 1) * policy.worth.minorUnits < points.deduction.minorUnits * policy.points, "seed \(seed)")
+            #expect(wide(points.pointsUsed, policy.worth.minorUnits) >= wide(points.deduction.minorUnits, policy.points), "seed \(seed)")
+            #expect(wide(points.pointsUsed - 1, policy.worth.minorUnits) < wide(points.deduction.minorUnits, policy.points), "seed \(seed)")
         }
         #expect(priced.totals.pointsDeduction == points.deduction, "seed \(seed)")
+    }
+
+    /// `a × b` without overflow, as a pair that compares like the product.
+    static func wide(_ a: Int64, _ b: Int64) -> (Int64, UInt64) {
+        let product = a.multipliedFullWidth(by: b)
+        return (product.high, product.low)
     }
 
     // MARK: Generator

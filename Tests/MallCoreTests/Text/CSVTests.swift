@@ -31,7 +31,9 @@ struct CSVTests {
         #expect(try YuanText.parse("7", field: "p") == 700)
         #expect(YuanText.format(fen: 1_290) == "12.90")
         #expect(YuanText.format(fen: 5) == "0.05")
-        for bad in ["1.234", "-1", "abc", "", "1e3", "1.2.3"] {
+        // Digits other than ASCII (full width from a Chinese IME, Arabic-Indic, 五, ½) once passed
+        // the check and then trapped the import on a force unwrap.
+        for bad in ["1.234", "-1", "abc", "", "1e3", "1.2.3", "12.５０", "12.五", "1.½", "1.٣", "１２.50", "99999999999999999999", "1."] {
             #expect(throws: ValidationFailure.self, "\(bad)") { try YuanText.parse(bad, field: "p") }
         }
     }

@@ -202,7 +202,7 @@ struct MediaUploadTests {
     func bodyLimitsOverHTTP() async throws {
         try await withTestApp { app in
             let (_, token) = try await Fixtures.staff(app, "root", role: .platformAdmin, scope: .platform)
-            let tester = try app.testing(method: .running(hostname: "127.0.0.1", port: Int.random(in: 20_000...40_000)))
+            let tester = try app.testing(method: .running(hostname: "127.0.0.1", port: try await freeLocalPort()))
             let png = try FixtureFiles.image("rgb-5x3.png")
 
             let threeMegabytes = png + [UInt8](repeating: 0, count: 3 * 1024 * 1024)

@@ -3,6 +3,7 @@ import Foundation
 import MallAPI
 import MallCore
 import NIOCore
+import NIOPosix
 import SQLKit
 import Testing
 import Vapor
@@ -115,4 +116,14 @@ actor PostgresExtensions {
         try await db.sql.raw("CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public").run()
         done = true
     }
+}
+
+/// A port on 127.0.0.1 that the kernel just handed out and nothing listens on, for tests that run
+/// a real server: a random pick can land on a port in use (an outgoing connection's, another
+/// test's) and fail the bind.
+func freeLocalPort() async throws -> Int {
+    let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+    let port = channel.localAddress?.port ?? 0
+    try await channel.close()
+    return port
 }

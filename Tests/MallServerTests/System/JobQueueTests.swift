@@ -33,6 +33,26 @@ struct JobQueueTests {
         }
     }
 
+    @Test("a job whose worker died on every attempt is given up, not taken again: one poisoned job cannot stop instance after instance")
+    func workerDiedEveryTime() async throws {
+        let clock = ManualClock(testEpoch)
+        try await withTestApp(clock: clock) { app in
+            let ran = NIOLockedValueBox(0)
+            app.jobs.register("test.poisoned") { _ in ran.withLockedValue { $0 += 1 } }
+            let id = try #require(try await app.jobs.enqueue("test.poisoned", payload: Payload(value: 1), maxAttempts: 2))
+            // Two workers each claimed it and then stopped (a trap, a kill) without a word.
+            for attempt in 1...2 {
+                #expect(try await app.jobs.claimNext()?.id == id, "attempt \(attempt)")
+                clock.advance(seconds: 3_600)
+            }
+            #expect(try await app.jobs.runDue() == 0)
+            #expect(ran.withLockedValue { $0 } == 0)
+            let job = try #require(try await JobModel.find(id, on: app.db))
+            #expect(job.status == "dead")
+            #expect(job.lastError?.contains("stopped before it finished") == true)
+        }
+    }
+
     @Test("failures retry with backoff, then the job is dead with its last error; staff can retry it")
     func retriesThenDead() async throws {
         let clock = ManualClock(testEpoch)

@@ -54,9 +54,10 @@ struct SystemTests {
         }
     }
 
-    @Test("health, readiness, request ids and metrics")
+    @Test("health, readiness, request ids and metrics (for the scraper's token only)")
     func operations() async throws {
-        try await withTestApp { app in
+        let token = "scraper-token-0123456789"
+        try await withTestApp(adjust: { $0.metricsToken = token }) { app in
             let health = try await app.send(.GET, "/healthz")
             #expect(try health.decode(HealthStatus.self).status == "ok")
             #expect(health.headers.first(name: .xRequestId)?.isEmpty == false)
@@ -64,11 +65,41 @@ struct SystemTests {
             #expect(try ready.decode(HealthStatus.self).database == "reachable")
             _ = try await app.send(.GET, "/api/v1/stores/nearby?lat=31.2&lng=121.4")
             try await app.jobs.enqueue("test.noop", payload: ["a": 1])
-            let metrics = try await app.send(.GET, "/metrics")
+            let anonymous = try await app.send(.GET, "/metrics")
+            #expect(anonymous.status == .unauthorized)
+            #expect(!anonymous.text.contains("http_requests_total"))
+            let wrong = try await app.send(.GET, "/metrics", token: "scraper-token-0123456780")
+            #expect(wrong.status == .unauthorized)
+            let metrics = try await app.send(.GET, "/metrics", token: token)
+            #expect(metrics.status == .ok)
             #expect(metrics.text.contains("http_requests_total"))
             #expect(metrics.text.contains("path=\"/api/v1/stores/nearby\""))
             #expect(metrics.text.contains("http_request_duration_seconds"))
             #expect(metrics.text.contains("chainmall_jobs{status=\"queued\"} 1"))
+        }
+    }
+
+    @Test("without METRICS_TOKEN /metrics is off for everyone")
+    func metricsOffByDefault() async throws {
+        try await withTestApp { app in
+            let metrics = try await app.send(.GET, "/metrics", token: "anything-at-all-0123456789")
+            #expect(metrics.status == .notFound)
+            #expect(!metrics.text.contains("http_requests_total"))
+        }
+    }
+
+    @Test("X-Request-Id is echoed when it is a plausible id and replaced when it is long or has other characters")
+    func requestIdBounds() async throws {
+        try await withTestApp { app in
+            let kept = try await app.send(.GET, "/healthz", headers: ["X-Request-Id": "edge-7f3a:01.2_b"])
+            #expect(kept.headers.first(name: .xRequestId) == "edge-7f3a:01.2_b")
+            for forged in [String(repeating: "a", count: 65), "id\u{0B}injected", "<script>x</script>", "日志"] {
+                let response = try await app.send(.GET, "/api/v1/products/not-an-id", headers: ["X-Request-Id": forged])
+                let echoed = try #require(response.headers.first(name: .xRequestId))
+                #expect(echoed != forged)
+                #expect(UUID(uuidString: echoed) != nil, "a fresh id replaces \(forged.prefix(10))")
+                #expect(response.problem?.requestId == echoed, "the problem document names the same id")
+            }
         }
     }
 
@@ -127,7 +158,7 @@ struct BodyLimitTests {
     @Test("a body over MAX_BODY_SIZE is a 413 problem, and nothing is created")
     func oversizedBody() async throws {
         try await withTestApp { app in
-            let port = Int.random(in: 20_000...40_000)
+            let port = try await freeLocalPort()
             let tester = try app.testing(method: .running(hostname: "127.0.0.1", port: port))
             let huge = String(repeating: "x", count: 1_100_000)
             var headers = HTTPHeaders()

@@ -138,43 +138,21 @@ struct AfterSalesDeskRoutes: RouteCollection {
         try errors.throwIfAny()
         let cases = try await query.all()
         let lines = cases.isEmpty ? [] : try await AfterSalesLineModel.query(on: req.db).filter(\.$caseId ~~ cases.map { $0.id! }).all()
-        let unitsByCase = Dictionary(grouping: lines, by: \.caseId).mapValues { $0.reduce(0) { $0 + $1.quantity } }
-        let stores = Dictionary(uniqueKeysWithValues: try await StoreModel.query(on: req.db).filter(\.$id ~~ Set(cases.map(\.storeId))).all().map { ($0.id!, $0.name) })
+        let stores = Dictionary(uniqueKeysWithValues: try await StoreModel.query(on: req.db).filter(\.$id ~~ Set(cases.map(\.storeId))).all().map { ($0.id!.uuidString, $0.name) })
         let productIds = Set(lines.map(\.productId))
         let products = productIds.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: try await ProductModel.query(on: req.db)
-            .filter(\.$id ~~ productIds).all().map { ($0.id!, $0.title) })
-
-        func rows(_ groups: [String: (label: String, cases: Set<UUID>, units: Int, refunded: Int64)]) -> [AfterSalesStats.Row] {
-            groups.map { AfterSalesStats.Row(key: $0.key, label: $0.value.label, cases: $0.value.cases.count, units: $0.value.units, refundedFen: $0.value.refunded) }
-                .sorted { ($0.cases, $0.refundedFen, $1.key) > ($1.cases, $1.refundedFen, $0.key) }
+            .filter(\.$id ~~ productIds).all().map { ($0.id!.uuidString, $0.title) })
+        let figures = try AfterSalesStatistics.compute(
+            cases: cases.map { AfterSalesStatistics.Case(id: $0.id!, storeId: $0.storeId, reason: AfterSalesReason(rawValue: $0.reason) ?? .other,
+                                                         status: $0.status, refundedFen: $0.refundedFen) },
+            lines: lines.map { AfterSalesStatistics.Line(caseId: $0.caseId, productId: $0.productId, quantity: $0.quantity, refundFen: $0.refundFen) })
+        func rows(_ groups: [AfterSalesStatistics.Group], label: (String) -> String) -> [AfterSalesStats.Row] {
+            groups.map { AfterSalesStats.Row(key: $0.key, label: label($0.key), cases: $0.cases, units: $0.units, refundedFen: $0.refundedFen) }
         }
-        var byStore: [String: (label: String, cases: Set<UUID>, units: Int, refunded: Int64)] = [:]
-        var byReason = byStore
-        var byProduct = byStore
-        for model in cases {
-            let units = unitsByCase[model.id!] ?? 0
-            let store = model.storeId.uuidString
-            byStore[store, default: (stores[model.storeId] ?? store, [], 0, 0)].cases.insert(model.id!)
-            byStore[store]!.units += units
-            byStore[store]!.refunded += model.refundedFen
-            let reason = AfterSalesReason(rawValue: model.reason) ?? .other
-            byReason[reason.rawValue, default: (reason.label, [], 0, 0)].cases.insert(model.id!)
-            byReason[reason.rawValue]!.units += units
-            byReason[reason.rawValue]!.refunded += model.refundedFen
-        }
-        let refundedByCase = Dictionary(uniqueKeysWithValues: cases.map { ($0.id!, $0.refundedFen) })
-        let requestedByCase = Dictionary(uniqueKeysWithValues: cases.map { ($0.id!, $0.requestedRefundFen) })
-        for line in lines {
-            let product = line.productId.uuidString
-            byProduct[product, default: (products[line.productId] ?? product, [], 0, 0)].cases.insert(line.caseId)
-            byProduct[product]!.units += line.quantity
-            // A case's refund is split over its lines by what each line asked for.
-            let requested = requestedByCase[line.caseId] ?? 0
-            let refunded = refundedByCase[line.caseId] ?? 0
-            byProduct[product]!.refunded += requested > 0 ? refunded * line.refundFen / requested : 0
-        }
-        return AfterSalesStats(totalCases: cases.count, byStatus: cases.reduce(into: [:]) { $0[$1.status, default: 0] += 1 },
-                               byStore: rows(byStore), byProduct: rows(byProduct), byReason: rows(byReason))
+        return AfterSalesStats(totalCases: figures.totalCases, byStatus: figures.byStatus,
+                               byStore: rows(figures.byStore) { stores[$0] ?? $0 },
+                               byProduct: rows(figures.byProduct) { products[$0] ?? $0 },
+                               byReason: rows(figures.byReason) { (AfterSalesReason(rawValue: $0) ?? .other).label })
     }
 
     func show(req: Request) async throws -> AfterSalesInfo {

@@ -21,7 +21,7 @@ struct AfterSalesService {
                   // Two requests for the same order at once must see each other's units.
                   let order = try await OrderLocks.lockOrders(checkoutId: found.checkoutId, on: db).first(where: { $0.id == orderId })
             else { throw MallError.notFound("No such order.") }
-            let lifecycle = order.lifecycle
+            let lifecycle = try order.lifecycle
             let lines = try await OrderLineModel.query(on: db).filter(\.$orderId == orderId).all()
             let earlier = try await Self.claimedUnits(orderId: orderId, on: db)
             let settings = try await SettingsService.resolved(on: db)
@@ -36,11 +36,11 @@ struct AfterSalesService {
             var refunds: [UUID: Money] = [:]
             for line in request.lines {
                 let orderLine = byId[line.orderLineId]!
-                refunds[line.orderLineId] = request.kind == .exchange ? .zero() : AfterSalesRefund.amount(
+                refunds[line.orderLineId] = request.kind == .exchange ? .zero() : try AfterSalesRefund.amount(
                     linePayable: Money(minorUnits: orderLine.payableFen), lineQuantity: orderLine.quantity,
                     earlierUnits: earlier.refunded[line.orderLineId] ?? 0, units: line.quantity)
             }
-            let requested = refunds.values.reduce(Money.zero(), +)
+            let requested = try refunds.values.reduce(Money.zero()) { try $0.adding($1, "refund total") }
 
             let model = AfterSalesCaseModel()
             model.id = UUID()
@@ -52,7 +52,7 @@ struct AfterSalesService {
             model.kind = request.kind.rawValue
             model.reason = input.reason.rawValue
             model.description = request.reason
-            model.state = AfterSalesCase(request: request, requestedRefund: requested, by: .shopper(memberId), at: now)
+            try model.setState(AfterSalesCase(request: request, requestedRefund: requested, by: .shopper(memberId), at: now))
             model.requestedRefundFen = requested.minorUnits
             model.refundedFen = 0
             model.createdAt = now
@@ -100,10 +100,10 @@ struct AfterSalesService {
                 _ = try await db.sql.raw("SELECT id FROM after_sales_cases WHERE id = \(bind: caseId) FOR UPDATE").all()
             }
             guard let model = try await AfterSalesCaseModel.find(caseId, on: db) else { throw MallError.notFound("No such after-sales case.") }
-            var state = model.state
+            var state = try model.state
             let before = state.status
             let effects = try event(&state)
-            model.state = state
+            try model.setState(state)
             model.updatedAt = now
             try await model.update(on: db)
             try await apply(effects, to: model, on: db, now: now)
@@ -209,8 +209,8 @@ struct AfterSalesService {
         let orderLines = Dictionary(uniqueKeysWithValues: try await OrderLineModel.query(on: db)
             .filter(\.$id ~~ Set(lines.values.flatMap { $0.map(\.orderLineId) })).all().map { ($0.id!, $0) })
         let orders = Dictionary(uniqueKeysWithValues: try await OrderModel.query(on: db).filter(\.$id ~~ Set(models.map(\.orderId))).all().map { ($0.id!, $0.number) })
-        return models.map { model in
-            let state = model.state
+        return try models.map { model in
+            let state = try model.state
             return AfterSalesInfo(
                 id: model.id!, number: model.number, orderId: model.orderId, orderNumber: orders[model.orderId] ?? "", storeId: model.storeId,
                 kind: state.kind, status: state.status, reason: AfterSalesReason(rawValue: model.reason) ?? .other, description: model.description,

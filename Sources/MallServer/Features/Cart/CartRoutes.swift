@@ -34,21 +34,25 @@ struct CartRoutes: RouteCollection {
             throw MallError.conflict("This item is not on sale.")
         }
         let (cart, token) = try await CartService.find(req, create: true)
+        guard let cart, let cartId = cart.id else { throw MallError.notFound("No cart.") }
         try await req.db.writeTransaction { db in
-            let lines = try await CartLineModel.query(on: db).filter(\.$cartId == cart!.id!).all()
+            // One add at a time per cart: two taps adding the same item both count, and two new
+            // items cannot slip past the line limit together.
+            try await db.lockRow("carts", id: cartId)
+            let lines = try await CartLineModel.query(on: db).filter(\.$cartId == cartId).all()
             if let existing = lines.first(where: { $0.skuId == sku.id }) {
                 existing.quantity = min(Self.maxQuantity, existing.quantity + input.quantity)
                 try await existing.update(on: db)
             } else {
                 guard lines.count < Self.maxLines else { throw MallError.conflict("A cart holds at most \(Self.maxLines) different items.") }
                 let line = CartLineModel()
-                line.cartId = cart!.id!
+                line.cartId = cartId
                 line.skuId = sku.id!
                 line.quantity = input.quantity
                 line.addedAt = req.now
                 try await line.create(on: db)
             }
-            try await CartService.touch(cart!, now: req.now, on: db)
+            try await CartService.touch(cart, now: req.now, on: db)
         }
         return try await respond(req, cart: cart, token: token)
     }

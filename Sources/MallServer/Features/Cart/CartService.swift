@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import MallAPI
 import MallCore
+import SQLKit
 import Vapor
 
 enum CartService {
@@ -56,6 +57,8 @@ enum CartService {
                 try await guest.update(on: db)
                 return
             }
+            // Serialises with adds to the same cart, so the line limit holds under concurrency.
+            try await db.lockRow("carts", id: target.id!)
             let existing = try await CartLineModel.query(on: db).filter(\.$cartId == target.id!).all()
             // Guest lines beyond the cart's line limit are dropped, oldest guest lines kept first.
             var lineCount = existing.count
@@ -76,6 +79,24 @@ enum CartService {
             try await guest.delete(on: db)
             try await touch(target, now: now, on: db)
         }
+    }
+
+    /// Takes ordered units out of a cart inside checkout's transaction, each only if the line
+    /// still holds them: a conditional UPDATE, so of two concurrent checkouts of the same cart the
+    /// second finds the units gone (PostgreSQL re-checks the row after the first commits) and
+    /// rolls back. Units added while checkout ran stay in the cart. Lines go in a fixed order so
+    /// two checkouts cannot lock them in opposite orders.
+    static func consume(_ ordered: [UUID: Int], cartId: UUID, on db: any Database) async throws {
+        for (skuId, quantity) in ordered.sorted(by: { $0.key.uuidString < $1.key.uuidString }) {
+            let taken = try await db.sql.raw("""
+                UPDATE cart_lines SET quantity = quantity - \(bind: quantity)
+                WHERE cart_id = \(bind: cartId) AND sku_id = \(bind: skuId) AND quantity >= \(bind: quantity) RETURNING quantity
+                """).all()
+            guard taken.isEmpty else { continue }
+            let left = try await CartLineModel.query(on: db).filter(\.$cartId == cartId).filter(\.$quantity > 0).count()
+            throw left == 0 ? CheckoutService.Failure.cartAlreadyOrdered : CheckoutService.Failure.cartChanged
+        }
+        try await CartLineModel.query(on: db).filter(\.$cartId == cartId).filter(\.$quantity <= 0).delete()
     }
 
     /// Prices and checks every line where it would be fulfilled.
@@ -140,18 +161,23 @@ enum CartService {
                     // their sum falling short makes the line unbuyable.
                     problems.append(mode == .pickup ? .insufficientAtStore : .shortOfStock)
                 }
-                let quote = PriceResolver.resolve(prices[sku.id!]!, storeId: pickupStore.map { StoreID($0.id) }, memberLevel: memberLevel, at: req.now)
+                guard let priceInputs = prices[sku.id!] else { continue }
+                let quote = PriceResolver.resolve(priceInputs, storeId: pickupStore.map { StoreID($0.id) }, memberLevel: memberLevel, at: req.now)
+                // Checked: a price stored before prices were capped must not trap the cart page
+                // (and with it the server) of everyone who has the item in their cart.
+                let lineTotal = try? Checked.lineTotal(unitPrice: quote.price.minorUnits, quantity: line.quantity)
+                if lineTotal.map({ !(0...PricingEngine.maximumAmount).contains($0) }) ?? true { problems.append(.priceUnavailable) }
                 views.append(CartLineView(skuId: sku.id!, productId: product.id!, title: product.title, specTitle: sku.specTitle,
                                           image: sku.imageURL ?? product.images.first, quantity: line.quantity, unitPriceFen: quote.price.minorUnits,
-                                          lineTotalFen: quote.price.minorUnits * Int64(line.quantity), available: available, problems: problems,
+                                          lineTotalFen: problems.contains(.priceUnavailable) ? 0 : lineTotal ?? 0, available: available, problems: problems,
                                           priceExplanation: quote.steps))
             }
             groups.append(CartMerchantGroup(merchantId: merchantId, merchantName: merchants[merchantId]?.name ?? "", fulfilment: mode,
                                             addressId: addressId, storeId: pickupStore?.id, storeName: pickupStore?.name, lines: views,
-                                            subtotalFen: views.filter(\.problems.isEmpty).reduce(0) { $0 + $1.lineTotalFen }))
+                                            subtotalFen: try Checked.sum(views.filter(\.problems.isEmpty).map(\.lineTotalFen), "cart subtotal")))
         }
         let all = groups.flatMap(\.lines)
-        return CartView(guestToken: nil, groups: groups, itemCount: all.reduce(0) { $0 + $1.quantity },
-                        subtotalFen: groups.reduce(0) { $0 + $1.subtotalFen }, hasProblems: all.contains { !$0.problems.isEmpty })
+        return CartView(guestToken: nil, groups: groups, itemCount: try Checked.sum(all.map(\.quantity), "cart item count"),
+                        subtotalFen: try Checked.sum(groups.map(\.subtotalFen), "cart subtotal"), hasProblems: all.contains { !$0.problems.isEmpty })
     }
 }

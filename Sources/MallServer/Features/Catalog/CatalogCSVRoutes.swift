@@ -213,14 +213,16 @@ struct CatalogCSVRoutes: RouteCollection {
             let line = offset + 2
             let code = row["sku_code", default: ""].trimmingWhitespace()
             let barcode = row["barcode", default: ""].trimmingWhitespace()
-            guard let counted = Int(row["counted", default: ""].trimmingWhitespace()), counted >= 0 else {
-                errors.append(FieldError(field: "rows[\(line)].counted", message: "must be a whole number of at least 0"))
+            guard let counted = Int(row["counted", default: ""].trimmingWhitespace()), InputLimits.stockCount.contains(counted) else {
+                errors.append(FieldError(field: "rows[\(line)].counted",
+                                         message: "must be a whole number between \(InputLimits.stockCount.lowerBound) and \(InputLimits.stockCount.upperBound)"))
                 continue
             }
             let line_ = StockLineInput(barcode: barcode.isEmpty ? nil : barcode, skuCode: code.isEmpty ? nil : code, quantity: counted)
             do {
-                let resolved = try await SKULookup.resolve([line_], merchantId: store.merchantId, on: req.db, allowSigned: true)
-                counts.append((line, resolved[0].0, counted))
+                let resolved = try await SKULookup.resolve([line_], merchantId: store.merchantId, on: req.db, quantities: InputLimits.stockCount)
+                guard let skuId = resolved.first?.0 else { continue }
+                counts.append((line, skuId, counted))
             } catch {
                 errors.append(FieldError(field: "rows[\(line)].sku_code", message: "is not a SKU of this store's merchant"))
             }

@@ -60,7 +60,9 @@ struct PriceRoutes: RouteCollection {
         guard let storeId = req.parameters.get("storeId", as: UUID.self), let store = try await StoreModel.find(storeId, on: req.db),
               store.merchantId == sku.merchantId else { throw MallError.notFound("No such store of this merchant.") }
         let input = try req.content.decode(StorePriceInput.self)
-        if let price = input.priceFen, price < 0 { throw ValidationFailure(field: "priceFen", message: "must not be negative") }
+        // Every kind of price has the catalogue's cap: one beyond it once overflowed a cart's
+        // price × quantity and stopped the server for every shopper.
+        if let price = input.priceFen, !InputLimits.priceFen.contains(price) { throw ValidationFailure.outOfRange("priceFen", InputLimits.priceFen, unit: "fen") }
         try await req.db.writeTransaction { db in
             let existing = try await SKUStorePriceModel.query(on: db).filter(\.$skuId == sku.id!).filter(\.$storeId == storeId).first()
             switch (input.priceFen, existing) {
@@ -88,7 +90,7 @@ struct PriceRoutes: RouteCollection {
         let input = try req.content.decode(LevelPriceInput.self)
         var errors = FieldErrorCollector()
         if !(1...10_000).contains(input.discountBasisPoints) { errors.add("discountBasisPoints", "must be between 1 and 10000 (10000 = full price)") }
-        if let fixed = input.fixedPriceFen, fixed < 0 { errors.add("fixedPriceFen", "must not be negative") }
+        if let fixed = input.fixedPriceFen { errors.range(fixed, InputLimits.priceFen, "fixedPriceFen", unit: "fen") }
         try errors.throwIfAny()
         try await req.db.writeTransaction { db in
             let row = try await SKULevelPriceModel.query(on: db).filter(\.$skuId == sku.id!).filter(\.$level == level).first() ?? SKULevelPriceModel()
@@ -107,7 +109,7 @@ struct PriceRoutes: RouteCollection {
         let sku = try await find(req, permission: .catalogEdit)
         let input = try req.content.decode(ScheduledPriceInput.self)
         var errors = FieldErrorCollector()
-        if input.priceFen < 0 { errors.add("priceFen", "must not be negative") }
+        errors.range(input.priceFen, InputLimits.priceFen, "priceFen", unit: "fen")
         if input.effectiveFrom < req.now.addingTimeInterval(-60) { errors.add("effectiveFrom", "must not be in the past") }
         if let storeId = input.storeId {
             let store = try await StoreModel.find(storeId, on: req.db)

@@ -30,7 +30,7 @@ struct ProductService {
         let title = errors.collect { try TextRule.check(input.title, field: "title", min: 2, max: 60) }
         let subtitle = errors.collect { try TextRule.check(input.subtitle ?? "", field: "subtitle", min: 0, max: 120) }
         let unit = errors.collect { try TextRule.check(input.unit, field: "unit", max: 8) }
-        if !(0...1_000_000).contains(input.weightGrams) { errors.add("weightGrams", "must be between 0 and 1000000 grams") }
+        errors.range(input.weightGrams, InputLimits.weightGrams, "weightGrams", unit: "grams")
         let description = input.descriptionHtml ?? ""
         if description.utf8.count > 200_000 { errors.add("descriptionHtml", "must be at most 200 KB") }
         let images = input.images ?? []
@@ -62,9 +62,12 @@ struct ProductService {
                 errors.add(field + ".code", "is used by another SKU of this product")
             }
             let barcode = sku.barcode.flatMap { $0.isEmpty ? nil : $0 }.flatMap { raw in errors.collect { try Barcode(parsing: raw, field: field + ".barcode") } }
-            if sku.priceFen < 0 || sku.priceFen > 100_000_000_00 { errors.add(field + ".priceFen", "must be between 0 and 10000000000 fen") }
-            if let market = sku.marketPriceFen, market < sku.priceFen { errors.add(field + ".marketPriceFen", "must not be below the price") }
-            if let cost = sku.costFen, cost < 0 { errors.add(field + ".costFen", "must not be negative") }
+            errors.range(sku.priceFen, InputLimits.priceFen, field + ".priceFen", unit: "fen")
+            if let market = sku.marketPriceFen, errors.range(market, InputLimits.priceFen, field + ".marketPriceFen", unit: "fen"), market < sku.priceFen {
+                errors.add(field + ".marketPriceFen", "must not be below the price")
+            }
+            if let cost = sku.costFen { errors.range(cost, InputLimits.priceFen, field + ".costFen", unit: "fen") }
+            if let weight = sku.weightGrams { errors.range(weight, InputLimits.weightGrams, field + ".weightGrams", unit: "grams") }
             if let image = sku.imageUrl, !Self.isImageURL(image) { errors.add(field + ".imageUrl", "must be an https URL or a /files/ path") }
             var normalized = sku
             normalized.code = code

@@ -28,8 +28,8 @@ struct PublicCatalogRoutes: RouteCollection {
         search.categoryId = req.optionalQuery(UUID.self, "categoryId", into: &errors, message: "must be a category id")
         search.brandId = req.optionalQuery(UUID.self, "brandId", into: &errors, message: "must be a brand id")
         search.tag = req.query[String.self, at: "tag"]
-        search.minPriceFen = req.optionalQuery(Int64.self, "minPrice", into: &errors, message: "must be a price in fen")
-        search.maxPriceFen = req.optionalQuery(Int64.self, "maxPrice", into: &errors, message: "must be a price in fen")
+        search.minPriceFen = req.boundedQuery("minPrice", InputLimits.priceFen, into: &errors)
+        search.maxPriceFen = req.boundedQuery("maxPrice", InputLimits.priceFen, into: &errors)
         if let raw = req.query[String.self, at: "sort"] {
             if let sort = ProductSearch.Sort(rawValue: raw) { search.sort = sort } else {
                 errors.add("sort", "must be one of \(ProductSearch.Sort.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -153,11 +153,11 @@ struct PublicCatalogRoutes: RouteCollection {
         let lat = req.optionalQuery(Double.self, "lat", into: &errors, message: "must be a latitude")
         let lng = req.optionalQuery(Double.self, "lng", into: &errors, message: "must be a longitude")
         let radius = req.optionalQuery(Double.self, "radiusKm", into: &errors, message: "must be a number of kilometres") ?? 10
+        if !(radius > 0 && radius <= 50) { errors.add("radiusKm", "must be more than 0 and at most 50") }
         guard let lat, let lng else {
             if (lat == nil) != (lng == nil) { errors.add(lat == nil ? "lat" : "lng", "give both lat and lng") }
             return nil
         }
-        if !(radius > 0 && radius <= 50) { errors.add("radiusKm", "must be more than 0 and at most 50") }
         guard let point = errors.collect({ try GeoPoint(checkingLatitude: lat, longitude: lng) }) else { return nil }
         return (point, radius * 1000)
     }

@@ -42,6 +42,7 @@ struct TaxonomyRoutes: RouteCollection {
         var errors = FieldErrorCollector()
         let name = errors.collect { try TextRule.check(input.name, field: "name", max: 20) }
         if let icon = input.icon, !ProductService.isImageURL(icon) { errors.add("icon", "must be an https URL or a /files/ path") }
+        if let sort = input.sortOrder { errors.range(sort, Self.sortOrders, "sortOrder") }
         try errors.throwIfAny()
         let category = CategoryModel()
         category.id = UUID()
@@ -59,14 +60,20 @@ struct TaxonomyRoutes: RouteCollection {
     }
 
     /// Renaming is simple; moving rewrites the path of the whole subtree and refuses cycles.
+    /// Positions among siblings; 0 first.
+    static let sortOrders = 0...100_000
+
     func updateCategory(req: Request) async throws -> [CategoryNode] {
         try req.authorize(.catalogEdit, on: .platform)
         guard let id = req.parameters.get("categoryId", as: UUID.self), let category = try await CategoryModel.find(id, on: req.db) else {
             throw MallError.notFound("No such category.")
         }
         let input = try req.content.decode(CategoryUpdate.self)
-        if let name = input.name { category.name = try TextRule.check(name, field: "name", max: 20) }
-        if let sort = input.sortOrder { category.sortOrder = sort }
+        var errors = FieldErrorCollector()
+        if let name = input.name, let checked = errors.collect({ try TextRule.check(name, field: "name", max: 20) }) { category.name = checked }
+        if let sort = input.sortOrder, errors.range(sort, Self.sortOrders, "sortOrder") { category.sortOrder = sort }
+        if let icon = input.icon, !icon.isEmpty, !ProductService.isImageURL(icon) { errors.add("icon", "must be an https URL or a /files/ path") }
+        try errors.throwIfAny()
         if let icon = input.icon { category.icon = icon.isEmpty ? nil : icon }
         try await req.db.writeTransaction { db in
             if input.parentId != nil || input.moveToRoot == true {

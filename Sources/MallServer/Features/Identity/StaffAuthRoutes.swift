@@ -5,10 +5,15 @@ import MallCore
 import Vapor
 
 struct StaffAuthRoutes: RouteCollection {
+    /// `POST /admin/auth/login`: the one staff route open to callers who are not signed in.
+    struct SignIn: RouteCollection {
+        func boot(routes: any RoutesBuilder) throws {
+            routes.grouped("auth").post("login", use: StaffAuthRoutes().login)
+        }
+    }
+
     func boot(routes: any RoutesBuilder) throws {
-        let auth = routes.grouped("auth")
-        auth.post("login", use: login)
-        auth.get("me", use: me)
+        routes.grouped("auth").get("me", use: me)
     }
 
     func login(req: Request) async throws -> StaffSession {

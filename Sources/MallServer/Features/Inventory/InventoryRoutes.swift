@@ -49,10 +49,12 @@ struct InventoryRoutes: RouteCollection {
         var errors = FieldErrorCollector()
         let storeId = req.optionalQuery(UUID.self, "storeId", into: &errors, message: "must be a store id")
         let code = req.query[String.self, at: "code"]?.trimmingWhitespace() ?? ""
-        if storeId == nil && req.query[String.self, at: "storeId"] == nil { errors.add("storeId", "is required") }
+        // optionalQuery reads an empty value as absent, so "?storeId=" lands here as well.
+        if storeId == nil && errors.errors.allSatisfy({ $0.field != "storeId" }) { errors.add("storeId", "is required") }
         if code.isEmpty { errors.add("code", "is required") }
         try errors.throwIfAny()
-        let store = try await InventoryAccess.store(storeId!, req: req, permission: .inventoryView)
+        guard let storeId else { throw ValidationFailure(field: "storeId", message: "is required") }
+        let store = try await InventoryAccess.store(storeId, req: req, permission: .inventoryView)
         guard let sku = try await SKUModel.query(on: req.db).filter(\.$merchantId == store.merchantId)
             .group(.or, { $0.filter(\.$barcode == code).filter(\.$code == code.uppercased()) }).first() else {
             throw MallError.notFound("No SKU of this store's merchant has the barcode or code \(code.prefix(40)).")
@@ -75,8 +77,8 @@ struct InventoryRoutes: RouteCollection {
               let store = try await StoreModel.find(storeId, on: req.db) else { throw MallError.notFound("No such store.") }
         try req.authorize(.inventoryManage, on: store.owner)
         let input = try req.content.decode(StockThresholdInput.self)
-        if let threshold = input.lowStockThreshold, !(0...1_000_000).contains(threshold) {
-            throw ValidationFailure(field: "lowStockThreshold", message: "must be between 0 and 1000000")
+        if let threshold = input.lowStockThreshold, !InputLimits.stockThreshold.contains(threshold) {
+            throw ValidationFailure.outOfRange("lowStockThreshold", InputLimits.stockThreshold)
         }
         guard let level = try await StockLevelModel.query(on: req.db).filter(\.$storeId == storeId).filter(\.$skuId == skuId).first() else {
             throw MallError.notFound("This SKU has no stock record at this store yet; receive stock first.")
@@ -129,7 +131,7 @@ struct InventoryRoutes: RouteCollection {
         errors.collect { _ = try StockChange.movement(.adjustment, quantity: input.delta, field: "delta") }
         try errors.throwIfAny()
         let lines = try await SKULookup.resolve([StockLineInput(skuId: input.skuId, quantity: input.delta)], merchantId: store.merchantId,
-                                                on: req.db, allowSigned: true)
+                                                on: req.db, quantities: InputLimits.stockDelta, zeroAllowed: false)
         return try await InventoryAccess.record(req, store: store, kind: .adjustment, lines: lines, action: "inventory.adjustment",
                                                 context: MovementContext(reason: reason, referenceType: "adjustment", referenceId: nil,
                                                                          actorStaffId: try req.requireStaff().staffId, now: req.now))
@@ -214,7 +216,10 @@ enum InventoryAccess {
 
 /// Finds SKUs named by id, barcode or code, all of one merchant, reporting every bad line.
 enum SKULookup {
-    static func resolve(_ lines: [StockLineInput], merchantId: UUID, on db: any Database, allowSigned: Bool = false) async throws -> [(UUID, Int)] {
+    /// `quantities` is the range each line's quantity must be in (`InputLimits`: a movement,
+    /// a count or a signed delta); zero is refused as well when `zeroAllowed` is false.
+    static func resolve(_ lines: [StockLineInput], merchantId: UUID, on db: any Database,
+                        quantities: ClosedRange<Int> = InputLimits.stockQuantity, zeroAllowed: Bool = true) async throws -> [(UUID, Int)] {
         var errors = FieldErrorCollector()
         if lines.isEmpty { errors.add("lines", "must have at least one line") }
         if lines.count > 500 { errors.add("lines", "must have at most 500 lines") }
@@ -222,7 +227,9 @@ enum SKULookup {
         var resolved: [(UUID, Int)] = []
         for (index, line) in lines.enumerated() {
             let field = "lines[\(index)]"
-            if !allowSigned && line.quantity <= 0 { errors.add(field + ".quantity", "must be at least 1") }
+            if errors.range(line.quantity, quantities, field + ".quantity"), !zeroAllowed, line.quantity == 0 {
+                errors.add(field + ".quantity", "must not be zero")
+            }
             var query = SKUModel.query(on: db).filter(\.$merchantId == merchantId)
             if let id = line.skuId {
                 query = query.filter(\.$id == id)

@@ -213,12 +213,24 @@ struct InventoryService {
         return results
     }
 
+    /// Takes the stock lock of each store, in one fixed order, before the caller moves stock at
+    /// several of them: every stock write takes its store's lock first (`nextSequence`), so a
+    /// transaction that moves A then B and another that moves B then A would otherwise wait on
+    /// each other for ever (PostgreSQL breaks such a deadlock by failing one of them).
+    func lockStores(_ storeIds: [UUID]) async throws {
+        for storeId in Set(storeIds).sorted(by: { $0.uuidString < $1.uuidString }) {
+            _ = try await nextSequence(storeId: storeId, count: 0)
+        }
+    }
+
     /// Sets on-hand to a counted quantity (stocktake, POS count) and records the difference.
     /// Returns nil when the count equals the books.
     func setCounted(_ counted: Int, skuId: UUID, storeId: UUID, kind: StockMovementKind, context: MovementContext) async throws -> (book: Int, applied: Applied?) {
-        guard counted >= 0, counted <= StockChange.maximumQuantity else {
-            throw ValidationFailure(field: "quantity", message: "must be between 0 and \(StockChange.maximumQuantity)")
+        guard InputLimits.stockCount.contains(counted) else {
+            throw ValidationFailure.outOfRange("quantity", InputLimits.stockCount)
         }
+        // The store's lock before the level's row lock, in the order every other stock write takes them.
+        try await lockStores([storeId])
         let current = try await lockedLevel(skuId: skuId, storeId: storeId)
         let book = current?.onHand ?? 0
         let delta = counted - book

@@ -19,11 +19,10 @@ struct StockSyncRoutes: RouteCollection {
         let staff = try req.requireStaff()
         let input = try req.content.decode(StockSyncBatchInput.self)
         let reference = try TextRule.check(input.externalReference, field: "externalReference", max: 100)
-        let lines = try await SKULookup.resolve(input.lines, merchantId: store.merchantId, on: req.db, allowSigned: true)
-        for (index, line) in lines.enumerated() {
-            if input.kind == .counts && line.1 < 0 { throw ValidationFailure(field: "lines[\(index)].quantity", message: "a count must not be negative") }
-            if input.kind == .movements && line.1 == 0 { throw ValidationFailure(field: "lines[\(index)].quantity", message: "a movement must not be zero") }
-        }
+        // A count is a level (0 and up); a movement a signed, non-zero change.
+        let lines = try await SKULookup.resolve(input.lines, merchantId: store.merchantId, on: req.db,
+                                                quantities: input.kind == .counts ? InputLimits.stockCount : InputLimits.stockDelta,
+                                                zeroAllowed: input.kind == .counts)
         return try await req.db.writeTransaction { db in
             // Claim the reference first: a concurrent duplicate waits here and then finds it taken.
             let batchId = UUID()
@@ -68,10 +67,8 @@ struct StockSyncRoutes: RouteCollection {
     func pull(req: Request) async throws -> StockChanges {
         let store = try await store(req, permission: .inventoryView)
         var errors = FieldErrorCollector()
-        let after = req.optionalQuery(Int64.self, "after", into: &errors, message: "must be a cursor from a previous response") ?? 0
-        let limit = req.optionalQuery(Int.self, "limit", into: &errors, message: "must be a whole number") ?? 500
-        if after < 0 { errors.add("after", "must not be negative") }
-        if !(1...1000).contains(limit) { errors.add("limit", "must be between 1 and 1000") }
+        let after = req.boundedQuery("after", 0...Int64.max, into: &errors) ?? 0
+        let limit = req.boundedQuery("limit", 1...1000, into: &errors) ?? 500
         try errors.throwIfAny()
         let rows = try await StockMovementModel.query(on: req.db).filter(\.$storeId == store.id!).filter(\.$storeSeq > after)
             .sort(\.$storeSeq).limit(limit + 1).all()

@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import MallAPI
 import MallCore
+import SQLKit
 import Vapor
 
 /// Count sheets: open one for a store, enter counts (typed or scanned), post all differences at
@@ -58,23 +59,25 @@ struct StocktakeRoutes: RouteCollection {
         let sheet = try await find(req, permission: .inventoryManage)
         let input = try req.content.decode(StocktakeCountInput.self)
         try sheet.status.counting()
-        let lines = try await SKULookup.resolve(input.lines, merchantId: sheet.merchantId, on: req.db, allowSigned: true)
-        for (index, line) in lines.enumerated() where line.1 < 0 || (input.mode == .add && line.1 == 0) {
-            throw ValidationFailure(field: "lines[\(index)].quantity", message: input.mode == .add ? "must be at least 1" : "must not be negative")
-        }
+        // A scan adds at least one unit; a typed count may be zero.
+        let lines = try await SKULookup.resolve(input.lines, merchantId: sheet.merchantId, on: req.db,
+                                                quantities: input.mode == .add ? InputLimits.stockQuantity : InputLimits.stockCount,
+                                                zeroAllowed: input.mode == .set)
         try await req.db.writeTransaction { db in
-            for (skuId, quantity) in lines {
-                if let existing = try await StocktakeLineModel.query(on: db).filter(\.$stocktakeId == sheet.id!).filter(\.$skuId == skuId).first() {
-                    existing.counted = input.mode == .add ? existing.counted + quantity : quantity
-                    existing.updatedAt = req.now
-                    try await existing.update(on: db)
-                } else {
-                    let line = StocktakeLineModel()
-                    line.stocktakeId = sheet.id!
-                    line.skuId = skuId
-                    line.counted = quantity
-                    line.updatedAt = req.now
-                    try await line.create(on: db)
+            try await Self.lockOpen(sheet.id!, on: db).status.counting()
+            for (index, (skuId, quantity)) in lines.enumerated() {
+                // Scans from several devices add up in one statement, never by read-modify-write,
+                // and a total beyond the count limit is refused rather than stored.
+                let counted: SQLQueryString = input.mode == .add ? "stocktake_lines.counted + excluded.counted" : "excluded.counted"
+                let stored = try await db.sql.raw("""
+                    INSERT INTO stocktake_lines (id, stocktake_id, sku_id, counted, updated_at)
+                    VALUES (\(bind: UUID()), \(bind: sheet.id!), \(bind: skuId), \(bind: quantity), \(bind: req.now))
+                    ON CONFLICT (stocktake_id, sku_id) DO UPDATE SET counted = \(counted), updated_at = excluded.updated_at
+                    WHERE \(counted) <= \(bind: InputLimits.stockCount.upperBound)
+                    RETURNING counted
+                    """).all()
+                if stored.isEmpty {
+                    throw ValidationFailure(field: "lines[\(index)].quantity", message: "would bring the count above \(InputLimits.stockCount.upperBound)")
                 }
             }
         }
@@ -85,8 +88,11 @@ struct StocktakeRoutes: RouteCollection {
     func post(req: Request) async throws -> Stocktake {
         let sheet = try await find(req, permission: .inventoryManage)
         let staff = try req.requireStaff()
-        sheet.status = try sheet.status.posting()
-        try await req.db.writeTransaction { db in
+        _ = try sheet.status.posting()
+        let posted = try await req.db.writeTransaction { db in
+            // Re-read under the lock: of two clicks on "post", the second finds the sheet posted.
+            let sheet = try await Self.lockOpen(sheet.id!, on: db)
+            sheet.status = try sheet.status.posting()
             let service = try await InventoryService.make(req.application, on: db)
             let lines = try await StocktakeLineModel.query(on: db).filter(\.$stocktakeId == sheet.id!).all()
                 .sorted { $0.skuId.uuidString < $1.skuId.uuidString }
@@ -105,18 +111,30 @@ struct StocktakeRoutes: RouteCollection {
             try await sheet.update(on: db)
             try await req.audit.record(on: db, action: "stocktake.post", owner: sheet.owner, targetType: "stocktake", targetId: sheet.id!.uuidString,
                                        after: ["lines": String(lines.count), "differences": String(lines.filter { $0.difference != 0 }.count)])
+            return sheet
         }
-        return try await Self.dto(sheet, on: req.db)
+        return try await Self.dto(posted, on: req.db)
     }
 
     func cancel(req: Request) async throws -> Stocktake {
         let sheet = try await find(req, permission: .inventoryManage)
-        sheet.status = try sheet.status.cancelling()
-        try await req.db.writeTransaction { db in
+        _ = try sheet.status.cancelling()
+        let cancelled = try await req.db.writeTransaction { db in
+            let sheet = try await Self.lockOpen(sheet.id!, on: db)
+            sheet.status = try sheet.status.cancelling()
             try await sheet.update(on: db)
             try await req.audit.record(on: db, action: "stocktake.cancel", owner: sheet.owner, targetType: "stocktake", targetId: sheet.id!.uuidString)
+            return sheet
         }
-        return try await Self.dto(sheet, on: req.db)
+        return try await Self.dto(cancelled, on: req.db)
+    }
+
+    /// The sheet as it stands, locked until the transaction ends, so counting, posting and
+    /// cancelling the same sheet happen one after another.
+    private static func lockOpen(_ id: UUID, on db: any Database) async throws -> StocktakeModel {
+        try await db.lockRow("stocktakes", id: id)
+        guard let sheet = try await StocktakeModel.find(id, on: db) else { throw MallError.notFound("No such count sheet.") }
+        return sheet
     }
 
     private func find(_ req: Request, permission: Permission) async throws -> StocktakeModel {

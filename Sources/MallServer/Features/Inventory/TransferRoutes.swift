@@ -120,7 +120,7 @@ struct TransferRoutes: RouteCollection {
         let transfer = try await find(req)
         let staff = try req.authorize(.inventoryManage, on: transfer.destinationOwner)
         let input = try req.content.decode(TransferReceiptInput.self)
-        let received = try await SKULookup.resolve(input.lines, merchantId: transfer.merchantId, on: req.db, allowSigned: true)
+        let received = try await SKULookup.resolve(input.lines, merchantId: transfer.merchantId, on: req.db)
         var lifecycle = try await lifecycle(transfer, on: req.db)
         let lines = try await TransferLineModel.query(on: req.db).filter(\.$transferId == transfer.id!).sort(\.$position).all()
         var quantities: [Int: Int] = [:]

@@ -97,7 +97,7 @@ struct LogisticsService {
         if state == .delivered, shipment.purpose == ShipmentModel.Purpose.order.rawValue {
             // The carrier's word is enough; the shopper confirms receipt or the timer does.
             try await OrderTransition.run(orderId: shipment.orderId, app: app, db: db, now: now,
-                                          applies: { $0.lifecycle.status == .shipped }) { lifecycle in
+                                          applies: { try $0.lifecycle.status == .shipped }) { lifecycle in
                 try lifecycle.markDelivered(by: .system, at: now)
             }
         }

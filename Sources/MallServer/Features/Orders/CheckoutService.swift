@@ -21,6 +21,8 @@ struct CheckoutService {
 
     enum Failure: ProblemConvertible {
         case emptyCart
+        case cartAlreadyOrdered
+        case cartChanged
         case cartHasProblems([String])
         case cannotAllocate(String)
         case keyReused
@@ -37,6 +39,8 @@ struct CheckoutService {
         var detail: String? {
             switch self {
             case .emptyCart: "The cart is empty."
+            case .cartAlreadyOrdered: "This cart has already been ordered."
+            case .cartChanged: "The cart changed while this checkout ran; review it and try again."
             case .cartHasProblems(let lines): "Some items cannot be bought as they are: \(lines.joined(separator: "; ")). Fix the cart and try again."
             case .cannotAllocate(let summary): summary
             case .keyReused: "This Idempotency-Key was already used for a different checkout."
@@ -68,6 +72,11 @@ struct CheckoutService {
                 ON CONFLICT (member_id, idempotency_key) DO NOTHING RETURNING id
                 """).all()
             guard !claimed.isEmpty else { return nil }
+            // The cart first: of two checkouts of one cart with different keys (a double click
+            // from a client that makes a key per click) exactly one takes its units.
+            var ordered: [UUID: Int] = [:]
+            for line in view.groups.flatMap(\.lines) { ordered[line.skuId, default: 0] += line.quantity }
+            try await CartService.consume(ordered, cartId: cartId, on: tx)
             let inventory = try await InventoryService.make(req.application, on: tx)
             var orders: [OrderModel] = []
             var reservations: [(OrderModel, [StockRequest])] = []
@@ -80,9 +89,9 @@ struct CheckoutService {
                 order.memberId = memberId
                 order.merchantId = plan.group.merchantId
                 order.fulfilment = plan.group.fulfilment.rawValue
-                order.lifecycle = OrderLifecycle(fulfilment: plan.group.fulfilment == .pickup ? .pickup : .delivery, storeId: group.storeId,
-                                                 placedBy: .shopper(memberId), at: now, paymentDueAt: dueAt,
-                                                 autoConfirmAfterDays: settings.integer(.autoConfirmDays))
+                try order.setLifecycle(OrderLifecycle(fulfilment: plan.group.fulfilment == .pickup ? .pickup : .delivery, storeId: group.storeId,
+                                                      placedBy: .shopper(memberId), at: now, paymentDueAt: dueAt,
+                                                      autoConfirmAfterDays: settings.integer(.autoConfirmDays)))
                 order.allocationJSON = try JSONText.encode(plan.decision)
                 order.deliveryAddressJSON = try plan.address.map { try JSONText.encode($0.dto) }
                 order.goodsFen = group.totals.subtotal.minorUnits
@@ -131,15 +140,6 @@ struct CheckoutService {
             try await payment.create(on: tx)
             try await req.application.jobs.enqueue(Self.expiryJob, payload: ExpiryPayload(checkoutId: checkoutId), runAt: dueAt,
                                                    uniqueKey: "checkout-expiry:\(checkoutId.uuidString)", on: tx)
-            // Take out of the cart what was ordered; units added while this checkout ran stay.
-            var ordered: [UUID: Int] = [:]
-            for line in view.groups.flatMap(\.lines) { ordered[line.skuId, default: 0] += line.quantity }
-            for (skuId, quantity) in ordered {
-                try await tx.sql.raw("""
-                    UPDATE cart_lines SET quantity = quantity - \(bind: quantity) WHERE cart_id = \(bind: cartId) AND sku_id = \(bind: skuId)
-                    """).run()
-            }
-            try await CartLineModel.query(on: tx).filter(\.$cartId == cartId).filter(\.$quantity <= 0).delete()
             let result = CheckoutResult(checkoutId: checkoutId, orders: try await OrderDTO.many(orders, on: tx), payableFen: payment.amountFen,
                                         payment: payment.info(req.application), paymentDueAt: dueAt, explanation: priced.explanation + (note.map { ["Note: \($0)"] } ?? []))
             try await CheckoutModel.query(on: tx).set(\.$resultJSON, to: try JSONText.encode(result))
@@ -235,12 +235,15 @@ struct CheckoutService {
         var groupPlans: [(plan: Int, storeId: UUID)] = []
         for (index, plan) in plans.enumerated() {
             for shipment in plan.decision.shipments {
-                let store = plan.stores[shipment.storeId.rawValue]!
+                guard let store = plan.stores[shipment.storeId.rawValue] else { throw Failure.cartChanged }
                 let shipmentSKUs = shipment.lines.compactMap { skus[$0.skuId] }
                 let prices = try await PriceBook.inputs(for: shipmentSKUs, storeId: store.id, on: db)
-                let lines = shipment.lines.map { line -> CartLine in
-                    let cartLine = plan.group.lines.first { $0.skuId == line.skuId }!
-                    let quote = PriceResolver.resolve(prices[line.skuId]!, storeId: StoreID(store.id), memberLevel: memberLevel, at: now)
+                let lines = try shipment.lines.map { line -> CartLine in
+                    // A SKU deleted by its merchant while this checkout read the cart has no price.
+                    guard let cartLine = plan.group.lines.first(where: { $0.skuId == line.skuId }), let price = prices[line.skuId] else {
+                        throw Failure.cartChanged
+                    }
+                    let quote = PriceResolver.resolve(price, storeId: StoreID(store.id), memberLevel: memberLevel, at: now)
                     return CartLine(skuId: line.skuId, productId: cartLine.productId, merchantId: MerchantID(plan.group.merchantId),
                                     title: [cartLine.title, cartLine.specTitle].filter { !$0.isEmpty }.joined(separator: " "), quantity: line.quantity, quote: quote)
                 }
@@ -270,6 +273,7 @@ struct CheckoutService {
         case .insufficientAtStore: "not enough stock at the chosen store"
         case .outOfStockEverywhere: "out of stock at every store that delivers here"
         case .shortOfStock: "not enough stock within delivery reach"
+        case .priceUnavailable: "its price cannot be charged; the shop must correct it"
         }
     }
 

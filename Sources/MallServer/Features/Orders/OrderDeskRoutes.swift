@@ -104,16 +104,18 @@ struct OrderDeskRoutes: RouteCollection {
             """).all() {
             refunded[try row.decode(column: "order_id", as: UUID.self)] = try row.decode(column: "fen", as: Int64.self)
         }
+        // Checked sums: amounts stored before prices were capped must not trap the report.
+        func add(_ amount: Int64, to entry: (Int, Int64)?) throws -> (Int, Int64) {
+            let (orders, fen) = entry ?? (0, 0)
+            return (orders + 1, try Checked.add(fen, amount, "sales total"))
+        }
         for row in rows {
-            byStatus[row.status, default: (0, 0)].0 += 1
-            byStatus[row.status]!.1 += row.payableFen
+            byStatus[row.status] = try add(row.payableFen, to: byStatus[row.status])
             guard !lost.contains(row.status) else { continue }
-            let kept = row.payableFen - (refunded[row.id!] ?? 0)
-            byStore[row.storeId, default: (0, 0)].0 += 1
-            byStore[row.storeId]!.1 += kept
+            let kept = try Checked.subtract(row.payableFen, refunded[row.id!] ?? 0, "sales total")
+            byStore[row.storeId] = try add(kept, to: byStore[row.storeId])
             let day = LocalTime.calendarDate(of: row.createdAt, in: timeZone).description
-            byDay[day, default: (0, 0)].0 += 1
-            byDay[day]!.1 += kept
+            byDay[day] = try add(kept, to: byDay[day])
         }
         return OrderTotals(
             from: from, to: to,
@@ -136,7 +138,7 @@ struct OrderDeskRoutes: RouteCollection {
         let settings = try await SettingsService.resolved(on: req.db)
         let store = try await StoreModel.find(order.storeId, on: req.db)
         let lines = try await OrderLineModel.query(on: req.db).filter(\.$orderId == order.id!).sort(\.$title).all()
-        let lifecycle = order.lifecycle
+        let lifecycle = try order.lifecycle
         let address = order.deliveryAddressJSON.flatMap { try? JSONDecoder.api.decode(Address.self, from: Data($0.utf8)) }
         let page = PackingSlipPage(
             format: format, shopName: settings.string(.shopName), servicePhone: settings.string(.shopServicePhone),
@@ -251,7 +253,7 @@ struct OrderDeskRoutes: RouteCollection {
         try await req.db.writeTransaction { db in
             guard let locked = try await OrderLocks.lockOrders(checkoutId: order.checkoutId, on: db).first(where: { $0.id == order.id }) else { return }
             let effects = OrderEffects(app: req.application, db: db, now: req.now)
-            let current = locked.lifecycle
+            let current = try locked.lifecycle
             let target: StoreID
             if let storeId = input.storeId {
                 guard let store = try await StoreModel.find(storeId, on: db), store.merchantId == locked.merchantId else {
@@ -266,22 +268,26 @@ struct OrderDeskRoutes: RouteCollection {
                     throw MallError.conflict("Name the store to move a \(current.status.rawValue) order to.")
                 }
                 try await effects.reallocate(locked, excluding: Set(current.rejectedStoreIds))
-                guard locked.lifecycle.status != .awaitingReallocation else {
+                guard try locked.lifecycle.status != .awaitingReallocation else {
                     throw MallError.conflict("No other store can take this order now; name a store.")
                 }
                 try await req.audit.record(on: db, action: "order.reallocate", owner: locked.owner, targetType: "order", targetId: locked.id!.uuidString)
                 return
             }
             let lines = try await OrderLineModel.query(on: db).filter(\.$orderId == locked.id!).all()
+            let inventory = try await InventoryService.make(req.application, on: db)
+            // Both stores' stock locks in a fixed order: moving A→B while another request moves
+            // B→A (or checks out at both) would otherwise deadlock on PostgreSQL.
+            try await inventory.lockStores([current.storeId.rawValue, target.rawValue])
             var lifecycle = current
             // Platform staff are HQ; a merchant's own staff move their merchant's orders under their own name.
             let actor: TimelineActor = staff.policy.allows(.orderFulfil, on: .platform) ? .hq(staff.staffId) : .merchantStaff(staff.staffId)
             let result = try lifecycle.reallocate(to: target, by: actor, at: req.now, note: "moved by \(staff.username)")
             // Hold the stock at the new store first, then let the old store's go.
-            try await InventoryService.make(req.application, on: db).reserve(
+            try await inventory.reserve(
                 lines.map { StockRequest(skuId: $0.skuId, storeId: target.rawValue, quantity: $0.quantity) },
                 context: MovementContext(reason: "order \(locked.number)", referenceType: "order", referenceId: locked.id!.uuidString, now: req.now))
-            locked.lifecycle = lifecycle
+            try locked.setLifecycle(lifecycle)
             locked.updatedAt = req.now
             try await locked.update(on: db)
             try await effects.apply(result, to: locked)
@@ -325,7 +331,7 @@ struct OrderDeskRoutes: RouteCollection {
 
     /// The order as staff see it; the allocation's summary in the reader's language.
     static func dto(_ order: OrderModel, for req: Request) async throws -> StaffOrder {
-        let lifecycle = order.lifecycle
+        let lifecycle = try order.lifecycle
         var dto = try await OrderDTO.many([order], on: req.db)[0]
         var allocation = try JSONDecoder.api.decode(AllocationDecision.self, from: Data(order.allocationJSON.utf8))
         dto.allocationSummary = req.serverText(dto.allocationSummary)
@@ -346,8 +352,9 @@ enum OrderTimers {
         let payload = try context.decode(OrderEffects.OrderPayload.self)
         try await OrderTransition.run(orderId: payload.orderId, app: context.app, db: context.db, now: context.now,
                                       applies: { order in
-                                          order.lifecycle.status == .paid && order.storeId == payload.storeId
-                                              && (payload.assignedAt == nil || OrderEffects.assignedAt(order.lifecycle) == payload.assignedAt)
+                                          let lifecycle = try order.lifecycle
+                                          return lifecycle.status == .paid && order.storeId == payload.storeId
+                                              && (payload.assignedAt == nil || OrderEffects.assignedAt(lifecycle) == payload.assignedAt)
                                       }) { lifecycle in
             try lifecycle.acceptanceTimedOut(at: context.now)
         }
@@ -359,7 +366,7 @@ enum OrderTimers {
         let payload = try context.decode(OrderEffects.OrderPayload.self)
         try await OrderTransition.run(orderId: payload.orderId, app: context.app, db: context.db, now: context.now,
                                       applies: { order in
-                                          let lifecycle = order.lifecycle
+                                          let lifecycle = try order.lifecycle
                                           // Still the same wait: the last move into it is not newer than this job.
                                           let waitingSince = lifecycle.timeline.last { $0.to == .awaitingReallocation && $0.from != $0.to }?.at
                                           return lifecycle.status == .awaitingReallocation
@@ -372,7 +379,7 @@ enum OrderTimers {
     static func autoConfirm(_ context: JobContext) async throws {
         let payload = try context.decode(OrderEffects.OrderPayload.self)
         try await OrderTransition.run(orderId: payload.orderId, app: context.app, db: context.db, now: context.now,
-                                      applies: { [.delivered, .pickedUp].contains($0.lifecycle.status) }) { lifecycle in
+                                      applies: { [.delivered, .pickedUp].contains(try $0.lifecycle.status) }) { lifecycle in
             try lifecycle.autoConfirm(at: context.now)
         }
     }

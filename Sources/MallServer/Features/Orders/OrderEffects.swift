@@ -46,7 +46,7 @@ struct OrderEffects {
             case .scheduleAcceptanceTimeout(let store):
                 let settings = try await SettingsService.resolved(on: db)
                 let due = now.addingTimeInterval(TimeInterval(settings.integer(.storeAcceptTimeoutMinutes) * 60))
-                let assigned = Self.assignedAt(order.lifecycle) ?? now
+                let assigned = try Self.assignedAt(order.lifecycle) ?? now
                 try await app.jobs.enqueue(Self.acceptanceTimeoutJob,
                                            payload: OrderPayload(orderId: order.id!, storeId: store.rawValue, assignedAt: assigned), runAt: due,
                                            uniqueKey: "accept-timeout:\(order.id!.uuidString):\(store.rawValue.uuidString):\(Int(assigned.timeIntervalSince1970 * 1000))",
@@ -77,7 +77,7 @@ struct OrderEffects {
     /// take it all gets it (with a fresh reservation); otherwise the order waits for HQ.
     func reallocate(_ order: OrderModel, excluding: Set<StoreID>) async throws {
         let lines = try await OrderLineModel.query(on: db).filter(\.$orderId == order.id!).all()
-        let lifecycle = order.lifecycle
+        let lifecycle = try order.lifecycle
         let fulfilment: AllocationFulfilment
         if lifecycle.fulfilment == .delivery, let json = order.deliveryAddressJSON,
            let address = try? JSONDecoder.api.decode(Address.self, from: Data(json.utf8)), let lat = address.latitude, let lng = address.longitude {
@@ -118,9 +118,9 @@ struct OrderEffects {
                 return
             }
         }
-        var updated = order.lifecycle
+        var updated = try order.lifecycle
         let effects = try updated.reallocate(to: shipment.storeId, by: .system, at: now, note: decision.summary)
-        order.lifecycle = updated
+        try order.setLifecycle(updated)
         order.allocationJSON = try JSONText.encode(decision)
         order.updatedAt = now
         try await order.update(on: db)

@@ -24,7 +24,7 @@ struct OrderRoutes: RouteCollection {
     /// to the first choice first.
     func pickupStores(req: Request) async throws -> [PickupStoreOption] {
         let order = try await owned(req)
-        let lifecycle = order.lifecycle
+        let lifecycle = try order.lifecycle
         guard lifecycle.fulfilment == .pickup, lifecycle.status == .awaitingReallocation else {
             throw MallError.conflict("Only a pickup order whose store could not take it can move to another store.")
         }
@@ -42,7 +42,7 @@ struct OrderRoutes: RouteCollection {
         let now = req.now
         try await req.db.writeTransaction { db in
             guard let locked = try await OrderLocks.lockOrders(checkoutId: order.checkoutId, on: db).first(where: { $0.id == order.id }) else { return }
-            var lifecycle = locked.lifecycle
+            var lifecycle = try locked.lifecycle
             guard lifecycle.fulfilment == .pickup, lifecycle.status == .awaitingReallocation else {
                 throw MallError.conflict("Only a pickup order whose store could not take it can move to another store.")
             }
@@ -60,7 +60,7 @@ struct OrderRoutes: RouteCollection {
                 throw MallError.conflict("That store has just sold what this order needs; choose another store.")
             }
             let effects = try lifecycle.reallocate(to: target, by: .shopper(member.memberId), at: now, note: "pickup moved by the shopper")
-            locked.lifecycle = lifecycle
+            try locked.setLifecycle(lifecycle)
             locked.allocationJSON = try JSONText.encode(decision)
             locked.updatedAt = now
             try await locked.update(on: db)
@@ -165,11 +165,11 @@ enum OrderExpiry {
         // One transaction for the whole checkout: its single payment either finds all of its
         // orders waiting or all of them expired, never a mix.
         try await context.db.writeTransaction { tx in
-            for order in try await OrderLocks.lockOrders(checkoutId: payload.checkoutId, on: tx)
-            where order.lifecycle.status == .pendingPayment && order.paymentDueAt <= now {
-                var lifecycle = order.lifecycle
+            for order in try await OrderLocks.lockOrders(checkoutId: payload.checkoutId, on: tx) {
+                var lifecycle = try order.lifecycle
+                guard lifecycle.status == .pendingPayment && order.paymentDueAt <= now else { continue }
                 let effects = try lifecycle.expire(at: now)
-                order.lifecycle = lifecycle
+                try order.setLifecycle(lifecycle)
                 order.updatedAt = now
                 try await order.update(on: tx)
                 try await OrderEffects(app: app, db: tx, now: now).apply(effects, to: order)
@@ -191,8 +191,8 @@ enum OrderDTO {
         for refund in try await RefundModel.query(on: db).filter(\.$orderId ~~ ids).filter(\.$status != "failed").filter(\.$transactionId == nil).all() {
             if let orderId = refund.orderId { refunded[orderId, default: 0] += refund.amountFen }
         }
-        return orders.map { order in
-            let lifecycle = order.lifecycle
+        return try orders.map { order in
+            let lifecycle = try order.lifecycle
             let allocation = try? JSONDecoder.api.decode(AllocationDecision.self, from: Data(order.allocationJSON.utf8))
             return Order(
                 id: order.id!, number: order.number, checkoutId: order.checkoutId, merchantId: order.merchantId, storeId: order.storeId,

@@ -12,17 +12,17 @@ enum OrderTransition {
     /// (a job that fires after the order moved on).
     @discardableResult
     static func run(orderId: UUID, app: Application, db: any Database, now: Date,
-                    applies: @escaping @Sendable (OrderModel) -> Bool = { _ in true },
+                    applies: @escaping @Sendable (OrderModel) throws -> Bool = { _ in true },
                     _ event: @escaping @Sendable (inout OrderLifecycle) throws -> [OrderEffect],
                     andThen record: (@Sendable (OrderModel, OrderStatus, any Database) async throws -> Void)? = nil) async throws -> OrderModel? {
         try await db.writeTransaction { tx in
             guard let order = try await OrderModel.find(orderId, on: tx),
                   let locked = try await OrderLocks.lockOrders(checkoutId: order.checkoutId, on: tx).first(where: { $0.id == orderId }),
-                  applies(locked) else { return nil }
-            var lifecycle = locked.lifecycle
+                  try applies(locked) else { return nil }
+            var lifecycle = try locked.lifecycle
             let before = lifecycle.status
             let effects = try event(&lifecycle)
-            locked.lifecycle = lifecycle
+            try locked.setLifecycle(lifecycle)
             locked.updatedAt = now
             try await locked.update(on: tx)
             try await OrderEffects(app: app, db: tx, now: now).apply(effects, to: locked)

@@ -10,9 +10,10 @@ struct PaymentRoutes: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let payments = routes.grouped("payments")
         payments.get("providers", use: providers)
-        payments.get(":paymentId", use: show)
-        payments.post(":paymentId", "start", use: start)
-        payments.post(":paymentId", "sandbox", "complete", use: completeSandbox)
+        let owned = payments.grouped(RequirePrincipalMiddleware.member)
+        owned.get(":paymentId", use: show)
+        owned.post(":paymentId", "start", use: start)
+        owned.post(":paymentId", "sandbox", "complete", use: completeSandbox)
         payments.on(.POST, "sandbox", "notify", body: .collect(maxSize: "64kb"), use: sandboxNotify)
         payments.on(.POST, "wechat", "notify", body: .collect(maxSize: "64kb"), use: weChatNotify)
         payments.on(.POST, "alipay", "notify", body: .collect(maxSize: "64kb"), use: alipayNotify)

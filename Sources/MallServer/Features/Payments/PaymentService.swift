@@ -32,9 +32,9 @@ struct PaymentService {
             }
             let orders = try await OrderLocks.lockOrders(checkoutId: payment.checkoutId, on: db)
             for order in orders {
-                var lifecycle = order.lifecycle
+                var lifecycle = try order.lifecycle
                 let effects = lifecycle.pay(reference: transactionId, at: now)
-                order.lifecycle = lifecycle
+                try order.setLifecycle(lifecycle)
                 if order.status == OrderStatus.paid.rawValue { order.paidAt = now }
                 order.updatedAt = now
                 try await order.update(on: db)
@@ -57,9 +57,9 @@ struct PaymentService {
             ON CONFLICT (payment_id, order_id, cause) DO NOTHING RETURNING id
             """).all()
         guard !inserted.isEmpty else { return }
-        var lifecycle = order.lifecycle
+        var lifecycle = try order.lifecycle
         _ = lifecycle.pay(reference: transactionId, at: now) // records the second payment on the timeline
-        order.lifecycle = lifecycle
+        try order.setLifecycle(lifecycle)
         order.updatedAt = now
         try await order.update(on: db)
         try await app.jobs.enqueue(Self.refundJob, payload: RefundPayload(refundId: refundId), uniqueKey: "refund:\(refundId.uuidString)", on: db)

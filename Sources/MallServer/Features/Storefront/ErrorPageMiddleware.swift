@@ -43,7 +43,7 @@ struct ErrorPageMiddleware: AsyncMiddleware {
         let inConsole = request.url.path == "/console" || request.url.path.hasPrefix("/console/")
         let text = inConsole && textKey == "error_not_found_text" ? "error_console_not_found_text" : textKey
         let data = Data(heading: request.message(headingKey), text: request.message(text),
-                        requestId: status.code >= 500 ? request.id : nil,
+                        requestId: status.code >= 500 ? request.requestId : nil,
                         isNotFound: !inConsole && (status.code == 404 || status.code == 410),
                         homeHref: inConsole ? "/console" : "/", homeLabel: request.message(inConsole ? "error_console_home" : "error_home"))
         let page = try await request.renderPage("storefront/error", title: data.heading, data: data, status: status)

@@ -15,14 +15,14 @@ struct PublicStoreRoutes: RouteCollection {
         let lat = req.optionalQuery(Double.self, "lat", into: &errors, message: "must be a latitude")
         let lng = req.optionalQuery(Double.self, "lng", into: &errors, message: "must be a longitude")
         let radiusKm = req.optionalQuery(Double.self, "radiusKm", into: &errors, message: "must be a number of kilometres") ?? 5
-        let limit = req.optionalQuery(Int.self, "limit", into: &errors, message: "must be a whole number") ?? 20
+        let limit = req.boundedQuery("limit", 1...100, into: &errors) ?? 20
         let merchantId = req.optionalQuery(UUID.self, "merchantId", into: &errors, message: "must be a merchant id")
         if lat == nil && req.query[String.self, at: "lat"] == nil { errors.add("lat", "is required") }
         if lng == nil && req.query[String.self, at: "lng"] == nil { errors.add("lng", "is required") }
         if !(radiusKm > 0 && radiusKm <= 50) { errors.add("radiusKm", "must be more than 0 and at most 50") }
-        if !(1...100).contains(limit) { errors.add("limit", "must be between 1 and 100") }
         try errors.throwIfAny()
-        let origin = try GeoPoint(checkingLatitude: lat!, longitude: lng!)
+        guard let lat, let lng else { throw ValidationFailure(field: "lat", message: "is required") }
+        let origin = try GeoPoint(checkingLatitude: lat, longitude: lng)
         return try await Self.nearby(origin: origin, radiusMeters: radiusKm * 1000, limit: limit, merchantId: merchantId,
                                      app: req.application, on: req.db, now: req.now)
     }

@@ -34,7 +34,7 @@ struct AuditRecorder {
         entry.targetId = targetId
         entry.before = try before.map { try JSONText.encode($0) }
         entry.after = try after.map { try JSONText.encode($0) }
-        entry.requestId = req.id
+        entry.requestId = req.requestId
         try await entry.create(on: db)
     }
 }

@@ -30,8 +30,16 @@ struct OperationsRoutes: RouteCollection {
     }
 
     /// Job queue depth is read at scrape time, so the gauge is true even when another instance
-    /// did the work.
+    /// did the work. Only for a scraper with `METRICS_TOKEN`: the figures tell anyone how busy
+    /// the shop is and which routes exist.
     func metrics(req: Request) async throws -> Response {
+        guard let token = req.application.config.metricsToken else {
+            throw MallError.notFound("Metrics are off; set METRICS_TOKEN to scrape them.")
+        }
+        guard let sent = req.headers.bearerAuthorization?.token,
+              SecureToken.constantTimeEquals(sent, token) else {
+            throw MallError.unauthorized("Send the metrics token as a bearer token.")
+        }
         if let counts = try? await req.application.jobs.countsByStatus() {
             for status in JobStatus.allCases {
                 Gauge(label: "chainmall_jobs", dimensions: [("status", status.rawValue)]).record(counts[status.rawValue] ?? 0)

@@ -100,7 +100,7 @@ struct SystemRoutes: RouteCollection {
     func jobs(req: Request) async throws -> ListPage<Job> {
         try req.authorize(.jobsManage, on: .platform)
         let page = try PageRequest(from: req)
-        var query = JobModel.query(on: req.db).sort(\.$runAt, .descending)
+        var query = JobModel.query(on: req.db).sort(\.$runAt, .descending).sort(\.$id)
         if let raw = req.query[String.self, at: "status"] {
             guard let status = JobStatus(rawValue: raw) else {
                 throw ValidationFailure(field: "status", message: "must be one of queued, running, succeeded, dead")

@@ -104,12 +104,13 @@ final class JobQueue: Sendable {
     }
 
     /// One pass of the worker: turn due schedules into jobs, then run due jobs until none is
-    /// left or `limit` have run. Returns how many ran.
+    /// left, `limit` have run, or `proceed` says stop (checked before each claim, so a stopping
+    /// worker ends the pass after the job in hand). Returns how many ran.
     @discardableResult
-    func runDue(limit: Int = 50) async throws -> Int {
+    func runDue(limit: Int = 50, while proceed: @Sendable () -> Bool = { true }) async throws -> Int {
         try await fireSchedules()
         var ran = 0
-        while ran < limit, let claimed = try await claimNext() {
+        while ran < limit, proceed(), let claimed = try await claimNext() {
             await run(claimed)
             ran += 1
         }
@@ -132,12 +133,20 @@ final class JobQueue: Sendable {
         let workerId = self.workerId
         // A write like any other: on SQLite it queues behind the running write transaction.
         return try await db.writeTransaction { tx -> Claimed? in
+        // A job whose lock ran out with every attempt spent stopped its process each time (a
+        // crash, a kill): it is given up rather than taken again, so one poisoned job cannot
+        // take every instance down in turn for ever.
+        try await tx.sql.raw("""
+            UPDATE jobs SET status = 'dead', locked_by = NULL, locked_until = NULL, finished_at = \(bind: now), updated_at = \(bind: now),
+                last_error = 'gave up: the worker running it stopped before it finished, on every attempt'
+            WHERE status = 'running' AND locked_until < \(bind: now) AND attempts >= max_attempts
+            """).run()
         let rows = try await tx.sql.raw("""
             UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = \(bind: workerId),
                 locked_until = \(bind: lockedUntil), updated_at = \(bind: now)
             WHERE id = (
                 SELECT id FROM jobs
-                WHERE (status = 'queued' AND run_at <= \(bind: now)) OR (status = 'running' AND locked_until < \(bind: now))
+                WHERE (status = 'queued' AND run_at <= \(bind: now)) OR (status = 'running' AND locked_until < \(bind: now) AND attempts < max_attempts)
                 ORDER BY run_at LIMIT 1 \(lockClause)
             )
             RETURNING id, kind, payload, attempts, max_attempts
@@ -207,8 +216,8 @@ final class JobQueue: Sendable {
         for schedule in due {
             // Always at least one interval ahead, and past every slot missed while no instance was
             // up, so missed runs fire once rather than all at once.
-            let interval = TimeInterval(schedule.intervalSeconds)
-            let missedSlots = Int(max(0, now.timeIntervalSince(schedule.nextRunAt)) / interval)
+            let interval = TimeInterval(max(1, schedule.intervalSeconds))
+            let missedSlots = Int(min(1e9, max(0, now.timeIntervalSince(schedule.nextRunAt)) / interval))
             let next = schedule.nextRunAt.addingTimeInterval(Double(missedSlots + 1) * interval)
             let slot = Int(schedule.nextRunAt.timeIntervalSince1970)
             try await app.db.writeTransaction { db in

@@ -25,7 +25,7 @@ struct NotificationRoutes: RouteCollection {
             let audiences = merchants.isEmpty ? [NotificationOutbox.Audience.storeManagers.rawValue] : [NotificationOutbox.Audience.headquarters.rawValue, NotificationOutbox.Audience.storeManagers.rawValue]
             query = query.filter(\.$audience ~~ audiences)
         }
-        return try await query.sort(\.$createdAt, .descending).page(page) { row in
+        return try await query.sort(\.$createdAt, .descending).sort(\.$id).page(page) { row in
             InboxNotification(id: row.id!, audience: row.audience, storeId: row.storeId, title: row.title, body: row.body,
                               referenceType: row.referenceType, referenceId: row.referenceId, status: row.status, createdAt: row.createdAt)
         }

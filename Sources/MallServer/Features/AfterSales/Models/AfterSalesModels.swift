@@ -31,11 +31,12 @@ final class AfterSalesCaseModel: Model, @unchecked Sendable {
     var owner: ResourceOwner { .store(StoreID(storeId), merchant: MerchantID(merchantId)) }
 
     var state: AfterSalesCase {
-        get { try! JSONDecoder.api.decode(AfterSalesCase.self, from: Data(stateJSON.utf8)) }
-        set {
-            stateJSON = String(decoding: try! JSONEncoder.api.encode(newValue), as: UTF8.self)
-            status = newValue.status.rawValue
-        }
+        get throws { try JSONText.decode(AfterSalesCase.self, from: stateJSON, describing: "after-sales case \(number)") }
+    }
+
+    func setState(_ state: AfterSalesCase) throws {
+        stateJSON = try JSONText.encode(state)
+        status = state.status.rawValue
     }
 }
 

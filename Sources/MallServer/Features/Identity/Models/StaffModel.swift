@@ -114,11 +114,16 @@ final class StaffRoleGrantModel: Model, @unchecked Sendable {
         }
     }
 
+    /// A merchant or store grant stored without its id (only possible by editing the table)
+    /// points at this id, which no merchant or store has: the grant allows nothing, and reading
+    /// it does not trap on every request of that staff member.
+    private static let nowhere = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+
     var scope: AccessScope {
         switch scopeKind {
         case .platform: .platform
-        case .merchant: .merchant(MerchantID(merchantId!))
-        case .store: .store(StoreID(storeId!))
+        case .merchant: .merchant(MerchantID(merchantId ?? Self.nowhere))
+        case .store: .store(StoreID(storeId ?? Self.nowhere))
         }
     }
 
@@ -126,8 +131,8 @@ final class StaffRoleGrantModel: Model, @unchecked Sendable {
     var owner: ResourceOwner {
         switch scopeKind {
         case .platform: .platform
-        case .merchant: .merchant(MerchantID(merchantId!))
-        case .store: .store(StoreID(storeId!), merchant: MerchantID(merchantId!))
+        case .merchant: .merchant(MerchantID(merchantId ?? Self.nowhere))
+        case .store: .store(StoreID(storeId ?? Self.nowhere), merchant: MerchantID(merchantId ?? Self.nowhere))
         }
     }
 

@@ -55,12 +55,13 @@ final class OrderModel: Model, @unchecked Sendable {
 
     /// The state machine is the source of truth; `status` mirrors it for queries.
     var lifecycle: OrderLifecycle {
-        get { try! JSONDecoder.api.decode(OrderLifecycle.self, from: Data(lifecycleJSON.utf8)) }
-        set {
-            lifecycleJSON = String(decoding: try! JSONEncoder.api.encode(newValue), as: UTF8.self)
-            status = newValue.status.rawValue
-            storeId = newValue.storeId.rawValue
-        }
+        get throws { try JSONText.decode(OrderLifecycle.self, from: lifecycleJSON, describing: "order \(number)") }
+    }
+
+    func setLifecycle(_ lifecycle: OrderLifecycle) throws {
+        lifecycleJSON = try JSONText.encode(lifecycle)
+        status = lifecycle.status.rawValue
+        storeId = lifecycle.storeId.rawValue
     }
 }
 
