@@ -174,6 +174,19 @@ extension AppConfig {
         return text
     }
 
+    /// A provider endpoint: https with a host, or plain http on 127.0.0.1 only, so tests can run
+    /// a fake provider on this machine while a typo can never send signed calls in clear text
+    /// across a network. Only the literal address counts: `localhost` goes through the hosts
+    /// file and resolver, which can point it elsewhere.
+    static func providerURL(_ text: String) -> URL? {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else { return nil }
+        switch scheme {
+        case "https": return url
+        case "http": return host == "127.0.0.1" ? url : nil
+        default: return nil
+        }
+    }
+
     /// WeChat Pay is on when WECHATPAY_MCH_ID is set; then every other WECHATPAY_ variable
     /// but WECHATPAY_BASE_URL is required. Keys are read from files, never from the environment.
     static func wechatPayConfig(_ value: (String) -> String?) throws -> WeChatPayV3Config? {
@@ -198,8 +211,8 @@ extension AppConfig {
                                        merchantPrivateKeyPEM: key, apiV3Key: try required("WECHATPAY_APIV3_KEY"), platformKeys: platformKeys,
                                        notifyURL: try required("WECHATPAY_NOTIFY_URL"))
         if let base = value("WECHATPAY_BASE_URL") {
-            guard let url = URL(string: base), url.scheme == "https" || url.host == "127.0.0.1" else {
-                throw AppConfigError(variable: "WECHATPAY_BASE_URL", problem: "must be an https URL")
+            guard let url = providerURL(base) else {
+                throw AppConfigError(variable: "WECHATPAY_BASE_URL", problem: "must be an https URL, or plain http on host 127.0.0.1 (a test provider on this machine); got \"\(base)\"")
             }
             config.baseURL = url
         }
@@ -221,8 +234,8 @@ extension AppConfig {
         var config = AlipayConfig(appId: appId, appPrivateKeyPEM: privateKey, alipayPublicKeyPEM: publicKey,
                                   notifyURL: value("ALIPAY_NOTIFY_URL"), returnURL: value("ALIPAY_RETURN_URL"), sellerId: value("ALIPAY_SELLER_ID"))
         if let gateway = value("ALIPAY_GATEWAY_URL") {
-            guard let url = URL(string: gateway), url.scheme == "https" else {
-                throw AppConfigError(variable: "ALIPAY_GATEWAY_URL", problem: "must be an https URL (the sandbox is https://openapi-sandbox.dl.alipaydev.com/gateway.do)")
+            guard let url = providerURL(gateway) else {
+                throw AppConfigError(variable: "ALIPAY_GATEWAY_URL", problem: "must be an https URL (the sandbox is https://openapi-sandbox.dl.alipaydev.com/gateway.do), or plain http on host 127.0.0.1 (a test gateway on this machine); got \"\(gateway)\"")
             }
             config.gatewayURL = url
         }
