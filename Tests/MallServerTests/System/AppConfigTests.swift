@@ -91,6 +91,40 @@ struct AppConfigTests {
         }
     }
 
+    @Test("Kuaidi100 subscriptions are off without KUAIDI100_KEY and on with a key, the salt and an https callback")
+    func kuaidi100Subscription() throws {
+        #expect(try AppConfig.load(from: ["KUAIDI100_SALT": "salt-2026"]).kuaidi100Subscription == nil)
+        let on = try AppConfig.load(from: ["KUAIDI100_KEY": "AbCd1234", "KUAIDI100_SALT": "salt-2026",
+                                           "KUAIDI100_CALLBACK_URL": "https://mall.example.com/api/v1/logistics/kuaidi100/push"])
+        #expect(on.kuaidi100Subscription == Kuaidi100SubscriptionConfig(key: "AbCd1234", callbackURL: "https://mall.example.com/api/v1/logistics/kuaidi100/push"))
+        #expect(on.kuaidi100Subscription?.pollURL.absoluteString == "https://poll.kuaidi100.com/poll")
+        let local = try AppConfig.load(from: ["KUAIDI100_KEY": "AbCd1234", "KUAIDI100_SALT": "salt-2026",
+                                              "KUAIDI100_CALLBACK_URL": "https://mall.example.com/api/v1/logistics/kuaidi100/push",
+                                              "KUAIDI100_POLL_URL": "http://127.0.0.1:18081/poll"])
+        #expect(local.kuaidi100Subscription?.pollURL.absoluteString == "http://127.0.0.1:18081/poll")
+    }
+
+    @Test("a bad Kuaidi100 setting names its variable", arguments: [
+        (["KUAIDI100_KEY": "AbCd1234", "KUAIDI100_CALLBACK_URL": "https://mall.example.com/api/v1/logistics/kuaidi100/push"], "KUAIDI100_SALT"),
+        (["KUAIDI100_KEY": "AbCd1234", "KUAIDI100_SALT": "s"], "KUAIDI100_CALLBACK_URL"),
+        (["KUAIDI100_KEY": "AbCd1234", "KUAIDI100_SALT": "s", "KUAIDI100_CALLBACK_URL": "http://mall.example.com/api/v1/logistics/kuaidi100/push"], "KUAIDI100_CALLBACK_URL"),
+        (["KUAIDI100_KEY": "AbCd1234", "KUAIDI100_SALT": "s", "KUAIDI100_CALLBACK_URL": "https://mall.example.com/kuaidi100"], "KUAIDI100_CALLBACK_URL"),
+        (["KUAIDI100_KEY": "key with spaces", "KUAIDI100_SALT": "s", "KUAIDI100_CALLBACK_URL": "https://mall.example.com/api/v1/logistics/kuaidi100/push"], "KUAIDI100_KEY"),
+        (["KUAIDI100_KEY": "AbCd1234", "KUAIDI100_SALT": "s", "KUAIDI100_CALLBACK_URL": "https://mall.example.com/api/v1/logistics/kuaidi100/push",
+          "KUAIDI100_POLL_URL": "http://poll.kuaidi100.com/poll"], "KUAIDI100_POLL_URL"),
+    ])
+    func kuaidi100Refused(environment: [String: String], variable: String) {
+        do {
+            _ = try AppConfig.load(from: environment)
+            Issue.record("\(environment) was accepted")
+        } catch let error as AppConfigError {
+            #expect(error.variable == variable)
+            #expect(error.description.contains(variable))
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
     @Test("production refuses the development JWT secret")
     func production() {
         #expect(throws: AppConfigError.self) { try AppConfig.load(from: [:], production: true) }
