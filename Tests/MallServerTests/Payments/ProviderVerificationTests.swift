@@ -168,4 +168,46 @@ struct ProviderVerificationTests {
             #expect(logged.contains("does not verify with the Alipay public key"), "\(logged)")
         }
     }
+
+    @Test("a genuine notification we cannot record yet (another transaction is completing the payment) gets the provider's failure answer, so it comes again, not a problem document")
+    func notificationNotRecordedYet() async throws {
+        let wechat = try ProviderCheckoutTests.WeChatSide()
+        let vectors = try PaymentVectors.load().alipay
+        let alipayKey = try FakeProviderKeys.alipayPlatform()
+        let alipay = vectors.config(publicKey: alipayKey.publicKey.pemRepresentation, sellerId: "")
+        try await withTestApp(adjust: { $0.wechatPay = wechat.config; $0.alipay = alipay }) { app in
+            let capture = LogCapture()
+            capture.install(on: app)
+            let (_, token, result) = try await ProviderCheckoutTests.placeOrder(app, key: "notify-while-sandbox-completes")
+            // The shopper also paid in the sandbox; its notification is still on its way (the job has not run).
+            #expect(try await app.send(.POST, "/api/v1/payments/\(result.payment.id)/sandbox/complete", token: token).status == .ok)
+            let payment = try #require(try await PaymentModel.find(result.payment.id, on: app.db))
+
+            let resource: [String: Any] = [
+                "mchid": wechat.vectors.mchid, "appid": wechat.vectors.appid, "out_trade_no": payment.outTradeNo,
+                "transaction_id": "4200000001202611270000000301", "trade_type": "NATIVE", "trade_state": "SUCCESS",
+                "success_time": "2026-11-27T18:01:00+08:00", "amount": ["total": 3_100, "payer_total": 3_100, "currency": "CNY"],
+            ]
+            let (body, headers) = try wechat.notification(event: "TRANSACTION.SUCCESS", resourceType: "transaction", resource: resource, at: app.clock.now())
+            let weChatAnswer = try await app.send(.POST, "/api/v1/payments/wechat/notify", raw: body, headers: headers)
+            #expect(weChatAnswer.status == .internalServerError)
+            let reply = try jsonObject(Data(buffer: weChatAnswer.body))
+            #expect(reply.count == 2 && reply["code"] as? String == "FAIL" && reply["message"] as? String == "失败", "\(weChatAnswer.text)")
+
+            var params = ["notify_id": "ac05099524730693a8b330c5ecf72da9301", "notify_type": "trade_status_sync", "notify_time": "2026-11-27 18:02:05",
+                          "app_id": vectors.appId, "charset": "utf-8", "version": "1.0", "out_trade_no": payment.outTradeNo,
+                          "trade_no": "2026112722001400000000000301", "trade_status": "TRADE_SUCCESS", "total_amount": "31.00",
+                          "gmt_payment": "2026-11-27 18:02:00"]
+            params["sign"] = try rsaSignBase64(Alipay.signContent(params, excluding: ["sign", "sign_type"]), alipayKey)
+            params["sign_type"] = "RSA2"
+            let alipayAnswer = try await app.send(.POST, "/api/v1/payments/alipay/notify", raw: Alipay.formEncode(params),
+                                                  headers: ["Content-Type": "application/x-www-form-urlencoded; charset=utf-8"])
+            #expect(alipayAnswer.text == "failure")
+
+            #expect(try await PaymentModel.find(payment.id, on: app.db)?.status == "pending")
+            let errors = capture.entries(.error).filter { $0.metadata["provider"] != nil }
+            #expect(errors.compactMap { $0.metadata["provider"]?.description }.sorted() == ["alipay", "wechat"], "\(capture.all)")
+            #expect(errors.allSatisfy { $0.message.contains("being completed by another transaction") }, "\(errors)")
+        }
+    }
 }
