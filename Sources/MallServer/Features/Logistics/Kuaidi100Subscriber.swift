@@ -27,7 +27,11 @@ enum Kuaidi100Subscriber {
         guard let shipment = try await ShipmentModel.find(payload.shipmentId, on: context.db),
               shipment.trackingSubscription == TrackingSubscriptionState.pending.rawValue else { return }
         guard let config = context.app.config.kuaidi100Subscription, let salt = context.app.config.kuaidi100Salt else {
-            context.logger.warning("kuaidi100 subscription for shipment \(payload.shipmentId) not sent: subscriptions are off (KUAIDI100_KEY unset)")
+            // Switched off since the shipment was made (or on the instance that ran the job): the
+            // subscription stays pending, and the shipment says why.
+            let note = "not sent: KUAIDI100_KEY is not set where the job ran"
+            context.logger.warning("kuaidi100 subscription for shipment \(payload.shipmentId) \(note)")
+            try await recordFailure(shipment, note, on: context.db, now: context.now)
             return
         }
         guard let company = Carrier.find(shipment.carrierCode)?.kuaidi100Code, let number = shipment.trackingNumber else {
