@@ -1,6 +1,7 @@
 // Checkout: per merchant choose delivery (address) or pickup (store), see the lines priced,
 // place the order once (an idempotency key survives retries of this page view), then pay.
 import { api, el, yuan, showProblem, refreshCartBadge, problemLabel, problemText } from './mall.js';
+import { offerProviders } from './payment.js';
 
 const form = document.getElementById('checkout');
 const text = form.dataset;
@@ -138,23 +139,13 @@ async function load() {
 }
 
 async function pay(paymentId) {
-  const providers = await api('GET', '/payments/providers');
-  const box = el('div', { class: 'actions' });
-  for (const provider of providers) {
-    box.append(el('button', { type: 'button', class: 'btn btn-primary', 'data-provider': provider.code, onclick: async () => {
-      try {
-        const started = await api('POST', `/payments/${paymentId}/start`, { provider: provider.code });
-        if (started.qrSvg) {
-          box.append(el('img', { src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(started.qrSvg)}`, alt: provider.name, width: 220, height: 220 }));
-        } else if (started.payUrl) {
-          location.href = started.payUrl;
-        }
-      } catch (problem) {
-        box.append(el('p', { class: 'form-errors', role: 'alert' }, problemText(problem)));
-      }
-    } }, `${text.pay} · ${provider.name}`));
-  }
+  const box = el('div', { class: 'pay' });
   result.append(box);
+  try {
+    await offerProviders(paymentId, box, { pay: text.pay, none: text.noProvider });
+  } catch (problem) {
+    box.append(el('p', { class: 'form-errors', role: 'alert' }, problemText(problem, text.failed)));
+  }
 }
 
 form.addEventListener('submit', async (event) => {

@@ -1,5 +1,6 @@
 // Order page: pay a pending order, cancel, confirm receipt, and ask for after-sales service.
 import { api, el, showProblem, enableScriptControls, problemText } from './mall.js';
+import { offerProviders, startPayment } from './payment.js';
 
 enableScriptControls();
 
@@ -12,8 +13,16 @@ actions.addEventListener('click', async (event) => {
   if (!button) return;
   try {
     if (button.dataset.pay) {
-      const started = await api('POST', `/payments/${button.dataset.pay}/start`, { provider: 'sandbox' });
-      if (started.payUrl) location.href = started.payUrl;
+      // The providers checkout offers, not a fixed one: where the sandbox is off (production)
+      // the shopper pays with WeChat Pay or Alipay. With a single provider there is nothing to
+      // choose, so it starts at once.
+      button.disabled = true;
+      const box = document.getElementById('pay-choices');
+      box.replaceChildren();
+      const providers = await offerProviders(button.dataset.pay, box, { pay: actions.dataset.payLabel, none: actions.dataset.noProvider });
+      if (providers.length === 1) await startPayment(button.dataset.pay, providers[0], box);
+      button.hidden = providers.length > 0;
+      button.disabled = false;
       return;
     }
     const action = button.dataset.orderAction;

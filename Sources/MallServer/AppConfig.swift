@@ -44,6 +44,8 @@ public struct AppConfig: Sendable {
     /// The salt given to Kuaidi100 when subscribing to tracking pushes; pushes are refused
     /// (404) while it is unset.
     public var kuaidi100Salt: String?
+    /// Subscribing new shipments to Kuaidi100's tracking pushes: on when KUAIDI100_KEY is set.
+    var kuaidi100Subscription: Kuaidi100SubscriptionConfig?
     /// The folder holding `Resources/` (templates, message catalogs) and `Public/` (CSS, JS,
     /// icons); nil: the working directory, or the package root above the executable.
     public var resourcesDirectory: String?
@@ -164,6 +166,7 @@ public struct AppConfig: Sendable {
             config.metricsToken = token
         }
         config.kuaidi100Salt = value("KUAIDI100_SALT")
+        config.kuaidi100Subscription = try kuaidi100SubscriptionConfig(value, salt: config.kuaidi100Salt)
         if let folder = value("RESOURCES_DIR") {
             guard FileManager.default.fileExists(atPath: folder + "/Resources/Views") else {
                 throw AppConfigError(variable: "RESOURCES_DIR", problem: "must name the folder that holds Resources/Views and Public (the package root)")
@@ -183,6 +186,47 @@ extension AppConfig {
             throw AppConfigError(variable: variable, problem: "names a file that cannot be read: \(path)")
         }
         return text
+    }
+
+    /// A provider endpoint: https with a host, or plain http on 127.0.0.1 only, so tests can run
+    /// a fake provider on this machine while a typo can never send signed calls in clear text
+    /// across a network. Only the literal address counts: `localhost` goes through the hosts
+    /// file and resolver, which can point it elsewhere.
+    static func providerURL(_ text: String) -> URL? {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else { return nil }
+        switch scheme {
+        case "https": return url
+        case "http": return host == "127.0.0.1" ? url : nil
+        default: return nil
+        }
+    }
+
+    /// Kuaidi100 subscriptions are on when KUAIDI100_KEY is set. They need the callback URL
+    /// Kuaidi100 pushes to and the salt the pushes are signed with: without the salt the push
+    /// endpoint refuses every push, so subscribing would only waste the account's quota.
+    static func kuaidi100SubscriptionConfig(_ value: (String) -> String?, salt: String?) throws -> Kuaidi100SubscriptionConfig? {
+        guard let key = value("KUAIDI100_KEY") else { return nil }
+        guard (1...64).contains(key.count), key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+            throw AppConfigError(variable: "KUAIDI100_KEY", problem: "must be the 授权 key from the Kuaidi100 console (letters and digits)")
+        }
+        guard salt != nil else {
+            throw AppConfigError(variable: "KUAIDI100_SALT", problem: "must be set when KUAIDI100_KEY is: pushes are signed with it")
+        }
+        guard let callback = value("KUAIDI100_CALLBACK_URL") else {
+            throw AppConfigError(variable: "KUAIDI100_CALLBACK_URL", problem: "must be set when KUAIDI100_KEY is: the public https URL of /api/v1/logistics/kuaidi100/push")
+        }
+        guard let url = URL(string: callback), url.scheme?.lowercased() == "https", url.host?.isEmpty == false,
+              url.path.hasSuffix("/api/v1/logistics/kuaidi100/push") else {
+            throw AppConfigError(variable: "KUAIDI100_CALLBACK_URL", problem: "must be an https URL ending in /api/v1/logistics/kuaidi100/push, got \"\(callback)\"")
+        }
+        var config = Kuaidi100SubscriptionConfig(key: key, callbackURL: callback)
+        if let poll = value("KUAIDI100_POLL_URL") {
+            guard let url = providerURL(poll) else {
+                throw AppConfigError(variable: "KUAIDI100_POLL_URL", problem: "must be an https URL, or plain http on host 127.0.0.1 (a test server on this machine); got \"\(poll)\"")
+            }
+            config.pollURL = url
+        }
+        return config
     }
 
     /// WeChat Pay is on when WECHATPAY_MCH_ID is set; then every other WECHATPAY_ variable
@@ -209,8 +253,8 @@ extension AppConfig {
                                        merchantPrivateKeyPEM: key, apiV3Key: try required("WECHATPAY_APIV3_KEY"), platformKeys: platformKeys,
                                        notifyURL: try required("WECHATPAY_NOTIFY_URL"))
         if let base = value("WECHATPAY_BASE_URL") {
-            guard let url = URL(string: base), url.scheme == "https" || url.host == "127.0.0.1" else {
-                throw AppConfigError(variable: "WECHATPAY_BASE_URL", problem: "must be an https URL")
+            guard let url = providerURL(base) else {
+                throw AppConfigError(variable: "WECHATPAY_BASE_URL", problem: "must be an https URL, or plain http on host 127.0.0.1 (a test provider on this machine); got \"\(base)\"")
             }
             config.baseURL = url
         }
@@ -232,8 +276,8 @@ extension AppConfig {
         var config = AlipayConfig(appId: appId, appPrivateKeyPEM: privateKey, alipayPublicKeyPEM: publicKey,
                                   notifyURL: value("ALIPAY_NOTIFY_URL"), returnURL: value("ALIPAY_RETURN_URL"), sellerId: value("ALIPAY_SELLER_ID"))
         if let gateway = value("ALIPAY_GATEWAY_URL") {
-            guard let url = URL(string: gateway), url.scheme == "https" else {
-                throw AppConfigError(variable: "ALIPAY_GATEWAY_URL", problem: "must be an https URL (the sandbox is https://openapi-sandbox.dl.alipaydev.com/gateway.do)")
+            guard let url = providerURL(gateway) else {
+                throw AppConfigError(variable: "ALIPAY_GATEWAY_URL", problem: "must be an https URL (the sandbox is https://openapi-sandbox.dl.alipaydev.com/gateway.do), or plain http on host 127.0.0.1 (a test gateway on this machine); got \"\(gateway)\"")
             }
             config.gatewayURL = url
         }
@@ -242,6 +286,15 @@ extension AppConfig {
         }
         return config
     }
+}
+
+/// Kuaidi100's subscription API (快递100 订阅接口) as this installation uses it.
+struct Kuaidi100SubscriptionConfig: Sendable, Equatable {
+    /// The account's 授权 key.
+    var key: String
+    /// Where Kuaidi100 pushes scans: this server's /api/v1/logistics/kuaidi100/push.
+    var callbackURL: String
+    var pollURL = URL(string: "https://poll.kuaidi100.com/poll")!
 }
 
 public struct AppConfigError: Error, CustomStringConvertible {

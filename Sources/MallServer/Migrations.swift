@@ -28,5 +28,6 @@ enum Migrations {
         app.migrations.add(UpdateProductsAddCategoryOrderIndex())
         app.migrations.add(CreateProductSearchGrams())
         app.migrations.add(UpdateSessionsAddTouchedAt())
+        app.migrations.add(UpdateShipmentsAddTrackingSubscription())
     }
 }

@@ -115,6 +115,9 @@ func registerJobs(_ app: Application) {
     app.jobs.register(OrderEffects.autoConfirmJob) { context in
         try await OrderTimers.autoConfirm(context)
     }
+    app.jobs.register(Kuaidi100Subscriber.job) { context in
+        try await Kuaidi100Subscriber.run(context)
+    }
     app.jobs.register(LowStockAlerts.scanJob) { context in
         try await LowStockAlerts(app: context.app, db: context.db).scan(now: context.now)
     }

@@ -76,7 +76,7 @@ def _binary() -> Path:
 class ServerProcess:
     """One `chainmall serve` on a free port with its own fresh DATA_DIR and log file."""
 
-    def __init__(self, log_path: Path, demo: bool = True):
+    def __init__(self, log_path: Path, demo: bool = True, extra_env: dict[str, str] | None = None):
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         self.log_path = log_path
         self.data_dir = tempfile.mkdtemp(prefix="chainmall-browser-")
@@ -87,6 +87,7 @@ class ServerProcess:
         # A DATABASE_URL inherited from the PostgreSQL test run would point the demo there.
         env.pop("DATABASE_URL", None)
         env.pop("SQLITE_PATH", None)
+        env.update(extra_env or {})
         self.log = open(log_path, "wb")
         self.process = subprocess.Popen(
             [str(_binary()), "serve"] + (["--demo"] if demo else []),

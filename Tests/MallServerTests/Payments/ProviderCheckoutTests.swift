@@ -108,6 +108,8 @@ struct ProviderCheckoutTests {
                 case ("POST", "/v3/refund/domestic/refunds"):
                     let amount = body["amount"] as? [String: Any] ?? [:]
                     guard amount["refund"] as? Int == 3_100, amount["total"] as? Int == 3_100 else { throw FakeProviderFailure(description: "refund body \(body)") }
+                    // WeChat shows the reason to the payer: a sentence, not our cause code.
+                    guard body["reason"] as? String == "订单已取消，全额退款" else { throw FakeProviderFailure(description: "refund reason \(body)") }
                     let answer: [String: Any] = ["refund_id": "50300000012026112700001", "out_refund_no": body["out_refund_no"] ?? "",
                                                  "out_trade_no": body["out_trade_no"] ?? "", "transaction_id": "4200000001202611270000000001",
                                                  "status": "PROCESSING", "create_time": "2026-11-27T18:10:00+08:00",
@@ -244,7 +246,8 @@ struct ProviderCheckoutTests {
                         : #"{"code":"40004","msg":"Business Failed","sub_code":"ACQ.TRADE_NOT_EXIST","sub_msg":"交易不存在"}"#
                     return try AlipayClientTests.gatewayAnswer(method: method, inner: inner, key: alipayKey)
                 case "alipay.trade.refund":
-                    guard biz["refund_amount"] as? String == "31.00", biz["out_request_no"] != nil else { throw FakeProviderFailure(description: "refund \(biz)") }
+                    guard biz["refund_amount"] as? String == "31.00", biz["out_request_no"] != nil,
+                          biz["refund_reason"] as? String == "订单已取消，全额退款" else { throw FakeProviderFailure(description: "refund \(biz)") }
                     return try AlipayClientTests.gatewayAnswer(method: method, inner: #"{"code":"10000","msg":"Success","fund_change":"Y","out_trade_no":"\#(outTradeNo)","refund_fee":"31.00","trade_no":"2026112722001400000000000001"}"#, key: alipayKey)
                 default:
                     throw FakeProviderFailure(description: "unexpected \(method)")

@@ -61,11 +61,12 @@ struct AfterSalesRoutes: RouteCollection {
         let input = try req.content.decode(ReturnShipmentInput.self)
         let checked = try CheckedShipment(carrier: input.carrier, trackingNumber: input.trackingNumber, courierName: nil, courierPhone: nil, allowCourier: false)
         let now = req.now
+        let logistics = LogisticsService(app: req.application)
         let updated = try await AfterSalesService(app: req.application).transition(caseId: model.id!, now: now) { state in
             try state.shipReturn(carrier: checked.carrier.name, trackingNumber: checked.trackingNumber!, by: .shopper(member.memberId), at: now)
         } andThen: { model, _, db in
-            try await LogisticsService.createShipment(checked, purpose: .return, orderId: model.orderId, afterSalesId: model.id,
-                                                      merchantId: model.merchantId, storeId: model.storeId, on: db, now: now)
+            try await logistics.createShipment(checked, purpose: .return, orderId: model.orderId, afterSalesId: model.id,
+                                               merchantId: model.merchantId, storeId: model.storeId, on: db, now: now)
         }
         return try await AfterSalesService.dto([updated], for: req)[0]
     }
@@ -188,11 +189,12 @@ struct AfterSalesDeskRoutes: RouteCollection {
         let input = try req.content.decode(ShipmentInput.self)
         let checked = try CheckedShipment(carrier: input.carrier, trackingNumber: input.trackingNumber,
                                           courierName: input.courierName, courierPhone: input.courierPhone)
+        let logistics = LogisticsService(app: req.application)
         return try await step(req, action: "aftersales.shipReplacement") { state, actor, now in
             try state.shipReplacement(carrier: checked.tracking.carrier, trackingNumber: checked.tracking.number, by: actor, at: now)
         } andThen: { model, db, now in
-            try await LogisticsService.createShipment(checked, purpose: .replacement, orderId: model.orderId, afterSalesId: model.id,
-                                                      merchantId: model.merchantId, storeId: model.storeId, on: db, now: now)
+            try await logistics.createShipment(checked, purpose: .replacement, orderId: model.orderId, afterSalesId: model.id,
+                                               merchantId: model.merchantId, storeId: model.storeId, on: db, now: now)
         }
     }
 

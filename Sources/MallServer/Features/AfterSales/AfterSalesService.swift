@@ -135,7 +135,7 @@ struct AfterSalesService {
                     throw MallError.conflict("The order's payment cannot be found; the refund cannot be issued.")
                 }
                 try await PaymentService(app: app).refund(order: order, payment: payment, amountFen: amount.minorUnits,
-                                                          cause: "after_sales:\(model.id!.uuidString)", afterSalesId: model.id, on: db, now: now)
+                                                          cause: "\(RefundReason.afterSalesCode):\(model.id!.uuidString)", afterSalesId: model.id, on: db, now: now)
             case .restock(let lines):
                 // Faulty goods are not put back on sale; the case's timeline still says they came back.
                 guard (AfterSalesReason(rawValue: model.reason) ?? .other).returnsToSellableStock else { continue }

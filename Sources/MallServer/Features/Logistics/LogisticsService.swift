@@ -55,9 +55,13 @@ struct LogisticsService {
     static let sourceCarrier = "carrier"
     static let sourceStaff = "staff"
 
+    /// Opens a shipment inside the caller's transaction. A parcel Kuaidi100 can follow is
+    /// subscribed to its pushes by a job queued in the same transaction, so a shipment is never
+    /// stored without its subscription being asked for, nor a subscription sent for a shipment
+    /// that was rolled back.
     @discardableResult
-    static func createShipment(_ checked: CheckedShipment, purpose: ShipmentModel.Purpose, orderId: UUID, afterSalesId: UUID? = nil,
-                               merchantId: UUID, storeId: UUID, on db: any Database, now: Date) async throws -> ShipmentModel {
+    func createShipment(_ checked: CheckedShipment, purpose: ShipmentModel.Purpose, orderId: UUID, afterSalesId: UUID? = nil,
+                        merchantId: UUID, storeId: UUID, on db: any Database, now: Date) async throws -> ShipmentModel {
         let shipment = ShipmentModel()
         shipment.id = UUID()
         shipment.orderId = orderId
@@ -71,7 +75,13 @@ struct LogisticsService {
         shipment.courierPhone = checked.courierPhone
         shipment.createdAt = now
         shipment.updatedAt = now
+        let subscribes = app.config.kuaidi100Subscription != nil && checked.carrier.kuaidi100Code != nil && checked.trackingNumber != nil
+        if subscribes { shipment.trackingSubscription = TrackingSubscriptionState.pending.rawValue }
         try await shipment.create(on: db)
+        if subscribes {
+            try await app.jobs.enqueue(Kuaidi100Subscriber.job, payload: Kuaidi100Subscriber.Payload(shipmentId: shipment.id!),
+                                       uniqueKey: "kuaidi100-subscribe:\(shipment.id!.uuidString)", on: db)
+        }
         return shipment
     }
 

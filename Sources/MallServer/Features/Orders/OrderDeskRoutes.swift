@@ -205,11 +205,12 @@ struct OrderDeskRoutes: RouteCollection {
         let input = try req.content.decode(ShipmentInput.self)
         let checked = try CheckedShipment(carrier: input.carrier, trackingNumber: input.trackingNumber,
                                           courierName: input.courierName, courierPhone: input.courierPhone)
+        let logistics = LogisticsService(app: req.application)
         return try await step(req, action: "order.ship") { lifecycle, actor, now in
             try lifecycle.ship(carrier: checked.tracking.carrier, trackingNumber: checked.tracking.number, by: actor, at: now)
         } andThen: { order, db, now in
-            try await LogisticsService.createShipment(checked, purpose: .order, orderId: order.id!, merchantId: order.merchantId,
-                                                      storeId: order.storeId, on: db, now: now)
+            try await logistics.createShipment(checked, purpose: .order, orderId: order.id!, merchantId: order.merchantId,
+                                               storeId: order.storeId, on: db, now: now)
         }
     }
 

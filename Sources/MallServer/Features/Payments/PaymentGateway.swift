@@ -29,16 +29,19 @@ struct GatewayPayStart: Sendable, Equatable {
 
 /// One payment provider. Payments and refunds are keyed by our own ids (the payment id is the
 /// provider's merchant order number, the refund id its refund request number), so a retried
-/// call can never charge or refund twice on the provider's side either.
+/// call can never charge or refund twice on the provider's side either. `logger` is the
+/// caller's (the request's or the job's), so what a provider call logs carries its request or
+/// job id.
 protocol PaymentGateway: Sendable {
     var provider: String { get }
     /// Opens the trade with the provider and says how the shopper pays.
-    func start(payment: PaymentModel, subject: String, expiresAt: Date, app: Application) async throws -> GatewayPayStart
+    func start(payment: PaymentModel, subject: String, expiresAt: Date, app: Application, logger: Logger) async throws -> GatewayPayStart
     /// Closes an unpaid trade (the shopper chose another provider); best effort.
-    func close(payment: PaymentModel, app: Application) async throws
-    func query(payment: PaymentModel, app: Application) async throws -> GatewayTradeOutcome
-    func refund(payment: PaymentModel, refund: RefundModel, app: Application) async throws -> GatewayRefundOutcome
-    func queryRefund(payment: PaymentModel, refund: RefundModel, app: Application) async throws -> GatewayRefundOutcome
+    func close(payment: PaymentModel, app: Application, logger: Logger) async throws
+    func query(payment: PaymentModel, app: Application, logger: Logger) async throws -> GatewayTradeOutcome
+    /// Sends money back; `reason` is what the payer is told (see `RefundReason`).
+    func refund(payment: PaymentModel, refund: RefundModel, reason: RefundReason, app: Application, logger: Logger) async throws -> GatewayRefundOutcome
+    func queryRefund(payment: PaymentModel, refund: RefundModel, app: Application, logger: Logger) async throws -> GatewayRefundOutcome
 }
 
 extension PaymentModel {

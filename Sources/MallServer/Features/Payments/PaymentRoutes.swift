@@ -71,15 +71,17 @@ struct PaymentRoutes: RouteCollection {
         let settings = try await SettingsService.resolved(on: req.db)
         let subject = "\(settings.string(.shopName)) 订单 " + orders.map(\.number).joined(separator: ",")
         let expiresAt = orders.map(\.paymentDueAt).min() ?? req.now.addingTimeInterval(1_800)
-        let started = try await gateways.gateway(for: input.provider).start(payment: payment, subject: subject, expiresAt: expiresAt, app: req.application)
+        let gateway = try gateways.gateway(for: input.provider)
+        let started = try await gateway.start(payment: payment, subject: subject, expiresAt: expiresAt, app: req.application, logger: req.logger)
         let svg = try started.qrContent.map { try QRCode.encode($0).svg(moduleSize: 4, quietZone: 4) }
         return PaymentStart(payment: payment.info(req.application), payUrl: started.payUrl ?? (input.provider == SandboxGateway.provider ? payment.info(req.application).payUrl : nil),
                             qrContent: started.qrContent, qrSvg: svg)
     }
 
     /// WeChat Pay's payment and refund notifications (支付通知 / 退款结果通知): verified with the
-    /// platform key, decrypted with the APIv3 key. WeChat wants 2xx on success and a
-    /// `{"code":"FAIL"}` body otherwise, and re-sends until it gets a 2xx.
+    /// platform key, decrypted with the APIv3 key. WeChat wants 200/204 on success and a 4XX/5XX
+    /// with `{"code":"FAIL","message":…}` otherwise, and re-sends until it gets a 2xx. Failure
+    /// answers never say why (the caller is not authenticated until verified); the log does.
     func weChatNotify(req: Request) async throws -> Response {
         func reply(_ answer: WeChatPayCallbackReply) -> Response {
             let response = Response(status: HTTPResponseStatus(statusCode: answer.status))
@@ -102,7 +104,7 @@ struct PaymentRoutes: RouteCollection {
                 let notification = try wechat.refundNotification(headers: headers, body: body, now: req.now)
                 guard let refund = try await RefundModel.find(outRefundNo: notification.resource.result.outRefundNo, on: req.db) else {
                     req.logger.warning("wechat refund notification for unknown refund \(notification.resource.result.outRefundNo)")
-                    return reply(.failure("unknown refund", status: 404))
+                    return reply(.refused(status: 404))
                 }
                 try await PaymentService(app: app).recordRefund(refundId: refund.id!, outcome: GatewayRefundOutcome(notification.resource.result), at: req.now)
                 return reply(.success)
@@ -112,22 +114,29 @@ struct PaymentRoutes: RouteCollection {
             guard trade.state == .paid, let transactionId = trade.transactionId else { return reply(.success) }
             guard let payment = try await PaymentModel.find(outTradeNo: trade.outTradeNo, on: req.db) else {
                 req.logger.warning("wechat notification for unknown payment \(trade.outTradeNo)")
-                return reply(.failure("unknown out_trade_no", status: 404))
+                return reply(.refused(status: 404))
             }
             guard trade.amountFen == payment.amountFen else {
                 req.logger.warning("wechat notification refused for payment \(payment.id!): amount \(trade.amountFen) vs \(payment.amountFen)")
-                return reply(.failure("amount mismatch", status: 400))
+                return reply(.refused(status: 400))
             }
             try await PaymentService(app: app).recordPaid(payment: payment, transactionId: transactionId, provider: WeChatPayGateway.provider, at: req.now)
             return reply(.success)
         } catch let error as ProviderError {
-            req.logger.warning("wechat notification refused: \(error)")
-            return reply(.failure("\(error)", status: 401))
+            req.logger.warning("payment provider wechat: notification refused: \(error.description)",
+                               metadata: ["provider": "wechat", "reason": .string(error.description)])
+            return reply(.refused(status: 401))
+        } catch {
+            // Our side failed (the database, a race with another notification): WeChat sends
+            // the notification again later, so answer FAIL rather than a problem document.
+            req.logger.error("payment provider wechat: notification not recorded: \(String(reflecting: error))", metadata: ["provider": "wechat"])
+            return reply(.refused(status: 500))
         }
     }
 
     /// Alipay's asynchronous notification (异步通知): a signed form. Alipay stops re-sending once
-    /// the body is exactly `success`.
+    /// the body is exactly `success`; anything else (we answer `failure`, never a reason) makes it
+    /// try again later.
     func alipayNotify(req: Request) async throws -> Response {
         func reply(_ answer: AlipayNotificationReply, status: HTTPResponseStatus = .ok) -> Response {
             let response = Response(status: status, body: .init(data: answer.body))
@@ -159,8 +168,13 @@ struct PaymentRoutes: RouteCollection {
             try await PaymentService(app: app).recordPaid(payment: payment, transactionId: notification.tradeNo, provider: AlipayGateway.provider, at: req.now)
             return reply(.success)
         } catch let error as ProviderError {
-            req.logger.warning("alipay notification refused: \(error)")
+            req.logger.warning("payment provider alipay: notification refused: \(error.description)",
+                               metadata: ["provider": "alipay", "reason": .string(error.description)])
             return reply(.failure, status: .unauthorized)
+        } catch {
+            // Our side failed: Alipay retries anything but `success`, so say only that.
+            req.logger.error("payment provider alipay: notification not recorded: \(String(reflecting: error))", metadata: ["provider": "alipay"])
+            return reply(.failure, status: .internalServerError)
         }
     }
 

@@ -144,9 +144,16 @@ struct PaymentService {
         guard let refund = try await RefundModel.find(payload.refundId, on: context.db), refund.status == "pending",
               let payment = try await PaymentModel.find(refund.paymentId, on: context.db) else { return }
         let gateway = try context.app.paymentGateways.gateway(for: refund.provider ?? payment.provider)
+        // The payer reads the reason (WeChat puts it in the refund message): an after-sales
+        // refund names the case the shopper opened, by the number they were shown.
+        var caseNumber: String?
+        if let caseId = refund.afterSalesId {
+            caseNumber = try await AfterSalesCaseModel.find(caseId, on: context.db)?.number
+        }
+        let reason = RefundReason(cause: refund.cause, afterSalesNumber: caseNumber)
         let result: GatewayRefundOutcome
         do {
-            result = try await gateway.refund(payment: payment, refund: refund, app: context.app)
+            result = try await gateway.refund(payment: payment, refund: refund, reason: reason, app: context.app, logger: context.logger)
         } catch ProviderError.rejected(let status, let code, let message) where (400..<500).contains(status) {
             // A refusal (balance short, trade too old, amount wrong) will not change on retry.
             result = GatewayRefundOutcome(state: .failed, providerRefundId: nil, message: "\(code) \(message)")

@@ -50,9 +50,31 @@ extension GatewayTradeOutcome {
     }
 }
 
+/// One call to a real provider, named for the log. An answer that fails verification (bad
+/// signature, unknown signing key, stale timestamp, another merchant's data) or cannot be read
+/// is logged here with the provider and the reason: the shopper only sees a 502 and the job
+/// only retries, and this warning is how an operator notices a wrong platform key, a clock out
+/// of step or someone in between. Refusals the provider signed (`rejected`) are ordinary
+/// business answers and are left to the caller.
+func providerCall<T>(_ provider: String, _ operation: String, logger: Logger, _ call: () async throws -> T) async throws -> T {
+    do {
+        return try await call()
+    } catch let error as ProviderError {
+        let metadata: Logger.Metadata = ["provider": .string(provider), "operation": .string(operation), "reason": .string(error.description)]
+        if error.isVerificationFailure {
+            logger.warning("payment provider \(provider): answer to \(operation) failed verification: \(error.description)", metadata: metadata)
+        } else if case .malformed = error {
+            logger.warning("payment provider \(provider): answer to \(operation) could not be read: \(error.description)", metadata: metadata)
+        }
+        throw error
+    }
+}
+
 /// WeChat Pay API v3, Native (QR code) payments: the shopper scans `code_url` with WeChat.
 struct WeChatPayGateway: PaymentGateway {
     static let provider = "wechat"
+    /// 申请退款 `reason`: string(80).
+    static let refundReasonLimit = 80
     let config: WeChatPayV3Config
 
     var provider: String { Self.provider }
@@ -62,31 +84,39 @@ struct WeChatPayGateway: PaymentGateway {
         return try WeChatPayV3Client(config: config, transport: app.providerTransport, clock: { clock.now() })
     }
 
-    func start(payment: PaymentModel, subject: String, expiresAt: Date, app: Application) async throws -> GatewayPayStart {
-        let code = try await client(app).createNativeOrder(outTradeNo: payment.outTradeNo, description: String(subject.prefix(120)),
-                                                           amountFen: payment.amountFen, expiresAt: expiresAt)
+    func start(payment: PaymentModel, subject: String, expiresAt: Date, app: Application, logger: Logger) async throws -> GatewayPayStart {
+        let code = try await providerCall(provider, "Native下单", logger: logger) {
+            try await client(app).createNativeOrder(outTradeNo: payment.outTradeNo, description: String(subject.prefix(120)),
+                                                    amountFen: payment.amountFen, expiresAt: expiresAt)
+        }
         return GatewayPayStart(payUrl: nil, qrContent: code)
     }
 
-    func close(payment: PaymentModel, app: Application) async throws {
-        try await client(app).closeOrder(outTradeNo: payment.outTradeNo)
+    func close(payment: PaymentModel, app: Application, logger: Logger) async throws {
+        try await providerCall(provider, "关闭订单", logger: logger) { try await client(app).closeOrder(outTradeNo: payment.outTradeNo) }
     }
 
-    func query(payment: PaymentModel, app: Application) async throws -> GatewayTradeOutcome {
+    func query(payment: PaymentModel, app: Application, logger: Logger) async throws -> GatewayTradeOutcome {
         do {
-            return GatewayTradeOutcome(try await client(app).queryOrder(outTradeNo: payment.outTradeNo))
+            return GatewayTradeOutcome(try await providerCall(provider, "查询订单", logger: logger) {
+                try await client(app).queryOrder(outTradeNo: payment.outTradeNo)
+            })
         } catch ProviderError.rejected(_, "ORDER_NOT_EXIST", _) {
             return GatewayTradeOutcome(state: .pending, transactionId: nil, amountFen: nil)
         }
     }
 
-    func refund(payment: PaymentModel, refund: RefundModel, app: Application) async throws -> GatewayRefundOutcome {
-        GatewayRefundOutcome(try await client(app).refund(outTradeNo: payment.outTradeNo, outRefundNo: refund.outRefundNo, amountFen: refund.amountFen,
-                                                          totalFen: payment.amountFen, reason: String(refund.cause.prefix(80))))
+    func refund(payment: PaymentModel, refund: RefundModel, reason: RefundReason, app: Application, logger: Logger) async throws -> GatewayRefundOutcome {
+        GatewayRefundOutcome(try await providerCall(provider, "申请退款", logger: logger) {
+            try await client(app).refund(outTradeNo: payment.outTradeNo, outRefundNo: refund.outRefundNo, amountFen: refund.amountFen,
+                                         totalFen: payment.amountFen, reason: reason.text(limit: Self.refundReasonLimit))
+        })
     }
 
-    func queryRefund(payment: PaymentModel, refund: RefundModel, app: Application) async throws -> GatewayRefundOutcome {
-        GatewayRefundOutcome(try await client(app).queryRefund(outRefundNo: refund.outRefundNo))
+    func queryRefund(payment: PaymentModel, refund: RefundModel, app: Application, logger: Logger) async throws -> GatewayRefundOutcome {
+        GatewayRefundOutcome(try await providerCall(provider, "查询单笔退款", logger: logger) {
+            try await client(app).queryRefund(outRefundNo: refund.outRefundNo)
+        })
     }
 }
 
@@ -94,6 +124,8 @@ struct WeChatPayGateway: PaymentGateway {
 /// cashier page.
 struct AlipayGateway: PaymentGateway {
     static let provider = "alipay"
+    /// alipay.trade.refund `refund_reason`: String(256).
+    static let refundReasonLimit = 256
     let config: AlipayConfig
 
     var provider: String { Self.provider }
@@ -103,32 +135,39 @@ struct AlipayGateway: PaymentGateway {
         return try AlipayClient(config: config, transport: app.providerTransport, clock: { clock.now() })
     }
 
-    func start(payment: PaymentModel, subject: String, expiresAt: Date, app: Application) async throws -> GatewayPayStart {
+    func start(payment: PaymentModel, subject: String, expiresAt: Date, app: Application, logger: Logger) async throws -> GatewayPayStart {
+        // Signed locally: no answer to verify.
         let url = try client(app).pagePayURL(outTradeNo: payment.outTradeNo, amountFen: payment.amountFen, subject: String(subject.prefix(120)),
                                              expiresAt: expiresAt)
         return GatewayPayStart(payUrl: url.absoluteString, qrContent: nil)
     }
 
-    func close(payment: PaymentModel, app: Application) async throws {
-        try await client(app).closeTrade(outTradeNo: payment.outTradeNo)
+    func close(payment: PaymentModel, app: Application, logger: Logger) async throws {
+        try await providerCall(provider, "alipay.trade.close", logger: logger) { try await client(app).closeTrade(outTradeNo: payment.outTradeNo) }
     }
 
-    func query(payment: PaymentModel, app: Application) async throws -> GatewayTradeOutcome {
+    func query(payment: PaymentModel, app: Application, logger: Logger) async throws -> GatewayTradeOutcome {
         do {
-            return GatewayTradeOutcome(try await client(app).queryTrade(outTradeNo: payment.outTradeNo))
+            return GatewayTradeOutcome(try await providerCall(provider, "alipay.trade.query", logger: logger) {
+                try await client(app).queryTrade(outTradeNo: payment.outTradeNo)
+            })
         } catch ProviderError.rejected(_, "ACQ.TRADE_NOT_EXIST", _) {
             // The shopper has not opened the cashier yet.
             return GatewayTradeOutcome(state: .pending, transactionId: nil, amountFen: nil)
         }
     }
 
-    func refund(payment: PaymentModel, refund: RefundModel, app: Application) async throws -> GatewayRefundOutcome {
-        GatewayRefundOutcome(try await client(app).refund(outTradeNo: payment.outTradeNo, outRequestNo: refund.outRefundNo,
-                                                          amountFen: refund.amountFen, reason: String(refund.cause.prefix(80))))
+    func refund(payment: PaymentModel, refund: RefundModel, reason: RefundReason, app: Application, logger: Logger) async throws -> GatewayRefundOutcome {
+        GatewayRefundOutcome(try await providerCall(provider, "alipay.trade.refund", logger: logger) {
+            try await client(app).refund(outTradeNo: payment.outTradeNo, outRequestNo: refund.outRefundNo,
+                                         amountFen: refund.amountFen, reason: reason.text(limit: Self.refundReasonLimit))
+        })
     }
 
-    func queryRefund(payment: PaymentModel, refund: RefundModel, app: Application) async throws -> GatewayRefundOutcome {
-        GatewayRefundOutcome(try await client(app).queryRefund(outTradeNo: payment.outTradeNo, outRequestNo: refund.outRefundNo))
+    func queryRefund(payment: PaymentModel, refund: RefundModel, app: Application, logger: Logger) async throws -> GatewayRefundOutcome {
+        GatewayRefundOutcome(try await providerCall(provider, "alipay.trade.fastpay.refund.query", logger: logger) {
+            try await client(app).queryRefund(outTradeNo: payment.outTradeNo, outRequestNo: refund.outRefundNo)
+        })
     }
 }
 
@@ -175,7 +214,7 @@ enum PaymentReconciliation {
             // others), so each configured one is asked.
             for provider in real {
                 do {
-                    let outcome = try await app.paymentGateways.gateway(for: provider).query(payment: payment, app: app)
+                    let outcome = try await app.paymentGateways.gateway(for: provider).query(payment: payment, app: app, logger: context.logger)
                     guard outcome.state == .paid, let transactionId = outcome.transactionId else { continue }
                     guard outcome.amountFen == payment.amountFen else {
                         context.logger.warning("reconciliation: payment \(payment.id!) paid \(outcome.amountFen ?? -1) at \(provider), expected \(payment.amountFen); left for staff")
@@ -199,7 +238,8 @@ enum PaymentReconciliation {
         for refund in processing {
             do {
                 guard let payment = try await PaymentModel.find(refund.paymentId, on: context.db) else { continue }
-                let outcome = try await app.paymentGateways.gateway(for: refund.provider ?? payment.provider).queryRefund(payment: payment, refund: refund, app: app)
+                let gateway = try app.paymentGateways.gateway(for: refund.provider ?? payment.provider)
+                let outcome = try await gateway.queryRefund(payment: payment, refund: refund, app: app, logger: context.logger)
                 guard outcome.state != .processing else { continue }
                 try await service.recordRefund(refundId: refund.id!, outcome: outcome, at: now)
             } catch {

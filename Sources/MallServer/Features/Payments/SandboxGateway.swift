@@ -25,22 +25,22 @@ enum SandboxGateway {
     struct Client: PaymentGateway {
         var provider: String { SandboxGateway.provider }
 
-        func start(payment: PaymentModel, subject: String, expiresAt: Date, app: Application) async throws -> GatewayPayStart {
+        func start(payment: PaymentModel, subject: String, expiresAt: Date, app: Application, logger: Logger) async throws -> GatewayPayStart {
             GatewayPayStart(payUrl: SandboxPayPage.link(for: payment.id!, app: app), qrContent: nil)
         }
 
-        func query(payment: PaymentModel, app: Application) async throws -> GatewayTradeOutcome {
+        func query(payment: PaymentModel, app: Application, logger: Logger) async throws -> GatewayTradeOutcome {
             GatewayTradeOutcome(state: payment.status == "pending" ? .pending : .paid, transactionId: payment.providerTransactionId,
                                 amountFen: payment.amountFen)
         }
 
-        func close(payment: PaymentModel, app: Application) async throws {}
+        func close(payment: PaymentModel, app: Application, logger: Logger) async throws {}
 
-        func refund(payment: PaymentModel, refund: RefundModel, app: Application) async throws -> GatewayRefundOutcome {
+        func refund(payment: PaymentModel, refund: RefundModel, reason: RefundReason, app: Application, logger: Logger) async throws -> GatewayRefundOutcome {
             GatewayRefundOutcome(state: .succeeded, providerRefundId: "SBXR" + refund.outRefundNo.prefix(16))
         }
 
-        func queryRefund(payment: PaymentModel, refund: RefundModel, app: Application) async throws -> GatewayRefundOutcome {
+        func queryRefund(payment: PaymentModel, refund: RefundModel, app: Application, logger: Logger) async throws -> GatewayRefundOutcome {
             GatewayRefundOutcome(state: .succeeded, providerRefundId: refund.providerRefundId)
         }
     }

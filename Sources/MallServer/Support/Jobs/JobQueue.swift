@@ -160,7 +160,8 @@ final class JobQueue: Sendable {
     }
 
     private func run(_ job: Claimed) async {
-        var logger = Logger(label: "chainmall.jobs")
+        // The application's logger, so jobs log where requests do (and where tests capture them).
+        var logger = app.logger
         logger[metadataKey: "job-id"] = .string(job.id.uuidString)
         logger[metadataKey: "job-kind"] = .string(job.kind)
         let outcome: String

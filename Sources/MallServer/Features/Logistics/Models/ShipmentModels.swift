@@ -25,11 +25,15 @@ final class ShipmentModel: Model, @unchecked Sendable {
     @OptionalField(key: "courier_name") var courierName: String?
     @OptionalField(key: "courier_phone") var courierPhone: String?
     @OptionalField(key: "state") var state: String?
+    /// `TrackingSubscriptionState` of the Kuaidi100 subscription; nil when none was asked for.
+    @OptionalField(key: "tracking_subscription") var trackingSubscription: String?
+    /// Why a subscription is not on yet (the last failure) or was refused.
+    @OptionalField(key: "tracking_subscription_note") var trackingSubscriptionNote: String?
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
 
     // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
-    var properties: [any AnyProperty] { [_id, _orderId, _afterSalesId, _purpose, _merchantId, _storeId, _carrierCode, _trackingNumber, _courierName, _courierPhone, _state, _createdAt, _updatedAt] }
+    var properties: [any AnyProperty] { [_id, _orderId, _afterSalesId, _purpose, _merchantId, _storeId, _carrierCode, _trackingNumber, _courierName, _courierPhone, _state, _trackingSubscription, _trackingSubscriptionNote, _createdAt, _updatedAt] }
 
     init() {}
 

@@ -67,6 +67,34 @@ enum ProviderError: Error, Equatable {
     case invalidConfiguration(String)
 }
 
+extension ProviderError: CustomStringConvertible {
+    /// For operators' logs only: it can name key serials, account ids and timestamps, so it
+    /// never goes back to a caller (shoppers see `ProblemConvertible.detail`, providers a
+    /// fixed failure answer).
+    var description: String {
+        switch self {
+        case .badSignature(let why): "bad signature: \(why)"
+        case .unknownSigningKey(let serial): "signed with key \(serial), which is not configured (check the platform keys)"
+        case .staleTimestamp(let timestamp): "signed timestamp \(timestamp) is outside the replay window (a replay, or a clock off by minutes)"
+        case .malformed(let why): "malformed: \(why)"
+        case .wrongAccount(let why): "addressed to another account: \(why)"
+        case .rejected(let status, let code, let message): "refused with HTTP \(status) \(code): \(message)"
+        case .decryptionFailed: "the resource does not decrypt with the APIv3 key (a wrong key or a tampered body)"
+        case .invalidConfiguration(let why): "invalid configuration: \(why)"
+        }
+    }
+
+    /// True when an answer or callback could not be trusted: its signature, signing key,
+    /// timestamp, encryption or addressee is wrong. That is how a wrong platform key, a
+    /// clock out of step or someone in between shows itself, so operators must see it.
+    var isVerificationFailure: Bool {
+        switch self {
+        case .badSignature, .unknownSigningKey, .staleTimestamp, .wrongAccount, .decryptionFailed: true
+        case .malformed, .rejected, .invalidConfiguration: false
+        }
+    }
+}
+
 /// Provider-neutral view of a payment, as returned by queries and notifications.
 struct ProviderTradeStatus: Sendable, Equatable {
     enum State: Sendable, Equatable {

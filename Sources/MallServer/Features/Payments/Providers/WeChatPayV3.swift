@@ -441,6 +441,17 @@ struct WeChatPayCallbackReply: Sendable, Equatable {
 
     static let success = WeChatPayCallbackReply(status: 204, contentType: nil, body: Data())
 
+    /// The message of every failure answer we send: the FAIL shape with a 4XX/5XX status is all
+    /// WeChat needs to send the notification again, and a callback is unauthenticated until
+    /// verified, so whoever posted it learns nothing about our keys, accounts or clock. The
+    /// details go to our log.
+    static let genericFailureMessage = "失败"
+
+    /// A failure answer with `genericFailureMessage`.
+    static func refused(status: Int) -> WeChatPayCallbackReply {
+        failure(genericFailureMessage, status: status)
+    }
+
     static func failure(_ message: String, status: Int = 500) -> WeChatPayCallbackReply {
         struct Body: Encodable { var code = "FAIL"; var message: String }
         let text = (try? ProviderJSON.encode(Body(message: message))) ?? #"{"code":"FAIL","message":"FAIL"}"#
