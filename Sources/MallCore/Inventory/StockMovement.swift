@@ -35,7 +35,12 @@ public struct StockLevel: Hashable, Codable, Sendable {
         self.reserved = reserved
     }
 
-    public var available: Int { onHand - reserved }
+    /// Saturates rather than traps for levels beyond any real stock (every movement is at most a
+    /// million units, so such a level can only come from data written around the ledger).
+    public var available: Int {
+        let (difference, overflow) = onHand.subtractingReportingOverflow(reserved)
+        return overflow ? (reserved < 0 ? .max : .min) : difference
+    }
 }
 
 /// A requested change expressed as deltas plus the condition the current level must meet.
@@ -92,8 +97,13 @@ public struct StockChange: Hashable, Sendable {
     /// Applies the change to a level, or nil when the condition fails. The server's SQL does the
     /// same; tests compare the two.
     public func applied(to level: StockLevel) -> StockLevel? {
-        guard level.available >= minimumAvailable, level.reserved >= minimumReserved else { return nil }
-        return StockLevel(onHand: level.onHand + onHandDelta, reserved: level.reserved + reservedDelta)
+        let (available, availableOverflow) = level.onHand.subtractingReportingOverflow(level.reserved)
+        let (onHand, onHandOverflow) = level.onHand.addingReportingOverflow(onHandDelta)
+        let (reserved, reservedOverflow) = level.reserved.addingReportingOverflow(reservedDelta)
+        // A level no arithmetic can move (only from data written around the ledger) takes no change.
+        guard !availableOverflow, !onHandOverflow, !reservedOverflow,
+              available >= minimumAvailable, level.reserved >= minimumReserved else { return nil }
+        return StockLevel(onHand: onHand, reserved: reserved)
     }
 }
 

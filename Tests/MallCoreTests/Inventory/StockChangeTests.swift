@@ -35,4 +35,14 @@ struct StockChangeTests {
         #expect(throws: ValidationFailure.self) { try StockChange.movement(.adjustment, quantity: Int.min) }
         #expect(try StockChange.movement(.adjustment, quantity: -limit).onHandDelta == -limit)
     }
+
+    @Test("levels at the edges of Int take no change and report saturated availability instead of trapping")
+    func extremeLevels() throws {
+        let receipt = try StockChange.movement(.receipt, quantity: 5)
+        #expect(receipt.applied(to: StockLevel(onHand: .max, reserved: 0)) == nil)
+        #expect(try StockChange.movement(.reserve, quantity: 1).applied(to: StockLevel(onHand: .max, reserved: .min)) == nil)
+        #expect(StockLevel(onHand: .max, reserved: -1).available == .max)
+        #expect(StockLevel(onHand: .min, reserved: 1).available == .min)
+        #expect(receipt.applied(to: StockLevel(onHand: 10, reserved: 2)) == StockLevel(onHand: 15, reserved: 2))
+    }
 }

@@ -97,4 +97,33 @@ struct CartConcurrencyTests {
             #expect(try await CartLineModel.query(on: app.db).filter(\.$skuId == first).first()?.quantity == 999)
         }
     }
+
+    @Test("merging a guest cart into a member's keeps the 100-line limit (oldest guest lines first) and the 999 per line")
+    func mergeKeepsLimits() async throws {
+        let clock = ManualClock(testEpoch)
+        try await withTestApp(clock: clock) { app in
+            var skus: [SKUModel] = []
+            for n in 0..<105 { skus.append(try await Fixtures.sku(app, code: "M\(n)")) }
+            let session = try await Fixtures.member(app)
+            for sku in skus.prefix(95) {
+                _ = try await app.send(.POST, "/api/v1/cart/lines", token: session.tokens.accessToken, json: CartLineInput(skuId: sku.id!, quantity: 1))
+            }
+            _ = try await app.send(.PUT, "/api/v1/cart/lines/\(skus[0].id!)", token: session.tokens.accessToken, json: CartQuantityInput(quantity: 600))
+            // The guest has the member's first item (600 more) and ten others.
+            var token: String?
+            for sku in [skus[0]] + Array(skus.suffix(10)) {
+                let added = try await app.send(.POST, "/api/v1/cart/lines", json: CartLineInput(skuId: sku.id!, quantity: sku.id == skus[0].id ? 600 : 1),
+                                               headers: token.map { [CartRoutes.tokenHeader: $0] } ?? [:])
+                token = token ?? added.headers.first(name: CartRoutes.tokenHeader)
+                clock.advance(seconds: 1)
+            }
+            let merged = try await app.send(.POST, "/api/v1/cart/merge", token: session.tokens.accessToken, json: CartMergeInput(guestToken: try #require(token)))
+            #expect(merged.status == .ok, "\(merged.text)")
+            let lines = try merged.decode(CartView.self).groups.flatMap(\.lines)
+            #expect(lines.count == 100)
+            #expect(lines.first { $0.skuId == skus[0].id }?.quantity == 999)
+            #expect(Set(lines.map(\.skuId)).isSuperset(of: skus[95..<100].map { $0.id! }), "the five guest lines added first are kept")
+            #expect(Set(lines.map(\.skuId)).isDisjoint(with: skus[100...].map { $0.id! }))
+        }
+    }
 }

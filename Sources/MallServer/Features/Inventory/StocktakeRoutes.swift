@@ -64,7 +64,7 @@ struct StocktakeRoutes: RouteCollection {
                                                 quantities: input.mode == .add ? InputLimits.stockQuantity : InputLimits.stockCount,
                                                 zeroAllowed: input.mode == .set)
         try await req.db.writeTransaction { db in
-            try await Self.lockOpen(sheet.id!, on: db).status.counting()
+            try await Self.lockedSheet(sheet.id!, on: db).status.counting()
             for (index, (skuId, quantity)) in lines.enumerated() {
                 // Scans from several devices add up in one statement, never by read-modify-write,
                 // and a total beyond the count limit is refused rather than stored.
@@ -91,7 +91,7 @@ struct StocktakeRoutes: RouteCollection {
         _ = try sheet.status.posting()
         let posted = try await req.db.writeTransaction { db in
             // Re-read under the lock: of two clicks on "post", the second finds the sheet posted.
-            let sheet = try await Self.lockOpen(sheet.id!, on: db)
+            let sheet = try await Self.lockedSheet(sheet.id!, on: db)
             sheet.status = try sheet.status.posting()
             let service = try await InventoryService.make(req.application, on: db)
             let lines = try await StocktakeLineModel.query(on: db).filter(\.$stocktakeId == sheet.id!).all()
@@ -120,7 +120,7 @@ struct StocktakeRoutes: RouteCollection {
         let sheet = try await find(req, permission: .inventoryManage)
         _ = try sheet.status.cancelling()
         let cancelled = try await req.db.writeTransaction { db in
-            let sheet = try await Self.lockOpen(sheet.id!, on: db)
+            let sheet = try await Self.lockedSheet(sheet.id!, on: db)
             sheet.status = try sheet.status.cancelling()
             try await sheet.update(on: db)
             try await req.audit.record(on: db, action: "stocktake.cancel", owner: sheet.owner, targetType: "stocktake", targetId: sheet.id!.uuidString)
@@ -131,7 +131,7 @@ struct StocktakeRoutes: RouteCollection {
 
     /// The sheet as it stands, locked until the transaction ends, so counting, posting and
     /// cancelling the same sheet happen one after another.
-    private static func lockOpen(_ id: UUID, on db: any Database) async throws -> StocktakeModel {
+    private static func lockedSheet(_ id: UUID, on db: any Database) async throws -> StocktakeModel {
         try await db.lockRow("stocktakes", id: id)
         guard let sheet = try await StocktakeModel.find(id, on: db) else { throw MallError.notFound("No such count sheet.") }
         return sheet
