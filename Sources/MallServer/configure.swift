@@ -35,6 +35,9 @@ public func configure(_ app: Application, config: AppConfig, clock: any MallCloc
 
     ContentConfiguration.global.use(encoder: JSONEncoder.api, for: .json)
     ContentConfiguration.global.use(decoder: APIJSONDecoder(), for: .json)
+    // Multipart bodies are read by the one route that takes them (image upload), with our own
+    // strict parser; anywhere else they are a 415, never a parse by the framework's decoder.
+    ContentConfiguration.global.use(decoder: RefusedContentDecoder(), for: .formData)
     app.passwords.use(.bcrypt(cost: config.bcryptCost))
     await app.jwt.keys.add(hmac: HMACKey(from: config.jwtSecret), digestAlgorithm: .sha256)
     app.loginThrottle = LoginThrottle()

@@ -114,7 +114,7 @@ class Server:
                 raw: bytes | None = None, timeout: float = 30) -> Response:
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
         request = urllib.request.Request(self.url + path, data=data, method=method)
-        if data is not None:
+        if data is not None and "Content-Type" not in (headers or {}):
             request.add_header("Content-Type", "application/json")
         if token:
             request.add_header("Authorization", f"Bearer {token}")

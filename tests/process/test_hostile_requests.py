@@ -73,6 +73,9 @@ def test_the_six_crashers_are_refused_and_the_server_keeps_serving(launch):
     # Kin: empty coordinates, numbers no field can hold, a request id meant for the logs.
     expect_refused(server, server.request("GET", "/api/v1/stores/nearby?lat=&lng=121.4"), 422)
     expect_refused(server, server.request("POST", "/api/v1/cart/lines", raw=f'{{"skuId":"{sku}","quantity":1e308}}'.encode()), 422, "quantity")
+    for content_type, body in (("multipart/form-data; boundary=B", b"--B\r\n\xc2\x82--B--\r\n"), ("multipart/form-data; boundary=", b"--\r\n")):
+        expect_refused(server, server.request("POST", "/api/v1/auth/login", raw=body, headers={"Content-Type": content_type}), 415)
+        expect_refused(server, server.request("POST", "/api/v1/admin/media/images", raw=body, token=admin, headers={"Content-Type": content_type}), 400)
     forged = server.request("GET", "/healthz", headers={"X-Request-Id": "x" * 300})
     assert forged.status == 200 and len(forged.headers["X-Request-Id"]) <= 64
 

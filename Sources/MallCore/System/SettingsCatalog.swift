@@ -10,6 +10,12 @@ public enum SettingValue: Hashable, Sendable, Codable, CustomStringConvertible {
         let c = try decoder.singleValueContainer()
         if let b = try? c.decode(Bool.self) { self = .boolean(b); return }
         if let i = try? c.decode(Int.self) { self = .integer(i); return }
+        if let s = try? c.decode(String.self) { self = .string(s); return }
+        // A number that is not a whole number within Int (1.5, 2^64, 1e308) is named as such, not
+        // as "must be a string".
+        if (try? c.decode(Double.self)) != nil || (try? c.decode(Decimal.self)) != nil {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a whole number in range"))
+        }
         self = .string(try c.decode(String.self))
     }
 

@@ -51,6 +51,13 @@ struct APIJSONDecoder: ContentDecoder {
     }
 }
 
+/// A media type the API does not read: 415, before any byte of the body is looked at.
+struct RefusedContentDecoder: ContentDecoder {
+    func decode<D: Decodable>(_ decodable: D.Type, from body: ByteBuffer, headers: HTTPHeaders) throws -> D {
+        throw Abort(.unsupportedMediaType)
+    }
+}
+
 /// Finds every number literal in JSON text with the field path it sits at (`lines[0].quantity`),
 /// without converting it: the point is to name numbers that no Swift type can hold.
 enum JSONNumberScanner {
