@@ -7,8 +7,10 @@ import Vapor
 /// with no field named; this finds the fields those numbers sit in and answers with field errors,
 /// so the client learns which value to fix and malformed JSON stays the only 400.
 struct APIJSONDecoder: ContentDecoder {
-    /// Bodies with more numbers than this are not searched (each probe decodes the body once).
+    /// Bodies with more numbers, or more bytes, than this are not searched: each probe decodes
+    /// the body once, and the search must not become a way to make the server work for nothing.
     static let probeLimit = 200
+    static let probeBytes = 64 * 1024
 
     func decode<D: Decodable>(_ decodable: D.Type, from body: ByteBuffer, headers: HTTPHeaders) throws -> D {
         let data = Data(buffer: body)
@@ -22,8 +24,12 @@ struct APIJSONDecoder: ContentDecoder {
     /// The numbers whose replacement by 0 lets the body decode, as field errors; nil when the
     /// body is not valid JSON at all, or the numbers are not what stops it.
     static func numberFieldErrors<D: Decodable>(_ type: D.Type, in data: Data) -> ValidationFailure? {
-        guard let text = String(data: data, encoding: .utf8), let numbers = JSONNumberScanner.numbers(in: text),
-              !numbers.isEmpty, numbers.count <= probeLimit else { return nil }
+        guard data.count <= probeBytes, let text = String(data: data, encoding: .utf8), let numbers = JSONNumberScanner.numbers(in: text),
+              !numbers.isEmpty, numbers.count <= probeLimit else {
+            // Too big to search: still say it is a number, when the text is JSON after all.
+            guard (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil else { return nil }
+            return ValidationFailure(field: "body", message: "holds a number that is not a whole number in range for its field")
+        }
         func decodes(keeping kept: Int?) -> Bool {
             var probe = text
             for (index, number) in numbers.enumerated().reversed() where index != kept {

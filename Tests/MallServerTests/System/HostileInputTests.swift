@@ -102,6 +102,11 @@ struct HostileInputTests {
                 {"storeId":"\(shop.store.id!)","note":"到货 12.5 箱","lines":[{"skuId":"\(shop.sku.id!)","quantity":3},{"skuId":"\(shop.sku.id!)","quantity":1e308}]}
                 """)
             #expect(receipt.status == .unprocessableEntity && Self.fields(receipt) == ["lines[1].quantity"], "\(receipt.text)")
+            // Too many numbers to search one by one: the body as a whole is named.
+            let lines = (0..<300).map { #"{"skuId":"\#(shop.sku.id!)","quantity":\#($0 == 150 ? "1e308" : "1")}"# }.joined(separator: ",")
+            let long = try await app.send(.POST, "/api/v1/admin/inventory/receipts", token: shop.clerk,
+                                          raw: #"{"storeId":"\#(shop.store.id!)","lines":[\#(lines)]}"#)
+            #expect(long.status == .unprocessableEntity && Self.fields(long) == ["body"], "\(long.text)")
             for huge in ["9223372036854775808", "1e308", "1.5"] {
                 let setting = try await app.send(.PATCH, "/api/v1/admin/settings", token: shop.admin,
                                                  raw: #"{"values":{"order.unpaidTimeoutMinutes":\#(huge)}}"#)
