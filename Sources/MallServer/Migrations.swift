@@ -29,5 +29,6 @@ enum Migrations {
         app.migrations.add(CreateProductSearchGrams())
         app.migrations.add(UpdateSessionsAddTouchedAt())
         app.migrations.add(UpdateShipmentsAddTrackingSubscription())
+        app.migrations.add(CreatePoints())
     }
 }

@@ -121,6 +121,9 @@ func registerJobs(_ app: Application) {
     app.jobs.register(Kuaidi100Subscriber.job) { context in
         try await Kuaidi100Subscriber.run(context)
     }
+    app.jobs.register(PointsExpiryJob.kind) { context in
+        try await PointsExpiryJob.run(context)
+    }
     app.jobs.register(LowStockAlerts.scanJob) { context in
         try await LowStockAlerts(app: context.app, db: context.db).scan(now: context.now)
     }
@@ -131,6 +134,7 @@ public func startBackgroundWork(_ app: Application) async throws {
     try await app.jobs.schedule(name: "purge-expired-sessions", kind: "auth.purgeExpiredSessions", everySeconds: 3600)
     try await app.jobs.schedule(name: "scan-low-stock", kind: LowStockAlerts.scanJob, everySeconds: 600)
     try await app.jobs.schedule(name: "reconcile-payments", kind: PaymentReconciliation.job, everySeconds: 300)
+    try await app.jobs.schedule(name: "expire-points", kind: PointsExpiryJob.kind, everySeconds: 3600)
     if app.config.runsJobWorker {
         app.lifecycle.use(JobWorker())
     }

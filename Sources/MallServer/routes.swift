@@ -46,6 +46,7 @@ func routes(_ app: Application) throws {
     // Signed-in members only: own account, checkout, orders, after-sales requests.
     let member = api.grouped(RequirePrincipalMiddleware.member)
     try member.register(collection: MemberAccountRoutes())
+    try member.register(collection: MemberPointsRoutes())
     try member.register(collection: OrderRoutes())
     try member.register(collection: AfterSalesRoutes())
 
@@ -55,6 +56,7 @@ func routes(_ app: Application) throws {
     try admin.register(collection: StaffAuthRoutes())
     try admin.register(collection: StaffRoutes())
     try admin.register(collection: MemberAdminRoutes())
+    try admin.register(collection: MemberPointsAdminRoutes())
     try admin.register(collection: RoleRoutes())
     try admin.register(collection: MerchantRoutes())
     try admin.register(collection: ShippingRuleRoutes())

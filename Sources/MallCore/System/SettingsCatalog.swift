@@ -47,14 +47,16 @@ public struct SettingDefinition: Sendable {
     public let type: SettingType
     public let defaultValue: SettingValue
     public let summary: String
-    let range: ClosedRange<Int>?
-    let maxLength: Int?
+    public let range: ClosedRange<Int>?
+    public let maxLength: Int?
+    /// For text settings that mean "none" when empty (a word list).
+    public var allowsEmpty = false
 
     public func validate(_ value: SettingValue) throws -> SettingValue {
         let field = key.rawValue
         switch (type, value) {
         case (.string, .string(let text)):
-            return .string(try TextRule.check(text, field: field, max: maxLength ?? 200))
+            return .string(try TextRule.check(text, field: field, min: allowsEmpty ? 0 : 1, max: maxLength ?? 200))
         case (.timeZone, .string(let identifier)):
             guard TimeZone(identifier: identifier) != nil, identifier.contains("/") || identifier == "UTC" else {
                 throw ValidationFailure(field: field, message: "must be an IANA time zone such as Asia/Shanghai")
@@ -93,6 +95,21 @@ public enum SettingKey: String, Codable, Sendable, CaseIterable {
     case paymentSandboxEnabled = "payments.sandboxEnabled"
     case paymentWeChatEnabled = "payments.wechatEnabled"
     case paymentAlipayEnabled = "payments.alipayEnabled"
+    case pointsEarnPerYuan = "points.earnPerYuan"
+    case pointsRedeemPerYuan = "points.redeemPointsPerYuan"
+    case pointsRedeemMaxShareBasisPoints = "points.redeemMaxShareBasisPoints"
+    case pointsExpiryYears = "points.expiryYears"
+    case pointsSignInDaily = "points.signInDailyPoints"
+    case pointsSignInStreakBonus = "points.signInStreakBonusPoints"
+    case pointsSignInCycleDays = "points.signInCycleDays"
+    case pointsReview = "points.reviewPoints"
+    case pointsReviewPhotoBonus = "points.reviewPhotoBonusPoints"
+    case memberLevelWindowDays = "member.levelWindowDays"
+    case memberLevelDowngrades = "member.levelDowngrades"
+    case memberLevelGraceDays = "member.levelGraceDays"
+    case reviewWindowDays = "reviews.windowDays"
+    case reviewFollowUpDays = "reviews.followUpDays"
+    case reviewSensitiveWords = "reviews.sensitiveWords"
 
     public var definition: SettingDefinition { SettingsCatalog.definitions[self]! }
 }
@@ -100,8 +117,9 @@ public enum SettingKey: String, Codable, Sendable, CaseIterable {
 public enum SettingsCatalog {
     public static let definitions: [SettingKey: SettingDefinition] = {
         func def(_ key: SettingKey, _ type: SettingType, _ value: SettingValue, _ summary: String,
-                 range: ClosedRange<Int>? = nil, maxLength: Int? = nil) -> (SettingKey, SettingDefinition) {
-            (key, SettingDefinition(key: key, type: type, defaultValue: value, summary: summary, range: range, maxLength: maxLength))
+                 range: ClosedRange<Int>? = nil, maxLength: Int? = nil, allowsEmpty: Bool = false) -> (SettingKey, SettingDefinition) {
+            (key, SettingDefinition(key: key, type: type, defaultValue: value, summary: summary, range: range, maxLength: maxLength,
+                                    allowsEmpty: allowsEmpty))
         }
         return Dictionary(uniqueKeysWithValues: [
             def(.shopName, .string, .string("链城商城 ChainMall"), "Shop name shown on every page and message", maxLength: 60),
@@ -122,6 +140,21 @@ public enum SettingsCatalog {
             def(.paymentSandboxEnabled, .boolean, .boolean(true), "Offer the SANDBOX gateway (test payments, no money moves) at checkout"),
             def(.paymentWeChatEnabled, .boolean, .boolean(true), "Offer WeChat Pay at checkout (when its merchant keys are configured)"),
             def(.paymentAlipayEnabled, .boolean, .boolean(true), "Offer Alipay at checkout (when its keys are configured)"),
+            def(.pointsEarnPerYuan, .integer, .integer(1), "Points a completed order earns per yuan of goods paid (before the level's multiplier; 0: none)", range: 0...1_000),
+            def(.pointsRedeemPerYuan, .integer, .integer(100), "Points that pay ¥1 at checkout", range: 1...100_000),
+            def(.pointsRedeemMaxShareBasisPoints, .integer, .integer(5_000), "The largest share of an order's goods points may pay, in basis points (5000 = half; 0: points cannot pay)", range: 0...10_000),
+            def(.pointsExpiryYears, .integer, .integer(1), "Points expire at the end of this many calendar years after the year they were earned (0: never)", range: 0...10),
+            def(.pointsSignInDaily, .integer, .integer(5), "Points for each day's sign-in", range: 0...10_000),
+            def(.pointsSignInStreakBonus, .integer, .integer(20), "Extra points on the last day of each sign-in cycle", range: 0...100_000),
+            def(.pointsSignInCycleDays, .integer, .integer(7), "Days in a sign-in cycle (the streak bonus comes on its last day)", range: 1...31),
+            def(.pointsReview, .integer, .integer(10), "Points for an approved product review", range: 0...10_000),
+            def(.pointsReviewPhotoBonus, .integer, .integer(10), "Extra points for an approved review with photos", range: 0...10_000),
+            def(.memberLevelWindowDays, .integer, .integer(365), "Days of spending, orders and points that member levels are judged on", range: 30...1_095),
+            def(.memberLevelDowngrades, .boolean, .boolean(true), "Whether members who no longer meet their level move down"),
+            def(.memberLevelGraceDays, .integer, .integer(30), "Days a member keeps a level after falling below it, before moving down", range: 0...365),
+            def(.reviewWindowDays, .integer, .integer(30), "Days after delivery or pickup during which a line can be reviewed", range: 1...365),
+            def(.reviewFollowUpDays, .integer, .integer(90), "Days after a review during which one follow-up review can be added", range: 1...365),
+            def(.reviewSensitiveWords, .string, .string(""), "Words a review may not contain, separated by commas (, or ，)", maxLength: 4_000, allowsEmpty: true),
         ])
     }()
 

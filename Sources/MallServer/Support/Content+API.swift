@@ -55,3 +55,8 @@ extension AfterSalesInfo: Content {}
 extension AfterSalesStats: Content {}
 extension CarrierInfo: Content {}
 extension ShipmentInfo: Content {}
+extension PointsSummary: Content {}
+extension PointsEntry: Content {}
+extension SignInResult: Content {}
+extension MemberPoints: Content {}
+extension MemberInbox: Content {}

@@ -15,7 +15,7 @@ struct ModelPropertiesTests {
         CategoryModel.self, CheckoutModel.self, JobModel.self, JobScheduleModel.self,
         LowStockAlertModel.self, MediaFileModel.self, MemberAddressModel.self, MemberModel.self,
         MerchantModel.self, NotificationModel.self, OrderLineModel.self, OrderModel.self,
-        PaymentModel.self, ProductModel.self, ProductStoreDelistingModel.self, ProductTagModel.self,
+        PaymentModel.self, PointsAccountModel.self, PointsEntryModel.self, SignInModel.self, ProductModel.self, ProductStoreDelistingModel.self, ProductTagModel.self,
         RefreshTokenModel.self, RefundModel.self, RoleModel.self, SKULevelPriceModel.self,
         SKUModel.self, SKUStorePriceModel.self, ScheduledPriceModel.self, SettingModel.self,
         ShipmentModel.self, SpecTemplateModel.self, StaffModel.self, StaffRoleGrantModel.self,

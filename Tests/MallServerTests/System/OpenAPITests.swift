@@ -1,4 +1,5 @@
 import Foundation
+import MallCore
 import Testing
 import Vapor
 @testable import MallServer
@@ -45,6 +46,40 @@ struct OpenAPITests {
             let served = try await app.send(.GET, "/api/v1/openapi.yaml")
             #expect(served.status == .ok)
             #expect(served.text.contains("\nopenapi: 3.1"))
+        }
+    }
+
+    @Test("openapi.yaml documents every setting with the type and range the settings catalog enforces")
+    func settingsDocumented() throws {
+        let yaml = try String(contentsOfFile: "openapi.yaml", encoding: .utf8)
+        let start = try #require(yaml.range(of: "    SettingsUpdate:"))
+        let section = yaml[start.upperBound...].prefix { _ in true }.split(separator: "\n", omittingEmptySubsequences: false)
+        // Each setting is a property at 12 spaces, its keywords at 14.
+        var documented: [String: [String: String]] = [:]
+        var current: String?
+        for line in section {
+            if line.hasPrefix("    ") && !line.hasPrefix("     ") { break }
+            if line.hasPrefix("            "), !line.hasPrefix("             "), line.hasSuffix(":") {
+                current = String(line.dropFirst(12).dropLast())
+                documented[current!] = [:]
+            } else if let key = current, line.hasPrefix("              "), !line.hasPrefix("               ") {
+                let parts = line.dropFirst(14).split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                if parts.count == 2 { documented[key]?[parts[0]] = parts[1] }
+            }
+        }
+        for key in SettingKey.allCases {
+            let definition = key.definition
+            let entry = try #require(documented[key.rawValue], "\(key.rawValue) is not documented")
+            switch definition.type {
+            case .integer:
+                #expect(entry["type"] == "integer", "\(key.rawValue)")
+                #expect(entry["minimum"] == definition.range.map { String($0.lowerBound) }, "\(key.rawValue) minimum")
+                #expect(entry["maximum"] == definition.range.map { String($0.upperBound) }, "\(key.rawValue) maximum")
+            case .boolean:
+                #expect(entry["type"] == "boolean", "\(key.rawValue)")
+            case .string, .timeZone:
+                #expect(entry["type"] == "string", "\(key.rawValue)")
+            }
         }
     }
 }

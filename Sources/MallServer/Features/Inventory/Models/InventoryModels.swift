@@ -86,9 +86,11 @@ final class NotificationModel: Model, @unchecked Sendable {
     @Field(key: "status") var status: String
     @Field(key: "created_at") var createdAt: Date
     @OptionalField(key: "delivered_at") var deliveredAt: Date?
+    /// When the member (audience `member`) opened it in the inbox.
+    @OptionalField(key: "read_at") var readAt: Date?
 
     // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
-    var properties: [any AnyProperty] { [_id, _channel, _audience, _recipientId, _merchantId, _storeId, _title, _body, _referenceType, _referenceId, _status, _createdAt, _deliveredAt] }
+    var properties: [any AnyProperty] { [_id, _channel, _audience, _recipientId, _merchantId, _storeId, _title, _body, _referenceType, _referenceId, _status, _createdAt, _deliveredAt, _readAt] }
 
     init() {}
 }
