@@ -29,15 +29,15 @@ public enum BuiltinRole: String, Codable, Sendable, CaseIterable {
         case .merchantAdmin:
             return [.storeView, .storeManage, .merchantView, .staffView, .staffManage, .catalogView, .catalogEdit,
                     .inventoryView, .inventoryManage, .orderView, .orderFulfil, .afterSalesHandle, .paymentView,
-                    .paymentRefund, .memberView, .marketingManage, .reportView, .auditView]
+                    .paymentRefund, .memberView, .marketingManage, .reviewReply, .reportView, .auditView]
         case .storeManager:
             return [.storeView, .storeManage, .staffView, .catalogView, .inventoryView, .inventoryManage,
-                    .orderView, .orderFulfil, .afterSalesHandle, .paymentView, .memberView, .reportView, .auditView]
+                    .orderView, .orderFulfil, .afterSalesHandle, .paymentView, .memberView, .reviewReply, .reportView, .auditView]
         case .storeClerk:
             return [.storeView, .catalogView, .inventoryView, .inventoryManage, .orderView, .orderFulfil]
         case .customerService:
             return [.storeView, .merchantView, .catalogView, .inventoryView, .orderView, .afterSalesHandle,
-                    .paymentView, .memberView]
+                    .paymentView, .memberView, .reviewReply]
         }
     }
 

@@ -26,6 +26,10 @@ public enum Permission: String, Codable, Sendable, CaseIterable, Comparable {
     case settingsManage = "settings.manage"
     case auditView = "audit.view"
     case jobsManage = "jobs.manage"
+    /// Approve or reject shoppers' product reviews (platform-wide).
+    case reviewModerate = "review.moderate"
+    /// Reply to reviews of a merchant's or store's products.
+    case reviewReply = "review.reply"
 
     public static func < (a: Permission, b: Permission) -> Bool { a.rawValue < b.rawValue }
 
@@ -33,7 +37,7 @@ public enum Permission: String, Codable, Sendable, CaseIterable, Comparable {
     /// store scope would suggest a store can change the mall's settings.
     public var isPlatformOnly: Bool {
         switch self {
-        case .merchantManage, .settingsManage, .roleManage, .jobsManage, .catalogReview: true
+        case .merchantManage, .settingsManage, .roleManage, .jobsManage, .catalogReview, .reviewModerate: true
         default: false
         }
     }

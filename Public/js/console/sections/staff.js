@@ -143,7 +143,7 @@ async function renderMember(root, id) {
 }
 
 const allPermissions = ['store.view', 'store.manage', 'merchant.view', 'merchant.manage', 'staff.view', 'staff.manage', 'role.manage', 'catalog.view', 'catalog.edit', 'catalog.review',
-  'inventory.view', 'inventory.manage', 'order.view', 'order.fulfil', 'aftersales.handle', 'payment.view', 'payment.refund', 'member.view', 'member.manage', 'marketing.manage',
+  'inventory.view', 'inventory.manage', 'order.view', 'order.fulfil', 'aftersales.handle', 'payment.view', 'payment.refund', 'member.view', 'member.manage', 'marketing.manage', 'review.moderate', 'review.reply',
   'report.view', 'settings.view', 'settings.manage', 'audit.view', 'jobs.manage'];
 
 function permissionBoxes(selected = []) {
