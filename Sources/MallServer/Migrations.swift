@@ -30,5 +30,7 @@ enum Migrations {
         app.migrations.add(UpdateSessionsAddTouchedAt())
         app.migrations.add(UpdateShipmentsAddTrackingSubscription())
         app.migrations.add(CreatePoints())
+        app.migrations.add(CreateMemberLevels())
+        app.migrations.add(CreateOrderPoints())
     }
 }

@@ -122,6 +122,8 @@ struct AfterSalesService {
         } andThen: { model, _, db in
             model.refundedFen += refund.amountFen
             try await model.update(on: db)
+            // Points spent on the refunded goods come back; points they earned go.
+            try await OrderPointsService(app: app, db: db).afterSalesRefunded(model, refundFen: refund.amountFen, now: now)
         }
     }
 

@@ -59,6 +59,13 @@ struct PointsService {
     /// `PointsError.insufficient` and changes nothing. Points whose day has come expire first.
     @discardableResult
     func spend(_ points: Int64, memberId: UUID, kind: PointsEntryKind, context: Context) async throws -> PointsEntryModel? {
+        try await spendTakingLots(points, memberId: memberId, kind: kind, context: context)?.entry
+    }
+
+    /// `spend`, also saying when the lots it took from expire (nil: never), so points given back
+    /// later (a cancelled checkout) can expire no later than the points they replace.
+    func spendTakingLots(_ points: Int64, memberId: UUID, kind: PointsEntryKind,
+                         context: Context) async throws -> (entry: PointsEntryModel, lotExpiries: [Date?])? {
         guard points > 0 else { return nil }
         if let key = context.idempotencyKey, try await entry(key: key) != nil { return nil }
         try await expireDue(memberId: memberId, now: context.now)
@@ -77,7 +84,9 @@ struct PointsService {
             throw StoredDataError(row: "points of member \(memberId)", underlying: "balance above the sum of its lots")
         }
         try await take(takes)
-        return try await record(-points, memberId: memberId, kind: kind, balanceAfter: balance, lotRemaining: nil, expiresAt: nil, context: context)
+        let expiries = Dictionary(uniqueKeysWithValues: lots.map { ($0.id, $0.expiresAt) })
+        let entry = try await record(-points, memberId: memberId, kind: kind, balanceAfter: balance, lotRemaining: nil, expiresAt: nil, context: context)
+        return (entry, takes.map { expiries[$0.lotId] ?? nil })
     }
 
     /// Takes back up to `points` earned by the entry with `earnedKey` (the goods it was earned
@@ -132,6 +141,13 @@ struct PointsService {
     func balance(memberId: UUID) async throws -> Int64 {
         try await db.sql.raw("SELECT balance FROM points_accounts WHERE member_id = \(bind: memberId)").first()?
             .decode(column: "balance", as: Int64.self) ?? 0
+    }
+
+    /// What the member can spend at `now`: the balance less the lots whose day has come that the
+    /// expiry job has not written off yet (spending writes them off first).
+    func spendableBalance(memberId: UUID, now: Date) async throws -> Int64 {
+        let due = PointsLots.expiring(try await openLots(memberId: memberId), at: now).reduce(Int64(0)) { $0 + $1.points }
+        return max(0, try await balance(memberId: memberId) - due)
     }
 
     func account(memberId: UUID) async throws -> PointsAccountModel? {

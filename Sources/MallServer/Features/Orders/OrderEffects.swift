@@ -67,8 +67,11 @@ struct OrderEffects {
                     title: "新订单 New order \(order.number)", body: "订单 \(order.number) 分配到本店，请及时接单。",
                     reference: .init(type: "order", id: order.id!.uuidString), now: now)
             case .settle:
-                // Settlement with the merchant (service fees) belongs to the settlement issue.
-                continue
+                // Points for the member (and their level); settlement with the merchant (service
+                // fees) belongs to the settlement issue.
+                try await OrderPointsService(app: app, db: db).orderCompleted(order, now: now)
+            case .returnPoints:
+                try await OrderPointsService(app: app, db: db).returnForOrder(order, now: now)
             }
         }
     }

@@ -93,7 +93,10 @@ struct OrderRoutes: RouteCollection {
 
     func preview(req: Request) async throws -> CheckoutPreview {
         let member = try req.requireMember()
-        var preview = try await CheckoutService(req: req).preview(memberId: member.memberId)
+        var errors = FieldErrorCollector()
+        let points = req.boundedQuery("pointsToUse", InputLimits.points, into: &errors)
+        try errors.throwIfAny()
+        var preview = try await CheckoutService(req: req).preview(memberId: member.memberId, pointsToUse: points)
         preview.explanation = preview.explanation.map(req.serverText)
         return preview
     }
