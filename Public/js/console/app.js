@@ -13,6 +13,7 @@ const sections = {
   aftersales: () => import('./sections/aftersales.js'),
   payments: () => import('./sections/payments.js'),
   members: () => import('./sections/members.js'),
+  levels: () => import('./sections/levels.js'),
   settings: () => import('./sections/settings.js'),
   audit: () => import('./sections/audit.js'),
 };

@@ -203,6 +203,14 @@ struct MemberLevelTests {
             let shopper = try await CheckoutTests.shopper(app)
             let memberId = try await Self.memberId(app)
             #expect(try await app.send(.PUT, "/api/v1/admin/members/\(memberId)/level", token: admin, json: MemberLevelInput(level: "gold")).status == .ok)
+            // Points pay at most half of what is left after the level's discount, said in the shopper's language.
+            try await Self.grant(app, admin: admin, memberId: memberId, points: 5_000)
+            _ = try await app.send(.POST, "/api/v1/cart/lines", token: shopper, json: CartLineInput(skuId: shop.milk.id!, quantity: 2))
+            let capped = try await app.send(.GET, "/api/v1/checkout/preview?pointsToUse=5000", token: shopper, headers: ["Accept-Language": "zh-CN"])
+                .decode(CheckoutPreview.self)
+            #expect(capped.points?.used == 1_187 && capped.points?.maximumPoints == 1_187)
+            #expect(capped.explanation.contains("积分：-¥11.87（1187 积分抵扣 ¥11.87，100 积分 = ¥1.00；积分最多可抵扣 ¥23.75 的 50%）"), "\(capped.explanation)")
+            _ = try await app.send(.DELETE, "/api/v1/cart/lines/\(shop.milk.id!)", token: shopper)
             let result = try await Self.checkout(app, shop, token: shopper, quantity: 2).decode(CheckoutResult.self)
             // ¥25.00 less 5% is ¥23.75; 金卡 delivers free.
             #expect(result.orders[0].goodsFen == 2_500 && result.orders[0].discountFen == 125 && result.orders[0].shippingFen == 0)
@@ -431,6 +439,28 @@ struct MemberLevelTests {
         }
     }
 
+    @Test("the level page: members only, in both languages; the account page names the level and links to it")
+    func levelPage() async throws {
+        try await withTestApp { app in
+            let admin = try await Self.admin(app)
+            _ = try await Self.defineLevels(app, admin: admin)
+            let browser = TestBrowser(app)
+            let anonymous = try await browser.get("/member/level")
+            #expect(anonymous.status == .seeOther && anonymous.headers.first(name: .location)?.hasPrefix("/login?next=") == true)
+            let member = try await Fixtures.member(app)
+            _ = try await app.send(.PUT, "/api/v1/admin/members/\(member.member.id)/level", token: admin, json: MemberLevelInput(level: "gold"))
+            #expect(try await browser.signInMember().status == .seeOther)
+            let page = try await browser.get("/member/level")
+            #expect(page.status == .ok && page.text.contains("我的会员等级") && page.text.contains("/js/member-level.js"))
+            #expect(page.text.contains("data-right-discount=\"全场 {fold}\""))
+            let account = try await browser.get("/account")
+            #expect(account.text.contains(": 金卡"), "the level's name, not its code")
+            #expect(account.text.contains("href=\"/member/level\""))
+            _ = try await browser.submit("/lang", ["lang": "en", "next": "/member/level"])
+            #expect(try await browser.get("/member/level").text.contains("My member level"))
+        }
+    }
+
     @Test("50 checkouts and deductions of one member's points at once never overspend; the ledger sums to the balance")
     func concurrentCheckoutSpends() async throws {
         try await withTestApp(adjust: { $0.accessTokenTTL = 30 * 86_400 }) { app in
@@ -446,8 +476,9 @@ struct MemberLevelTests {
                             let response = try await Self.checkout(app, shop, token: shopper, quantity: 1, points: 150, key: "race-\(n)-checkout")
                             return ("checkout", response.status, response.problem?.detail ?? "")
                         }
+                        // Deductions can take at most half the points, so checkouts always find some.
                         let response = try await app.send(.POST, "/api/v1/admin/members/\(memberId)/points/adjustments", token: admin,
-                                                          json: PointsAdjustmentInput(points: -40, reason: "兑换"))
+                                                          json: PointsAdjustmentInput(points: -20, reason: "兑换"))
                         return ("deduct", response.status, response.problem?.detail ?? "")
                     }
                 }

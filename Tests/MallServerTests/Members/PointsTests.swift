@@ -31,9 +31,9 @@ struct PointsTests {
     }
 
     /// Access tokens live 15 minutes; tests that move the clock by days sign in again.
-    static func login(_ app: Application, _ login: String, staff: Bool = false) async throws -> String {
+    static func login(_ app: Application, _ login: String, staff: Bool = false, password: String = Fixtures.password) async throws -> String {
         let response = try await app.send(.POST, staff ? "/api/v1/admin/auth/login" : "/api/v1/auth/login",
-                                          json: LoginRequest(login: login, password: Fixtures.password))
+                                          json: LoginRequest(login: login, password: password))
         return staff ? try response.decode(StaffSession.self).tokens.accessToken : try response.decode(MemberSession.self).tokens.accessToken
     }
 
@@ -86,13 +86,16 @@ struct PointsTests {
 
     @Test("staff give and take points with a reason, audited; taking more than the balance is a 409 that changes nothing")
     func adjustments() async throws {
-        try await withTestApp { app in
+        let clock = ManualClock(testEpoch)
+        try await withTestApp(clock: clock) { app in
             let session = try await Fixtures.member(app)
             let admin = try await Self.admin(app)
             let path = "/api/v1/admin/members/\(session.member.id)/points"
             let grant = try await app.send(.POST, path + "/adjustments", token: admin, json: PointsAdjustmentInput(points: 300, reason: "补偿：配送延误"))
             #expect(grant.status == .created)
             #expect(try grant.decode(PointsEntry.self).kind == .adminGrant)
+            // Entries of the same instant list in id order; a minute apart, the ledger's newest-first order is certain.
+            clock.advance(seconds: 60)
             let deduct = try await app.send(.POST, path + "/adjustments", token: admin, json: PointsAdjustmentInput(points: -120, reason: "误发积分"))
             #expect(try deduct.decode(PointsEntry.self).balanceAfter == 180)
             let over = try await app.send(.POST, path + "/adjustments", token: admin, json: PointsAdjustmentInput(points: -181, reason: "误发积分"))

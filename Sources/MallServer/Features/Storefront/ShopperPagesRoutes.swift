@@ -130,7 +130,9 @@ struct ShopperPagesRoutes: RouteCollection {
         guard let principal = signedInMember(req), let member = try await MemberModel.find(principal.memberId, on: req.db) else {
             return signInRedirect(req)
         }
-        let data = AccountData(nickname: member.nickname, mobile: member.mobile ?? "", email: member.email ?? "", level: member.level ?? "")
+        // The level's name as members know it (the code when no level defines it).
+        let levelName = try await MembershipService.rights(memberId: principal.memberId, on: req.db).level?.name
+        let data = AccountData(nickname: member.nickname, mobile: member.mobile ?? "", email: member.email ?? "", level: levelName ?? member.level ?? "")
         return try await req.renderPage("storefront/account", title: req.message("account_title"), data: data)
     }
 

@@ -177,6 +177,8 @@ struct DemoSeeder {
             try await home.create(on: db)
         }
         try await DemoCatalog(app: app).run()
+        // Member levels, and members spread over them with a year of orders and points.
+        accounts += try await DemoMembership(app: app).run()
         return accounts
     }
 
