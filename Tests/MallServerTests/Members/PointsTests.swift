@@ -18,6 +18,8 @@ extension Fixtures {
             #expect(mine.reduce(Int64(0)) { $0 + $1.points } == account.balance, "ledger of \(account.memberId)", sourceLocation: sourceLocation)
             #expect(mine.reduce(Int64(0)) { $0 + ($1.lotRemaining ?? 0) } == account.balance, "lots of \(account.memberId)", sourceLocation: sourceLocation)
             #expect(account.balance >= 0, sourceLocation: sourceLocation)
+            #expect(mine.map(\.seq).sorted() == Array(1...Int64(max(1, mine.count))).prefix(mine.count).map { $0 }, "numbering of \(account.memberId)",
+                    sourceLocation: sourceLocation)
         }
         #expect(entries.allSatisfy { ($0.lotRemaining ?? 0) >= 0 }, sourceLocation: sourceLocation)
         #expect(Set(entries.map(\.memberId)).isSubset(of: Set(accounts.map(\.memberId))), sourceLocation: sourceLocation)
