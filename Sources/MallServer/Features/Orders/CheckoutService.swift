@@ -134,7 +134,7 @@ struct CheckoutService {
             // can never be settled through a switched-off test gateway.
             payment.provider = initialProvider
             payment.amountFen = priced.totals.payable.minorUnits
-            payment.status = "pending"
+            payment.status = PaymentStatus.pending.rawValue
             payment.refundedFen = 0
             payment.createdAt = now
             try await payment.create(on: tx)

@@ -100,7 +100,7 @@ struct OrderDeskRoutes: RouteCollection {
         var refunded: [UUID: Int64] = [:]
         for row in try await req.db.sql.raw("""
             SELECT r.order_id, CAST(SUM(r.amount_fen) AS BIGINT) AS fen FROM refunds r JOIN orders o ON o.id = r.order_id
-            WHERE r.status = 'succeeded' AND o.created_at >= \(bind: from) AND o.created_at < \(bind: to) GROUP BY r.order_id
+            WHERE r.status = \(bind: RefundStatus.succeeded.rawValue) AND o.created_at >= \(bind: from) AND o.created_at < \(bind: to) GROUP BY r.order_id
             """).all() {
             refunded[try row.decode(column: "order_id", as: UUID.self)] = try row.decode(column: "fen", as: Int64.self)
         }
