@@ -58,7 +58,7 @@ struct CheckoutService {
         let note = try input.note.map { try TextRule.check($0, field: "note", min: 0, max: 200) }
         let planned = try await plan(memberId: memberId)
         let (cartId, view, settings, now, plans, groupPlans, priced) = (planned.cartId, planned.view, planned.settings, planned.now, planned.plans, planned.groupPlans, planned.priced)
-        let offered = try await PaymentRoutes.enabledProviders(req.application, on: db)
+        let offered = try await PaymentService.enabledProviders(req.application, on: db)
         let initialProvider = offered.contains { $0.code == SandboxGateway.provider } ? SandboxGateway.provider : offered.first?.code ?? SandboxGateway.provider
 
         let dueAt = now.addingTimeInterval(TimeInterval(settings.integer(.unpaidOrderTimeoutMinutes) * 60))

@@ -21,23 +21,7 @@ struct PaymentRoutes: RouteCollection {
 
     /// The providers a shopper can choose: configured, and switched on in settings.
     func providers(req: Request) async throws -> [PaymentProviderInfo] {
-        try await Self.enabledProviders(req.application, on: req.db)
-    }
-
-    static func enabledProviders(_ app: Application, on db: any Database) async throws -> [PaymentProviderInfo] {
-        let settings = try await SettingsService.resolved(on: db)
-        let configured = Set(app.paymentGateways.providers)
-        var result: [PaymentProviderInfo] = []
-        if configured.contains(WeChatPayGateway.provider), settings.boolean(.paymentWeChatEnabled) {
-            result.append(PaymentProviderInfo(code: WeChatPayGateway.provider, name: "微信支付 WeChat Pay", isSandbox: false))
-        }
-        if configured.contains(AlipayGateway.provider), settings.boolean(.paymentAlipayEnabled) {
-            result.append(PaymentProviderInfo(code: AlipayGateway.provider, name: "支付宝 Alipay", isSandbox: false))
-        }
-        if settings.boolean(.paymentSandboxEnabled) {
-            result.append(PaymentProviderInfo(code: SandboxGateway.provider, name: "沙箱支付 Sandbox (test only, no money moves)", isSandbox: true))
-        }
-        return result
+        try await PaymentService.enabledProviders(req.application, on: req.db)
     }
 
     /// Opens the trade with the chosen provider. Switching provider closes the previous
@@ -45,7 +29,7 @@ struct PaymentRoutes: RouteCollection {
     func start(req: Request) async throws -> PaymentStart {
         let payment = try await owned(req)
         let input = try req.content.decode(PaymentStartInput.self)
-        guard try await Self.enabledProviders(req.application, on: req.db).contains(where: { $0.code == input.provider }) else {
+        guard try await PaymentService.enabledProviders(req.application, on: req.db).contains(where: { $0.code == input.provider }) else {
             throw ValidationFailure(field: "provider", message: "is not an enabled payment provider")
         }
         guard payment.status == PaymentStatus.pending.rawValue else { throw MallError.conflict("This payment is already \(payment.status).") }

@@ -9,6 +9,23 @@ import Vapor
 struct PaymentService {
     let app: Application
 
+    /// The providers a shopper can choose: configured, and switched on in settings.
+    static func enabledProviders(_ app: Application, on db: any Database) async throws -> [PaymentProviderInfo] {
+        let settings = try await SettingsService.resolved(on: db)
+        let configured = Set(app.paymentGateways.providers)
+        var result: [PaymentProviderInfo] = []
+        if configured.contains(WeChatPayGateway.provider), settings.boolean(.paymentWeChatEnabled) {
+            result.append(PaymentProviderInfo(code: WeChatPayGateway.provider, name: "微信支付 WeChat Pay", isSandbox: false))
+        }
+        if configured.contains(AlipayGateway.provider), settings.boolean(.paymentAlipayEnabled) {
+            result.append(PaymentProviderInfo(code: AlipayGateway.provider, name: "支付宝 Alipay", isSandbox: false))
+        }
+        if settings.boolean(.paymentSandboxEnabled) {
+            result.append(PaymentProviderInfo(code: SandboxGateway.provider, name: "沙箱支付 Sandbox (test only, no money moves)", isSandbox: true))
+        }
+        return result
+    }
+
     /// Money arrived for a payment (a verified gateway notification or query). The first
     /// transaction pays the payment's orders; the same transaction again is a replay and changes
     /// nothing; a different transaction for a payment already paid is the shopper paying twice
