@@ -5,7 +5,7 @@ import random
 
 from selenium.webdriver.common.by import By
 
-from ui import T, body_text, click, text_appears, visible, wait
+from ui import C, T, body_text, button, click, fill, link, table_row_cells, text_appears, visible, wait
 
 
 def new_member(api) -> tuple[str, str]:
@@ -77,3 +77,39 @@ def test_inbox_shows_the_members_messages_and_clears_the_badge(browser, api):
     wait(d).until(lambda x: not x.find_elements(By.CSS_SELECTOR, ".inbox-item.unread"))
     wait(d).until(lambda x: not x.find_element(By.ID, "inbox-count").is_displayed())
     assert T("inbox_open_order") in body_text(d)
+
+
+def test_staff_give_points_in_the_console_and_the_member_sees_them(browser, api):
+    """HQ's admin opens a member's points from the member list, gives 120 with a reason and
+    sees the balance and the history change in the dialog; the member's own balance and
+    history say the same."""
+    d = browser.driver
+    mobile, token = new_member(api)
+
+    browser.open("/console/login")
+    fill(d, T("console_username"), "admin")
+    fill(d, T("login_password"), "Demo@2026")
+    click(d, button(d, T("login_submit")))
+    visible(d, "#console-menu")
+    click(d, link(d, T("console_menu_members")))
+    fill(d, C("field.mobile"), mobile)
+    click(d, button(d, C("table.apply")))
+    table_row_cells(d, mobile)
+    click(d, button(d, C("members.points"), exact=False))
+    dialog = visible(d, "dialog[open]")
+    wait(d).until(lambda x: C("points.empty") in dialog.text)
+
+    fill(d, C("points.adjustBy"), "120")
+    fill(d, C("field.reason"), "门店活动补发")
+    click(d, button(d, C("points.adjust"), within=dialog))
+    wait(d).until(lambda x: "门店活动补发" in dialog.text)
+    summary = dialog.find_element(By.CSS_SELECTOR, ".points-summary")
+    wait(d).until(lambda x: "120" in summary.text)
+    row = dialog.find_element(By.CSS_SELECTOR, "tbody tr")
+    assert C("pointsKind.admin_grant") in row.text and "+120" in row.text
+    browser.shot("points-given")
+
+    mine = api.ok("GET", "/me/points", token=token)
+    assert mine["balance"] == 120
+    ledger = api.ok("GET", "/me/points/ledger", token=token)["items"]
+    assert [(e["kind"], e["points"], e["note"]) for e in ledger] == [("admin_grant", 120, "门店活动补发")]

@@ -4,6 +4,7 @@ import { add, pageHeader, button, announce } from '../dom.js';
 import { createTable } from '../table.js';
 import { t, dateTime, label } from '../i18n.js';
 import { formDialog } from '../widgets.js';
+import { openMemberPoints } from './member-points.js';
 
 export async function render(root) {
   let table;
@@ -15,6 +16,7 @@ export async function render(root) {
     if (result) { announce(t('common.saved')); table.reload(); }
   };
   const manage = can('member.manage');
+  const who = (m) => m.nickname || m.mobile || m.email || '';
   table = createTable({
     caption: t('members.caption'),
     endpoint: '/admin/members',
@@ -28,7 +30,10 @@ export async function render(root) {
       { key: 'level', label: t('members.level'), render: (m) => m.level || t('members.noLevel') },
       { key: 'gender', label: t('members.gender'), render: (m) => label('gender', m.gender) },
       { key: 'createdAt', label: t('members.joined'), render: (m) => dateTime(m.createdAt) },
-      ...(manage ? [{ key: 'actions', label: t('table.actions'), action: true, render: (m) => button(t('members.setLevel'), () => setLevel(m), { 'aria-label': `${t('members.setLevel')} ${m.nickname || m.mobile || ''}` }) }] : []),
+      { key: 'actions', label: t('table.actions'), action: true, render: (m) => [
+        button(t('members.points'), () => openMemberPoints(m, who(m)), { 'aria-label': `${t('members.points')} ${who(m)}` }),
+        manage ? button(t('members.setLevel'), () => setLevel(m), { 'aria-label': `${t('members.setLevel')} ${who(m)}` }) : null,
+      ] },
     ],
   });
   add(root, pageHeader(t('members.title')), table.element);
