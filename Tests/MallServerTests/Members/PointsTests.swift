@@ -188,4 +188,20 @@ struct PointsTests {
             #expect(try await app.send(.GET, "/api/v1/me/notifications", token: other.tokens.accessToken).decode(MemberInbox.self).unreadCount == 1)
         }
     }
+
+    @Test("what an order tells its shopper reads in the reader's language, both the title and the text")
+    func inboxLanguage() async throws {
+        try await withTestApp { app in
+            let (_, token, order) = try await OrderDeskTests.paidOrder(app)
+            let english = try await app.send(.GET, "/api/v1/me/notifications", token: token).decode(MemberInbox.self)
+            let paid = try #require(english.notifications.items.first { $0.referenceId == order.id.uuidString && $0.title.hasSuffix("paid") })
+            #expect(paid.title == "Order \(order.number): paid")
+            #expect(paid.body == "Your order \(order.number) was updated: paid.")
+            let chinese = try await app.send(.GET, "/api/v1/me/notifications", token: token, headers: ["Accept-Language": "zh-CN"])
+                .decode(MemberInbox.self)
+            let same = try #require(chinese.notifications.items.first { $0.id == paid.id })
+            #expect(same.title == "订单 \(order.number)：已付款")
+            #expect(same.body == "您的订单 \(order.number) 有新进展：已付款。")
+        }
+    }
 }

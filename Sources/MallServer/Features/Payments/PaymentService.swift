@@ -94,7 +94,8 @@ struct PaymentService {
         try await app.jobs.enqueue(Self.refundJob, payload: RefundPayload(refundId: refundId), uniqueKey: "refund:\(refundId.uuidString)", on: db)
         try await NotificationOutbox(app: app, db: db).send(
             audience: .member, recipientId: payment.memberId, merchantId: order.merchantId, storeId: order.storeId,
-            title: "重复付款已退回 Duplicate payment refunded", body: "订单 \(order.number) 收到了第二笔付款 \(transactionId)，已原路退回。",
+            title: "Duplicate payment refunded",
+            body: "Order \(order.number) was paid a second time (\(transactionId)); that payment is being refunded to where it came from.",
             reference: .init(type: "order", id: order.id!.uuidString), now: now)
     }
 
