@@ -181,10 +181,10 @@ struct MemberLevelTests {
             #expect(membership.history.map(\.toLevel) == ["silver", "normal"] && membership.history.map(\.reason) == [.upgrade, .upgrade])
             #expect(membership.history.first?.toName == "银卡" && membership.history.first?.note?.hasSuffix("completed") == true)
             #expect(membership.downgradeAt == nil)
-            let inbox = try await app.send(.GET, "/api/v1/me/notifications", token: shopper).decode(MemberInbox.self)
-            #expect(inbox.notifications.items.contains { $0.title.hasPrefix("会员等级升级为 银卡") })
+            let inbox = try await app.send(.GET, "/api/v1/me/notifications", token: shopper, headers: ["Accept-Language": "zh-CN"]).decode(MemberInbox.self)
+            #expect(inbox.notifications.items.contains { $0.title == "会员等级升级：银卡" && $0.body == "您的会员等级已由 普通会员 变为 银卡。" })
             #expect(!inbox.notifications.items.contains { $0.title.contains("普通会员") }, "entering at the entry level is no news")
-            #expect(inbox.notifications.items.filter { $0.title.hasPrefix("积分到账") }.count == 2)
+            #expect(inbox.notifications.items.filter { $0.title == "积分到账：+25" }.count == 2)
             let staffView = try await app.send(.GET, "/api/v1/admin/members/\(memberId)/membership", token: admin).decode(Membership.self)
             #expect(staffView.level?.code == "silver")
             #expect(try await app.send(.GET, "/api/v1/admin/members/\(memberId)/level-changes?per=1", token: admin)
@@ -393,7 +393,7 @@ struct MemberLevelTests {
             #expect(membership.history.map(\.reason) == [.downgrade, .manual])
             #expect(membership.history.first?.note == "daily evaluation")
             let inbox = try await app.send(.GET, "/api/v1/me/notifications", token: token).decode(MemberInbox.self)
-            #expect(inbox.notifications.items.map(\.title).first?.hasPrefix("会员等级调整为 普通会员") == true)
+            #expect(inbox.notifications.items.map(\.title).first == "Level changed: 普通会员")
 
             // With downgrades off, a member below their level keeps it.
             _ = try await app.send(.PUT, "/api/v1/admin/members/\(id)/level", token: staff, json: MemberLevelInput(level: "silver"))
@@ -434,7 +434,7 @@ struct MemberLevelTests {
             try await run()
             #expect(try await Self.entries(app, .birthday) == [300, 300, 300])
             let inbox = try await app.send(.GET, "/api/v1/me/notifications", token: try await PointsTests.login(app, "13800138000")).decode(MemberInbox.self)
-            #expect(inbox.notifications.items.filter { $0.title.hasPrefix("生日快乐") }.count == 2)
+            #expect(inbox.notifications.items.filter { $0.title == "Happy birthday! +300 points" }.count == 2)
             try await Fixtures.expectPointsLedgerMatches(app)
         }
     }

@@ -18,6 +18,8 @@ extension Fixtures {
             #expect(mine.reduce(Int64(0)) { $0 + $1.points } == account.balance, "ledger of \(account.memberId)", sourceLocation: sourceLocation)
             #expect(mine.reduce(Int64(0)) { $0 + ($1.lotRemaining ?? 0) } == account.balance, "lots of \(account.memberId)", sourceLocation: sourceLocation)
             #expect(account.balance >= 0, sourceLocation: sourceLocation)
+            #expect(mine.map(\.seq).sorted() == Array(1...Int64(max(1, mine.count))).prefix(mine.count).map { $0 }, "numbering of \(account.memberId)",
+                    sourceLocation: sourceLocation)
         }
         #expect(entries.allSatisfy { ($0.lotRemaining ?? 0) >= 0 }, sourceLocation: sourceLocation)
         #expect(Set(entries.map(\.memberId)).isSubset(of: Set(accounts.map(\.memberId))), sourceLocation: sourceLocation)
@@ -187,6 +189,22 @@ struct PointsTests {
             inbox = try await app.send(.POST, "/api/v1/me/notifications/read-all", token: token).decode(MemberInbox.self)
             #expect(inbox.unreadCount == 0)
             #expect(try await app.send(.GET, "/api/v1/me/notifications", token: other.tokens.accessToken).decode(MemberInbox.self).unreadCount == 1)
+        }
+    }
+
+    @Test("what an order tells its shopper reads in the reader's language, both the title and the text")
+    func inboxLanguage() async throws {
+        try await withTestApp { app in
+            let (_, token, order) = try await OrderDeskTests.paidOrder(app)
+            let english = try await app.send(.GET, "/api/v1/me/notifications", token: token).decode(MemberInbox.self)
+            let paid = try #require(english.notifications.items.first { $0.referenceId == order.id.uuidString && $0.title.hasSuffix("paid") })
+            #expect(paid.title == "Order \(order.number): paid")
+            #expect(paid.body == "Your order \(order.number) was updated: paid.")
+            let chinese = try await app.send(.GET, "/api/v1/me/notifications", token: token, headers: ["Accept-Language": "zh-CN"])
+                .decode(MemberInbox.self)
+            let same = try #require(chinese.notifications.items.first { $0.id == paid.id })
+            #expect(same.title == "订单 \(order.number)：已付款")
+            #expect(same.body == "您的订单 \(order.number) 有新进展：已付款。")
         }
     }
 }

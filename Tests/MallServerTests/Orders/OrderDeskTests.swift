@@ -109,7 +109,7 @@ struct OrderDeskTests {
             #expect(done.timeline.map(\.to) == [.pendingPayment, .paid, .accepted, .picking, .shipped, .delivered, .completed])
             let told = try await NotificationModel.query(on: app.db).filter(\.$audience == "member").all().map(\.title)
             #expect(told.count == 5, "paid, accepted, shipped, delivered, and the points the completed order earned: \(told)")
-            #expect(told.contains { $0.hasPrefix("积分到账 +25") }, "¥25.00 of goods earn 25 points")
+            #expect(told.contains { $0 == "Points earned: +25" }, "¥25.00 of goods earn 25 points")
             #expect(told.contains { $0.contains("已发货") })
             try await Fixtures.expectLedgerMatchesProjection(app)
         }

@@ -1,9 +1,10 @@
 import { can } from '../context.js';
 import { get, put } from '../api.js';
-import { add, h, pageHeader, button, announce, openDialog } from '../dom.js';
+import { add, pageHeader, button, announce, openDialog } from '../dom.js';
 import { createTable } from '../table.js';
 import { t, dateTime, label } from '../i18n.js';
 import { formDialog } from '../widgets.js';
+import { openMemberPoints } from './member-points.js';
 import { membershipView } from './levels.js';
 
 export async function render(root) {
@@ -11,7 +12,7 @@ export async function render(root) {
   let levels = [];
   try { levels = await get('/admin/member-levels'); } catch { levels = []; }
   const levelName = (code) => levels.find((l) => l.code === code)?.name || code;
-  const who = (member) => member.nickname || member.mobile || member.email || '';
+  const who = (m) => m.nickname || m.mobile || m.email || '';
   const setLevel = async (member) => {
     const result = await formDialog(t('members.setLevelTitle', { name: who(member) }), {
       fields: [
@@ -45,12 +46,11 @@ export async function render(root) {
       { key: 'level', label: t('members.level'), render: (m) => (m.level ? levelName(m.level) : t('members.noLevel')) },
       { key: 'gender', label: t('members.gender'), render: (m) => label('gender', m.gender) },
       { key: 'createdAt', label: t('members.joined'), render: (m) => dateTime(m.createdAt) },
-      {
-        key: 'actions', label: t('table.actions'), action: true,
-        render: (m) => h('span', { class: 'row-actions' },
-          button(t('members.levelHistory'), () => showLevel(m), { 'aria-label': `${t('members.levelHistory')} ${who(m)}` }),
-          manage ? button(t('members.setLevel'), () => setLevel(m), { 'aria-label': `${t('members.setLevel')} ${who(m)}` }) : null),
-      },
+      { key: 'actions', label: t('table.actions'), action: true, render: (m) => [
+        button(t('members.points'), () => openMemberPoints(m, who(m)), { 'aria-label': `${t('members.points')} ${who(m)}` }),
+        button(t('members.levelHistory'), () => showLevel(m), { 'aria-label': `${t('members.levelHistory')} ${who(m)}` }),
+        manage ? button(t('members.setLevel'), () => setLevel(m), { 'aria-label': `${t('members.setLevel')} ${who(m)}` }) : null,
+      ] },
     ],
   });
   add(root, pageHeader(t('members.title')), table.element);

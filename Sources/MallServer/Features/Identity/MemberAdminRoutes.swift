@@ -35,7 +35,7 @@ struct MemberAdminRoutes: RouteCollection {
         }
         let input = try req.content.decode(MemberLevelInput.self)
         let member = try await MembershipService(app: req.application, db: req.db)
-            .setLevel(memberId: id, code: input.level, note: input.note, staffId: staff.staffId, now: req.now, audit: MemberLevelRoutes.audit(req))
+            .setLevel(memberId: id, code: input.level, note: input.note, staffId: staff.staffId, now: req.now, audit: req.audit)
         return member.profile
     }
 }

@@ -31,14 +31,6 @@ struct MemberLevelRoutes: RouteCollection {
         let member = try req.requireMember()
         return try await MembershipService(app: req.application, db: req.db).membership(memberId: member.memberId, now: req.now)
     }
-
-    /// The audit row writer for a staff change made through `MembershipService`.
-    static func audit(_ req: Request) -> MembershipService.Audit {
-        { db, action, targetType, targetId, before, after in
-            try await req.audit.record(on: db, action: action, owner: .platform, targetType: targetType, targetId: targetId,
-                                       before: before, after: after)
-        }
-    }
 }
 
 /// HQ defines the levels (member.manage; audited) and looks at a member's level and its history
@@ -72,7 +64,7 @@ struct MemberLevelAdminRoutes: RouteCollection {
     func create(req: Request) async throws -> Response {
         try req.authorize(.memberManage, on: .platform)
         let input = try req.content.decode(MemberLevelDefinitionInput.self)
-        let level = try await MembershipService(app: req.application, db: req.db).create(input, now: req.now, audit: MemberLevelRoutes.audit(req))
+        let level = try await MembershipService(app: req.application, db: req.db).create(input, now: req.now, audit: req.audit)
         return try Response.json(level.dto(memberCount: 0), status: .created)
     }
 
@@ -80,13 +72,13 @@ struct MemberLevelAdminRoutes: RouteCollection {
         try req.authorize(.memberManage, on: .platform)
         let id = try Self.levelId(req)
         let input = try req.content.decode(MemberLevelDefinitionInput.self)
-        let level = try await MembershipService(app: req.application, db: req.db).update(id: id, input, now: req.now, audit: MemberLevelRoutes.audit(req))
+        let level = try await MembershipService(app: req.application, db: req.db).update(id: id, input, now: req.now, audit: req.audit)
         return level.dto(memberCount: try await MemberModel.query(on: req.db).filter(\.$level == level.code).count())
     }
 
     func delete(req: Request) async throws -> HTTPStatus {
         try req.authorize(.memberManage, on: .platform)
-        try await MembershipService(app: req.application, db: req.db).delete(id: try Self.levelId(req), audit: MemberLevelRoutes.audit(req))
+        try await MembershipService(app: req.application, db: req.db).delete(id: try Self.levelId(req), audit: req.audit)
         return .noContent
     }
 
@@ -205,8 +197,8 @@ enum MemberLevelJobs {
                                                            settings: settings) != nil else { return }
                 try await NotificationOutbox(app: context.app, db: db).send(
                     audience: .member, recipientId: id, merchantId: nil, storeId: nil,
-                    title: "生日快乐！+\(level.birthdayPoints) 积分 · Happy birthday!",
-                    body: "\(level.name)会员生日礼：\(level.birthdayPoints) 积分已到账。Your \(level.name) birthday gift of \(level.birthdayPoints) points has arrived.",
+                    title: "Happy birthday! +\(level.birthdayPoints) points",
+                    body: "Your \(level.name) birthday gift of \(level.birthdayPoints) points has arrived.",
                     reference: .init(type: "member_level", id: level.code), now: context.now)
             }
         }

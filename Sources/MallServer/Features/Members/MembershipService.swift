@@ -13,11 +13,6 @@ struct MembershipService {
     let app: Application
     let db: any Database
 
-    /// Writes the audit row of a staff change inside the service's transaction; the route, which
-    /// knows who is acting, supplies it.
-    typealias Audit = @Sendable (_ db: any Database, _ action: String, _ targetType: String, _ targetId: String,
-                                 _ before: [String: String]?, _ after: [String: String]?) async throws -> Void
-
     enum Failure: ProblemConvertible, Equatable {
         case levelHeld(name: String, members: Int)
 
@@ -73,7 +68,7 @@ struct MembershipService {
         return input
     }
 
-    func create(_ input: MemberLevelDefinitionInput, now: Date, audit: @escaping Audit) async throws -> MemberLevelModel {
+    func create(_ input: MemberLevelDefinitionInput, now: Date, audit: AuditRecorder) async throws -> MemberLevelModel {
         let input = try await checked(input, replacing: nil)
         return try await db.writeTransaction { tx in
             let level = MemberLevelModel()
@@ -83,12 +78,13 @@ struct MembershipService {
             level.createdAt = now
             level.updatedAt = now
             try await level.create(on: tx)
-            try await audit(tx, "member_level.create", "member_level", level.id!.uuidString, nil, Self.auditFields(level))
+            try await audit.record(on: tx, action: "member_level.create", owner: .platform, targetType: "member_level", targetId: level.id!.uuidString,
+                                    before: nil, after: Self.auditFields(level))
             return level
         }
     }
 
-    func update(id: UUID, _ input: MemberLevelDefinitionInput, now: Date, audit: @escaping Audit) async throws -> MemberLevelModel {
+    func update(id: UUID, _ input: MemberLevelDefinitionInput, now: Date, audit: AuditRecorder) async throws -> MemberLevelModel {
         let level = try await Self.level(id: id, on: db)
         let input = try await checked(input, replacing: level)
         let before = Self.auditFields(level)
@@ -96,18 +92,20 @@ struct MembershipService {
             Self.assign(input, to: level)
             level.updatedAt = now
             try await level.update(on: tx)
-            try await audit(tx, "member_level.update", "member_level", id.uuidString, before, Self.auditFields(level))
+            try await audit.record(on: tx, action: "member_level.update", owner: .platform, targetType: "member_level", targetId: id.uuidString,
+                                    before: before, after: Self.auditFields(level))
             return level
         }
     }
 
     /// Refused while members hold the level: their prices and history name it.
-    func delete(id: UUID, audit: @escaping Audit) async throws {
+    func delete(id: UUID, audit: AuditRecorder) async throws {
         try await db.writeTransaction { tx in
             let level = try await Self.level(id: id, on: tx)
             let holders = try await MemberModel.query(on: tx).filter(\.$level == level.code).count()
             guard holders == 0 else { throw Failure.levelHeld(name: level.name, members: holders) }
-            try await audit(tx, "member_level.delete", "member_level", id.uuidString, Self.auditFields(level), nil)
+            try await audit.record(on: tx, action: "member_level.delete", owner: .platform, targetType: "member_level", targetId: id.uuidString,
+                                    before: Self.auditFields(level), after: nil)
             try await level.delete(on: tx)
         }
     }
@@ -167,7 +165,7 @@ struct MembershipService {
     /// Staff set a member's level by hand (a defined level's code, or nil for none). Recorded in
     /// the history as a manual change; the evaluation carries on from there (upgrades at once if
     /// the member qualifies higher, a downgrade only after the grace period).
-    func setLevel(memberId: UUID, code raw: String?, note rawNote: String?, staffId: UUID, now: Date, audit: @escaping Audit) async throws -> MemberModel {
+    func setLevel(memberId: UUID, code raw: String?, note rawNote: String?, staffId: UUID, now: Date, audit: AuditRecorder) async throws -> MemberModel {
         var errors = FieldErrorCollector()
         let code = raw.map { $0.trimmingWhitespace().lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
         let checkedNote = errors.collect { try rawNote.map { try TextRule.check($0, field: "note", min: 0, max: 200) } } ?? nil
@@ -189,7 +187,8 @@ struct MembershipService {
                 try await Self.changeLevel(member, state: state, to: code, reason: .manual, note: note, actorStaffId: staffId, ladder: ladder,
                                            app: app, now: now, on: tx)
             }
-            try await audit(tx, "member.level", "member", memberId.uuidString, ["level": before ?? ""], ["level": code ?? "", "note": note ?? ""])
+            try await audit.record(on: tx, action: "member.level", owner: .platform, targetType: "member", targetId: memberId.uuidString,
+                                    before: ["level": before ?? ""], after: ["level": code ?? "", "note": note ?? ""])
             return member
         }
     }
@@ -234,16 +233,17 @@ struct MembershipService {
         let names = Dictionary(uniqueKeysWithValues: ladder.map { ($0.code, $0.name) })
         let target = ladder.first { $0.code == code }
         if from == nil, reason != .manual, target?.conditions.isEmpty == true { return change }
-        let toName = code.flatMap { names[$0] } ?? code ?? "无等级"
-        let fromName = from.flatMap { names[$0] } ?? from ?? "无等级"
+        // Stored as English sentences and read in the member's language (the server catalog).
+        let toName = code.flatMap { names[$0] } ?? code ?? "no level"
+        let fromName = from.flatMap { names[$0] } ?? from ?? "no level"
         let title: String
         switch reason {
-        case .upgrade: title = "会员等级升级为 \(toName) · Level up: \(toName)"
-        case .downgrade, .manual: title = "会员等级调整为 \(toName) · Level changed: \(toName)"
+        case .upgrade: title = "Level up: \(toName)"
+        case .downgrade, .manual: title = "Level changed: \(toName)"
         }
         try await NotificationOutbox(app: app, db: db).send(
             audience: .member, recipientId: member.id!, merchantId: nil, storeId: nil, title: title,
-            body: "您的会员等级已由 \(fromName) 变为 \(toName)。\(note.map { "（\($0)）" } ?? "") Your level moved from \(fromName) to \(toName).",
+            body: "Your member level moved from \(fromName) to \(toName).",
             reference: .init(type: "member_level", id: code ?? ""), now: now)
         return change
     }

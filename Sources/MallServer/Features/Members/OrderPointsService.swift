@@ -159,7 +159,7 @@ struct OrderPointsService {
                                                 settings: settings) != nil {
             try await NotificationOutbox(app: app, db: db).send(
                 audience: .member, recipientId: order.memberId, merchantId: order.merchantId, storeId: order.storeId,
-                title: "积分到账 +\(points) · Points earned", body: "订单 \(order.number) 已完成，获得 \(points) 积分。Order \(order.number) earned \(points) points.",
+                title: "Points earned: +\(points)", body: "Completed order \(order.number) earned \(points) points.",
                 reference: .init(type: "order", id: order.id!.uuidString), now: now)
         }
         try await MembershipService(app: app, db: db).evaluate(memberId: order.memberId, note: "order \(order.number) completed", now: now)

@@ -188,8 +188,8 @@ struct PointsService {
 
     private func ensureAccount(memberId: UUID, now: Date) async throws {
         try await db.sql.raw("""
-            INSERT INTO points_accounts (id, member_id, balance, earned_total, updated_at)
-            VALUES (\(bind: UUID()), \(bind: memberId), 0, 0, \(bind: now)) ON CONFLICT (member_id) DO NOTHING
+            INSERT INTO points_accounts (id, member_id, balance, earned_total, last_seq, updated_at)
+            VALUES (\(bind: UUID()), \(bind: memberId), 0, 0, 0, \(bind: now)) ON CONFLICT (member_id) DO NOTHING
             """).run()
     }
 
@@ -212,9 +212,18 @@ struct PointsService {
 
     private func record(_ points: Int64, memberId: UUID, kind: PointsEntryKind, balanceAfter: Int64, lotRemaining: Int64?, expiresAt: Date?,
                         context: Context) async throws -> PointsEntryModel {
+        // The account row is locked by the balance change before this; numbering under that lock
+        // keeps the member's entries in commit order.
+        let numbered = try await db.sql.raw("""
+            UPDATE points_accounts SET last_seq = last_seq + 1 WHERE member_id = \(bind: memberId) RETURNING last_seq
+            """).all()
+        guard let seq = try numbered.first?.decode(column: "last_seq", as: Int64.self) else {
+            throw StoredDataError(row: "points of member \(memberId)", underlying: "no account to number the entry")
+        }
         let entry = PointsEntryModel()
         entry.id = UUID()
         entry.memberId = memberId
+        entry.seq = seq
         entry.kind = kind.rawValue
         entry.points = points
         entry.balanceAfter = balanceAfter

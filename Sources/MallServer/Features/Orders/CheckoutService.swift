@@ -61,7 +61,7 @@ struct CheckoutService {
         try errors.throwIfAny()
         let planned = try await plan(memberId: memberId, pointsToUse: input.pointsToUse)
         let (cartId, view, settings, now, plans, groupPlans, priced) = (planned.cartId, planned.view, planned.settings, planned.now, planned.plans, planned.groupPlans, planned.priced)
-        let offered = try await PaymentRoutes.enabledProviders(req.application, on: db)
+        let offered = try await PaymentService.enabledProviders(req.application, on: db)
         let initialProvider = offered.contains { $0.code == SandboxGateway.provider } ? SandboxGateway.provider : offered.first?.code ?? SandboxGateway.provider
 
         let dueAt = now.addingTimeInterval(TimeInterval(settings.integer(.unpaidOrderTimeoutMinutes) * 60))
@@ -139,7 +139,7 @@ struct CheckoutService {
             // can never be settled through a switched-off test gateway.
             payment.provider = initialProvider
             payment.amountFen = priced.totals.payable.minorUnits
-            payment.status = "pending"
+            payment.status = PaymentStatus.pending.rawValue
             payment.refundedFen = 0
             payment.createdAt = now
             try await payment.create(on: tx)
