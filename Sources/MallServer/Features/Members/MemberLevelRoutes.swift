@@ -29,7 +29,22 @@ struct MemberLevelRoutes: RouteCollection {
 
     func membership(req: Request) async throws -> Membership {
         let member = try req.requireMember()
-        return try await MembershipService(app: req.application, db: req.db).membership(memberId: member.memberId, now: req.now)
+        return Self.translated(try await MembershipService(app: req.application, db: req.db).membership(memberId: member.memberId, now: req.now),
+                               for: req)
+    }
+
+    /// History notes the server wrote ("order … completed", "daily evaluation") in the reader's
+    /// language; a note staff typed stays as typed.
+    static func translated(_ membership: Membership, for req: Request) -> Membership {
+        var membership = membership
+        membership.history = membership.history.map { translated($0, for: req) }
+        return membership
+    }
+
+    static func translated(_ change: MemberLevelChange, for req: Request) -> MemberLevelChange {
+        var change = change
+        change.note = change.note.map(req.serverText)
+        return change
     }
 }
 
@@ -97,13 +112,16 @@ struct MemberLevelAdminRoutes: RouteCollection {
     func membership(req: Request) async throws -> Membership {
         try req.authorize(.memberView, on: .platform)
         let memberId = try await MemberPointsAdminRoutes.member(req)
-        return try await MembershipService(app: req.application, db: req.db).membership(memberId: memberId, now: req.now)
+        return MemberLevelRoutes.translated(try await MembershipService(app: req.application, db: req.db).membership(memberId: memberId, now: req.now),
+                                            for: req)
     }
 
     func history(req: Request) async throws -> ListPage<MemberLevelChange> {
         try req.authorize(.memberView, on: .platform)
         let memberId = try await MemberPointsAdminRoutes.member(req)
-        return try await MembershipService.history(memberId: memberId, page: try PageRequest(from: req), on: req.db)
+        var page = try await MembershipService.history(memberId: memberId, page: try PageRequest(from: req), on: req.db)
+        page.items = page.items.map { MemberLevelRoutes.translated($0, for: req) }
+        return page
     }
 
     static func levelId(_ req: Request) throws -> UUID {
