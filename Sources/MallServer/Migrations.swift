@@ -30,5 +30,8 @@ enum Migrations {
         app.migrations.add(UpdateSessionsAddTouchedAt())
         app.migrations.add(UpdateShipmentsAddTrackingSubscription())
         app.migrations.add(CreatePoints())
+        app.migrations.add(CreateMemberImages())
+        app.migrations.add(UpdateProductsAddRatings())
+        app.migrations.add(CreateProductReviews())
     }
 }

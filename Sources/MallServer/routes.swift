@@ -25,6 +25,8 @@ func routes(_ app: Application) throws {
     // Storefront pages: browse, product, stores, cart, checkout, account, my orders.
     try browser.register(collection: StorefrontRoutes())
     try browser.register(collection: ShopperPagesRoutes())
+    // Storefront: "my reviews" (to review, reviewed).
+    try browser.register(collection: ReviewPagesRoutes())
     // Staff console pages (sign-in and the shell its scripts fill from the admin API).
     try browser.register(collection: ConsoleRoutes())
 
@@ -35,6 +37,8 @@ func routes(_ app: Application) throws {
     // Shoppers: stores near a point; catalogue browse, search, product detail, barcode lookup.
     try api.register(collection: PublicStoreRoutes())
     try api.register(collection: PublicCatalogRoutes())
+    // Shoppers: a product's approved reviews and rating summary.
+    try api.register(collection: PublicReviewRoutes())
     // Shoppers: the cart (members, or guests by X-Cart-Token).
     try api.register(collection: CartRoutes())
     // Payments: the providers on offer and the gateways' callbacks for anyone; a payment itself
@@ -49,6 +53,9 @@ func routes(_ app: Application) throws {
     try member.register(collection: MemberPointsRoutes())
     try member.register(collection: OrderRoutes())
     try member.register(collection: AfterSalesRoutes())
+    // Members: reviews of delivered lines, follow-ups, "my reviews", and review photo uploads.
+    try member.register(collection: MemberReviewRoutes())
+    try member.register(collection: MemberMediaRoutes())
 
     // Staff console API: staff sign in, and everything else needs a signed-in staff member.
     try api.grouped("admin").register(collection: StaffAuthRoutes.SignIn())
@@ -83,4 +90,6 @@ func routes(_ app: Application) throws {
     try admin.register(collection: NotificationRoutes())
     // Media: product image upload (multipart), checked by ImageProbe, deduplicated per merchant.
     try admin.register(collection: MediaRoutes())
+    // Staff: review moderation (HQ) and replies (merchants and stores, in scope).
+    try admin.register(collection: ReviewAdminRoutes())
 }

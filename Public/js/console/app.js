@@ -15,6 +15,7 @@ const sections = {
   members: () => import('./sections/members.js'),
   settings: () => import('./sections/settings.js'),
   audit: () => import('./sections/audit.js'),
+  reviews: () => import('./sections/reviews.js'),
 };
 
 function markCurrentMenuItem(section) {

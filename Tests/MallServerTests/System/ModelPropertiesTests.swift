@@ -22,6 +22,7 @@ struct ModelPropertiesTests {
         StockLevelModel.self, StockMovementModel.self, StockSyncBatchModel.self, StocktakeLineModel.self,
         StocktakeModel.self, StoreModel.self, TagModel.self, TrackingEventModel.self,
         TransferLineModel.self, TransferModel.self,
+        MemberImageModel.self, ProductReviewModel.self,
     ]
 
     @Test("each model's hand-written property list holds exactly the wrappers reflection finds")

@@ -4,20 +4,35 @@ import MallCore
 import Vapor
 
 /// Writes the audit row for a staff change. Call it with the transaction's database so the row
-/// and the change commit or vanish together.
-struct AuditRecorder {
-    let req: Request
+/// and the change commit or vanish together. A plain value (who, when, which request), so a
+/// service can take one without taking the request.
+struct AuditRecorder: Sendable {
+    let actorStaffId: UUID?
+    let actorName: String
+    let requestId: String
+    let now: Date
+
+    init(actorStaffId: UUID?, actorName: String, requestId: String, now: Date) {
+        self.actorStaffId = actorStaffId
+        self.actorName = actorName
+        self.requestId = requestId
+        self.now = now
+    }
+
+    init(req: Request) {
+        if case .staff(let staff) = req.principal {
+            self.init(actorStaffId: staff.staffId, actorName: staff.username, requestId: req.requestId, now: req.now)
+        } else {
+            self.init(actorStaffId: nil, actorName: "system", requestId: req.requestId, now: req.now)
+        }
+    }
 
     func record(on db: any Database, action: String, owner: ResourceOwner, targetType: String, targetId: String,
                 before: (any Encodable)? = nil, after: (any Encodable)? = nil) async throws {
         let entry = AuditLogModel()
-        entry.createdAt = req.now
-        if case .staff(let staff) = req.principal {
-            entry.actorStaffId = staff.staffId
-            entry.actorName = staff.username
-        } else {
-            entry.actorName = "system"
-        }
+        entry.createdAt = now
+        entry.actorStaffId = actorStaffId
+        entry.actorName = actorName
         switch owner {
         case .platform:
             entry.scope = AccessScope.platform.description
@@ -34,7 +49,7 @@ struct AuditRecorder {
         entry.targetId = targetId
         entry.before = try before.map { try JSONText.encode($0) }
         entry.after = try after.map { try JSONText.encode($0) }
-        entry.requestId = req.requestId
+        entry.requestId = requestId
         try await entry.create(on: db)
     }
 }
