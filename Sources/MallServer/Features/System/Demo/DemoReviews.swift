@@ -22,10 +22,10 @@ struct DemoReviews {
     }
 
     static let reviewers: [Reviewer] = [
-        Reviewer(login: "13700000001", nickname: "张小凡"), Reviewer(login: "13700000002", nickname: "李思思"),
-        Reviewer(login: "13700000003", nickname: "王大锤"), Reviewer(login: "13700000004", nickname: "赵晓晨"),
-        Reviewer(login: "13700000005", nickname: "孙悦"), Reviewer(login: "13700000006", nickname: "周周"),
-        Reviewer(login: "13700000007", nickname: "吴先生"), Reviewer(login: "13700000008", nickname: "郑可可"),
+        Reviewer(login: "15888000001", nickname: "张小凡"), Reviewer(login: "15888000002", nickname: "李思思"),
+        Reviewer(login: "15888000003", nickname: "王大锤"), Reviewer(login: "15888000004", nickname: "赵晓晨"),
+        Reviewer(login: "15888000005", nickname: "孙悦"), Reviewer(login: "15888000006", nickname: "周周"),
+        Reviewer(login: "15888000007", nickname: "吴先生"), Reviewer(login: "15888000008", nickname: "郑可可"),
     ]
 
     /// Stars and words; the reviewer at the same position writes it about every product they bought.
@@ -50,12 +50,31 @@ struct DemoReviews {
         let popular = try await ProductModel.query(on: db).filter(\.$merchantId == SelfOperatedMerchant.id.rawValue).filter(\.$onShelf == true)
             .sort(\.$salesCount, .descending).sort(\.$id).limit(6).all()
         guard popular.count >= 3 else { return }
+        let now = app.clock.now()
+        // Each product's best-stocked option at the store; what the demo orders take is booked
+        // through the stock ledger like any order (reserved, then committed when collected),
+        // topped up first where the shelf is too thin.
         var skus: [UUID: SKUModel] = [:]
+        var restock: [StockRequest] = []
         for product in popular {
-            skus[product.id!] = try await SKUModel.query(on: db).filter(\.$productId == product.id!).filter(\.$enabled == true).sort(\.$specKey).first()
+            let options = try await SKUModel.query(on: db).filter(\.$productId == product.id!).filter(\.$enabled == true).sort(\.$specKey).all()
+            let levels = try await StockSnapshot.available(skus: options.compactMap(\.id), stores: [jingan.id!], on: db)
+            let available = Dictionary(levels.map { ($0.skuId, $0.available) }, uniquingKeysWith: max)
+            guard let best = options.max(by: { (available[$0.id!] ?? 0) < (available[$1.id!] ?? 0) }) else { continue }
+            skus[product.id!] = best
+            let needed = Self.reviewers.count + 4
+            if (available[best.id!] ?? 0) < needed {
+                restock.append(StockRequest(skuId: best.id!, storeId: jingan.id!, quantity: needed - (available[best.id!] ?? 0)))
+            }
+        }
+        if !restock.isEmpty {
+            let requests = restock
+            try await db.writeTransaction { tx in
+                try await InventoryService.make(app, on: tx).move(.receipt, requests, context: MovementContext(
+                    reason: "补货 restock", referenceType: "receipt", referenceId: "DEMO-REVIEW-ORDERS", now: now))
+            }
         }
 
-        let now = app.clock.now()
         let settings = try await SettingsService.resolved(on: db)
         let service = ReviewService(app: app, db: db)
         let audit = AuditRecorder(actorStaffId: admin.id, actorName: admin.username, requestId: "demo-seed", now: now)
@@ -67,7 +86,7 @@ struct DemoReviews {
             let handedOver = now.addingTimeInterval(-handedOverDaysAgo * 86_400)
             return try await Self.collectedOrder(number: String(format: "DR%08d", orderSerial), memberId: memberId, store: jingan,
                                                  items: products.compactMap { product in skus[product.id!].map { (product, $0) } },
-                                                 pickedUpAt: handedOver, on: db)
+                                                 pickedUpAt: handedOver, bookedAt: now, app: app)
         }
         func photos(_ count: Int, memberId: UUID, at: Date) async throws -> [String] {
             var urls: [String] = []
@@ -167,10 +186,11 @@ struct DemoReviews {
     }
 
     /// A paid pickup order at `store`, collected at `pickedUpAt` and confirmed an hour later, as
-    /// the order desk would have left it. Stock is not touched: these goods left before the demo's
-    /// opening stock was counted.
+    /// the order desk would have left it; its units are reserved and committed in the stock
+    /// ledger at `bookedAt` (when the demo is loaded), so stock still adds up.
     static func collectedOrder(number: String, memberId: UUID, store: StoreModel, items: [(ProductModel, SKUModel)], pickedUpAt: Date,
-                               on db: any Database) async throws -> (OrderModel, [OrderLineModel]) {
+                               bookedAt: Date, app: Application) async throws -> (OrderModel, [OrderLineModel]) {
+        let db = app.db
         let placedAt = pickedUpAt.addingTimeInterval(-4 * 3_600)
         var lifecycle = OrderLifecycle(fulfilment: .pickup, storeId: store.storeID, placedBy: .shopper(memberId), at: placedAt,
                                        paymentDueAt: placedAt.addingTimeInterval(1_800))
@@ -244,6 +264,11 @@ struct DemoReviews {
             payment.createdAt = placedAt
             payment.paidAt = placedAt.addingTimeInterval(60)
             try await payment.create(on: tx)
+            let inventory = try await InventoryService.make(app, on: tx)
+            let requests = lines.map { StockRequest(skuId: $0.skuId, storeId: store.id!, quantity: $0.quantity) }
+            let context = MovementContext(reason: "order \(number)", referenceType: "order", referenceId: order.id!.uuidString, now: bookedAt)
+            try await inventory.reserve(requests, context: context)
+            try await inventory.commit(requests, context: context)
             return (order, lines)
         }
     }
