@@ -32,5 +32,8 @@ enum Migrations {
         app.migrations.add(CreatePoints())
         app.migrations.add(CreateMemberLevels())
         app.migrations.add(CreateOrderPoints())
+        app.migrations.add(CreateMemberImages())
+        app.migrations.add(UpdateProductsAddRatings())
+        app.migrations.add(CreateProductReviews())
     }
 }

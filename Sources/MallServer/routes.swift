@@ -27,6 +27,8 @@ func routes(_ app: Application) throws {
     try browser.register(collection: ShopperPagesRoutes())
     // The member's level page (/member/level), embeddable in the member centre.
     try browser.register(collection: MemberLevelPage())
+    // Storefront: "my reviews" (to review, reviewed).
+    try browser.register(collection: ReviewPagesRoutes())
     // Staff console pages (sign-in and the shell its scripts fill from the admin API).
     try browser.register(collection: ConsoleRoutes())
 
@@ -39,6 +41,8 @@ func routes(_ app: Application) throws {
     try api.register(collection: PublicCatalogRoutes())
     // Shoppers: the member levels with their conditions and rights.
     try api.register(collection: MemberLevelRoutes.Public())
+    // Shoppers: a product's approved reviews and rating summary.
+    try api.register(collection: PublicReviewRoutes())
     // Shoppers: the cart (members, or guests by X-Cart-Token).
     try api.register(collection: CartRoutes())
     // Payments: the providers on offer and the gateways' callbacks for anyone; a payment itself
@@ -54,6 +58,9 @@ func routes(_ app: Application) throws {
     try member.register(collection: MemberLevelRoutes())
     try member.register(collection: OrderRoutes())
     try member.register(collection: AfterSalesRoutes())
+    // Members: reviews of delivered lines, follow-ups, "my reviews", and review photo uploads.
+    try member.register(collection: MemberReviewRoutes())
+    try member.register(collection: MemberMediaRoutes())
 
     // Staff console API: staff sign in, and everything else needs a signed-in staff member.
     try api.grouped("admin").register(collection: StaffAuthRoutes.SignIn())
@@ -90,4 +97,6 @@ func routes(_ app: Application) throws {
     try admin.register(collection: NotificationRoutes())
     // Media: product image upload (multipart), checked by ImageProbe, deduplicated per merchant.
     try admin.register(collection: MediaRoutes())
+    // Staff: review moderation (HQ) and replies (merchants and stores, in scope).
+    try admin.register(collection: ReviewAdminRoutes())
 }

@@ -16,6 +16,7 @@ const sections = {
   levels: () => import('./sections/levels.js'),
   settings: () => import('./sections/settings.js'),
   audit: () => import('./sections/audit.js'),
+  reviews: () => import('./sections/reviews.js'),
 };
 
 function markCurrentMenuItem(section) {

@@ -23,6 +23,7 @@ struct ModelPropertiesTests {
         StocktakeModel.self, StoreModel.self, TagModel.self, TrackingEventModel.self,
         TransferLineModel.self, TransferModel.self,
         MemberLevelModel.self, MemberLevelStateModel.self, MemberLevelChangeModel.self, OrderLinePointsModel.self, OrderRewardModel.self,
+        MemberImageModel.self, ProductReviewModel.self,
     ]
 
     @Test("each model's hand-written property list holds exactly the wrappers reflection finds")

@@ -179,6 +179,7 @@ struct DemoSeeder {
         try await DemoCatalog(app: app).run()
         // Member levels, and members spread over them with a year of orders and points.
         accounts += try await DemoMembership(app: app).run()
+        try await DemoReviews(app: app).run()
         return accounts
     }
 
