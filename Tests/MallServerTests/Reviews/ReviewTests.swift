@@ -246,6 +246,10 @@ struct ReviewTests {
             #expect(try rejected.decode(StaffReview.self).rejectionReason == "含有广告内容")
             let thirdInbox = try await app.send(.GET, "/api/v1/me/notifications", token: third).decode(MemberInbox.self)
             #expect(thirdInbox.notifications.items.contains { $0.referenceType == "review" && $0.body.contains("含有广告内容") })
+            let chineseInbox = try await app.send(.GET, "/api/v1/me/notifications", token: third, headers: ["Accept-Language": "zh-CN"]).decode(MemberInbox.self)
+            let notice = chineseInbox.notifications.items.first { $0.referenceType == "review" }
+            #expect(notice?.title == "评价未通过", "stored in English, read in the member's language")
+            #expect(notice?.body.hasPrefix("您对「") == true && notice?.body.hasSuffix("」的评价未通过审核：含有广告内容") == true, "\(notice?.body ?? "")")
             let thirdMine = try await app.send(.GET, "/api/v1/me/reviews?state=done", token: third).decode(MyReviews.self)
             #expect(thirdMine.items.items.first?.review?.status == .rejected && thirdMine.items.items.first?.review?.pointsEarned == 0)
             #expect(try await app.send(.GET, "/api/v1/me/points", token: third).decode(PointsSummary.self).balance == 0)

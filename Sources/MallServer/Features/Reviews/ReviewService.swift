@@ -160,8 +160,9 @@ struct ReviewService {
             let title = try await Self.lineTitle(review, on: db)
             try await NotificationOutbox(app: app, db: db).send(
                 audience: .member, recipientId: review.memberId, merchantId: review.merchantId, storeId: review.storeId,
-                title: "评价已通过 Review approved",
-                body: points > 0 ? "您对「\(title)」的评价已通过审核并展示，获得 \(points) 积分。" : "您对「\(title)」的评价已通过审核并展示。",
+                title: "Review approved",
+                body: points > 0 ? "Your review of “\(title)” is approved and shown; it earned \(points) points."
+                    : "Your review of “\(title)” is approved and shown.",
                 reference: .init(type: "review", id: reviewId.uuidString), now: now)
             try await audit.record(on: db, action: "review.approve", owner: review.owner, targetType: "review", targetId: reviewId.uuidString,
                                    after: ["status": ReviewStatus.approved.rawValue, "points": String(points)])
@@ -177,7 +178,7 @@ struct ReviewService {
             let title = try await Self.lineTitle(review, on: db)
             try await NotificationOutbox(app: app, db: db).send(
                 audience: .member, recipientId: review.memberId, merchantId: review.merchantId, storeId: review.storeId,
-                title: "评价未通过 Review not approved", body: "您对「\(title)」的评价未通过审核：\(reason)",
+                title: "Review not approved", body: "Your review of “\(title)” was not approved: \(reason)",
                 reference: .init(type: "review", id: reviewId.uuidString), now: now)
             try await audit.record(on: db, action: "review.reject", owner: review.owner, targetType: "review", targetId: reviewId.uuidString,
                                    after: ["status": ReviewStatus.rejected.rawValue, "reason": reason])
@@ -204,7 +205,7 @@ struct ReviewService {
             let title = try await Self.lineTitle(review, on: db)
             try await NotificationOutbox(app: app, db: db).send(
                 audience: .member, recipientId: review.memberId, merchantId: review.merchantId, storeId: review.storeId,
-                title: "商家回复了您的评价 The shop replied to your review", body: "「\(title)」：\(text)",
+                title: "The shop replied to your review", body: "“\(title)”: \(text)",
                 reference: .init(type: "review", id: reviewId.uuidString), now: now)
             try await audit.record(on: db, action: "review.reply", owner: review.owner, targetType: "review", targetId: reviewId.uuidString,
                                    after: ["reply": text])
