@@ -30,5 +30,6 @@ enum Migrations {
         app.migrations.add(UpdateSessionsAddTouchedAt())
         app.migrations.add(UpdateShipmentsAddTrackingSubscription())
         app.migrations.add(CreatePoints())
+        app.migrations.add(CreatePointsMall())
     }
 }

@@ -25,6 +25,8 @@ func routes(_ app: Application) throws {
     // Storefront pages: browse, product, stores, cart, checkout, account, my orders.
     try browser.register(collection: StorefrontRoutes())
     try browser.register(collection: ShopperPagesRoutes())
+    // Storefront: the points mall and the lottery wheel.
+    try browser.register(collection: PointsMallPagesRoutes())
     // Staff console pages (sign-in and the shell its scripts fill from the admin API).
     try browser.register(collection: ConsoleRoutes())
 
@@ -35,6 +37,8 @@ func routes(_ app: Application) throws {
     // Shoppers: stores near a point; catalogue browse, search, product detail, barcode lookup.
     try api.register(collection: PublicStoreRoutes())
     try api.register(collection: PublicCatalogRoutes())
+    // Shoppers: the points mall's items and the lotteries (a member also sees their own counts).
+    try api.register(collection: PointsMallRoutes())
     // Shoppers: the cart (members, or guests by X-Cart-Token).
     try api.register(collection: CartRoutes())
     // Payments: the providers on offer and the gateways' callbacks for anyone; a payment itself
@@ -47,6 +51,7 @@ func routes(_ app: Application) throws {
     let member = api.grouped(RequirePrincipalMiddleware.member)
     try member.register(collection: MemberAccountRoutes())
     try member.register(collection: MemberPointsRoutes())
+    try member.register(collection: PointsMallMemberRoutes())
     try member.register(collection: OrderRoutes())
     try member.register(collection: AfterSalesRoutes())
 
@@ -57,6 +62,8 @@ func routes(_ app: Application) throws {
     try admin.register(collection: StaffRoutes())
     try admin.register(collection: MemberAdminRoutes())
     try admin.register(collection: MemberPointsAdminRoutes())
+    // Staff: points-mall items and lotteries (marketing.manage), exchanges and replayable draws.
+    try admin.register(collection: PointsMallAdminRoutes())
     try admin.register(collection: RoleRoutes())
     try admin.register(collection: MerchantRoutes())
     try admin.register(collection: ShippingRuleRoutes())

@@ -13,6 +13,8 @@ const sections = {
   aftersales: () => import('./sections/aftersales.js'),
   payments: () => import('./sections/payments.js'),
   members: () => import('./sections/members.js'),
+  'points-mall': () => import('./sections/points-mall.js'),
+  lotteries: () => import('./sections/lotteries.js'),
   settings: () => import('./sections/settings.js'),
   audit: () => import('./sections/audit.js'),
 };

@@ -22,6 +22,8 @@ struct ModelPropertiesTests {
         StockLevelModel.self, StockMovementModel.self, StockSyncBatchModel.self, StocktakeLineModel.self,
         StocktakeModel.self, StoreModel.self, TagModel.self, TrackingEventModel.self,
         TransferLineModel.self, TransferModel.self,
+        PointsMallItemModel.self, PointsMallMemberCountModel.self, PointsMallRedemptionModel.self, LotteryModel.self, LotteryPrizeModel.self,
+        LotteryPrizeTableModel.self, LotteryDailyCountModel.self, LotteryDrawModel.self,
     ]
 
     @Test("each model's hand-written property list holds exactly the wrappers reflection finds")

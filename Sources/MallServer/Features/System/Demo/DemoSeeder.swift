@@ -177,6 +177,7 @@ struct DemoSeeder {
             try await home.create(on: db)
         }
         try await DemoCatalog(app: app).run()
+        try await DemoPointsMall(app: app).run()
         return accounts
     }
 
