@@ -78,6 +78,18 @@ function words(draw) {
   }
 }
 
+/** `yyyy-MM-dd HH:mm` in the shop's time zone, like the rows the server wrote. */
+function shopTime(iso, timeZone) {
+  const parts = {};
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+      .formatToParts(new Date(iso)).forEach((p) => { parts[p.type] = p.value; });
+  } catch {
+    return new Date(iso).toLocaleString();
+  }
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+}
+
 function newKey() {
   if (crypto.randomUUID) return `draw-${crypto.randomUUID()}`;
   const bytes = crypto.getRandomValues(new Uint8Array(16));
@@ -106,7 +118,7 @@ if (button) {
     const draw = outcome.draw;
     const text = words(draw);
     result.replaceChildren(el('strong', {}, text),
-      draw.orderId ? [' ', el('a', { href: `/orders/${draw.orderId}` }, button.dataset.seeOrder)] : null);
+      ...(draw.orderId ? [' ', el('a', { href: `/orders/${draw.orderId}` }, button.dataset.seeOrder)] : []));
     if (draw.prizeKind !== 'nothing') result.classList.add('won');
     result.dataset.prizeKind = draw.prizeKind;
     document.getElementById('lottery-balance').textContent = String(outcome.balance);
@@ -114,8 +126,7 @@ if (button) {
     const history = document.getElementById('draw-history');
     if (history) {
       document.getElementById('no-draws')?.remove();
-      const time = new Date(draw.createdAt);
-      history.prepend(el('li', {}, el('span', { class: 'muted' }, time.toLocaleTimeString()), ' ', text));
+      history.prepend(el('li', {}, el('span', { class: 'muted' }, shopTime(draw.createdAt, history.dataset.timeZone)), ' ', text));
     }
     button.disabled = outcome.remainingToday <= 0;
   });

@@ -144,7 +144,7 @@ async function renderLottery(root, id) {
       h('section', { class: 'card' }, facts([
         [t('lottery.cost'), number(lottery.costPoints)],
         [t('lottery.dailyLimit'), number(lottery.dailyLimit)],
-        [t('mall.window'), [lottery.startsAt ? dateTime(lottery.startsAt) : '…', ' – ', lottery.endsAt ? dateTime(lottery.endsAt) : '…'].join('')],
+        [t('lottery.window'), [lottery.startsAt ? dateTime(lottery.startsAt) : '…', ' – ', lottery.endsAt ? dateTime(lottery.endsAt) : '…'].join('')],
         [t('mall.availability'), badge('mallAvailability', lottery.availability)],
         [t('lottery.version'), `v${lottery.tableVersion}`],
       ])),

@@ -102,6 +102,7 @@ struct PointsMallPagesRoutes: RouteCollection {
         let remainingToday: Int?
         let draws: [DrawRow]
         let others: [LotteryCard]
+        let timeZone: String
         let loginHref: String
     }
 
@@ -146,7 +147,7 @@ struct PointsMallPagesRoutes: RouteCollection {
         if let first = open.first { return req.redirect(to: "/lottery/\(first.id)") }
         let data = LotteryPageData(id: nil, name: req.message("lottery_title"), description: "", cost: "", dailyLimit: 0, open: false,
                                    status: req.message("lottery_none"), prizes: [], signedIn: req.signedInMemberId != nil, balance: nil,
-                                   remainingToday: nil, draws: [], others: [], loginHref: loginHref(req))
+                                   remainingToday: nil, draws: [], others: [], timeZone: "", loginHref: loginHref(req))
         return try await req.renderPage("storefront/lottery", title: req.message("lottery_title"), data: data)
     }
 
@@ -168,7 +169,7 @@ struct PointsMallPagesRoutes: RouteCollection {
             signedIn: memberId != nil, balance: view.balance.map { String($0) }, remainingToday: view.remainingToday,
             draws: view.myDrawsToday.map { DrawRow(time: WebFormat.dateTime($0.createdAt, in: timeZone), prize: Self.drawText($0, req: req)) },
             others: others.map { LotteryCard(href: "/lottery/\($0.id)", name: $0.name, cost: String($0.costPoints)) },
-            loginHref: loginHref(req))
+            timeZone: timeZone.identifier, loginHref: loginHref(req))
         return try await req.renderPage("storefront/lottery", title: lottery.name, data: data)
     }
 
