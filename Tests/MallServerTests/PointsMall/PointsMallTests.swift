@@ -325,4 +325,35 @@ struct PointsMallTests {
             try await Self.invariants(app)
         }
     }
+
+    @Test("the demo: four items at 静安寺店, a lottery of four prizes, points for every member to use; a member exchanges and draws; seeding again changes nothing")
+    func demo() async throws {
+        try await withTestApp { app in
+            _ = try await DemoSeeder(app: app).run()
+            let items = try await app.send(.GET, "/api/v1/points-mall/items").decode(ListPage<PointsMallItem>.self)
+            #expect(items.total == 4 && items.items.allSatisfy { $0.availability == .open && $0.skuId != nil })
+            #expect(items.items.contains { $0.cashFen > 0 })
+            let lotteries = try await app.send(.GET, "/api/v1/lotteries").decode([Lottery].self)
+            let lottery = try #require(lotteries.first { $0.name == DemoPointsMall.lotteryName })
+            #expect(Set(lottery.prizes.map(\.kind)) == [.points, .sku, .nothing])
+            let token = try await app.send(.POST, "/api/v1/auth/login", json: LoginRequest(login: "13800138000", password: DemoSeeder.memberPassword))
+                .decode(MemberSession.self).tokens.accessToken
+            #expect(try await Self.balance(app, token) >= DemoPointsMall.memberPoints)
+
+            let store = try #require(try await StoreModel.query(on: app.db).filter(\.$code == DemoPointsMall.storeCode).first())
+            let item = try #require(items.items.first { $0.cashFen == 0 })
+            #expect(try await Self.redeem(app, item, token: token, input: RedemptionInput(storeId: store.id!)).status == .created)
+            #expect(try await LotteryTests.draw(app, lottery, token: token).status == .created)
+            try await Self.invariants(app)
+            try await LotteryTests.invariants(app)
+
+            func counts() async throws -> [Int] {
+                [try await PointsMallItemModel.query(on: app.db).count(), try await LotteryModel.query(on: app.db).count(),
+                 try await LotteryPrizeTableModel.query(on: app.db).count(), try await PointsEntryModel.query(on: app.db).count()]
+            }
+            let before = try await counts()
+            _ = try await DemoSeeder(app: app).run()
+            #expect(try await counts() == before)
+        }
+    }
 }
