@@ -173,7 +173,7 @@ struct PointsMallService {
             guard earlier.requestDigest == digest else { throw Failure.keyReused }
             return (try await result(earlier), false)
         }
-        guard let item = try await PointsMallItemModel.find(itemId, on: db) else { throw MallError.notFound("No such points-mall item.") }
+        guard try await PointsMallItemModel.find(itemId, on: db) != nil else { throw MallError.notFound("No such points-mall item.") }
         // Input the member can fix comes back before anything is counted or spent.
         if case .delivery(let addressId)? = destination,
            try await MemberAddressModel.owned(by: memberId, on: db).filter(\.$id == addressId).first() == nil {
@@ -188,17 +188,19 @@ struct PointsMallService {
                 ON CONFLICT (member_id, idempotency_key) DO NOTHING RETURNING id
                 """).all()
             guard !claim.isEmpty else { return false }
-            // Staff switch items on and off and set their windows; those are read, not counted.
-            let availability = PointsMallRules.availability(enabled: item.enabled, startsAt: item.startsAt, endsAt: item.endsAt, remaining: nil, now: now)
-            guard availability == .open else { throw Failure.unavailable(availability) }
-            guard item.itemKind == .sku, let skuId = item.skuId else { throw Failure.couponItemsNotYet }
-            guard let destination else { throw ValidationFailure(field: "storeId", message: "choose the store to collect it from") }
-            let cost = try PointsMallRules.cost(pricePoints: item.pricePoints, cashFen: item.cashFen, quantity: quantity)
             let taken = try await tx.sql.raw("""
                 UPDATE points_mall_items SET stock_remaining = stock_remaining - \(bind: quantity)
                 WHERE id = \(bind: itemId) AND stock_remaining >= \(bind: quantity) RETURNING stock_remaining
                 """).all()
+            // Read after the update, which holds the item's row: the price, limit and window are
+            // the ones in force now, not from before a staff edit that committed meanwhile.
+            guard let item = try await PointsMallItemModel.find(itemId, on: tx) else { throw MallError.notFound("No such points-mall item.") }
+            let availability = PointsMallRules.availability(enabled: item.enabled, startsAt: item.startsAt, endsAt: item.endsAt, remaining: nil, now: now)
+            guard availability == .open else { throw Failure.unavailable(availability) }
+            guard item.itemKind == .sku, let skuId = item.skuId else { throw Failure.couponItemsNotYet }
+            guard let destination else { throw ValidationFailure(field: "storeId", message: "choose the store to collect it from") }
             guard !taken.isEmpty else { throw Failure.unavailable(.soldOut) }
+            let cost = try PointsMallRules.cost(pricePoints: item.pricePoints, cashFen: item.cashFen, quantity: quantity)
             // The member's counter: one upsert that refuses to pass the limit, so concurrent
             // exchanges by one member can never together exceed it.
             let limit = item.perMemberLimit ?? Int(Int32.max)
