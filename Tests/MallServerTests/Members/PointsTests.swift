@@ -86,12 +86,15 @@ struct PointsTests {
 
     @Test("staff give and take points with a reason, audited; taking more than the balance is a 409 that changes nothing")
     func adjustments() async throws {
-        try await withTestApp { app in
+        let clock = ManualClock(testEpoch)
+        try await withTestApp(clock: clock) { app in
             let session = try await Fixtures.member(app)
             let admin = try await Self.admin(app)
             let path = "/api/v1/admin/members/\(session.member.id)/points"
             let grant = try await app.send(.POST, path + "/adjustments", token: admin, json: PointsAdjustmentInput(points: 300, reason: "补偿：配送延误"))
             #expect(grant.status == .created)
+            // The ledger lists newest first; entries of one instant have no order among them.
+            clock.advance(seconds: 1)
             #expect(try grant.decode(PointsEntry.self).kind == .adminGrant)
             let deduct = try await app.send(.POST, path + "/adjustments", token: admin, json: PointsAdjustmentInput(points: -120, reason: "误发积分"))
             #expect(try deduct.decode(PointsEntry.self).balanceAfter == 180)
