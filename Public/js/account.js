@@ -38,7 +38,7 @@ profile.addEventListener('submit', (event) => {
     const saved = await api('PATCH', '/me', { nickname: profile.elements.nickname.value });
     reportSaved(profile);
     // The header shows the member's nickname; keep it in step without a reload.
-    const headerName = document.querySelector('.site-nav a[href="/account"]');
+    const headerName = document.querySelector('.site-nav a[href="/member"]');
     if (headerName && saved?.nickname) headerName.textContent = saved.nickname;
   });
 });

@@ -94,6 +94,33 @@ function renderGroup(group) {
 
 const summary = document.getElementById('checkout-summary');
 const summaryBody = document.getElementById('checkout-summary-body');
+const pointsBox = document.getElementById('checkout-points');
+const pointsInput = document.getElementById('checkout-points-input');
+const pointsMax = document.getElementById('checkout-points-max');
+const say = (template, values) => String(template || '').replace(/\{(\w+)\}/g, (_, name) => (values[name] ?? `{${name}}`));
+
+/** The points the shopper asked for: a whole number, never below zero. */
+function pointsToUse() {
+  const value = Math.floor(Number(pointsInput.value));
+  return Number.isFinite(value) && value > 0 ? value : 0;
+}
+
+/** Balance, what points are worth, the cap on this order and what the chosen points pay. */
+function renderPoints(quote) {
+  const labels = pointsBox.dataset;
+  if (!quote) { pointsBox.hidden = true; return; }
+  pointsBox.hidden = false;
+  const balance = document.getElementById('checkout-points-balance');
+  const used = document.getElementById('checkout-points-used');
+  const cap = quote.maximumPoints > 0
+    ? say(labels.cap, { max: quote.maximumPoints, amount: yuan(Math.min(quote.maximumDeductionFen, Math.floor(quote.maximumPoints * 100 / quote.pointsPerYuan))) })
+    : labels.none;
+  balance.textContent = `${say(labels.balance, { balance: quote.balance, per: quote.pointsPerYuan })} ${cap}`;
+  pointsInput.max = String(quote.maximumPoints);
+  pointsInput.disabled = quote.maximumPoints === 0;
+  pointsMax.disabled = quote.maximumPoints === 0;
+  used.textContent = quote.used > 0 ? say(labels.used, { used: quote.used, amount: yuan(quote.deductionFen) }) : '';
+}
 
 /** What placing would cost, asked of the server after every change, so the shopper sees each
  * order's shipping and the total before committing; a problem (no store can take a part,
@@ -102,7 +129,9 @@ async function renderSummary() {
   const labels = summary.dataset;
   summary.hidden = false;
   try {
-    const preview = await api('GET', '/checkout/preview');
+    const points = pointsToUse();
+    const preview = await api('GET', `/checkout/preview${points > 0 ? `?pointsToUse=${points}` : ''}`);
+    renderPoints(preview.points);
     const row = (label, value) => [el('dt', {}, label), el('dd', {}, value)];
     summaryBody.replaceChildren(
       el('dl', { class: 'totals' },
@@ -131,6 +160,7 @@ async function load() {
   placeButton.disabled = !cart.groups.length;
   if (!cart.groups.length) {
     summary.hidden = true;
+    pointsBox.hidden = true;
     groupsRoot.append(el('p', { class: 'empty' }, text.empty));
     return;
   }
@@ -156,7 +186,10 @@ form.addEventListener('submit', async (event) => {
   button.textContent = text.placing;
   try {
     const note = document.getElementById('checkout-note').value.trim();
-    const placed = await api('POST', '/checkout', note ? { note } : {}, { 'Idempotency-Key': idempotencyKey() });
+    const input = {};
+    if (note) input.note = note;
+    if (pointsToUse() > 0) input.pointsToUse = pointsToUse();
+    const placed = await api('POST', '/checkout', input, { 'Idempotency-Key': idempotencyKey() });
     sessionStorage.removeItem(keyName);
     form.hidden = true;
     result.hidden = false;
@@ -178,6 +211,19 @@ form.addEventListener('submit', async (event) => {
     button.disabled = false;
     button.textContent = text.place;
   }
+});
+
+// The preview follows the points chosen: at once on change, after a pause while typing.
+let pointsTimer = null;
+pointsInput.addEventListener('input', () => {
+  clearTimeout(pointsTimer);
+  pointsTimer = setTimeout(renderSummary, 400);
+});
+pointsInput.addEventListener('change', () => { clearTimeout(pointsTimer); renderSummary(); });
+pointsMax.addEventListener('click', () => {
+  pointsInput.value = pointsInput.max || '0';
+  clearTimeout(pointsTimer);
+  renderSummary();
 });
 
 (async () => {

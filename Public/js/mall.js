@@ -108,9 +108,21 @@ export async function refreshCartBadge() {
   } catch { /* the badge is a convenience */ }
 }
 
+/** The unread count beside "messages" in the header (members only). */
+export async function refreshInboxBadge() {
+  const badge = document.getElementById('inbox-count');
+  if (!badge || !signedIn) return;
+  try {
+    const inbox = await api('GET', '/me/notifications?per=1');
+    badge.textContent = inbox.unreadCount;
+    badge.hidden = inbox.unreadCount === 0;
+  } catch { /* the badge is a convenience */ }
+}
+
 // Sign-in and sign-up forms carry the guest cart so it is merged into the member's.
 for (const input of document.querySelectorAll('input[data-cart-token]')) {
   input.value = localStorage.getItem('cartToken') ?? '';
 }
 if (signedIn) localStorage.removeItem('cartToken');
 refreshCartBadge();
+refreshInboxBadge();

@@ -291,8 +291,11 @@ public struct ProductSummary: Codable, Sendable, Equatable {
     public var minPriceFen: Int64
     public var maxPriceFen: Int64
     public var salesCount: Int
+    /// Approved reviews, and their mean stars to one decimal (nil without reviews).
+    public var reviewCount: Int
+    public var averageRating: Double?
     public init(id: UUID, merchantId: UUID, title: String, subtitle: String, image: String?, brand: String?, minPriceFen: Int64,
-                maxPriceFen: Int64, salesCount: Int) {
+                maxPriceFen: Int64, salesCount: Int, reviewCount: Int = 0, averageRating: Double? = nil) {
         self.id = id
         self.merchantId = merchantId
         self.title = title
@@ -302,6 +305,8 @@ public struct ProductSummary: Codable, Sendable, Equatable {
         self.minPriceFen = minPriceFen
         self.maxPriceFen = maxPriceFen
         self.salesCount = salesCount
+        self.reviewCount = reviewCount
+        self.averageRating = averageRating
     }
 }
 
@@ -356,8 +361,11 @@ public struct ProductDetail: Codable, Sendable {
     /// The store whose stock and prices are shown: the one asked for, or the nearest.
     public var store: StoreRef?
     public var skus: [ShopperSKU]
+    /// Approved reviews summed up: count, mean stars, count per star, share with photos.
+    public var ratings: RatingSummary
     public init(id: UUID, merchantId: UUID, title: String, subtitle: String, descriptionHtml: String, images: [String], brand: String?,
-                categoryPath: [String], tags: [String], unit: String, specs: [SpecDefinition], store: StoreRef?, skus: [ShopperSKU]) {
+                categoryPath: [String], tags: [String], unit: String, specs: [SpecDefinition], store: StoreRef?, skus: [ShopperSKU],
+                ratings: RatingSummary = RatingSummary(RatingCounts())) {
         self.id = id
         self.merchantId = merchantId
         self.title = title
@@ -371,6 +379,7 @@ public struct ProductDetail: Codable, Sendable {
         self.specs = specs
         self.store = store
         self.skus = skus
+        self.ratings = ratings
     }
 }
 

@@ -160,8 +160,14 @@ public struct Address: Codable, Sendable, Equatable {
     }
 }
 
-/// Sets (or with nil clears) the level whose prices a member pays.
+/// Sets (or with nil clears) a member's level by hand: a defined level's code. The change is
+/// recorded in the member's level history with the note.
 public struct MemberLevelInput: Codable, Sendable {
     public var level: String?
-    public init(level: String?) { self.level = level }
+    /// Why (up to 200 characters), shown in the level history.
+    public var note: String?
+    public init(level: String?, note: String? = nil) {
+        self.level = level
+        self.note = note
+    }
 }

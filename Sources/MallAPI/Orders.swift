@@ -5,7 +5,13 @@ import MallCore
 /// returns the first result and creates nothing new.
 public struct CheckoutInput: Codable, Sendable {
     public var note: String?
-    public init(note: String? = nil) { self.note = note }
+    /// Points to pay with (0–1,000,000,000); fewer are used when fewer are needed, held or allowed
+    /// (`points.redeemPointsPerYuan`, `points.redeemMaxShareBasisPoints`). Left out: none.
+    public var pointsToUse: Int64?
+    public init(note: String? = nil, pointsToUse: Int64? = nil) {
+        self.note = note
+        self.pointsToUse = pointsToUse
+    }
 }
 
 public struct OrderLine: Codable, Sendable, Equatable {
@@ -167,14 +173,34 @@ public struct CheckoutResult: Codable, Sendable {
     public var paymentDueAt: Date
     /// The pricing, step by step, as the shopper should read it.
     public var explanation: [String]
+    /// Points that paid for goods (taken from the balance when the checkout was placed).
+    public var pointsUsed: Int64
 
-    public init(checkoutId: UUID, orders: [Order], payableFen: Int64, payment: PaymentInfo, paymentDueAt: Date, explanation: [String]) {
+    public init(checkoutId: UUID, orders: [Order], payableFen: Int64, payment: PaymentInfo, paymentDueAt: Date, explanation: [String],
+                pointsUsed: Int64 = 0) {
         self.checkoutId = checkoutId
         self.orders = orders
         self.payableFen = payableFen
         self.payment = payment
         self.paymentDueAt = paymentDueAt
         self.explanation = explanation
+        self.pointsUsed = pointsUsed
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case checkoutId, orders, payableFen, payment, paymentDueAt, explanation, pointsUsed
+    }
+
+    /// Results stored before points could pay have no `pointsUsed`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        checkoutId = try container.decode(UUID.self, forKey: .checkoutId)
+        orders = try container.decode([Order].self, forKey: .orders)
+        payableFen = try container.decode(Int64.self, forKey: .payableFen)
+        payment = try container.decode(PaymentInfo.self, forKey: .payment)
+        paymentDueAt = try container.decode(Date.self, forKey: .paymentDueAt)
+        explanation = try container.decode([String].self, forKey: .explanation)
+        pointsUsed = try container.decodeIfPresent(Int64.self, forKey: .pointsUsed) ?? 0
     }
 }
 
@@ -208,14 +234,21 @@ public struct CheckoutPreview: Codable, Sendable {
     public var shippingFen: Int64
     public var payableFen: Int64
     public var explanation: [String]
+    /// The member level's own discount, part of `discountFen`.
+    public var levelDiscountFen: Int64
+    /// How points can pay and what `pointsToUse` would use.
+    public var points: CheckoutPointsQuote?
 
-    public init(orders: [Order], goodsFen: Int64, discountFen: Int64, shippingFen: Int64, payableFen: Int64, explanation: [String]) {
+    public init(orders: [Order], goodsFen: Int64, discountFen: Int64, shippingFen: Int64, payableFen: Int64, explanation: [String],
+                levelDiscountFen: Int64 = 0, points: CheckoutPointsQuote? = nil) {
         self.orders = orders
         self.goodsFen = goodsFen
         self.discountFen = discountFen
         self.shippingFen = shippingFen
         self.payableFen = payableFen
         self.explanation = explanation
+        self.levelDiscountFen = levelDiscountFen
+        self.points = points
     }
 }
 

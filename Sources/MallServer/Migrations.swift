@@ -30,6 +30,11 @@ enum Migrations {
         app.migrations.add(UpdateSessionsAddTouchedAt())
         app.migrations.add(UpdateShipmentsAddTrackingSubscription())
         app.migrations.add(CreatePoints())
+        app.migrations.add(CreateMemberLevels())
+        app.migrations.add(CreateOrderPoints())
+        app.migrations.add(CreateMemberImages())
+        app.migrations.add(UpdateProductsAddRatings())
+        app.migrations.add(CreateProductReviews())
         app.migrations.add(CreatePointsMall())
     }
 }

@@ -124,6 +124,12 @@ func registerJobs(_ app: Application) {
     app.jobs.register(PointsExpiryJob.kind) { context in
         try await PointsExpiryJob.run(context)
     }
+    app.jobs.register(MemberLevelJobs.evaluateJob) { context in
+        try await MemberLevelJobs.evaluate(context)
+    }
+    app.jobs.register(MemberLevelJobs.birthdayJob) { context in
+        try await MemberLevelJobs.birthdayGifts(context)
+    }
     app.jobs.register(LowStockAlerts.scanJob) { context in
         try await LowStockAlerts(app: context.app, db: context.db).scan(now: context.now)
     }
@@ -135,6 +141,8 @@ public func startBackgroundWork(_ app: Application) async throws {
     try await app.jobs.schedule(name: "scan-low-stock", kind: LowStockAlerts.scanJob, everySeconds: 600)
     try await app.jobs.schedule(name: "reconcile-payments", kind: PaymentReconciliation.job, everySeconds: 300)
     try await app.jobs.schedule(name: "expire-points", kind: PointsExpiryJob.kind, everySeconds: 3600)
+    try await app.jobs.schedule(name: "evaluate-member-levels", kind: MemberLevelJobs.evaluateJob, everySeconds: 86_400)
+    try await app.jobs.schedule(name: "birthday-gifts", kind: MemberLevelJobs.birthdayJob, everySeconds: 3600)
     if app.config.runsJobWorker {
         app.lifecycle.use(JobWorker())
     }

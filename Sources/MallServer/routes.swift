@@ -25,6 +25,10 @@ func routes(_ app: Application) throws {
     // Storefront pages: browse, product, stores, cart, checkout, account, my orders.
     try browser.register(collection: StorefrontRoutes())
     try browser.register(collection: ShopperPagesRoutes())
+    // The member's level page (/member/level), embeddable in the member centre.
+    try browser.register(collection: MemberLevelPage())
+    // Storefront: "my reviews" (to review, reviewed).
+    try browser.register(collection: ReviewPagesRoutes())
     // Storefront: the points mall and the lottery wheel.
     try browser.register(collection: PointsMallPagesRoutes())
     // Staff console pages (sign-in and the shell its scripts fill from the admin API).
@@ -37,6 +41,10 @@ func routes(_ app: Application) throws {
     // Shoppers: stores near a point; catalogue browse, search, product detail, barcode lookup.
     try api.register(collection: PublicStoreRoutes())
     try api.register(collection: PublicCatalogRoutes())
+    // Shoppers: the member levels with their conditions and rights.
+    try api.register(collection: MemberLevelRoutes.Public())
+    // Shoppers: a product's approved reviews and rating summary.
+    try api.register(collection: PublicReviewRoutes())
     // Shoppers: the points mall's items and the lotteries (a member also sees their own counts).
     try api.register(collection: PointsMallRoutes())
     // Shoppers: the cart (members, or guests by X-Cart-Token).
@@ -51,9 +59,13 @@ func routes(_ app: Application) throws {
     let member = api.grouped(RequirePrincipalMiddleware.member)
     try member.register(collection: MemberAccountRoutes())
     try member.register(collection: MemberPointsRoutes())
+    try member.register(collection: MemberLevelRoutes())
     try member.register(collection: PointsMallMemberRoutes())
     try member.register(collection: OrderRoutes())
     try member.register(collection: AfterSalesRoutes())
+    // Members: reviews of delivered lines, follow-ups, "my reviews", and review photo uploads.
+    try member.register(collection: MemberReviewRoutes())
+    try member.register(collection: MemberMediaRoutes())
 
     // Staff console API: staff sign in, and everything else needs a signed-in staff member.
     try api.grouped("admin").register(collection: StaffAuthRoutes.SignIn())
@@ -62,6 +74,8 @@ func routes(_ app: Application) throws {
     try admin.register(collection: StaffRoutes())
     try admin.register(collection: MemberAdminRoutes())
     try admin.register(collection: MemberPointsAdminRoutes())
+    // Staff: member level definitions and a member's level with its history.
+    try admin.register(collection: MemberLevelAdminRoutes())
     // Staff: points-mall items and lotteries (marketing.manage), exchanges and replayable draws.
     try admin.register(collection: PointsMallAdminRoutes())
     try admin.register(collection: RoleRoutes())
@@ -90,4 +104,6 @@ func routes(_ app: Application) throws {
     try admin.register(collection: NotificationRoutes())
     // Media: product image upload (multipart), checked by ImageProbe, deduplicated per merchant.
     try admin.register(collection: MediaRoutes())
+    // Staff: review moderation (HQ) and replies (merchants and stores, in scope).
+    try admin.register(collection: ReviewAdminRoutes())
 }

@@ -203,6 +203,11 @@ class Fixture:
             self.add("storeId", item.get("id"))
         for item in _items(self.get("/api/v1/admin/members", admin, per=50)):
             self.add("memberId", item.get("id"))
+        # Demo reviews: the queue, approved ones and the demo member's own (follow-ups).
+        for item in _items(self.get("/api/v1/admin/reviews", admin, per=50)):
+            self.add("reviewId", item.get("id"))
+        for item in _items((self.get("/api/v1/me/reviews", member, state="done") or {}).get("items")):
+            self.add("reviewId", (item.get("review") or {}).get("id"))
         for item in _items(self.get("/api/v1/admin/jobs", admin, per=20)):
             self.add("jobId", item.get("id"))
         for item in _items(self.get("/api/v1/admin/spec-templates", admin)):

@@ -13,10 +13,12 @@ const sections = {
   aftersales: () => import('./sections/aftersales.js'),
   payments: () => import('./sections/payments.js'),
   members: () => import('./sections/members.js'),
+  levels: () => import('./sections/levels.js'),
   'points-mall': () => import('./sections/points-mall.js'),
   lotteries: () => import('./sections/lotteries.js'),
   settings: () => import('./sections/settings.js'),
   audit: () => import('./sections/audit.js'),
+  reviews: () => import('./sections/reviews.js'),
 };
 
 function markCurrentMenuItem(section) {

@@ -9,6 +9,10 @@ public enum ImageUploadPolicy {
     public static let maxSide = 10_000
     public static let maxPixelCount = 40_000_000
 
+    /// New images one member may upload in 24 hours (review photos: six a review leaves room
+    /// for ten reviews a day). Uploading bytes the member uploaded before does not count.
+    public static let memberUploadsPerDay = 60
+
     /// Throws `ValidationFailure` on `file` when the image is too large to accept.
     public static func check(_ image: ImageInfo) throws {
         if image.byteCount > maxByteCount {

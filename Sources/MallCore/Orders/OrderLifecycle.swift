@@ -56,6 +56,9 @@ public enum OrderEffect: Hashable, Codable, Sendable {
     case scheduleAutoConfirm(at: Date)
     /// The order is final: award points, count it in the merchant's settlement.
     case settle
+    /// The order will never be fulfilled (cancelled or expired): give back the points that paid
+    /// for its goods.
+    case returnPoints
 }
 
 public struct ShipmentTracking: Hashable, Codable, Sendable {
@@ -131,7 +134,7 @@ public struct OrderLifecycle: Hashable, Codable, Sendable {
             // The job may run early after a clock skew; the window is the order's, not the job's.
             guard at >= paymentDueAt else { throw illegal(.expired, "the payment window is still open") }
             move(to: .expired, by: .system, at: at, note: "not paid in time")
-            return [.releaseStock(store: storeId), .notifyShopper(.expired)]
+            return [.releaseStock(store: storeId), .returnPoints, .notifyShopper(.expired)]
         case .paid, .awaitingReallocation, .accepted, .picking, .shipped, .readyForPickup, .delivered, .pickedUp, .completed, .cancelled, .expired:
             throw illegal(.expired, "only an unpaid order expires")
         }
@@ -342,6 +345,7 @@ public struct OrderLifecycle: Hashable, Codable, Sendable {
             var effects: [OrderEffect] = []
             if status != .awaitingReallocation { effects.append(.releaseStock(store: storeId)) }
             if let paymentReference { effects.append(.refundPayment(reference: paymentReference, cause: .cancelled)) }
+            effects.append(.returnPoints)
             if status != .pendingPayment && status != .awaitingReallocation { effects.append(.notifyStore(storeId)) }
             effects.append(.notifyShopper(.cancelled))
             cancellationReason = note

@@ -2,6 +2,8 @@ import Foundation
 
 /// Where a discount came from; also the key that ties a line's allocation to its discount.
 public enum DiscountSource: Codable, Hashable, Sendable {
+    /// The member level's own discount (`LevelBenefits`).
+    case memberLevel
     case promotion(UUID)
     case coupon(UUID)
     case points
@@ -11,7 +13,8 @@ public enum DiscountSource: Codable, Hashable, Sendable {
 /// whole discount; on a group it is that group's share.
 public struct AppliedDiscount: Codable, Hashable, Sendable {
     public var source: DiscountSource
-    /// The promotion's name, the coupon's title or "Points".
+    /// The promotion's name, the coupon's title, "Points", or for the level's discount
+    /// "Member level 金卡 95折".
     public var title: String
     /// Why it applies, e.g. "¥150.00 of covered goods reaches ¥100.00, ¥20.00 off".
     public var description: String
@@ -60,6 +63,8 @@ public struct ShippingQuote: Codable, Hashable, Sendable {
 /// Amounts of one order or of the whole checkout; the checkout's are the sums of its orders'.
 public struct PricingTotals: Codable, Hashable, Sendable {
     public var subtotal: Money
+    /// The member level's discount.
+    public var levelDiscount: Money
     public var promotionDiscount: Money
     public var couponDiscount: Money
     public var pointsDeduction: Money
@@ -67,22 +72,50 @@ public struct PricingTotals: Codable, Hashable, Sendable {
     /// `subtotal - discount + shippingFee`; never negative.
     public var payable: Money
 
-    /// Everything taken off the goods: promotions, coupons and points.
-    public var discount: Money { promotionDiscount + couponDiscount + pointsDeduction }
+    /// Everything taken off the goods: the level's discount, promotions, coupons and points.
+    public var discount: Money { levelDiscount + promotionDiscount + couponDiscount + pointsDeduction }
     /// What the goods cost after every discount, before shipping.
     public var goodsPayable: Money { subtotal - discount }
 
     public static func zero(_ currency: Currency) -> PricingTotals {
         let zero = Money.zero(currency)
         return PricingTotals(
-            subtotal: zero, promotionDiscount: zero, couponDiscount: zero,
+            subtotal: zero, levelDiscount: zero, promotionDiscount: zero, couponDiscount: zero,
             pointsDeduction: zero, shippingFee: zero, payable: zero
         )
+    }
+
+    public init(subtotal: Money, levelDiscount: Money, promotionDiscount: Money, couponDiscount: Money, pointsDeduction: Money,
+                shippingFee: Money, payable: Money) {
+        self.subtotal = subtotal
+        self.levelDiscount = levelDiscount
+        self.promotionDiscount = promotionDiscount
+        self.couponDiscount = couponDiscount
+        self.pointsDeduction = pointsDeduction
+        self.shippingFee = shippingFee
+        self.payable = payable
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case subtotal, levelDiscount, promotionDiscount, couponDiscount, pointsDeduction, shippingFee, payable
+    }
+
+    /// Orders priced before levels had a discount of their own stored no `levelDiscount`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        subtotal = try container.decode(Money.self, forKey: .subtotal)
+        levelDiscount = try container.decodeIfPresent(Money.self, forKey: .levelDiscount) ?? .zero(subtotal.currency)
+        promotionDiscount = try container.decode(Money.self, forKey: .promotionDiscount)
+        couponDiscount = try container.decode(Money.self, forKey: .couponDiscount)
+        pointsDeduction = try container.decode(Money.self, forKey: .pointsDeduction)
+        shippingFee = try container.decode(Money.self, forKey: .shippingFee)
+        payable = try container.decode(Money.self, forKey: .payable)
     }
 
     public static func + (lhs: PricingTotals, rhs: PricingTotals) -> PricingTotals {
         PricingTotals(
             subtotal: lhs.subtotal + rhs.subtotal,
+            levelDiscount: lhs.levelDiscount + rhs.levelDiscount,
             promotionDiscount: lhs.promotionDiscount + rhs.promotionDiscount,
             couponDiscount: lhs.couponDiscount + rhs.couponDiscount,
             pointsDeduction: lhs.pointsDeduction + rhs.pointsDeduction,
@@ -110,6 +143,12 @@ public struct PointsOutcome: Codable, Hashable, Sendable {
     public var deduction: Money
     /// Why this many, e.g. "500 points pay ¥5.00 (points may pay at most 50% of ¥30.00)".
     public var description: String
+    /// The most points may pay on this checkout under the policy (whatever the balance); zero
+    /// without a policy.
+    public var maximumDeduction: Money
+    /// The fewest points that pay `maximumDeduction`; what "use as many as allowed" would take
+    /// from a large enough balance.
+    public var pointsForMaximum: Int64
 }
 
 /// The result of pricing a checkout: one priced order per group plus the checkout's totals and
@@ -117,7 +156,7 @@ public struct PointsOutcome: Codable, Hashable, Sendable {
 public struct PricedCheckout: Codable, Hashable, Sendable {
     /// In the same order as the request's groups.
     public var groups: [PricedGroup]
-    /// Every discount applied, in pipeline order (promotions, coupons, points), at full amount.
+    /// Every discount applied, in pipeline order (promotions, coupons, level, points), at full amount.
     public var discounts: [AppliedDiscount]
     /// One per coupon in the request, in the request's order.
     public var coupons: [CouponEvaluation]

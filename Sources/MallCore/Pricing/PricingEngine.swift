@@ -10,11 +10,17 @@ import Foundation
 ///    checkout (so a merchant's threshold counts all of its orders).
 /// 3. **Coupons** — merchant coupons, then platform coupons, at most one per issuer; every
 ///    coupon gets an evaluation saying what it took off or why it does not apply.
-/// 4. **Points** — whole fen only, at most the policy's share of the goods left, never more
+/// 4. **Member level** — the level's own discount (`LevelBenefits.discountBasisPoints`) off the
+///    goods left, on top of level prices. It comes after promotions and coupons so that it can
+///    never cost the member a threshold they reached: with its benefits a member never pays
+///    more than without them.
+/// 5. **Points** — whole fen only, at most the policy's share of the goods left, never more
 ///    points than the member holds or asked for, and never paying for shipping.
-/// 5. **Shipping** — per order by the merchant's rule: free for pickup, free when the merchant's
-///    delivered goods reach its threshold, else flat or by distance band.
-/// 6. **Totals** — per order and for the checkout.
+/// 6. **Shipping** — per order by the merchant's rule: free for pickup, free when the merchant's
+///    delivered goods after promotions and coupons reach its threshold (or the member level's,
+///    when that is lower), else flat or by distance band. The level's discount and points do
+///    not count against the threshold: both are the member's own, not the shop's discount.
+/// 7. **Totals** — per order and for the checkout.
 ///
 /// Every discount is allocated to the lines it covers in proportion to what each line still
 /// costs, by `ProportionalAllocation` (largest remainder, ties to the earlier line, lines
@@ -42,6 +48,7 @@ public enum PricingEngine {
         run.applyPromotions()
         run.applyCoupons()
         let shipping = run.quoteShipping()
+        run.applyLevelDiscount()
         run.applyPoints()
         return run.result(shipping: shipping)
     }
@@ -83,7 +90,8 @@ private struct PricingRun {
                 lines.append(WorkingLine(group: groupIndex, line: line, subtotal: subtotal, remaining: subtotal))
             }
         }
-        points = PointsOutcome(pointsUsed: 0, deduction: .zero(currency), description: "No points used")
+        points = PointsOutcome(pointsUsed: 0, deduction: .zero(currency), description: "No points used",
+                               maximumDeduction: .zero(currency), pointsForMaximum: 0)
     }
 
     func money(_ minorUnits: Int64) -> Money { Money(minorUnits: minorUnits, currency: currency) }
@@ -99,6 +107,23 @@ private struct PricingRun {
             recorded.append((index, share))
         }
         applied.append(Applied(discount: discount, shares: recorded))
+    }
+
+    // MARK: Member level
+
+    mutating func applyLevelDiscount() {
+        guard let benefits = request.member.benefits, benefits.discountBasisPoints > 0 else { return }
+        let covered = lines.indices.filter { lines[$0].remaining > 0 }
+        let goods = covered.reduce(0) { $0 + lines[$1].remaining }
+        // Rounded down: never a fen more than the level promises. At most the goods, since the
+        // validator keeps the rate at or below 100%.
+        let amount = PricingMath.basisPoints(benefits.discountBasisPoints, of: goods)
+        guard amount > 0 else { return }
+        let discount = AppliedDiscount(
+            source: .memberLevel, title: "Member level \(benefits.name) \(LevelRules.fold(discountBasisPoints: benefits.discountBasisPoints))",
+            description: "\(PricingText.percent(benefits.discountBasisPoints)) off \(money(goods)) of goods", amount: money(amount)
+        )
+        apply(amount, to: covered, as: discount)
     }
 
     // MARK: Promotions
@@ -170,6 +195,13 @@ private struct PricingRun {
 
     mutating func applyPoints() {
         guard let policy = request.pointsPolicy else { return }
+        let payable = lines.indices.filter { lines[$0].remaining > 0 }
+        let goods = payable.reduce(0) { $0 + lines[$1].remaining }
+        let ceiling = PricingMath.basisPoints(policy.maximumShareBasisPoints, of: goods)
+        // What the most the policy allows would take, for a shopper choosing how many to use.
+        points.maximumDeduction = money(ceiling)
+        points.pointsForMaximum = Self.fewestPoints(paying: ceiling, policy)
+
         let balance = request.member.pointsBalance
         let offered: Int64
         switch request.points {
@@ -179,9 +211,6 @@ private struct PricingRun {
         }
         guard offered > 0 else { return }
 
-        let payable = lines.indices.filter { lines[$0].remaining > 0 }
-        let goods = payable.reduce(0) { $0 + lines[$1].remaining }
-        let ceiling = PricingMath.basisPoints(policy.maximumShareBasisPoints, of: goods)
         // Points buy whole fen only: worth = offered × worth / points, rounded down. Compared in
         // full width first, since a large balance times the worth can overflow.
         let deduction: Int64
@@ -195,24 +224,35 @@ private struct PricingRun {
             points.description = "\(offered) points are not enough to pay a fen (\(policy.points) points = \(policy.worth))"
             return
         }
-        // The fewest points that buy the deduction: ceil(deduction × points / worth), which is at
-        // most `offered` because the deduction was rounded down from it.
-        let product = deduction.multipliedFullWidth(by: policy.points)
-        let (quotient, remainder) = policy.worth.minorUnits.dividingFullWidth(product)
-        let used = remainder > 0 ? quotient + 1 : quotient
+        // The fewest points that buy the deduction, which is at most `offered` because the
+        // deduction was rounded down from it.
+        let used = Self.fewestPoints(paying: deduction, policy)
 
         let limit = deduction == ceiling
             ? " (points may pay at most \(PricingText.percent(policy.maximumShareBasisPoints)) of \(money(goods)))"
             : ""
         let description = "\(used) points pay \(money(deduction)) at \(policy.points) points = \(policy.worth)\(limit)"
-        points = PointsOutcome(pointsUsed: used, deduction: money(deduction), description: description)
+        points.pointsUsed = used
+        points.deduction = money(deduction)
+        points.description = description
         apply(deduction, to: payable, as: AppliedDiscount(source: .points, title: "Points", description: description, amount: money(deduction)))
+    }
+
+    /// ceil(amount × points / worth), saturating at `Int64.max`: goods near the engine's limit
+    /// at a million points per fen need more points than any balance can hold.
+    static func fewestPoints(paying amount: Int64, _ policy: PointsPolicy) -> Int64 {
+        guard amount > 0 else { return 0 }
+        if PricingMath.product(amount, policy.points, isAtLeast: .max, policy.worth.minorUnits) { return .max }
+        let product = amount.multipliedFullWidth(by: policy.points)
+        let (quotient, remainder) = policy.worth.minorUnits.dividingFullWidth(product)
+        return remainder > 0 ? quotient + 1 : quotient
     }
 
     // MARK: Shipping
 
-    /// Quoted after coupons and before points, because the free-shipping threshold looks at
-    /// goods after discounts but does not count points against the shopper.
+    /// Quoted after coupons and before the level's discount and points, because the
+    /// free-shipping threshold looks at goods after the shop's discounts but counts neither the
+    /// member's level nor their points against them.
     func quoteShipping() -> [ShippingQuote] {
         var goodsByGroup = Array(repeating: Int64(0), count: request.groups.count)
         for line in lines { goodsByGroup[line.group] += line.remaining }
@@ -228,10 +268,19 @@ private struct PricingRun {
             // Validation guarantees a rule and a band for every delivery.
             let rule = request.shippingRules[group.merchantId]!
             let delivered = deliveredByMerchant[group.merchantId, default: 0]
-            if let threshold = rule.freeShippingThreshold, delivered >= threshold.minorUnits {
+            // The member level's threshold counts when it is the better deal.
+            var threshold = rule.freeShippingThreshold
+            var levelName: String?
+            if let benefits = request.member.benefits, let level = benefits.freeShippingThreshold,
+               threshold.map({ level.minorUnits < $0.minorUnits }) ?? true {
+                threshold = level
+                levelName = benefits.name
+            }
+            if let threshold, delivered >= threshold.minorUnits {
+                let reached = "\(money(delivered)) of goods from this shop after discounts reaches \(threshold)"
                 return ShippingQuote(
                     fee: money(0),
-                    description: "Free delivery: \(money(delivered)) of goods from this shop after discounts reaches \(threshold)"
+                    description: levelName.map { "Free delivery for member level \($0): \(reached)" } ?? "Free delivery: \(reached)"
                 )
             }
             var quote: ShippingQuote
@@ -247,7 +296,7 @@ private struct PricingRun {
                     description: "Delivery over \(PricingText.distance(distance)) (up to \(PricingText.distance(band.upToMeters))): \(band.fee)"
                 )
             }
-            if let threshold = rule.freeShippingThreshold, quote.fee.minorUnits > 0 {
+            if let threshold, quote.fee.minorUnits > 0 {
                 quote.description += "; add \(money(threshold.minorUnits - delivered)) from this shop for free delivery"
             }
             return quote
@@ -273,6 +322,7 @@ private struct PricingRun {
                 totals.subtotal = totals.subtotal + money(working.subtotal)
                 for allocation in working.allocations {
                     switch allocation.source {
+                    case .memberLevel: totals.levelDiscount = totals.levelDiscount + money(allocation.amount)
                     case .promotion: totals.promotionDiscount = totals.promotionDiscount + money(allocation.amount)
                     case .coupon: totals.couponDiscount = totals.couponDiscount + money(allocation.amount)
                     case .points: totals.pointsDeduction = totals.pointsDeduction + money(allocation.amount)

@@ -76,6 +76,10 @@ enum PricingValidator {
         }
 
         check.require(request.member.pointsBalance >= 0, "member.pointsBalance", "must not be negative")
+        if let benefits = request.member.benefits {
+            check.require((0...10_000).contains(benefits.discountBasisPoints), "member.benefits.discountBasisPoints", "must be between 0 and 10000")
+            if let threshold = benefits.freeShippingThreshold { check.amount(threshold, "member.benefits.freeShippingThreshold") }
+        }
         if case .upTo(let asked) = request.points {
             check.require(asked >= 0, "points", "must not be negative")
         }

@@ -27,6 +27,10 @@ public enum InputLimits {
     public static let weightGrams = 0...1_000_000
     /// Commission and discount rates in basis points (1/100 of a percent).
     public static let basisPoints = 0...10_000
+    /// Member points a client asks to spend (at checkout): a billion, far above any balance.
+    public static let points: ClosedRange<Int64> = 0...1_000_000_000
+    /// A product review's stars.
+    public static let reviewRating = 1...5
 }
 
 extension FieldErrorCollector {

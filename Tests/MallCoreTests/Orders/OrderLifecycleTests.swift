@@ -102,7 +102,7 @@ struct OrderLifecycleTests {
     func expiry() throws {
         var order = F.newOrder()
         #expect(throws: IllegalTransition.self) { try order.expire(at: F.minutes(14)) }
-        #expect(try order.expire(at: F.minutes(15)) == [.releaseStock(store: F.storeA), .notifyShopper(.expired)])
+        #expect(try order.expire(at: F.minutes(15)) == [.releaseStock(store: F.storeA), .returnPoints, .notifyShopper(.expired)])
         #expect(order.status == .expired)
         #expect(order.timeline.last?.actor == .system)
     }
@@ -167,17 +167,17 @@ struct OrderLifecycleTests {
     @Test("cancellation: who may cancel when, and what it undoes")
     func cancellation() throws {
         var unpaid = F.newOrder()
-        #expect(try unpaid.cancel(by: F.shopper, at: F.minutes(1)) == [.releaseStock(store: F.storeA), .notifyShopper(.cancelled)])
+        #expect(try unpaid.cancel(by: F.shopper, at: F.minutes(1)) == [.releaseStock(store: F.storeA), .returnPoints, .notifyShopper(.cancelled)])
         #expect(unpaid.cancellationReason == nil)
 
         var paid = try F.order(in: .paid)
         #expect(try paid.cancel(by: F.shopper, at: F.minutes(3), reason: "changed my mind")
-            == [.releaseStock(store: F.storeA), .refundPayment(reference: "pay-1", cause: .cancelled), .notifyStore(F.storeA), .notifyShopper(.cancelled)])
+            == [.releaseStock(store: F.storeA), .refundPayment(reference: "pay-1", cause: .cancelled), .returnPoints, .notifyStore(F.storeA), .notifyShopper(.cancelled)])
         #expect(paid.cancellationReason == "changed my mind")
 
         var waiting = try F.order(in: .awaitingReallocation)
         #expect(try waiting.cancel(by: F.hq, at: F.minutes(9), reason: "no store can serve")
-            == [.refundPayment(reference: "pay-1", cause: .cancelled), .notifyShopper(.cancelled)], "stock was already released on rejection")
+            == [.refundPayment(reference: "pay-1", cause: .cancelled), .returnPoints, .notifyShopper(.cancelled)], "stock was already released on rejection")
 
         var accepted = try F.order(in: .accepted)
         #expect(throws: IllegalTransition.self) { try accepted.cancel(by: F.shopper, at: F.minutes(6)) }

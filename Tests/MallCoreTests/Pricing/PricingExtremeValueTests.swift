@@ -25,7 +25,7 @@ struct PricingExtremeValueTests {
             // Replace a few fields at random with extremes, so most requests stay valid enough
             // to reach deep into the engine.
             for _ in 0..<Int.random(in: 1...3, using: &random) {
-                switch Int.random(in: 0..<9, using: &random) {
+                switch Int.random(in: 0..<10, using: &random) {
                 case 0:
                     let g = Int.random(in: 0..<request.groups.count, using: &random)
                     let l = Int.random(in: 0..<request.groups[g].lines.count, using: &random)
@@ -50,6 +50,9 @@ struct PricingExtremeValueTests {
                     if let merchant = request.shippingRules.keys.randomElement(using: &random) {
                         request.shippingRules[merchant] = ShippingRule(fee: .flat(amount()), freeShippingThreshold: amount())
                     }
+                case 8:
+                    request.member.benefits = LevelBenefits(name: "extreme", discountBasisPoints: Self.counts.randomElement(using: &random) ?? 0,
+                                                            freeShippingThreshold: Bool.random(using: &random) ? amount() : nil)
                 case 7:
                     request.promotions.append(Promotion(id: F.uuid(9_000 + seed), name: "extreme",
                                                         kind: Bool.random(using: &random)

@@ -21,6 +21,19 @@ struct PricingPropertyTests {
         }
     }
 
+    @Test("a member never pays more with their level's benefits than without them")
+    func levelBenefitsNeverCost() throws {
+        for seed in Self.seeds {
+            var request = Self.randomRequest(seed: seed)
+            guard request.member.benefits != nil else { continue }
+            let with = try PricingEngine.price(request)
+            request.member.benefits = nil
+            let without = try PricingEngine.price(request)
+            #expect(with.totals.payable <= without.totals.payable, "seed \(seed)")
+            #expect(with.totals.shippingFee <= without.totals.shippingFee, "seed \(seed)")
+        }
+    }
+
     @Test("pricing ignores the order of the shipping-rule dictionary and of sets")
     func determinismAcrossRebuiltRequests() throws {
         for seed in Self.seeds.prefix(100) {
@@ -94,6 +107,30 @@ struct PricingPropertyTests {
             #expect(wide(points.pointsUsed - 1, policy.worth.minorUnits) < wide(points.deduction.minorUnits, policy.points), "seed \(seed)")
         }
         #expect(priced.totals.pointsDeduction == points.deduction, "seed \(seed)")
+        #expect(points.maximumDeduction.minorUnits >= points.deduction.minorUnits, "seed \(seed)")
+
+        // The level's discount: exactly its rate of the goods left after promotions and coupons,
+        // rounded down.
+        let levelDiscount = priced.totals.levelDiscount.minorUnits
+        let afterShop = priced.totals.subtotal.minorUnits - priced.totals.promotionDiscount.minorUnits - priced.totals.couponDiscount.minorUnits
+        if let benefits = request.member.benefits {
+            let product = afterShop.multipliedFullWidth(by: Int64(benefits.discountBasisPoints))
+            #expect(levelDiscount == Int64(10_000).dividingFullWidth(product).quotient, "seed \(seed)")
+            // Its threshold frees delivery once the shop's delivered goods, before the level's
+            // discount and points, reach it.
+            if let threshold = benefits.freeShippingThreshold {
+                var delivered: [MerchantID: Int64] = [:]
+                for (group, input) in zip(priced.groups, request.groups) where input.fulfilment != .pickup {
+                    delivered[input.merchantId, default: 0] += group.totals.subtotal.minorUnits - group.totals.promotionDiscount.minorUnits
+                        - group.totals.couponDiscount.minorUnits
+                }
+                for (group, input) in zip(priced.groups, request.groups) where input.fulfilment != .pickup {
+                    if delivered[input.merchantId, default: 0] >= threshold.minorUnits { #expect(group.totals.shippingFee == zero, "seed \(seed)") }
+                }
+            }
+        } else {
+            #expect(levelDiscount == 0, "seed \(seed)")
+        }
     }
 
     /// `a × b` without overflow, as a pair that compares like the product.
@@ -178,9 +215,15 @@ struct PricingPropertyTests {
         let policy = chance(80)
             ? PointsPolicy(points: Int64.random(in: 1...300, using: &random), worth: fen(1...200), maximumShareBasisPoints: Int.random(in: 0...10_000, using: &random))
             : nil
+        let level = chance(50) ? "gold" : nil
+        let balance = Int64.random(in: 0...200_000, using: &random)
+        let benefits = chance(50)
+            ? LevelBenefits(name: "金卡", discountBasisPoints: chance(20) ? 0 : Int.random(in: 1...10_000, using: &random),
+                            freeShippingThreshold: chance(50) ? fen(0...30_000) : nil)
+            : nil
         return PricingRequest(
             at: F.now,
-            member: PricingMember(level: chance(50) ? "gold" : nil, pointsBalance: Int64.random(in: 0...200_000, using: &random)),
+            member: PricingMember(level: level, pointsBalance: balance, benefits: benefits),
             groups: groups, promotions: promotions, coupons: coupons, points: redemption,
             pointsPolicy: policy, shippingRules: rules
         )

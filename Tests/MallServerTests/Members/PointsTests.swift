@@ -18,6 +18,8 @@ extension Fixtures {
             #expect(mine.reduce(Int64(0)) { $0 + $1.points } == account.balance, "ledger of \(account.memberId)", sourceLocation: sourceLocation)
             #expect(mine.reduce(Int64(0)) { $0 + ($1.lotRemaining ?? 0) } == account.balance, "lots of \(account.memberId)", sourceLocation: sourceLocation)
             #expect(account.balance >= 0, sourceLocation: sourceLocation)
+            #expect(mine.map(\.seq).sorted() == Array(1...Int64(max(1, mine.count))).prefix(mine.count).map { $0 }, "numbering of \(account.memberId)",
+                    sourceLocation: sourceLocation)
         }
         #expect(entries.allSatisfy { ($0.lotRemaining ?? 0) >= 0 }, sourceLocation: sourceLocation)
         #expect(Set(entries.map(\.memberId)).isSubset(of: Set(accounts.map(\.memberId))), sourceLocation: sourceLocation)
@@ -31,9 +33,9 @@ struct PointsTests {
     }
 
     /// Access tokens live 15 minutes; tests that move the clock by days sign in again.
-    static func login(_ app: Application, _ login: String, staff: Bool = false) async throws -> String {
+    static func login(_ app: Application, _ login: String, staff: Bool = false, password: String = Fixtures.password) async throws -> String {
         let response = try await app.send(.POST, staff ? "/api/v1/admin/auth/login" : "/api/v1/auth/login",
-                                          json: LoginRequest(login: login, password: Fixtures.password))
+                                          json: LoginRequest(login: login, password: password))
         return staff ? try response.decode(StaffSession.self).tokens.accessToken : try response.decode(MemberSession.self).tokens.accessToken
     }
 
@@ -96,6 +98,8 @@ struct PointsTests {
             // The ledger lists newest first; entries of one instant have no order among them.
             clock.advance(seconds: 1)
             #expect(try grant.decode(PointsEntry.self).kind == .adminGrant)
+            // Entries of the same instant list in id order; a minute apart, the ledger's newest-first order is certain.
+            clock.advance(seconds: 60)
             let deduct = try await app.send(.POST, path + "/adjustments", token: admin, json: PointsAdjustmentInput(points: -120, reason: "误发积分"))
             #expect(try deduct.decode(PointsEntry.self).balanceAfter == 180)
             let over = try await app.send(.POST, path + "/adjustments", token: admin, json: PointsAdjustmentInput(points: -181, reason: "误发积分"))
@@ -187,6 +191,22 @@ struct PointsTests {
             inbox = try await app.send(.POST, "/api/v1/me/notifications/read-all", token: token).decode(MemberInbox.self)
             #expect(inbox.unreadCount == 0)
             #expect(try await app.send(.GET, "/api/v1/me/notifications", token: other.tokens.accessToken).decode(MemberInbox.self).unreadCount == 1)
+        }
+    }
+
+    @Test("what an order tells its shopper reads in the reader's language, both the title and the text")
+    func inboxLanguage() async throws {
+        try await withTestApp { app in
+            let (_, token, order) = try await OrderDeskTests.paidOrder(app)
+            let english = try await app.send(.GET, "/api/v1/me/notifications", token: token).decode(MemberInbox.self)
+            let paid = try #require(english.notifications.items.first { $0.referenceId == order.id.uuidString && $0.title.hasSuffix("paid") })
+            #expect(paid.title == "Order \(order.number): paid")
+            #expect(paid.body == "Your order \(order.number) was updated: paid.")
+            let chinese = try await app.send(.GET, "/api/v1/me/notifications", token: token, headers: ["Accept-Language": "zh-CN"])
+                .decode(MemberInbox.self)
+            let same = try #require(chinese.notifications.items.first { $0.id == paid.id })
+            #expect(same.title == "订单 \(order.number)：已付款")
+            #expect(same.body == "您的订单 \(order.number) 有新进展：已付款。")
         }
     }
 }

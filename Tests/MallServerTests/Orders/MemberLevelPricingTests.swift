@@ -24,6 +24,11 @@ struct MemberLevelPricingTests {
                     "a store manager cannot change a member's level")
             let bad = try await app.send(.PUT, "/api/v1/admin/members/\(goldId)/level", token: admin, json: MemberLevelInput(level: "金 卡"))
             #expect(bad.problem?.errors?.first?.field == "level")
+            let undefined = try await app.send(.PUT, "/api/v1/admin/members/\(goldId)/level", token: admin, json: MemberLevelInput(level: "gold"))
+            #expect(undefined.problem?.errors?.first?.message == "is not a defined member level", "only a defined level can be given")
+            // A gold level without rights of its own: the level price alone makes the difference here.
+            #expect(try await app.send(.POST, "/api/v1/admin/member-levels", token: admin,
+                                       json: MemberLevelDefinitionInput(code: "gold", name: "金卡", rank: 3, conditions: LevelConditions(minimumSpendFen: 1_000_000))).status == .created)
             let profile = try await app.send(.PUT, "/api/v1/admin/members/\(goldId)/level", token: admin, json: MemberLevelInput(level: "Gold")).decode(MemberProfile.self)
             #expect(profile.level == "gold")
             let found = try await app.send(.GET, "/api/v1/admin/members?level=gold", token: admin).decode(ListPage<MemberProfile>.self)

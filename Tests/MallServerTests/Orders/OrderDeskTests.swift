@@ -108,8 +108,10 @@ struct OrderDeskTests {
             #expect(done.status == .completed)
             #expect(done.timeline.map(\.to) == [.pendingPayment, .paid, .accepted, .picking, .shipped, .delivered, .completed])
             let told = try await NotificationModel.query(on: app.db).filter(\.$audience == "member").all().map(\.title)
-            #expect(told.count == 4, "paid, accepted, shipped, delivered: \(told)")
-            #expect(told.contains { $0.contains("已发货") })
+            #expect(told.count == 5, "paid, accepted, shipped, delivered, and the points the completed order earned: \(told)")
+            #expect(told.contains { $0 == "Points earned: +25" }, "¥25.00 of goods earn 25 points")
+            // Stored as English sentences; the inbox reads them in the member's language.
+            #expect(told.contains { $0 == "Order \(order.number): shipped" }, "\(told)")
             try await Fixtures.expectLedgerMatchesProjection(app)
         }
     }

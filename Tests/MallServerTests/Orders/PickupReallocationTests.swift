@@ -17,8 +17,9 @@ struct PickupReallocationTests {
             let rejected = try await app.send(.POST, "/api/v1/admin/orders/\(order.id)/reject", token: nearClerk, json: ReasonInput(reason: "冷柜故障")).decode(StaffOrder.self)
             #expect(rejected.order.status == .awaitingReallocation, "a pickup order is not moved behind the shopper's back")
             #expect(try await Fixtures.level(app, sku: shop.milk, store: shop.near)?.reserved == 0)
-            let told = try await NotificationModel.query(on: app.db).filter(\.$audience == "member").all().map(\.title)
-            #expect(told.contains { $0.contains("请选择其他自提门店") })
+            let told = try await app.send(.GET, "/api/v1/me/notifications", token: shopper, headers: ["Accept-Language": "zh-CN"]).decode(MemberInbox.self)
+            let choose = try #require(told.notifications.items.first { $0.title == "请选择其他自提门店" })
+            #expect(choose.body.hasPrefix("订单 \(order.number) 的自提门店无法备货"))
 
             let options = try await app.send(.GET, "/api/v1/orders/\(order.id)/pickup-stores", token: shopper).decode([PickupStoreOption].self)
             #expect(options.map(\.storeId) == [shop.far.id!])

@@ -225,6 +225,8 @@ struct ProviderCheckoutTests {
             money = try #require(try await PaymentModel.find(payment.id, on: app.db))
             #expect(money.refundedFen == 3_100)
             #expect(money.status == "refunded")
+            let shopperView = try await app.send(.GET, "/api/v1/orders/\(result.orders[0].id)", token: token).decode(Order.self)
+            #expect(shopperView.refundedFen == 3_100, "the refused refund and its retry count once")
         }
     }
 

@@ -32,9 +32,23 @@ struct DemoDataTests {
             #expect(milk.items.contains { $0.title.contains("纯牛奶") })
             #expect(milk.items.allSatisfy { $0.image?.hasPrefix("/files/img/") == true })
 
-            let counts = (try await ProductModel.query(on: app.db).count(), try await StockMovementModel.query(on: app.db).count())
+            // Member levels, and members spread over them by a year of orders, points in step with the ledger.
+            #expect(try await MemberLevelModel.ladder(on: app.db).map(\.name) == ["普通会员", "银卡", "金卡", "钻石"])
+            var levels: [String: String] = [:]
+            for member in try await MemberModel.query(on: app.db).all() { levels[member.mobile ?? member.email ?? ""] = member.level }
+            #expect(levels == ["13800138000": "gold", "13912345678": "silver", "chen.jie@example.com": "normal", "13700137000": "diamond"], "\(levels)")
+            #expect(try await OrderRewardModel.query(on: app.db).count() == 21)
+            #expect(try await PointsEntryModel.query(on: app.db).filter(\.$kind == "checkout_spent").count() == 2)
+            let gold = try await app.send(.GET, "/api/v1/me/membership", token: try await PointsTests.login(app, "13800138000", password: DemoSeeder.memberPassword))
+                .decode(Membership.self)
+            #expect(gold.level?.code == "gold" && gold.history.map(\.toLevel) == ["gold", "silver", "normal"], "\(gold.history)")
+            try await Fixtures.expectPointsLedgerMatches(app)
+
+            let counts = (try await ProductModel.query(on: app.db).count(), try await StockMovementModel.query(on: app.db).count(),
+                          try await PointsEntryModel.query(on: app.db).count(), try await OrderModel.query(on: app.db).count())
             _ = try await DemoSeeder(app: app).run()
-            #expect((try await ProductModel.query(on: app.db).count(), try await StockMovementModel.query(on: app.db).count()) == counts)
+            #expect((try await ProductModel.query(on: app.db).count(), try await StockMovementModel.query(on: app.db).count(),
+                     try await PointsEntryModel.query(on: app.db).count(), try await OrderModel.query(on: app.db).count()) == counts)
         }
     }
 }

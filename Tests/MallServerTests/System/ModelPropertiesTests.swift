@@ -22,6 +22,8 @@ struct ModelPropertiesTests {
         StockLevelModel.self, StockMovementModel.self, StockSyncBatchModel.self, StocktakeLineModel.self,
         StocktakeModel.self, StoreModel.self, TagModel.self, TrackingEventModel.self,
         TransferLineModel.self, TransferModel.self,
+        MemberLevelModel.self, MemberLevelStateModel.self, MemberLevelChangeModel.self, OrderLinePointsModel.self, OrderRewardModel.self,
+        MemberImageModel.self, ProductReviewModel.self,
         PointsMallItemModel.self, PointsMallMemberCountModel.self, PointsMallRedemptionModel.self, LotteryModel.self, LotteryPrizeModel.self,
         LotteryPrizeTableModel.self, LotteryDailyCountModel.self, LotteryDrawModel.self,
     ]

@@ -122,6 +122,8 @@ struct AfterSalesService {
         } andThen: { model, _, db in
             model.refundedFen += refund.amountFen
             try await model.update(on: db)
+            // Points spent on the refunded goods come back; points they earned go.
+            try await OrderPointsService(app: app, db: db).afterSalesRefunded(model, refundFen: refund.amountFen, now: now)
         }
     }
 
@@ -154,7 +156,8 @@ struct AfterSalesService {
             case .notifyShopper(let status):
                 try await NotificationOutbox(app: app, db: db).send(
                     audience: .member, recipientId: model.memberId, merchantId: model.merchantId, storeId: model.storeId,
-                    title: "售后 \(model.number) \(Self.statusText(status))", body: "After-sales case \(model.number) is now \(status.rawValue).",
+                    title: "After-sales \(model.number): \(Self.shopperPhrase(status))",
+                    body: "Your after-sales case \(model.number) was updated: \(Self.shopperPhrase(status)).",
                     reference: .init(type: "after_sales", id: model.id!.uuidString), now: now)
             case .notifyStore:
                 try await NotificationOutbox(app: app, db: db).send(
@@ -172,20 +175,21 @@ struct AfterSalesService {
         }
     }
 
-    static func statusText(_ status: AfterSalesStatus) -> String {
+    /// How a shopper's message names a status, as an English phrase the server catalog translates.
+    static func shopperPhrase(_ status: AfterSalesStatus) -> String {
         switch status {
-        case .requested: "已提交"
-        case .rejected: "已拒绝"
-        case .cancelled: "已撤销"
-        case .awaitingReturn: "已同意，请寄回商品"
-        case .returnShipped: "退货已寄出"
-        case .returnReceived: "门店已收货"
-        case .inspectionFailed: "验货未通过"
-        case .refunding: "退款中"
-        case .refunded: "已退款"
-        case .replacementReserved: "换货已备货"
-        case .replacementShipped: "换货已发出"
-        case .completed: "已完成"
+        case .requested: "submitted"
+        case .rejected: "rejected"
+        case .cancelled: "withdrawn"
+        case .awaitingReturn: "approved, please send the goods back"
+        case .returnShipped: "return sent"
+        case .returnReceived: "received by the store"
+        case .inspectionFailed: "failed inspection"
+        case .refunding: "being refunded"
+        case .refunded: "refunded"
+        case .replacementReserved: "replacement ready"
+        case .replacementShipped: "replacement sent"
+        case .completed: "completed"
         }
     }
 

@@ -82,7 +82,8 @@ struct ProductSearch {
         }
         let total = try await sql.raw("SELECT COUNT(*) AS n FROM \(source) WHERE \(whereClause)").first()?.decode(column: "n", as: Int.self) ?? 0
         let rows = try await sql.raw("""
-            SELECT p.id, p.merchant_id, p.title, p.subtitle, p.images, p.min_price_fen, p.max_price_fen, p.sales_count, b.name AS brand, \(score ?? "0") AS score
+            SELECT p.id, p.merchant_id, p.title, p.subtitle, p.images, p.min_price_fen, p.max_price_fen, p.sales_count, p.review_count,
+                   p.review_star_total, b.name AS brand, \(score ?? "0") AS score
             FROM \(source) LEFT JOIN brands b ON b.id = p.brand_id
             WHERE \(whereClause)
             ORDER BY \(order)
@@ -90,12 +91,16 @@ struct ProductSearch {
             """).all()
         let items = try rows.map { row in
             let images = (try? JSONDecoder().decode([String].self, from: Data(try row.decode(column: "images", as: String.self).utf8))) ?? []
+            // Kept on the row by review approvals (ReviewService), so the list counts nothing.
+            let reviews = try row.decode(column: "review_count", as: Int.self)
             return ProductSummary(id: try row.decode(column: "id", as: UUID.self), merchantId: try row.decode(column: "merchant_id", as: UUID.self),
                                   title: try row.decode(column: "title", as: String.self), subtitle: try row.decode(column: "subtitle", as: String.self),
                                   image: images.first, brand: try row.decode(column: "brand", as: String?.self),
                                   minPriceFen: try row.decode(column: "min_price_fen", as: Int64.self),
                                   maxPriceFen: try row.decode(column: "max_price_fen", as: Int64.self),
-                                  salesCount: try row.decode(column: "sales_count", as: Int.self))
+                                  salesCount: try row.decode(column: "sales_count", as: Int.self),
+                                  reviewCount: reviews,
+                                  averageRating: RatingCounts.average(starTotal: try row.decode(column: "review_star_total", as: Int.self), count: reviews))
         }
         return ListPage(items: items, page: page.page, per: page.per, total: total)
     }

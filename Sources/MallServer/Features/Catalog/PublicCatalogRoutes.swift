@@ -91,7 +91,8 @@ struct PublicCatalogRoutes: RouteCollection {
         return ProductDetail(id: id, merchantId: product.merchantId, title: product.title, subtitle: product.subtitle,
                              descriptionHtml: product.descriptionHTML, images: product.images, brand: brand,
                              categoryPath: pathIds.compactMap { names[$0] }, tags: tags, unit: product.unit, specs: product.specs,
-                             store: store, skus: shopperSKUs)
+                             store: store, skus: shopperSKUs,
+                             ratings: RatingSummary(try await ReviewQueries.ratingCounts(productId: id, on: req.db)))
     }
 
     /// Scan-to-buy: the SKU behind a barcode and the nearby stores that have it, nearest first.
@@ -115,9 +116,12 @@ struct PublicCatalogRoutes: RouteCollection {
                                          available: delisted.contains(store.id) ? 0 : available, openNow: store.openNow)
             }
         }
-        let summary = ProductSummary(id: product.id!, merchantId: product.merchantId, title: product.title, subtitle: product.subtitle,
+        var summary = ProductSummary(id: product.id!, merchantId: product.merchantId, title: product.title, subtitle: product.subtitle,
                                      image: product.images.first, brand: try await ProductRoutes.brandName(product.brandId, on: req.db),
                                      minPriceFen: product.minPriceFen, maxPriceFen: product.maxPriceFen, salesCount: product.salesCount)
+        let ratings = try await ReviewQueries.ratingCounts(productId: product.id!, on: req.db)
+        summary.reviewCount = ratings.count
+        summary.averageRating = ratings.average
         let shopperSKU = try await Self.shopperSKUs([sku], product: product, storeId: stores.first(where: { $0.available > 0 })?.store.id,
                                                     level: nil, at: req.now, on: req.db)[0]
         return BarcodeLookup(product: summary, sku: shopperSKU, stores: stores)

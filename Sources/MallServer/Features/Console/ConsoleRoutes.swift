@@ -15,13 +15,15 @@ struct ConsoleRoutes: RouteCollection {
     static let sections: [(key: String, permission: Permission?, platformOnly: Bool)] = [
         ("dashboard", nil, false), ("orders", .orderView, false), ("aftersales", .afterSalesHandle, false),
         ("catalog", .catalogView, false), ("inventory", .inventoryView, false), ("stores", .storeView, false),
-        ("staff", .staffView, false), ("members", .memberView, true), ("points-mall", .marketingManage, true), ("lotteries", .marketingManage, true),
-        ("payments", .paymentView, true),
-        ("settings", .settingsView, true), ("audit", .auditView, false),
+        ("staff", .staffView, false), ("members", .memberView, true), ("levels", .memberView, true),
+        ("points-mall", .marketingManage, true), ("lotteries", .marketingManage, true), ("payments", .paymentView, true),
+        ("settings", .settingsView, true), ("audit", .auditView, false), ("reviews", .reviewReply, false),
     ]
 
     static func opens(_ section: (key: String, permission: Permission?, platformOnly: Bool), for policy: AccessPolicy) -> Bool {
         guard let permission = section.permission else { return true }
+        // HQ moderators work the review queue even without the permission to answer reviews.
+        if section.key == "reviews", policy.allows(.reviewModerate, on: .platform) { return true }
         return section.platformOnly ? policy.allows(permission, on: .platform) : !policy.reach(of: permission).isEmpty
     }
 

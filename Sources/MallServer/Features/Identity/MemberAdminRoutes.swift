@@ -4,8 +4,8 @@ import MallAPI
 import MallCore
 import Vapor
 
-/// Staff look members up and set their level (which level prices they pay). Members are the
-/// platform's, so both need the permission at platform scope.
+/// Staff look members up and set their level by hand (which level prices and rights they get).
+/// Members are the platform's, so both need the permission at platform scope.
 struct MemberAdminRoutes: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let members = routes.grouped("members")
@@ -27,26 +27,15 @@ struct MemberAdminRoutes: RouteCollection {
         return try await query.sort(order).sort(\.$createdAt, .descending).sort(\.$id).page(page) { $0.profile }
     }
 
+    /// A manual override, recorded in the member's level history (`MembershipService`).
     func setLevel(req: Request) async throws -> MemberProfile {
-        try req.authorize(.memberManage, on: .platform)
-        guard let id = req.parameters.get("memberId", as: UUID.self), let member = try await MemberModel.find(id, on: req.db) else {
+        let staff = try req.authorize(.memberManage, on: .platform)
+        guard let id = req.parameters.get("memberId", as: UUID.self), try await MemberModel.find(id, on: req.db) != nil else {
             throw MallError.notFound("No such member.")
         }
         let input = try req.content.decode(MemberLevelInput.self)
-        let level = try input.level.map { raw -> String in
-            let code = raw.trimmingWhitespace().lowercased()
-            guard (1...20).contains(code.count), code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) else {
-                throw ValidationFailure(field: "level", message: "must be 1–20 letters, digits, '-' or '_' (the code used in level prices)")
-            }
-            return code
-        }
-        let before = member.level
-        try await req.db.writeTransaction { db in
-            member.level = level
-            try await member.update(on: db)
-            try await req.audit.record(on: db, action: "member.level", owner: .platform, targetType: "member", targetId: id.uuidString,
-                                       before: ["level": before ?? ""], after: ["level": level ?? ""])
-        }
+        let member = try await MembershipService(app: req.application, db: req.db)
+            .setLevel(memberId: id, code: input.level, note: input.note, staffId: staff.staffId, now: req.now, audit: req.audit)
         return member.profile
     }
 }

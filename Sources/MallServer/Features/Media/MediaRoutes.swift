@@ -50,28 +50,60 @@ struct MediaRoutes: RouteCollection {
     /// whole app refuses; see `configure`): that one trapped on a byte above 0x7F in a part's
     /// header name and on an empty boundary.
     static func decodeForm(_ req: Request) throws -> ImageUploadForm {
-        guard let type = req.headers.first(name: .contentType), type.lowercased().hasPrefix("multipart/form-data") else {
-            throw MediaError.notMultipart
-        }
-        let form: MultipartFormData
-        do {
-            let boundary = try MultipartFormData.boundary(contentType: type)
-            form = try MultipartFormData(parsing: req.body.data.map { Array($0.readableBytesView) } ?? [], boundary: boundary)
-        } catch let failure as MultipartFormData.Failure {
-            req.logger.info("unreadable upload form: \(failure)")
-            throw MediaError.unreadableForm
-        }
+        let form = try readForm(req)
         var errors = FieldErrorCollector()
-        let file = form.part(named: "file")
-        if file == nil { errors.add("file", "is required") } else if file?.filename == nil {
-            errors.add("file", "must be a file (a form part with a file name)")
-        }
+        let file = filePart(form, into: &errors)
         let merchantText = form.part(named: "merchantId").map { String(decoding: $0.body, as: UTF8.self).trimmingWhitespace() }
         let merchantId = merchantText.flatMap(UUID.init(uuidString:))
         if merchantText == nil { errors.add("merchantId", "is required") } else if merchantId == nil { errors.add("merchantId", "must be a merchant id") }
         try errors.throwIfAny()
         guard let file, let merchantId else { throw MediaError.unreadableForm }
         return ImageUploadForm(file: file.body, merchantId: merchantId)
+    }
+
+    /// The request's multipart/form-data body, parsed.
+    static func readForm(_ req: Request) throws -> MultipartFormData {
+        guard let type = req.headers.first(name: .contentType), type.lowercased().hasPrefix("multipart/form-data") else {
+            throw MediaError.notMultipart
+        }
+        do {
+            let boundary = try MultipartFormData.boundary(contentType: type)
+            return try MultipartFormData(parsing: req.body.data.map { Array($0.readableBytesView) } ?? [], boundary: boundary)
+        } catch let failure as MultipartFormData.Failure {
+            req.logger.info("unreadable upload form: \(failure)")
+            throw MediaError.unreadableForm
+        }
+    }
+
+    /// The `file` part, which must be a file (a part with a file name).
+    static func filePart(_ form: MultipartFormData, into errors: inout FieldErrorCollector) -> MultipartFormData.Part? {
+        let file = form.part(named: "file")
+        if file == nil { errors.add("file", "is required") } else if file?.filename == nil {
+            errors.add("file", "must be a file (a form part with a file name)")
+        }
+        return file?.filename == nil ? nil : file
+    }
+}
+
+/// Members upload review photos (`POST /me/media/images`, behind the member gate).
+struct MemberMediaRoutes: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.grouped("me", "media").grouped(MediaRoutes.ImageSizeLimitMiddleware())
+            .on(.POST, "images", body: .collect(maxSize: ByteCount(value: ImageUploadPolicy.maxByteCount + MediaRoutes.formOverhead)),
+                use: upload)
+    }
+
+    /// 201 with the new image, or 200 with the member's earlier upload of the same bytes.
+    func upload(req: Request) async throws -> Response {
+        let member = try req.requireMember()
+        let form = try MediaRoutes.readForm(req)
+        var errors = FieldErrorCollector()
+        let file = MediaRoutes.filePart(form, into: &errors)
+        try errors.throwIfAny()
+        guard let file else { throw MediaError.unreadableForm }
+        guard file.body.count <= ImageUploadPolicy.maxByteCount else { throw MediaError.fileTooLarge }
+        let upload = try await MemberImageService.upload(file.body, memberId: member.memberId, now: req.now, storage: req.fileStorage, on: req.db)
+        return try Response.json(upload.image.dto, status: upload.isNew ? .created : .ok)
     }
 }
 
@@ -87,7 +119,7 @@ struct PublicFileRoutes: RouteCollection {
     func serve(req: Request) async throws -> Response {
         let key = req.parameters.getCatchall().joined(separator: "/")
         // Only keys a media row names are served: the same storage also holds exports and backups.
-        guard (try? FileStorageKey.validate(key)) != nil, let file = try await MediaFileModel.find(key: key, on: req.db) else {
+        guard (try? FileStorageKey.validate(key)) != nil, let file = try await Self.described(key: key, on: req.db) else {
             throw MallError.notFound("No such file.")
         }
         var headers = HTTPHeaders()
@@ -102,6 +134,13 @@ struct PublicFileRoutes: RouteCollection {
         }
         headers.replaceOrAdd(name: .contentType, value: file.contentType)
         return Response(status: .ok, headers: headers, body: .init(data: data))
+    }
+
+    /// The row that names `key`: a staff upload (product images) or a member's (review photos).
+    static func described(key: String, on db: any Database) async throws -> (sha256: String, contentType: String)? {
+        if let file = try await MediaFileModel.find(key: key, on: db) { return (file.sha256, file.contentType) }
+        if let image = try await MemberImageModel.find(key: key, on: db) { return (image.sha256, image.contentType) }
+        return nil
     }
 
     /// `If-None-Match` holds `*` or a comma-separated list of tags, weak (`W/"…"`) or strong; the

@@ -48,20 +48,33 @@ struct MemberPointsRoutes: RouteCollection {
         case "true": unreadOnly = true
         default: throw ValidationFailure(field: "unread", message: "must be true or false")
         }
-        return try await MemberInboxService.page(memberId: member.memberId, unreadOnly: unreadOnly, page: page, on: req.db)
+        return Self.translated(try await MemberInboxService.page(memberId: member.memberId, unreadOnly: unreadOnly, page: page, on: req.db), for: req)
     }
 
     func read(req: Request) async throws -> MemberInbox {
         let member = try req.requireMember()
         guard let id = req.parameters.get("notificationId", as: UUID.self) else { throw MallError.notFound("No such notification.") }
         try await MemberInboxService.markRead(memberId: member.memberId, notificationId: id, now: req.now, on: req.db)
-        return try await MemberInboxService.page(memberId: member.memberId, unreadOnly: false, page: PageRequest(), on: req.db)
+        return Self.translated(try await MemberInboxService.page(memberId: member.memberId, unreadOnly: false, page: PageRequest(), on: req.db), for: req)
     }
 
     func readAll(req: Request) async throws -> MemberInbox {
         let member = try req.requireMember()
         try await MemberInboxService.markRead(memberId: member.memberId, notificationId: nil, now: req.now, on: req.db)
-        return try await MemberInboxService.page(memberId: member.memberId, unreadOnly: false, page: PageRequest(), on: req.db)
+        return Self.translated(try await MemberInboxService.page(memberId: member.memberId, unreadOnly: false, page: PageRequest(), on: req.db), for: req)
+    }
+
+    /// Messages are stored as the English sentences the server wrote and read in the reader's
+    /// language, so a shopper who switches language sees their whole inbox in it.
+    static func translated(_ inbox: MemberInbox, for req: Request) -> MemberInbox {
+        var inbox = inbox
+        inbox.notifications.items = inbox.notifications.items.map { item in
+            var item = item
+            item.title = req.serverText(item.title)
+            item.body = req.serverText(item.body)
+            return item
+        }
+        return inbox
     }
 
     static func kind(_ req: Request) throws -> PointsEntryKind? {

@@ -25,7 +25,7 @@ enum PointsQueries {
     static func ledger(memberId: UUID, page: PageRequest, kind: PointsEntryKind?, on db: any Database) async throws -> ListPage<PointsEntry> {
         var query = PointsEntryModel.query(on: db).filter(\.$memberId == memberId).filter(\.$points != 0)
         if let kind { query = query.filter(\.$kind == kind.rawValue) }
-        return try await query.sort(\.$createdAt, .descending).sort(\.$id, .descending).page(page) { $0.dto }
+        return try await query.sort(\.$seq, .descending).page(page) { $0.dto }
     }
 }
 

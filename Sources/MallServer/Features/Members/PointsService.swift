@@ -59,6 +59,13 @@ struct PointsService {
     /// `PointsError.insufficient` and changes nothing. Points whose day has come expire first.
     @discardableResult
     func spend(_ points: Int64, memberId: UUID, kind: PointsEntryKind, context: Context) async throws -> PointsEntryModel? {
+        try await spendTakingLots(points, memberId: memberId, kind: kind, context: context)?.entry
+    }
+
+    /// `spend`, also saying when the lots it took from expire (nil: never), so points given back
+    /// later (a cancelled checkout) can expire no later than the points they replace.
+    func spendTakingLots(_ points: Int64, memberId: UUID, kind: PointsEntryKind,
+                         context: Context) async throws -> (entry: PointsEntryModel, lotExpiries: [Date?])? {
         guard points > 0 else { return nil }
         if let key = context.idempotencyKey, try await entry(key: key) != nil { return nil }
         try await expireDue(memberId: memberId, now: context.now)
@@ -77,7 +84,9 @@ struct PointsService {
             throw StoredDataError(row: "points of member \(memberId)", underlying: "balance above the sum of its lots")
         }
         try await take(takes)
-        return try await record(-points, memberId: memberId, kind: kind, balanceAfter: balance, lotRemaining: nil, expiresAt: nil, context: context)
+        let expiries = Dictionary(uniqueKeysWithValues: lots.map { ($0.id, $0.expiresAt) })
+        let entry = try await record(-points, memberId: memberId, kind: kind, balanceAfter: balance, lotRemaining: nil, expiresAt: nil, context: context)
+        return (entry, takes.map { expiries[$0.lotId] ?? nil })
     }
 
     /// Takes back up to `points` earned by the entry with `earnedKey` (the goods it was earned
@@ -134,6 +143,13 @@ struct PointsService {
             .decode(column: "balance", as: Int64.self) ?? 0
     }
 
+    /// What the member can spend at `now`: the balance less the lots whose day has come that the
+    /// expiry job has not written off yet (spending writes them off first).
+    func spendableBalance(memberId: UUID, now: Date) async throws -> Int64 {
+        let due = PointsLots.expiring(try await openLots(memberId: memberId), at: now).reduce(Int64(0)) { $0 + $1.points }
+        return max(0, try await balance(memberId: memberId) - due)
+    }
+
     func account(memberId: UUID) async throws -> PointsAccountModel? {
         try await PointsAccountModel.query(on: db).filter(\.$memberId == memberId).first()
     }
@@ -172,8 +188,8 @@ struct PointsService {
 
     private func ensureAccount(memberId: UUID, now: Date) async throws {
         try await db.sql.raw("""
-            INSERT INTO points_accounts (id, member_id, balance, earned_total, updated_at)
-            VALUES (\(bind: UUID()), \(bind: memberId), 0, 0, \(bind: now)) ON CONFLICT (member_id) DO NOTHING
+            INSERT INTO points_accounts (id, member_id, balance, earned_total, last_seq, updated_at)
+            VALUES (\(bind: UUID()), \(bind: memberId), 0, 0, 0, \(bind: now)) ON CONFLICT (member_id) DO NOTHING
             """).run()
     }
 
@@ -196,9 +212,18 @@ struct PointsService {
 
     private func record(_ points: Int64, memberId: UUID, kind: PointsEntryKind, balanceAfter: Int64, lotRemaining: Int64?, expiresAt: Date?,
                         context: Context) async throws -> PointsEntryModel {
+        // The account row is locked by the balance change before this; numbering under that lock
+        // keeps the member's entries in commit order.
+        let numbered = try await db.sql.raw("""
+            UPDATE points_accounts SET last_seq = last_seq + 1 WHERE member_id = \(bind: memberId) RETURNING last_seq
+            """).all()
+        guard let seq = try numbered.first?.decode(column: "last_seq", as: Int64.self) else {
+            throw StoredDataError(row: "points of member \(memberId)", underlying: "no account to number the entry")
+        }
         let entry = PointsEntryModel()
         entry.id = UUID()
         entry.memberId = memberId
+        entry.seq = seq
         entry.kind = kind.rawValue
         entry.points = points
         entry.balanceAfter = balanceAfter

@@ -55,10 +55,13 @@ struct CheckoutService {
             guard earlier.requestDigest == digest else { throw Failure.keyReused }
             return (try JSONDecoder.api.decode(CheckoutResult.self, from: Data(earlier.resultJSON.utf8)), false)
         }
-        let note = try input.note.map { try TextRule.check($0, field: "note", min: 0, max: 200) }
-        let planned = try await plan(memberId: memberId)
+        var errors = FieldErrorCollector()
+        let note = errors.collect { try input.note.map { try TextRule.check($0, field: "note", min: 0, max: 200) } } ?? nil
+        if let points = input.pointsToUse { errors.range(points, InputLimits.points, "pointsToUse") }
+        try errors.throwIfAny()
+        let planned = try await plan(memberId: memberId, pointsToUse: input.pointsToUse)
         let (cartId, view, settings, now, plans, groupPlans, priced) = (planned.cartId, planned.view, planned.settings, planned.now, planned.plans, planned.groupPlans, planned.priced)
-        let offered = try await PaymentRoutes.enabledProviders(req.application, on: db)
+        let offered = try await PaymentService.enabledProviders(req.application, on: db)
         let initialProvider = offered.contains { $0.code == SandboxGateway.provider } ? SandboxGateway.provider : offered.first?.code ?? SandboxGateway.provider
 
         let dueAt = now.addingTimeInterval(TimeInterval(settings.integer(.unpaidOrderTimeoutMinutes) * 60))
@@ -80,6 +83,7 @@ struct CheckoutService {
             let inventory = try await InventoryService.make(req.application, on: tx)
             var orders: [OrderModel] = []
             var reservations: [(OrderModel, [StockRequest])] = []
+            var pointsLines: [OrderPointsService.LineDeduction] = []
             for (position, group) in priced.groups.enumerated() {
                 let plan = plannedGroups[groupOwners[position]]
                 let order = OrderModel()
@@ -117,6 +121,7 @@ struct CheckoutService {
                     line.discountFen = priced.discount.minorUnits
                     line.payableFen = priced.payable.minorUnits
                     try await line.create(on: tx)
+                    pointsLines.append(.init(orderId: order.id!, orderLineId: line.id!, deductionFen: CheckoutLoyalty.deduction(of: priced)))
                 }
                 orders.append(order)
             }
@@ -134,14 +139,18 @@ struct CheckoutService {
             // can never be settled through a switched-off test gateway.
             payment.provider = initialProvider
             payment.amountFen = priced.totals.payable.minorUnits
-            payment.status = "pending"
+            payment.status = PaymentStatus.pending.rawValue
             payment.refundedFen = 0
             payment.createdAt = now
             try await payment.create(on: tx)
+            // Points last: a concurrent spend that took them first fails this checkout, whole.
+            try await OrderPointsService(app: req.application, db: tx).spendAtCheckout(priced.points.pointsUsed, memberId: memberId, checkoutId: checkoutId,
+                                                                                       lines: pointsLines, now: now)
             try await req.application.jobs.enqueue(Self.expiryJob, payload: ExpiryPayload(checkoutId: checkoutId), runAt: dueAt,
                                                    uniqueKey: "checkout-expiry:\(checkoutId.uuidString)", on: tx)
             let result = CheckoutResult(checkoutId: checkoutId, orders: try await OrderDTO.many(orders, on: tx), payableFen: payment.amountFen,
-                                        payment: payment.info(req.application), paymentDueAt: dueAt, explanation: priced.explanation + (note.map { ["Note: \($0)"] } ?? []))
+                                        payment: payment.info(req.application), paymentDueAt: dueAt, explanation: priced.explanation + (note.map { ["Note: \($0)"] } ?? []),
+                                        pointsUsed: priced.points.pointsUsed)
             try await CheckoutModel.query(on: tx).set(\.$resultJSON, to: try JSONText.encode(result))
                 .filter(\.$id == checkoutId).update()
             return (result, true)
@@ -157,8 +166,8 @@ struct CheckoutService {
 
     /// What checkout would do now, without doing it: the orders, their prices and the
     /// explanation. Checkout runs the same plan, so the preview and the order agree.
-    func preview(memberId: UUID) async throws -> CheckoutPreview {
-        let plan = try await plan(memberId: memberId)
+    func preview(memberId: UUID, pointsToUse: Int64? = nil) async throws -> CheckoutPreview {
+        let plan = try await plan(memberId: memberId, pointsToUse: pointsToUse)
         let orders = plan.priced.groups.enumerated().map { position, group in
             let owner = plan.plans[plan.groupPlans[position].plan]
             return CheckoutPreview.Order(merchantName: owner.group.merchantName, storeName: owner.stores[group.storeId.rawValue]?.name ?? "",
@@ -169,7 +178,8 @@ struct CheckoutService {
         let totals = plan.priced.totals
         return CheckoutPreview(orders: orders, goodsFen: totals.subtotal.minorUnits, discountFen: totals.discount.minorUnits,
                                shippingFen: totals.shippingFee.minorUnits, payableFen: totals.payable.minorUnits,
-                               explanation: plan.priced.explanation)
+                               explanation: plan.priced.explanation, levelDiscountFen: totals.levelDiscount.minorUnits,
+                               points: plan.loyalty.quote(plan.priced))
     }
 
     private struct Plan {
@@ -180,11 +190,12 @@ struct CheckoutService {
         let plans: [(group: CartMerchantGroup, decision: AllocationDecision, address: MemberAddressModel?, stores: [UUID: StoreDirectory.Entry])]
         let groupPlans: [(plan: Int, storeId: UUID)]
         let priced: PricedCheckout
+        let loyalty: CheckoutLoyalty
     }
 
     /// Reads only: the cart as it stands, each merchant's part allocated to stores and every
     /// resulting order priced together.
-    private func plan(memberId: UUID) async throws -> Plan {
+    private func plan(memberId: UUID, pointsToUse: Int64?) async throws -> Plan {
         let db = req.db
         guard let cart = try await CartModel.query(on: db).filter(\.$memberId == memberId).first() else { throw Failure.emptyCart }
         let view = try await CartService.view(cart, req: req)
@@ -260,8 +271,11 @@ struct CheckoutService {
         let merchantIds = Array(Set(plans.map(\.group.merchantId)))
         let merchants = try await MerchantModel.query(on: db).filter(\.$id ~~ merchantIds).all()
         let rules = Dictionary(uniqueKeysWithValues: merchants.map { (MerchantID($0.id!), ShippingRules.rule(for: $0, settings: settings)) })
-        let priced = try PricingEngine.price(PricingRequest(at: now, groups: groups, shippingRules: rules))
-        return Plan(cartId: cart.id!, view: view, settings: settings, now: now, plans: plans, groupPlans: groupPlans, priced: priced)
+        // The member's level (its discount and free-delivery threshold) and points.
+        let loyalty = try await CheckoutLoyalty.load(memberId: memberId, pointsToUse: pointsToUse, settings: settings, now: now, on: db)
+        let priced = try PricingEngine.price(PricingRequest(at: now, member: loyalty.member, groups: groups, points: loyalty.redemption,
+                                                            pointsPolicy: loyalty.policy, shippingRules: rules))
+        return Plan(cartId: cart.id!, view: view, settings: settings, now: now, plans: plans, groupPlans: groupPlans, priced: priced, loyalty: loyalty)
     }
 
     /// A cart line problem as a shopper reads it (the cart page has its own catalog text).

@@ -100,7 +100,7 @@ struct OrderDeskRoutes: RouteCollection {
         var refunded: [UUID: Int64] = [:]
         for row in try await req.db.sql.raw("""
             SELECT r.order_id, CAST(SUM(r.amount_fen) AS BIGINT) AS fen FROM refunds r JOIN orders o ON o.id = r.order_id
-            WHERE r.status = 'succeeded' AND o.created_at >= \(bind: from) AND o.created_at < \(bind: to) GROUP BY r.order_id
+            WHERE r.status = \(bind: RefundStatus.succeeded.rawValue) AND o.created_at >= \(bind: from) AND o.created_at < \(bind: to) GROUP BY r.order_id
             """).all() {
             refunded[try row.decode(column: "order_id", as: UUID.self)] = try row.decode(column: "fen", as: Int64.self)
         }
@@ -251,75 +251,22 @@ struct OrderDeskRoutes: RouteCollection {
         let order = try await find(req)
         let staff = try req.authorize(.orderFulfil, on: .merchant(MerchantID(order.merchantId)))
         let input = try req.content.decode(ReallocationInput.self)
-        try await req.db.writeTransaction { db in
-            guard let locked = try await OrderLocks.lockOrders(checkoutId: order.checkoutId, on: db).first(where: { $0.id == order.id }) else { return }
-            let effects = OrderEffects(app: req.application, db: db, now: req.now)
-            let current = try locked.lifecycle
-            let target: StoreID
-            if let storeId = input.storeId {
-                guard let store = try await StoreModel.find(storeId, on: db), store.merchantId == locked.merchantId else {
-                    throw ValidationFailure(field: "storeId", message: "is not a store of this order's merchant")
-                }
-                guard store.status == .open, current.fulfilment == .delivery || (store.kind == .store && store.pickupEnabled) else {
-                    throw ValidationFailure(field: "storeId", message: "must be an open store that can fulfil this order (pickup orders need a store with self-pickup)")
-                }
-                target = StoreID(store.id!)
-            } else {
-                guard current.status == .awaitingReallocation else {
-                    throw MallError.conflict("Name the store to move a \(current.status.rawValue) order to.")
-                }
-                try await effects.reallocate(locked, excluding: Set(current.rejectedStoreIds))
-                guard try locked.lifecycle.status != .awaitingReallocation else {
-                    throw MallError.conflict("No other store can take this order now; name a store.")
-                }
-                try await req.audit.record(on: db, action: "order.reallocate", owner: locked.owner, targetType: "order", targetId: locked.id!.uuidString)
-                return
-            }
-            let lines = try await OrderLineModel.query(on: db).filter(\.$orderId == locked.id!).all()
-            let inventory = try await InventoryService.make(req.application, on: db)
-            // Both stores' stock locks in a fixed order: moving A→B while another request moves
-            // B→A (or checks out at both) would otherwise deadlock on PostgreSQL.
-            try await inventory.lockStores([current.storeId.rawValue, target.rawValue])
-            var lifecycle = current
-            // Platform staff are HQ; a merchant's own staff move their merchant's orders under their own name.
-            let actor: TimelineActor = staff.policy.allows(.orderFulfil, on: .platform) ? .hq(staff.staffId) : .merchantStaff(staff.staffId)
-            let result = try lifecycle.reallocate(to: target, by: actor, at: req.now, note: "moved by \(staff.username)")
-            // Hold the stock at the new store first, then let the old store's go.
-            try await inventory.reserve(
-                lines.map { StockRequest(skuId: $0.skuId, storeId: target.rawValue, quantity: $0.quantity) },
-                context: MovementContext(reason: "order \(locked.number)", referenceType: "order", referenceId: locked.id!.uuidString, now: req.now))
-            try locked.setLifecycle(lifecycle)
-            locked.updatedAt = req.now
-            try await locked.update(on: db)
-            try await effects.apply(result, to: locked)
-            try await req.audit.record(on: db, action: "order.reallocate", owner: locked.owner, targetType: "order", targetId: locked.id!.uuidString,
-                                       before: ["storeId": current.storeId.rawValue.uuidString], after: ["storeId": target.rawValue.uuidString])
-        }
-        return try await Self.dto(try await OrderModel.find(order.id, on: req.db)!, for: req)
+        let moved = try await OrderDeskService(app: req.application, db: req.db, audit: req.audit, now: req.now)
+            .reallocate(orderId: order.id!, checkoutId: order.checkoutId, to: input.storeId, by: staff)
+        return try await Self.dto(moved, for: req)
     }
 
-    /// One state machine step by the store's staff: permission on the order's store, the
-    /// transition, its effects and an audit row, all in one transaction.
+    /// One state machine step by the store's staff: permission on the order's store here, the
+    /// transition with its effects and audit row in `OrderDeskService`.
     private func step(_ req: Request, action: String,
                       _ transition: @escaping @Sendable (inout OrderLifecycle, TimelineActor, Date) throws -> [OrderEffect],
                       andThen extra: (@Sendable (OrderModel, any Database, Date) async throws -> Void)? = nil) async throws -> StaffOrder {
         let order = try await find(req)
         let staff = try req.authorize(.orderFulfil, on: order.owner)
-        let actor = staff.timelineActor(for: .orderFulfil, merchantId: order.merchantId)
-        let now = req.now
-        // The permission was checked against the store the order had when read; if HQ moved it
-        // since, this store no longer acts on it.
-        let store = order.storeId
-        let done = try await OrderTransition.run(orderId: order.id!, app: req.application, db: req.db, now: now,
-                                                 applies: { $0.storeId == store }, { lifecycle in
-            try transition(&lifecycle, actor, now)
-        }, andThen: { locked, before, db in
-            try await extra?(locked, db, now)
-            try await req.audit.record(on: db, action: action, owner: locked.owner, targetType: "order", targetId: locked.id!.uuidString,
-                                       before: ["status": before.rawValue], after: ["status": locked.status])
-        })
-        guard done != nil else { throw MallError.conflict("This order has moved to another store; reload the order list.") }
-        return try await Self.dto(try await OrderModel.find(order.id, on: req.db)!, for: req)
+        let done = try await OrderDeskService(app: req.application, db: req.db, audit: req.audit, now: req.now)
+            .step(orderId: order.id!, atStore: order.storeId, action: action, actor: staff.timelineActor(for: .orderFulfil, merchantId: order.merchantId),
+                  transition, andThen: extra)
+        return try await Self.dto(done, for: req)
     }
 
     private func find(_ req: Request) async throws -> OrderModel {

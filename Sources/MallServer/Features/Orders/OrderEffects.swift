@@ -65,7 +65,8 @@ struct OrderEffects {
             case .notifyShopper(let status):
                 try await NotificationOutbox(app: app, db: db).send(
                     audience: .member, recipientId: order.memberId, merchantId: order.merchantId, storeId: order.storeId,
-                    title: "订单 \(order.number) \(Self.statusText(status))", body: "Order \(order.number) is now \(status.rawValue).",
+                    title: "Order \(order.number): \(Self.shopperPhrase(status))",
+                    body: "Your order \(order.number) was updated: \(Self.shopperPhrase(status)).",
                     reference: .init(type: "order", id: order.id!.uuidString), now: now)
             case .notifyStore(let store):
                 try await NotificationOutbox(app: app, db: db).send(
@@ -73,8 +74,11 @@ struct OrderEffects {
                     title: "新订单 New order \(order.number)", body: "订单 \(order.number) 分配到本店，请及时接单。",
                     reference: .init(type: "order", id: order.id!.uuidString), now: now)
             case .settle:
-                // Settlement with the merchant (service fees) belongs to the settlement issue.
-                continue
+                // Points for the member (and their level); settlement with the merchant (service
+                // fees) belongs to the settlement issue.
+                try await OrderPointsService(app: app, db: db).orderCompleted(order, now: now)
+            case .returnPoints:
+                try await OrderPointsService(app: app, db: db).returnForOrder(order, now: now)
             }
         }
     }
@@ -92,7 +96,8 @@ struct OrderEffects {
             // A pickup order cannot move without the shopper choosing another store.
             try await NotificationOutbox(app: app, db: db).send(
                 audience: .member, recipientId: order.memberId, merchantId: order.merchantId, storeId: order.storeId,
-                title: "请选择其他自提门店 Choose another pickup store", body: "订单 \(order.number) 的自提门店无法备货，请选择其他门店，否则订单将自动取消并退款。",
+                title: "Choose another pickup store",
+                body: "The pickup store cannot prepare order \(order.number). Choose another store, or the order will be cancelled and refunded.",
                 reference: .init(type: "order", id: order.id!.uuidString), now: now)
             try await tellHeadquartersItWaits(order)
             return
@@ -153,6 +158,24 @@ struct OrderEffects {
 
     private func context(_ order: OrderModel) -> MovementContext {
         MovementContext(reason: "order \(order.number)", referenceType: "order", referenceId: order.id!.uuidString, now: now)
+    }
+
+    /// How a shopper's message names a status, as an English phrase the server catalog translates.
+    static func shopperPhrase(_ status: OrderStatus) -> String {
+        switch status {
+        case .pendingPayment: "awaiting payment"
+        case .paid: "paid"
+        case .awaitingReallocation: "finding another store"
+        case .accepted: "accepted by the store"
+        case .picking: "being picked"
+        case .shipped: "shipped"
+        case .readyForPickup: "ready for pickup"
+        case .delivered: "delivered"
+        case .pickedUp: "picked up"
+        case .completed: "completed"
+        case .cancelled: "cancelled"
+        case .expired: "closed unpaid"
+        }
     }
 
     static func statusText(_ status: OrderStatus) -> String {

@@ -93,7 +93,10 @@ struct OrderRoutes: RouteCollection {
 
     func preview(req: Request) async throws -> CheckoutPreview {
         let member = try req.requireMember()
-        var preview = try await CheckoutService(req: req).preview(memberId: member.memberId)
+        var errors = FieldErrorCollector()
+        let points = req.boundedQuery("pointsToUse", InputLimits.points, into: &errors)
+        try errors.throwIfAny()
+        var preview = try await CheckoutService(req: req).preview(memberId: member.memberId, pointsToUse: points)
         preview.explanation = preview.explanation.map(req.serverText)
         return preview
     }
@@ -188,8 +191,10 @@ enum OrderDTO {
         let stores = Dictionary(uniqueKeysWithValues: try await StoreModel.query(on: db).filter(\.$id ~~ Set(orders.map(\.storeId))).all().map { ($0.id!, $0.name) })
         let shipments = try await LogisticsService.shipmentInfos(orderIds: ids, on: db)
         var refunded: [UUID: Int64] = [:]
-        for refund in try await RefundModel.query(on: db).filter(\.$orderId ~~ ids).filter(\.$status != "failed").filter(\.$transactionId == nil).all() {
-            if let orderId = refund.orderId { refunded[orderId, default: 0] += refund.amountFen }
+        // A refused refund gave its amount back, and a retried one is carried by its retry: neither counts.
+        let counted = [RefundStatus.pending, .processing, .succeeded].map(\.rawValue)
+        for refund in try await RefundModel.query(on: db).filter(\.$orderId ~~ ids).filter(\.$status ~~ counted).filter(\.$transactionId == nil).all() {
+            if let orderId = refund.orderId { refunded[orderId] = try Checked.add(refunded[orderId] ?? 0, refund.amountFen, "refund total") }
         }
         return try orders.map { order in
             let lifecycle = try order.lifecycle

@@ -21,23 +21,7 @@ struct PaymentRoutes: RouteCollection {
 
     /// The providers a shopper can choose: configured, and switched on in settings.
     func providers(req: Request) async throws -> [PaymentProviderInfo] {
-        try await Self.enabledProviders(req.application, on: req.db)
-    }
-
-    static func enabledProviders(_ app: Application, on db: any Database) async throws -> [PaymentProviderInfo] {
-        let settings = try await SettingsService.resolved(on: db)
-        let configured = Set(app.paymentGateways.providers)
-        var result: [PaymentProviderInfo] = []
-        if configured.contains(WeChatPayGateway.provider), settings.boolean(.paymentWeChatEnabled) {
-            result.append(PaymentProviderInfo(code: WeChatPayGateway.provider, name: "微信支付 WeChat Pay", isSandbox: false))
-        }
-        if configured.contains(AlipayGateway.provider), settings.boolean(.paymentAlipayEnabled) {
-            result.append(PaymentProviderInfo(code: AlipayGateway.provider, name: "支付宝 Alipay", isSandbox: false))
-        }
-        if settings.boolean(.paymentSandboxEnabled) {
-            result.append(PaymentProviderInfo(code: SandboxGateway.provider, name: "沙箱支付 Sandbox (test only, no money moves)", isSandbox: true))
-        }
-        return result
+        try await PaymentService.enabledProviders(req.application, on: req.db)
     }
 
     /// Opens the trade with the chosen provider. Switching provider closes the previous
@@ -45,10 +29,10 @@ struct PaymentRoutes: RouteCollection {
     func start(req: Request) async throws -> PaymentStart {
         let payment = try await owned(req)
         let input = try req.content.decode(PaymentStartInput.self)
-        guard try await Self.enabledProviders(req.application, on: req.db).contains(where: { $0.code == input.provider }) else {
+        guard try await PaymentService.enabledProviders(req.application, on: req.db).contains(where: { $0.code == input.provider }) else {
             throw ValidationFailure(field: "provider", message: "is not an enabled payment provider")
         }
-        guard payment.status == "pending" else { throw MallError.conflict("This payment is already \(payment.status).") }
+        guard payment.status == PaymentStatus.pending.rawValue else { throw MallError.conflict("This payment is already \(payment.status).") }
         let orders = try await OrderModel.query(on: req.db).filter(\.$checkoutId == payment.checkoutId).sort(\.$number).all()
         guard orders.contains(where: { $0.status == OrderStatus.pendingPayment.rawValue }) else {
             throw MallError.conflict("The orders of this payment are no longer waiting for payment.")
@@ -62,7 +46,7 @@ struct PaymentRoutes: RouteCollection {
             // A sandbox submission still on its way is abandoned with the switch.
             let switched = try await req.db.sql.raw("""
                 UPDATE payments SET provider = \(bind: input.provider), provider_transaction_id = NULL
-                WHERE id = \(bind: payment.id!) AND status = 'pending' RETURNING id
+                WHERE id = \(bind: payment.id!) AND status = \(bind: PaymentStatus.pending.rawValue) RETURNING id
                 """).all()
             guard !switched.isEmpty else { throw MallError.conflict("This payment was completed meanwhile.") }
             payment.provider = input.provider
@@ -187,7 +171,7 @@ struct PaymentRoutes: RouteCollection {
         let payment = try await owned(req)
         guard payment.provider == SandboxGateway.provider else { throw MallError.badRequest("This payment is not a sandbox payment.") }
         try await SandboxGateway.requireEnabled(on: req.db)
-        guard payment.status == "pending" else { throw MallError.conflict("This payment is already \(payment.status).") }
+        guard payment.status == PaymentStatus.pending.rawValue else { throw MallError.conflict("This payment is already \(payment.status).") }
         _ = try await SandboxGateway.completePayment(payment, app: req.application, on: req.db, now: req.now)
         return payment.info(req.application)
     }

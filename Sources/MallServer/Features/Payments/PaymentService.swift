@@ -9,6 +9,23 @@ import Vapor
 struct PaymentService {
     let app: Application
 
+    /// The providers a shopper can choose: configured, and switched on in settings.
+    static func enabledProviders(_ app: Application, on db: any Database) async throws -> [PaymentProviderInfo] {
+        let settings = try await SettingsService.resolved(on: db)
+        let configured = Set(app.paymentGateways.providers)
+        var result: [PaymentProviderInfo] = []
+        if configured.contains(WeChatPayGateway.provider), settings.boolean(.paymentWeChatEnabled) {
+            result.append(PaymentProviderInfo(code: WeChatPayGateway.provider, name: "微信支付 WeChat Pay", isSandbox: false))
+        }
+        if configured.contains(AlipayGateway.provider), settings.boolean(.paymentAlipayEnabled) {
+            result.append(PaymentProviderInfo(code: AlipayGateway.provider, name: "支付宝 Alipay", isSandbox: false))
+        }
+        if settings.boolean(.paymentSandboxEnabled) {
+            result.append(PaymentProviderInfo(code: SandboxGateway.provider, name: "沙箱支付 Sandbox (test only, no money moves)", isSandbox: true))
+        }
+        return result
+    }
+
     /// Money arrived for a payment (a verified gateway notification or query). The first
     /// transaction pays the payment's orders; the same transaction again is a replay and changes
     /// nothing; a different transaction for a payment already paid is the shopper paying twice
@@ -18,16 +35,28 @@ struct PaymentService {
         try await app.db.writeTransaction { db in
             // The sandbox books its transaction id when the shopper pays; real gateways leave it
             // empty until their notification arrives.
+            // `PaymentLifecycle.pay` as one conditional UPDATE: a pending payment is paid by the
+            // transaction it booked (the sandbox books one on its page) or, with none booked, by any.
             let claimed = try await db.sql.raw("""
-                UPDATE payments SET status = 'paid', provider = \(bind: provider), provider_transaction_id = \(bind: transactionId), paid_at = \(bind: now)
-                WHERE id = \(bind: payment.id!) AND status = 'pending'
+                UPDATE payments SET status = \(bind: PaymentStatus.paid.rawValue), provider = \(bind: provider),
+                    provider_transaction_id = \(bind: transactionId), paid_at = \(bind: now)
+                WHERE id = \(bind: payment.id!) AND status = \(bind: PaymentStatus.pending.rawValue)
                   AND (provider_transaction_id IS NULL OR provider_transaction_id = \(bind: transactionId)) RETURNING id
                 """).all()
             guard !claimed.isEmpty else {
-                guard let current = try await PaymentModel.find(payment.id, on: db), current.providerTransactionId != transactionId else { return }
-                // The sandbox booked another transaction whose notification is still on its way.
-                guard current.status != "pending" else { throw MallError.conflict("This payment is being completed by another transaction.") }
-                try await refundDuplicate(payment: current, transactionId: transactionId, provider: provider, on: db, now: now)
+                guard let current = try await PaymentModel.find(payment.id, on: db) else { return }
+                var lifecycle = try current.lifecycle
+                switch lifecycle.pay(transactionId: transactionId) {
+                case .replay:
+                    return
+                case .paid:
+                    throw MallError.conflict("This payment changed while it was being recorded; retry in a moment.")
+                case .duplicate where lifecycle.status == .pending:
+                    // The sandbox booked another transaction whose notification is still on its way.
+                    throw MallError.conflict("This payment is being completed by another transaction.")
+                case .duplicate:
+                    try await refundDuplicate(payment: current, transactionId: transactionId, provider: provider, on: db, now: now)
+                }
                 return
             }
             let orders = try await OrderLocks.lockOrders(checkoutId: payment.checkoutId, on: db)
@@ -52,7 +81,7 @@ struct PaymentService {
         let inserted = try await db.sql.raw("""
             INSERT INTO refunds (id, payment_id, order_id, amount_fen, cause, status, transaction_id, provider, created_at)
             VALUES (\(bind: refundId), \(bind: payment.id!), \(bind: order.id!), \(bind: payment.amountFen),
-                    \(bind: RefundCause.duplicatePayment.rawValue + ":" + transactionId), 'pending', \(bind: transactionId),
+                    \(bind: RefundCause.duplicatePayment.rawValue + ":" + transactionId), \(bind: RefundStatus.pending.rawValue), \(bind: transactionId),
                     \(bind: provider), \(bind: now))
             ON CONFLICT (payment_id, order_id, cause) DO NOTHING RETURNING id
             """).all()
@@ -65,7 +94,8 @@ struct PaymentService {
         try await app.jobs.enqueue(Self.refundJob, payload: RefundPayload(refundId: refundId), uniqueKey: "refund:\(refundId.uuidString)", on: db)
         try await NotificationOutbox(app: app, db: db).send(
             audience: .member, recipientId: payment.memberId, merchantId: order.merchantId, storeId: order.storeId,
-            title: "重复付款已退回 Duplicate payment refunded", body: "订单 \(order.number) 收到了第二笔付款 \(transactionId)，已原路退回。",
+            title: "Duplicate payment refunded",
+            body: "Order \(order.number) was paid a second time (\(transactionId)); that payment is being refunded to where it came from.",
             reference: .init(type: "order", id: order.id!.uuidString), now: now)
     }
 
@@ -75,7 +105,8 @@ struct PaymentService {
     func retry(refundId: UUID, on db: any Database, now: Date) async throws -> UUID {
         try await db.writeTransaction { tx in
             let claimed = try await tx.sql.raw("""
-                UPDATE refunds SET status = 'retried' WHERE id = \(bind: refundId) AND status = 'failed' RETURNING id
+                UPDATE refunds SET status = \(bind: RefundStatus.retried.rawValue)
+                WHERE id = \(bind: refundId) AND status IN (\(binds: RefundStatus.retried.predecessors.map(\.rawValue))) RETURNING id
                 """).all()
             guard !claimed.isEmpty, let failed = try await RefundModel.find(refundId, on: tx) else {
                 throw MallError.conflict("Only a failed refund can be sent again.")
@@ -84,13 +115,14 @@ struct PaymentService {
             try await tx.sql.raw("""
                 INSERT INTO refunds (id, payment_id, order_id, amount_fen, cause, status, after_sales_id, transaction_id, provider, created_at)
                 VALUES (\(bind: retryId), \(bind: failed.paymentId), \(bind: failed.orderId), \(bind: failed.amountFen),
-                        \(bind: failed.cause + "#retry:" + String(retryId.uuidString.prefix(8))), 'pending', \(bind: failed.afterSalesId),
+                        \(bind: failed.cause + "#retry:" + String(retryId.uuidString.prefix(8))), \(bind: RefundStatus.pending.rawValue), \(bind: failed.afterSalesId),
                         \(bind: failed.transactionId), \(bind: failed.provider), \(bind: now))
                 """).run()
             if failed.transactionId == nil {
                 let booked = try await tx.sql.raw("""
                     UPDATE payments SET refunded_fen = refunded_fen + \(bind: failed.amountFen),
-                        status = CASE WHEN refunded_fen + \(bind: failed.amountFen) >= amount_fen THEN 'refunded' ELSE 'partially_refunded' END
+                        status = CASE WHEN refunded_fen + \(bind: failed.amountFen) >= amount_fen THEN \(bind: PaymentStatus.refunded.rawValue)
+                                  ELSE \(bind: PaymentStatus.partiallyRefunded.rawValue) END
                     WHERE id = \(bind: failed.paymentId) AND refunded_fen + \(bind: failed.amountFen) <= amount_fen RETURNING id
                     """).all()
                 guard !booked.isEmpty else { throw MallError.conflict("Sending this refund again would exceed what is left of the payment.") }
@@ -119,14 +151,15 @@ struct PaymentService {
         let refundId = UUID()
         let inserted = try await db.sql.raw("""
             INSERT INTO refunds (id, payment_id, order_id, amount_fen, cause, status, after_sales_id, created_at)
-            VALUES (\(bind: refundId), \(bind: payment.id!), \(bind: order.id!), \(bind: amount), \(bind: cause), 'pending',
+            VALUES (\(bind: refundId), \(bind: payment.id!), \(bind: order.id!), \(bind: amount), \(bind: cause), \(bind: RefundStatus.pending.rawValue),
                     \(bind: afterSalesId), \(bind: now))
             ON CONFLICT (payment_id, order_id, cause) DO NOTHING RETURNING id
             """).all()
         guard !inserted.isEmpty else { return nil }
         let booked = try await db.sql.raw("""
             UPDATE payments SET refunded_fen = refunded_fen + \(bind: amount),
-                status = CASE WHEN refunded_fen + \(bind: amount) >= amount_fen THEN 'refunded' ELSE 'partially_refunded' END
+                status = CASE WHEN refunded_fen + \(bind: amount) >= amount_fen THEN \(bind: PaymentStatus.refunded.rawValue)
+                              ELSE \(bind: PaymentStatus.partiallyRefunded.rawValue) END
             WHERE id = \(bind: payment.id!) AND refunded_fen + \(bind: amount) <= amount_fen RETURNING id
             """).all()
         guard !booked.isEmpty else {
@@ -141,7 +174,7 @@ struct PaymentService {
     /// makes the job retry with backoff.
     static func sendRefund(_ context: JobContext) async throws {
         let payload = try context.decode(RefundPayload.self)
-        guard let refund = try await RefundModel.find(payload.refundId, on: context.db), refund.status == "pending",
+        guard let refund = try await RefundModel.find(payload.refundId, on: context.db), refund.status == RefundStatus.pending.rawValue,
               let payment = try await PaymentModel.find(refund.paymentId, on: context.db) else { return }
         let gateway = try context.app.paymentGateways.gateway(for: refund.provider ?? payment.provider)
         // The payer reads the reason (WeChat puts it in the refund message): an after-sales
@@ -167,13 +200,14 @@ struct PaymentService {
             switch outcome.state {
             case .processing:
                 try await db.sql.raw("""
-                    UPDATE refunds SET status = 'processing', provider_refund_id = \(bind: outcome.providerRefundId)
-                    WHERE id = \(bind: refundId) AND status = 'pending'
+                    UPDATE refunds SET status = \(bind: RefundStatus.processing.rawValue), provider_refund_id = \(bind: outcome.providerRefundId)
+                    WHERE id = \(bind: refundId) AND status IN (\(binds: RefundStatus.processing.predecessors.map(\.rawValue)))
                     """).run()
             case .succeeded:
                 let claimed = try await db.sql.raw("""
-                    UPDATE refunds SET status = 'succeeded', provider_refund_id = \(bind: outcome.providerRefundId), completed_at = \(bind: now)
-                    WHERE id = \(bind: refundId) AND status IN ('pending', 'processing') RETURNING id
+                    UPDATE refunds SET status = \(bind: RefundStatus.succeeded.rawValue), provider_refund_id = \(bind: outcome.providerRefundId),
+                        completed_at = \(bind: now)
+                    WHERE id = \(bind: refundId) AND status IN (\(binds: RefundStatus.succeeded.predecessors.map(\.rawValue))) RETURNING id
                     """).all()
                 guard !claimed.isEmpty, let refund = try await RefundModel.find(refundId, on: db) else { return }
                 if let caseId = refund.afterSalesId {
@@ -184,15 +218,17 @@ struct PaymentService {
                 // retry it (POST /admin/refunds/{id}/retry). A duplicate payment's refund was
                 // never counted against the payment, so there is nothing to give back there.
                 let claimed = try await db.sql.raw("""
-                    UPDATE refunds SET status = 'failed', completed_at = \(bind: now)
-                    WHERE id = \(bind: refundId) AND status IN ('pending', 'processing') RETURNING payment_id, amount_fen, transaction_id
+                    UPDATE refunds SET status = \(bind: RefundStatus.failed.rawValue), completed_at = \(bind: now)
+                    WHERE id = \(bind: refundId) AND status IN (\(binds: RefundStatus.failed.predecessors.map(\.rawValue)))
+                    RETURNING payment_id, amount_fen, transaction_id
                     """).all()
                 guard let row = claimed.first, let paymentId = try? row.decode(column: "payment_id", as: UUID.self),
                       let amount = try? row.decode(column: "amount_fen", as: Int64.self) else { return }
                 if (try? row.decode(column: "transaction_id", as: String?.self)) ?? nil == nil {
                     try await db.sql.raw("""
                         UPDATE payments SET refunded_fen = refunded_fen - \(bind: amount),
-                            status = CASE WHEN refunded_fen - \(bind: amount) = 0 THEN 'paid' ELSE 'partially_refunded' END
+                            status = CASE WHEN refunded_fen - \(bind: amount) = 0 THEN \(bind: PaymentStatus.paid.rawValue)
+                                          ELSE \(bind: PaymentStatus.partiallyRefunded.rawValue) END
                         WHERE id = \(bind: paymentId)
                         """).run()
                 }

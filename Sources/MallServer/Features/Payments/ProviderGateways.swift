@@ -206,7 +206,7 @@ enum PaymentReconciliation {
         let window = TimeInterval(settings.integer(.unpaidOrderTimeoutMinutes) * 60 + 3_600)
         let real = app.paymentGateways.providers.filter { $0 != SandboxGateway.provider }
         guard !real.isEmpty else { return try await reconcileRefunds(context) }
-        let pending = try await PaymentModel.query(on: context.db).filter(\.$status == "pending")
+        let pending = try await PaymentModel.query(on: context.db).filter(\.$status == PaymentStatus.pending.rawValue)
             .filter(\.$createdAt < now.addingTimeInterval(-60)).filter(\.$createdAt > now.addingTimeInterval(-window))
             .sort(\.$createdAt, .descending).limit(500).all()
         for payment in pending {
@@ -234,7 +234,7 @@ enum PaymentReconciliation {
         let app = context.app
         let now = context.now
         let service = PaymentService(app: app)
-        let processing = try await RefundModel.query(on: context.db).filter(\.$status == "processing").sort(\.$createdAt).limit(500).all()
+        let processing = try await RefundModel.query(on: context.db).filter(\.$status == RefundStatus.processing.rawValue).sort(\.$createdAt).limit(500).all()
         for refund in processing {
             do {
                 guard let payment = try await PaymentModel.find(refund.paymentId, on: context.db) else { continue }

@@ -20,7 +20,7 @@ struct RefundRoutes: RouteCollection {
         var errors = FieldErrorCollector()
         var query = PaymentModel.query(on: req.db)
         if let status = req.query[String.self, at: "status"] {
-            let known = ["pending", "paid", "partially_refunded", "refunded"]
+            let known = PaymentStatus.allCases.map(\.rawValue)
             if known.contains(status) { query = query.filter(\.$status == status) } else {
                 errors.add("status", "must be one of \(known.joined(separator: ", "))")
             }
@@ -51,7 +51,7 @@ struct RefundRoutes: RouteCollection {
         let page = try PageRequest(from: req)
         var query = RefundModel.query(on: req.db)
         if let status = req.query[String.self, at: "status"] {
-            let known = ["pending", "processing", "succeeded", "failed", "retried"]
+            let known = RefundStatus.allCases.map(\.rawValue)
             guard known.contains(status) else { throw ValidationFailure(field: "status", message: "must be one of \(known.joined(separator: ", "))") }
             query = query.filter(\.$status == status)
         }

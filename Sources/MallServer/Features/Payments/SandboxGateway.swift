@@ -30,7 +30,7 @@ enum SandboxGateway {
         }
 
         func query(payment: PaymentModel, app: Application, logger: Logger) async throws -> GatewayTradeOutcome {
-            GatewayTradeOutcome(state: payment.status == "pending" ? .pending : .paid, transactionId: payment.providerTransactionId,
+            GatewayTradeOutcome(state: payment.status == PaymentStatus.pending.rawValue ? .pending : .paid, transactionId: payment.providerTransactionId,
                                 amountFen: payment.amountFen)
         }
 
@@ -76,7 +76,7 @@ enum SandboxGateway {
         try await db.writeTransaction { tx in
             let booked = try await tx.sql.raw("""
                 UPDATE payments SET provider_transaction_id = \(bind: notification.transactionId)
-                WHERE id = \(bind: payment.id!) AND status = 'pending' AND provider_transaction_id IS NULL RETURNING id
+                WHERE id = \(bind: payment.id!) AND status = \(bind: PaymentStatus.pending.rawValue) AND provider_transaction_id IS NULL RETURNING id
                 """).all()
             guard !booked.isEmpty else { throw MallError.conflict("This payment has already been submitted.") }
             try await app.jobs.enqueue(notifyJob, payload: NotifyPayload(body: String(decoding: body, as: UTF8.self), signature: sign(body, app: app)), on: tx)

@@ -33,7 +33,7 @@ struct SandboxPayPage: RouteCollection {
         let form = try req.content.decode(Form.self)
         let (payment, sig) = try await verified(req, signature: form.sig)
         var message = "支付成功，请返回商城查看订单。Paid — return to the shop to see your order."
-        if payment.status == "pending" {
+        if payment.status == PaymentStatus.pending.rawValue {
             do {
                 _ = try await SandboxGateway.completePayment(payment, app: req.application, on: req.db, now: req.now)
             } catch let error as MallError {
@@ -60,7 +60,7 @@ struct SandboxPayPage: RouteCollection {
         func e(_ text: String) -> String { HTMLSanitizer.escape(text) }
         let settings = try await SettingsService.resolved(on: req.db)
         let orders = try await OrderModel.query(on: req.db).filter(\.$checkoutId == payment.checkoutId).sort(\.$number).all()
-        let pending = payment.status == "pending" && payment.providerTransactionId == nil
+        let pending = payment.status == PaymentStatus.pending.rawValue && payment.providerTransactionId == nil
         var html = """
             <!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
             <title>沙箱支付 Sandbox payment</title><style>

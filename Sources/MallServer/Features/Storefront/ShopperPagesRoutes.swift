@@ -14,6 +14,8 @@ struct ShopperPagesRoutes: RouteCollection {
         routes.post("logout", use: logout)
         routes.post("lang", use: switchLanguage)
         routes.get("account", use: account)
+        routes.get("member", use: memberCentre)
+        routes.get("inbox", use: inbox)
         routes.get("orders", use: orders)
         routes.get("orders", ":orderId", use: order)
         routes.get("orders", ":orderId", "pickup-code.svg", use: pickupQR)
@@ -130,8 +132,47 @@ struct ShopperPagesRoutes: RouteCollection {
         guard let principal = signedInMember(req), let member = try await MemberModel.find(principal.memberId, on: req.db) else {
             return signInRedirect(req)
         }
-        let data = AccountData(nickname: member.nickname, mobile: member.mobile ?? "", email: member.email ?? "", level: member.level ?? "")
+        // The level's name as members know it (the code when no level defines it).
+        let levelName = try await MembershipService.rights(memberId: principal.memberId, on: req.db).level?.name
+        let data = AccountData(nickname: member.nickname, mobile: member.mobile ?? "", email: member.email ?? "", level: levelName ?? member.level ?? "")
         return try await req.renderPage("storefront/account", title: req.message("account_title"), data: data)
+    }
+
+    /// The member centre: level, points with the sign-in calendar and history, and the way to
+    /// everything a member has (orders, reviews, points mall, lottery, inbox, account).
+    func memberCentre(req: Request) async throws -> Response {
+        guard let principal = signedInMember(req), let member = try await MemberModel.find(principal.memberId, on: req.db) else {
+            return signInRedirect(req)
+        }
+        let settings = try await SettingsService.resolved(on: req.db)
+        let summary = try await PointsQueries.summary(memberId: principal.memberId, settings: settings, now: req.now, on: req.db)
+        let signIn = summary.signIn
+        // Days of the cycle done so far: up to today when signed in, up to yesterday otherwise.
+        let done = signIn.signedInToday ? signIn.dayOfCycle : signIn.dayOfCycle - 1
+        let days = (1...max(1, signIn.cycleDays)).map { day in
+            SignInDay(number: day, points: SignInReward.points(streak: day, daily: signIn.dailyPoints, bonus: signIn.bonusPoints, cycleDays: signIn.cycleDays),
+                      done: day <= done, today: day == signIn.dayOfCycle, bonus: day == signIn.cycleDays && signIn.bonusPoints > 0)
+        }
+        let expiring = summary.expiring.map {
+            ExpiringLine(points: String($0.points), date: LocalTime.calendarDate(of: $0.expiresAt.addingTimeInterval(-1), in: settings.timeZone).description)
+        }
+        let levelName = try await MembershipService.rights(memberId: principal.memberId, on: req.db).level?.name
+        let data = MemberCentreData(nickname: member.nickname, level: levelName ?? member.level ?? "", balance: String(summary.balance),
+                                    earnedTotal: String(summary.earnedTotal), worth: Self.worth(points: summary.balance, pointsPerYuan: summary.pointsPerYuan), pointsPerYuan: summary.pointsPerYuan,
+                                    expiring: expiring, signedInToday: signIn.signedInToday, streak: signIn.streak, todayPoints: signIn.todayPoints,
+                                    days: days, unread: try await MemberInboxService.unreadCount(memberId: principal.memberId, on: req.db))
+        return try await req.renderPage("storefront/member", title: req.message("member_title"), data: data)
+    }
+
+    /// What points pay at checkout, in yuan (checked: a balance past any real one shows as "—").
+    static func worth(points: Int64, pointsPerYuan: Int) -> String {
+        let (fen, overflow) = points.multipliedReportingOverflow(by: 100)
+        return overflow ? "—" : WebFormat.yuan(fen / Int64(max(1, pointsPerYuan)))
+    }
+
+    func inbox(req: Request) async throws -> Response {
+        guard signedInMember(req) != nil else { return signInRedirect(req) }
+        return try await req.renderPage("storefront/inbox", title: req.message("inbox_title"), data: NoPageData())
     }
 
     func orders(req: Request) async throws -> Response {
@@ -244,6 +285,36 @@ struct RegisterData: Encodable, Sendable {
     let nickname: String
     let error: String?
     let fieldErrors: [String: String]
+}
+
+struct SignInDay: Encodable, Sendable {
+    let number: Int
+    let points: Int
+    let done: Bool
+    let today: Bool
+    let bonus: Bool
+}
+
+struct ExpiringLine: Encodable, Sendable {
+    let points: String
+    /// The last day the points can be used.
+    let date: String
+}
+
+struct MemberCentreData: Encodable, Sendable {
+    let nickname: String
+    let level: String
+    let balance: String
+    let earnedTotal: String
+    /// What the balance pays at checkout.
+    let worth: String
+    let pointsPerYuan: Int
+    let expiring: [ExpiringLine]
+    let signedInToday: Bool
+    let streak: Int
+    let todayPoints: Int
+    let days: [SignInDay]
+    let unread: Int
 }
 
 struct AccountData: Encodable, Sendable {

@@ -170,7 +170,8 @@ struct StorefrontRoutes: RouteCollection {
             store: detail.store.map { store in
                 StoreLine(name: store.name, distance: store.distanceMeters.map(WebFormat.distance) ?? "")
             },
-            storeOptions: stores.map { SelectOption(value: $0.id.uuidString, label: $0.name, selected: $0.id == detail.store?.id) })
+            storeOptions: stores.map { SelectOption(value: $0.id.uuidString, label: $0.name, selected: $0.id == detail.store?.id) },
+            reviews: try await ProductReviewsSection.load(productId: detail.id, req: req))
         return try await req.renderPage("storefront/product", title: detail.title, data: data)
     }
 
@@ -271,6 +272,8 @@ struct ProductCard: Encodable, Sendable {
     let subtitle: String
     let image: String?
     let price: String
+    /// "★ 4.7 (12)" once the product has approved reviews.
+    let rating: String?
 
     init(_ summary: ProductSummary) {
         id = summary.id
@@ -279,6 +282,7 @@ struct ProductCard: Encodable, Sendable {
         subtitle = summary.subtitle
         image = summary.image
         price = WebFormat.priceRange(summary.minPriceFen, summary.maxPriceFen)
+        rating = summary.averageRating.map { "★ " + String(format: "%.1f", $0) + " (\(summary.reviewCount))" }
     }
 }
 
@@ -367,6 +371,7 @@ struct ProductData: Encodable, Sendable {
     let singleSKU: UUID?
     let store: StoreLine?
     let storeOptions: [SelectOption]
+    let reviews: ProductReviewsSection
 }
 
 struct StoreCard: Encodable, Sendable {

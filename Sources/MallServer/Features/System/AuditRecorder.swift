@@ -4,20 +4,20 @@ import MallCore
 import Vapor
 
 /// Writes the audit row for a staff change. Call it with the transaction's database so the row
-/// and the change commit or vanish together.
-struct AuditRecorder {
-    let req: Request
+/// and the change commit or vanish together. It holds plain values — who acted, for which
+/// request, when — so services can take one without taking the request.
+struct AuditRecorder: Sendable {
+    let actorStaffId: UUID?
+    let actorName: String
+    let requestId: String
+    let now: Date
 
     func record(on db: any Database, action: String, owner: ResourceOwner, targetType: String, targetId: String,
                 before: (any Encodable)? = nil, after: (any Encodable)? = nil) async throws {
         let entry = AuditLogModel()
-        entry.createdAt = req.now
-        if case .staff(let staff) = req.principal {
-            entry.actorStaffId = staff.staffId
-            entry.actorName = staff.username
-        } else {
-            entry.actorName = "system"
-        }
+        entry.createdAt = now
+        entry.actorStaffId = actorStaffId
+        entry.actorName = actorName
         switch owner {
         case .platform:
             entry.scope = AccessScope.platform.description
@@ -34,11 +34,17 @@ struct AuditRecorder {
         entry.targetId = targetId
         entry.before = try before.map { try JSONText.encode($0) }
         entry.after = try after.map { try JSONText.encode($0) }
-        entry.requestId = req.requestId
+        entry.requestId = requestId
         try await entry.create(on: db)
     }
 }
 
 extension Request {
-    var audit: AuditRecorder { AuditRecorder(req: self) }
+    /// The recorder for this request's staff member (or "system" for anyone else).
+    var audit: AuditRecorder {
+        if case .staff(let staff) = principal {
+            return AuditRecorder(actorStaffId: staff.staffId, actorName: staff.username, requestId: requestId, now: now)
+        }
+        return AuditRecorder(actorStaffId: nil, actorName: "system", requestId: requestId, now: now)
+    }
 }

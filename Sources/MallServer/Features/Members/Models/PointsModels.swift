@@ -12,10 +12,11 @@ final class PointsAccountModel: Model, @unchecked Sendable {
     @Field(key: "member_id") var memberId: UUID
     @Field(key: "balance") var balance: Int64
     @Field(key: "earned_total") var earnedTotal: Int64
+    @Field(key: "last_seq") var lastSeq: Int64
     @Field(key: "updated_at") var updatedAt: Date
 
     // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
-    var properties: [any AnyProperty] { [_id, _memberId, _balance, _earnedTotal, _updatedAt] }
+    var properties: [any AnyProperty] { [_id, _memberId, _balance, _earnedTotal, _lastSeq, _updatedAt] }
 
     init() {}
 }
@@ -26,6 +27,8 @@ final class PointsEntryModel: Model, @unchecked Sendable {
     @ID(key: .id) var id: UUID?
 
     @Field(key: "member_id") var memberId: UUID
+    /// 1, 2, 3 … per member, in the order the entries were committed.
+    @Field(key: "seq") var seq: Int64
     @Field(key: "kind") var kind: String
     @Field(key: "points") var points: Int64
     @Field(key: "balance_after") var balanceAfter: Int64
@@ -40,7 +43,7 @@ final class PointsEntryModel: Model, @unchecked Sendable {
 
     // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
     var properties: [any AnyProperty] {
-        [_id, _memberId, _kind, _points, _balanceAfter, _lotRemaining, _expiresAt, _referenceType, _referenceId, _note, _actorStaffId,
+        [_id, _memberId, _seq, _kind, _points, _balanceAfter, _lotRemaining, _expiresAt, _referenceType, _referenceId, _note, _actorStaffId,
          _idempotencyKey, _createdAt]
     }
 

@@ -107,6 +107,19 @@ final class PaymentModel: Model, @unchecked Sendable {
     init() {}
 }
 
+extension PaymentModel {
+    /// The payment's money as the core's state machine sees it; a status this version does not
+    /// know is stored data it cannot read.
+    var lifecycle: PaymentLifecycle {
+        get throws {
+            guard let known = PaymentStatus(rawValue: status) else {
+                throw StoredDataError(row: "payment \(id?.uuidString ?? "")", underlying: "unknown status \(status)")
+            }
+            return PaymentLifecycle(status: known, amountFen: amountFen, refundedFen: refundedFen, transactionId: providerTransactionId)
+        }
+    }
+}
+
 final class RefundModel: Model, @unchecked Sendable {
     static let schema = "refunds"
 

@@ -339,7 +339,7 @@ struct BenchSeeder {
                                SQLBind(try JSONText.encode(lifecycle)), SQLBind(decisions[store.id!]!), SQLBind(goods), SQLBind(Int64(0)), SQLBind(Int64(0)),
                                SQLBind(goods), SQLBind("{}"), SQLBind(placed.addingTimeInterval(1_800)), SQLBind(placed.addingTimeInterval(60)),
                                SQLBind(placed), SQLBind(placed.addingTimeInterval(7_200))])
-                payments.append([SQLBind(UUID()), SQLBind(checkoutId), SQLBind(member), SQLBind(SandboxGateway.provider), SQLBind(goods), SQLBind("paid"),
+                payments.append([SQLBind(UUID()), SQLBind(checkoutId), SQLBind(member), SQLBind(SandboxGateway.provider), SQLBind(goods), SQLBind(PaymentStatus.paid.rawValue),
                                  SQLBind("BENCH\(n)"), SQLBind(Int64(0)), SQLBind(placed), SQLBind(placed.addingTimeInterval(60))])
             }
             let batch = (checkouts, orders, lines, payments)

@@ -177,6 +177,9 @@ struct DemoSeeder {
             try await home.create(on: db)
         }
         try await DemoCatalog(app: app).run()
+        // Member levels, and members spread over them with a year of orders and points.
+        accounts += try await DemoMembership(app: app).run()
+        try await DemoReviews(app: app).run()
         try await DemoPointsMall(app: app).run()
         return accounts
     }
