@@ -147,7 +147,10 @@ struct LotteryTests {
             let ledger = try await app.send(.GET, "/api/v1/me/points/ledger", token: member.token).decode(ListPage<PointsEntry>.self)
             #expect(ledger.items.filter { $0.kind == .lotterySpent }.count == 3 && ledger.items.filter { $0.kind == .lotteryPrize }.map(\.points) == [50])
             let inbox = try await app.send(.GET, "/api/v1/me/notifications", token: member.token).decode(MemberInbox.self)
-            #expect(inbox.notifications.items.filter { $0.title.hasPrefix("恭喜中奖") }.count == 2)
+            #expect(inbox.notifications.items.filter { $0.title.hasPrefix("You won: ") }.count == 2)
+            let chinese = try await app.send(.GET, "/api/v1/me/notifications", token: member.token, headers: ["Accept-Language": "zh-CN"]).decode(MemberInbox.self)
+            #expect(chinese.notifications.items.contains { $0.title.hasPrefix("恭喜中奖：") && $0.body.hasSuffix("：获得 50 积分。") },
+                    "stored in English, read in the member's language: \(chinese.notifications.items.map(\.body))")
 
             let view = try await app.send(.GET, "/api/v1/lotteries/\(wheel.lottery.id)", token: member.token).decode(LotteryView.self)
             #expect(view.drawsToday == 3 && view.remainingToday == 2 && view.myDrawsToday.count == 3 && view.balance == 90)

@@ -188,7 +188,7 @@ struct PointsMallTests {
             let returned = try await app.send(.GET, "/api/v1/me/points/ledger?kind=mall_returned", token: member.token).decode(ListPage<PointsEntry>.self)
             #expect(returned.items.map(\.points) == [1_000])
             let inbox = try await app.send(.GET, "/api/v1/me/notifications", token: member.token).decode(MemberInbox.self)
-            #expect(inbox.notifications.items.contains { $0.title.contains("积分已退回") })
+            #expect(inbox.notifications.items.contains { $0.title == "Points returned" })
 
             // Running the hook again (a late payment callback, a replayed job) changes nothing.
             let order = try #require(try await OrderModel.find(orderId, on: app.db))

@@ -289,10 +289,14 @@ struct LotteryService {
             let landing = LotteryWheel.landing(drawn: drawn, fellBack: fallback != nil, kinds: table.slots.map(\.kind))
             let shown = awarded ?? (table.slots[landing].kind == .nothing ? table.slots[landing] : nil)
             if let awarded {
-                let what = awarded.kind == .points ? "\(awarded.points ?? 0) 积分 points" : awarded.name
+                let body = switch awarded.kind {
+                case .points: "\(lottery.name): you won \(awarded.points ?? 0) points."
+                case .sku: "\(lottery.name): you won \(awarded.name); collect it at the store (see My orders)."
+                default: "\(lottery.name): you won \(awarded.name)."
+                }
                 try await NotificationOutbox(app: app, db: tx).send(
                     audience: .member, recipientId: memberId, merchantId: nil, storeId: awarded.storeId,
-                    title: "恭喜中奖 You won: \(awarded.name)", body: "\(lottery.name)：\(what)" + (awarded.kind == .sku ? "。请到门店自提，订单见“我的订单”。Collect it at the store; see My orders." : "。"),
+                    title: "You won: \(awarded.name)", body: body,
                     reference: .init(type: Self.referenceType, id: drawId.uuidString), now: now)
             }
             try await tx.sql.raw("""

@@ -283,7 +283,7 @@ struct PointsMallService {
                 if points > 0 {
                     try await NotificationOutbox(app: app, db: db).send(
                         audience: .member, recipientId: memberId, merchantId: order.merchantId, storeId: order.storeId,
-                        title: "积分已退回 Points returned", body: "订单 \(order.number) 已关闭，兑换所用的 \(points) 积分已退回。Order \(order.number) closed; its \(points) points are back.",
+                        title: "Points returned", body: "Order \(order.number) closed; the \(points) points of the exchange are back.",
                         reference: .init(type: Self.referenceType, id: id.uuidString), now: now)
                 }
             }
