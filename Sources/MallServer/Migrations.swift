@@ -35,5 +35,6 @@ enum Migrations {
         app.migrations.add(CreateMemberImages())
         app.migrations.add(UpdateProductsAddRatings())
         app.migrations.add(CreateProductReviews())
+        app.migrations.add(CreatePointsMall())
     }
 }

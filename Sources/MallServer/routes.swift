@@ -29,6 +29,8 @@ func routes(_ app: Application) throws {
     try browser.register(collection: MemberLevelPage())
     // Storefront: "my reviews" (to review, reviewed).
     try browser.register(collection: ReviewPagesRoutes())
+    // Storefront: the points mall and the lottery wheel.
+    try browser.register(collection: PointsMallPagesRoutes())
     // Staff console pages (sign-in and the shell its scripts fill from the admin API).
     try browser.register(collection: ConsoleRoutes())
 
@@ -43,6 +45,8 @@ func routes(_ app: Application) throws {
     try api.register(collection: MemberLevelRoutes.Public())
     // Shoppers: a product's approved reviews and rating summary.
     try api.register(collection: PublicReviewRoutes())
+    // Shoppers: the points mall's items and the lotteries (a member also sees their own counts).
+    try api.register(collection: PointsMallRoutes())
     // Shoppers: the cart (members, or guests by X-Cart-Token).
     try api.register(collection: CartRoutes())
     // Payments: the providers on offer and the gateways' callbacks for anyone; a payment itself
@@ -56,6 +60,7 @@ func routes(_ app: Application) throws {
     try member.register(collection: MemberAccountRoutes())
     try member.register(collection: MemberPointsRoutes())
     try member.register(collection: MemberLevelRoutes())
+    try member.register(collection: PointsMallMemberRoutes())
     try member.register(collection: OrderRoutes())
     try member.register(collection: AfterSalesRoutes())
     // Members: reviews of delivered lines, follow-ups, "my reviews", and review photo uploads.
@@ -71,6 +76,8 @@ func routes(_ app: Application) throws {
     try admin.register(collection: MemberPointsAdminRoutes())
     // Staff: member level definitions and a member's level with its history.
     try admin.register(collection: MemberLevelAdminRoutes())
+    // Staff: points-mall items and lotteries (marketing.manage), exchanges and replayable draws.
+    try admin.register(collection: PointsMallAdminRoutes())
     try admin.register(collection: RoleRoutes())
     try admin.register(collection: MerchantRoutes())
     try admin.register(collection: ShippingRuleRoutes())

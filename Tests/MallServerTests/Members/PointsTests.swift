@@ -95,6 +95,8 @@ struct PointsTests {
             let path = "/api/v1/admin/members/\(session.member.id)/points"
             let grant = try await app.send(.POST, path + "/adjustments", token: admin, json: PointsAdjustmentInput(points: 300, reason: "补偿：配送延误"))
             #expect(grant.status == .created)
+            // The ledger lists newest first; entries of one instant have no order among them.
+            clock.advance(seconds: 1)
             #expect(try grant.decode(PointsEntry.self).kind == .adminGrant)
             // Entries of the same instant list in id order; a minute apart, the ledger's newest-first order is certain.
             clock.advance(seconds: 60)

@@ -24,6 +24,8 @@ struct ModelPropertiesTests {
         TransferLineModel.self, TransferModel.self,
         MemberLevelModel.self, MemberLevelStateModel.self, MemberLevelChangeModel.self, OrderLinePointsModel.self, OrderRewardModel.self,
         MemberImageModel.self, ProductReviewModel.self,
+        PointsMallItemModel.self, PointsMallMemberCountModel.self, PointsMallRedemptionModel.self, LotteryModel.self, LotteryPrizeModel.self,
+        LotteryPrizeTableModel.self, LotteryDailyCountModel.self, LotteryDrawModel.self,
     ]
 
     @Test("each model's hand-written property list holds exactly the wrappers reflection finds")

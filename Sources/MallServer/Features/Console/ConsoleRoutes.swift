@@ -15,7 +15,8 @@ struct ConsoleRoutes: RouteCollection {
     static let sections: [(key: String, permission: Permission?, platformOnly: Bool)] = [
         ("dashboard", nil, false), ("orders", .orderView, false), ("aftersales", .afterSalesHandle, false),
         ("catalog", .catalogView, false), ("inventory", .inventoryView, false), ("stores", .storeView, false),
-        ("staff", .staffView, false), ("members", .memberView, true), ("levels", .memberView, true), ("payments", .paymentView, true),
+        ("staff", .staffView, false), ("members", .memberView, true), ("levels", .memberView, true),
+        ("points-mall", .marketingManage, true), ("lotteries", .marketingManage, true), ("payments", .paymentView, true),
         ("settings", .settingsView, true), ("audit", .auditView, false), ("reviews", .reviewReply, false),
     ]
 

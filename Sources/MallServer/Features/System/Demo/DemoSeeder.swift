@@ -180,6 +180,7 @@ struct DemoSeeder {
         // Member levels, and members spread over them with a year of orders and points.
         accounts += try await DemoMembership(app: app).run()
         try await DemoReviews(app: app).run()
+        try await DemoPointsMall(app: app).run()
         return accounts
     }
 
