@@ -61,8 +61,7 @@ struct CheckoutService {
         try errors.throwIfAny()
         let planned = try await plan(memberId: memberId, pointsToUse: input.pointsToUse)
         let (cartId, view, settings, now, plans, groupPlans, priced) = (planned.cartId, planned.view, planned.settings, planned.now, planned.plans, planned.groupPlans, planned.priced)
-        let offered = try await PaymentService.enabledProviders(req.application, on: db)
-        let initialProvider = offered.contains { $0.code == SandboxGateway.provider } ? SandboxGateway.provider : offered.first?.code ?? SandboxGateway.provider
+        let initialProvider = try await PaymentService.initialProvider(req.application, on: db)
 
         let dueAt = now.addingTimeInterval(TimeInterval(settings.integer(.unpaidOrderTimeoutMinutes) * 60))
         let checkoutId = UUID()

@@ -170,7 +170,7 @@ struct RewardOrderService {
         payment.id = UUID()
         payment.checkoutId = checkout.id!
         payment.memberId = request.memberId
-        payment.provider = try await PaymentService(app: app).initialProvider(on: db)
+        payment.provider = try await PaymentService.initialProvider(app, on: db)
         payment.amountFen = payable
         payment.status = "pending"
         payment.refundedFen = 0

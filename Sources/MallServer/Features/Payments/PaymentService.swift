@@ -26,6 +26,13 @@ struct PaymentService {
         return result
     }
 
+    /// The provider a new payment starts with: the sandbox when it is on, otherwise the first
+    /// real provider, so a payment can never be settled through a switched-off test gateway.
+    static func initialProvider(_ app: Application, on db: any Database) async throws -> String {
+        let offered = try await enabledProviders(app, on: db)
+        return offered.contains { $0.code == SandboxGateway.provider } ? SandboxGateway.provider : offered.first?.code ?? SandboxGateway.provider
+    }
+
     /// Money arrived for a payment (a verified gateway notification or query). The first
     /// transaction pays the payment's orders; the same transaction again is a replay and changes
     /// nothing; a different transaction for a payment already paid is the shopper paying twice
