@@ -1,7 +1,8 @@
 // The member's level: the level card, the window's stats, progress to the next level per
 // condition, a pending move down, the rights of every level and the history — all from
 // GET /api/v1/me/membership and GET /api/v1/member-levels. The page's words come from the
-// section's data attributes, so the member centre can embed the same section.
+// section's data attributes, so the member centre can embed the same section (with
+// data-compact: the card and the progress only).
 import { api, el, yuan, problemText } from './mall.js';
 
 const root = document.getElementById('member-level');
@@ -107,7 +108,8 @@ function history(membership) {
   const items = membership.history.map((change) => el('li', {},
     el('time', { datetime: change.createdAt }, day(change.createdAt)), ' ',
     el('strong', {}, `${change.fromName || change.fromLevel || text.none} → ${change.toName || change.toLevel || text.none}`), ' ',
-    el('span', { class: 'muted' }, reason[change.reason] || change.reason)));
+    el('span', { class: 'muted' }, reason[change.reason] || change.reason),
+    change.note ? el('span', { class: 'muted' }, ` · ${change.note}`) : null));
   return el('section', { class: 'card', 'aria-labelledby': 'level-history-heading' },
     el('h3', { id: 'level-history-heading' }, text.history),
     items.length ? el('ol', { class: 'timeline', id: 'level-history' }, items) : el('p', { class: 'muted' }, text.historyEmpty));
@@ -117,7 +119,8 @@ function history(membership) {
   try {
     const [membership, levels] = await Promise.all([api('GET', '/me/membership'), api('GET', '/member-levels')]);
     membership.downgradeToName = levels.find((l) => l.code === membership.downgradeTo)?.name;
-    body.replaceChildren(card(membership), progress(membership), ladder(levels, membership.level?.code), history(membership));
+    if (text.compact) body.replaceChildren(card(membership), progress(membership));
+    else body.replaceChildren(card(membership), progress(membership), ladder(levels, membership.level?.code), history(membership));
   } catch (problem) {
     body.replaceChildren(el('p', { class: 'form-errors', role: 'alert' }, problemText(problem, text.failed)));
   } finally {

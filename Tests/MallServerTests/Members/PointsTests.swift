@@ -194,7 +194,7 @@ struct PointsTests {
         }
     }
 
-    @Test("what an order tells its shopper reads in the reader's language, both the title and the text")
+    @Test("what an order tells its shopper and the notes of the points history read in the reader's language")
     func inboxLanguage() async throws {
         try await withTestApp { app in
             let (_, token, order) = try await OrderDeskTests.paidOrder(app)
@@ -207,6 +207,13 @@ struct PointsTests {
             let same = try #require(chinese.notifications.items.first { $0.id == paid.id })
             #expect(same.title == "订单 \(order.number)：已付款")
             #expect(same.body == "您的订单 \(order.number) 有新进展：已付款。")
+
+            #expect(try await app.send(.POST, "/api/v1/me/sign-ins", token: token).status == .created)
+            let ledger = try await app.send(.GET, "/api/v1/me/points/ledger?kind=sign_in", token: token).decode(ListPage<PointsEntry>.self)
+            #expect(ledger.items.map(\.note) == ["day 1 in a row"])
+            let chineseLedger = try await app.send(.GET, "/api/v1/me/points/ledger?kind=sign_in", token: token, headers: ["Accept-Language": "zh-CN"])
+                .decode(ListPage<PointsEntry>.self)
+            #expect(chineseLedger.items.map(\.note) == ["连续签到第 1 天"])
         }
     }
 }

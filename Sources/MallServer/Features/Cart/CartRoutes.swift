@@ -125,7 +125,7 @@ struct CartRoutes: RouteCollection {
     }
 
     private func respond(_ req: Request, cart: CartModel?, token: String?) async throws -> Response {
-        var view = try await CartService.view(cart, req: req)
+        var view = try await CartService.view(cart, app: req.application, on: req.db, now: req.now)
         view.guestToken = token
         let response = try Response.json(view)
         if let token { response.headers.replaceOrAdd(name: Self.tokenHeader, value: token) }

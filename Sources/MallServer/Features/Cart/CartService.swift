@@ -100,9 +100,8 @@ enum CartService {
     }
 
     /// Prices and checks every line where it would be fulfilled.
-    static func view(_ cart: CartModel?, req: Request) async throws -> CartView {
+    static func view(_ cart: CartModel?, app: Application, on db: any Database, now: Date) async throws -> CartView {
         guard let cart else { return CartView(guestToken: nil, groups: [], itemCount: 0, subtotalFen: 0, hasProblems: false) }
-        let db = req.db
         let lines = try await CartLineModel.query(on: db).filter(\.$cartId == cart.id!).sort(\.$addedAt).all()
         let skus = Dictionary(uniqueKeysWithValues: try await SKUModel.query(on: db).filter(\.$id ~~ lines.map(\.skuId)).all().map { ($0.id!, $0) })
         let products = Dictionary(uniqueKeysWithValues: try await ProductModel.query(on: db).filter(\.$id ~~ Set(skus.values.map(\.productId))).all().map { ($0.id!, $0) })
@@ -121,7 +120,7 @@ enum CartService {
         for merchantId in merchantIds.sorted(by: { (merchants[$0]?.code ?? "") < (merchants[$1]?.code ?? "") }) {
             let fulfilment = fulfilments[merchantId]
             let mode = FulfilmentMode(rawValue: fulfilment?.mode ?? "") ?? .delivery
-            let stores = try await req.application.storeDirectory.stores(of: merchantId, on: db).filter { $0.status == .open }
+            let stores = try await app.storeDirectory.stores(of: merchantId, on: db).filter { $0.status == .open }
             var eligible: [StoreDirectory.Entry]
             var pickupStore: StoreDirectory.Entry?
             var addressId: UUID?
@@ -162,7 +161,7 @@ enum CartService {
                     problems.append(mode == .pickup ? .insufficientAtStore : .shortOfStock)
                 }
                 guard let priceInputs = prices[sku.id!] else { continue }
-                let quote = PriceResolver.resolve(priceInputs, storeId: pickupStore.map { StoreID($0.id) }, memberLevel: memberLevel, at: req.now)
+                let quote = PriceResolver.resolve(priceInputs, storeId: pickupStore.map { StoreID($0.id) }, memberLevel: memberLevel, at: now)
                 // Checked: a price stored before prices were capped must not trap the cart page
                 // (and with it the server) of everyone who has the item in their cart.
                 let lineTotal = try? Checked.lineTotal(unitPrice: quote.price.minorUnits, quantity: line.quantity)

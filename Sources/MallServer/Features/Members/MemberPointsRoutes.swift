@@ -28,7 +28,19 @@ struct MemberPointsRoutes: RouteCollection {
         let member = try req.requireMember()
         let page = try PageRequest(from: req)
         let kind = try Self.kind(req)
-        return try await PointsQueries.ledger(memberId: member.memberId, page: page, kind: kind, on: req.db)
+        return Self.translated(try await PointsQueries.ledger(memberId: member.memberId, page: page, kind: kind, on: req.db), for: req)
+    }
+
+    /// Notes the server wrote ("day 3 in a row", "order … , level 金卡 ×1.5") in the reader's
+    /// language; a reason staff typed stays as typed.
+    static func translated(_ ledger: ListPage<PointsEntry>, for req: Request) -> ListPage<PointsEntry> {
+        var ledger = ledger
+        ledger.items = ledger.items.map { entry in
+            var entry = entry
+            entry.note = entry.note.map(req.serverText)
+            return entry
+        }
+        return ledger
     }
 
     /// 201 when today's sign-in was recorded now, 200 when it had been already.
@@ -103,7 +115,7 @@ struct MemberPointsAdminRoutes: RouteCollection {
         let kind = try MemberPointsRoutes.kind(req)
         let settings = try await SettingsService.resolved(on: req.db)
         return MemberPoints(memberId: memberId, summary: try await PointsQueries.summary(memberId: memberId, settings: settings, now: req.now, on: req.db),
-                            ledger: try await PointsQueries.ledger(memberId: memberId, page: page, kind: kind, on: req.db))
+                            ledger: MemberPointsRoutes.translated(try await PointsQueries.ledger(memberId: memberId, page: page, kind: kind, on: req.db), for: req))
     }
 
     func adjust(req: Request) async throws -> Response {

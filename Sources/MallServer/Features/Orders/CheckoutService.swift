@@ -11,7 +11,10 @@ import Vapor
 /// transaction reserve the stock, write the orders and one payment, and schedule expiry.
 /// A retry with the same idempotency key returns the first result.
 struct CheckoutService {
-    let req: Request
+    let app: Application
+    let db: any Database
+    /// The moment this checkout happens (the request's clock).
+    let now: Date
 
     static let expiryJob = "orders.expireCheckout"
 
@@ -49,7 +52,6 @@ struct CheckoutService {
     }
 
     func place(memberId: UUID, key: String, input: CheckoutInput) async throws -> (CheckoutResult, created: Bool) {
-        let db = req.db
         let digest = SigV4Signer.hex(SHA256.hash(data: try JSONEncoder.api.encode(input)))
         if let earlier = try await CheckoutModel.query(on: db).filter(\.$memberId == memberId).filter(\.$idempotencyKey == key).first() {
             guard earlier.requestDigest == digest else { throw Failure.keyReused }
@@ -61,7 +63,7 @@ struct CheckoutService {
         try errors.throwIfAny()
         let planned = try await plan(memberId: memberId, pointsToUse: input.pointsToUse)
         let (cartId, view, settings, now, plans, groupPlans, priced) = (planned.cartId, planned.view, planned.settings, planned.now, planned.plans, planned.groupPlans, planned.priced)
-        let initialProvider = try await PaymentService.initialProvider(req.application, on: db)
+        let initialProvider = try await PaymentService.initialProvider(app, on: db)
 
         let dueAt = now.addingTimeInterval(TimeInterval(settings.integer(.unpaidOrderTimeoutMinutes) * 60))
         let checkoutId = UUID()
@@ -79,7 +81,7 @@ struct CheckoutService {
             var ordered: [UUID: Int] = [:]
             for line in view.groups.flatMap(\.lines) { ordered[line.skuId, default: 0] += line.quantity }
             try await CartService.consume(ordered, cartId: cartId, on: tx)
-            let inventory = try await InventoryService.make(req.application, on: tx)
+            let inventory = try await InventoryService.make(app, on: tx)
             var orders: [OrderModel] = []
             var reservations: [(OrderModel, [StockRequest])] = []
             var pointsLines: [OrderPointsService.LineDeduction] = []
@@ -143,12 +145,12 @@ struct CheckoutService {
             payment.createdAt = now
             try await payment.create(on: tx)
             // Points last: a concurrent spend that took them first fails this checkout, whole.
-            try await OrderPointsService(app: req.application, db: tx).spendAtCheckout(priced.points.pointsUsed, memberId: memberId, checkoutId: checkoutId,
+            try await OrderPointsService(app: app, db: tx).spendAtCheckout(priced.points.pointsUsed, memberId: memberId, checkoutId: checkoutId,
                                                                                        lines: pointsLines, now: now)
-            try await req.application.jobs.enqueue(Self.expiryJob, payload: ExpiryPayload(checkoutId: checkoutId), runAt: dueAt,
+            try await app.jobs.enqueue(Self.expiryJob, payload: ExpiryPayload(checkoutId: checkoutId), runAt: dueAt,
                                                    uniqueKey: "checkout-expiry:\(checkoutId.uuidString)", on: tx)
             let result = CheckoutResult(checkoutId: checkoutId, orders: try await OrderDTO.many(orders, on: tx), payableFen: payment.amountFen,
-                                        payment: payment.info(req.application), paymentDueAt: dueAt, explanation: priced.explanation + (note.map { ["Note: \($0)"] } ?? []),
+                                        payment: payment.info(app), paymentDueAt: dueAt, explanation: priced.explanation + (note.map { ["Note: \($0)"] } ?? []),
                                         pointsUsed: priced.points.pointsUsed)
             try await CheckoutModel.query(on: tx).set(\.$resultJSON, to: try JSONText.encode(result))
                 .filter(\.$id == checkoutId).update()
@@ -195,9 +197,8 @@ struct CheckoutService {
     /// Reads only: the cart as it stands, each merchant's part allocated to stores and every
     /// resulting order priced together.
     private func plan(memberId: UUID, pointsToUse: Int64?) async throws -> Plan {
-        let db = req.db
         guard let cart = try await CartModel.query(on: db).filter(\.$memberId == memberId).first() else { throw Failure.emptyCart }
-        let view = try await CartService.view(cart, req: req)
+        let view = try await CartService.view(cart, app: app, on: db, now: now)
         guard !view.groups.flatMap(\.lines).isEmpty else { throw Failure.emptyCart }
         let problems = view.groups.flatMap(\.lines).filter { !$0.problems.isEmpty }
         guard problems.isEmpty else {
@@ -207,7 +208,6 @@ struct CheckoutService {
         }
 
         let settings = try await SettingsService.resolved(on: db)
-        let now = req.now
         let addresses = try await MemberAddressModel.owned(by: memberId, on: db).all()
         let memberLevel = try await MemberModel.find(memberId, on: db)?.level
         var plans: [(group: CartMerchantGroup, decision: AllocationDecision, address: MemberAddressModel?, stores: [UUID: StoreDirectory.Entry])] = []
@@ -228,7 +228,7 @@ struct CheckoutService {
             let (decision, stores) = try await OrderAllocation.plan(
                 merchantId: group.merchantId, lines: group.lines.map { AllocationLine(skuId: $0.skuId, quantity: $0.quantity) },
                 fulfilment: fulfilment, productIds: Dictionary(uniqueKeysWithValues: group.lines.map { ($0.skuId, $0.productId) }),
-                directory: req.application.storeDirectory, on: db, now: now)
+                directory: app.storeDirectory, on: db, now: now)
             guard decision.outcome == .allocated else {
                 var text = decision.summary
                 if !decision.pickupAlternatives.isEmpty {

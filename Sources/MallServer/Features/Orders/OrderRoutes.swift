@@ -85,7 +85,7 @@ struct OrderRoutes: RouteCollection {
         }
         // The body is optional, but a body that is there must be valid JSON.
         let input = (req.body.data?.readableBytes ?? 0) > 0 ? try req.content.decode(CheckoutInput.self) : CheckoutInput()
-        let (placed, created) = try await CheckoutService(req: req).place(memberId: member.memberId, key: key, input: input)
+        let (placed, created) = try await CheckoutService(app: req.application, db: req.db, now: req.now).place(memberId: member.memberId, key: key, input: input)
         var result = placed
         result.explanation = result.explanation.map(req.serverText)
         return try Response.json(result, status: created ? .created : .ok)
@@ -96,7 +96,7 @@ struct OrderRoutes: RouteCollection {
         var errors = FieldErrorCollector()
         let points = req.boundedQuery("pointsToUse", InputLimits.points, into: &errors)
         try errors.throwIfAny()
-        var preview = try await CheckoutService(req: req).preview(memberId: member.memberId, pointsToUse: points)
+        var preview = try await CheckoutService(app: req.application, db: req.db, now: req.now).preview(memberId: member.memberId, pointsToUse: points)
         preview.explanation = preview.explanation.map(req.serverText)
         return preview
     }

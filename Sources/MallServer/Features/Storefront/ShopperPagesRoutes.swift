@@ -315,6 +315,8 @@ struct MemberCentreData: Encodable, Sendable {
     let todayPoints: Int
     let days: [SignInDay]
     let unread: Int
+    /// The member centre shows the level card and the progress; the level page shows all.
+    let levelCompact = true
 }
 
 struct AccountData: Encodable, Sendable {
