@@ -99,11 +99,7 @@ struct CheckoutService {
                                                       autoConfirmAfterDays: settings.integer(.autoConfirmDays)))
                 order.allocationJSON = try JSONText.encode(plan.decision)
                 order.deliveryAddressJSON = try plan.address.map { try JSONText.encode($0.dto) }
-                order.goodsFen = group.totals.subtotal.minorUnits
-                order.discountFen = group.totals.discount.minorUnits
-                order.shippingFen = group.totals.shippingFee.minorUnits
-                order.payableFen = group.totals.payable.minorUnits
-                order.pricingJSON = try JSONText.encode(group)
+                try order.setPricing(group)
                 order.paymentDueAt = dueAt
                 order.createdAt = now
                 order.updatedAt = now

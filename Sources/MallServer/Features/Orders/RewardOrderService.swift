@@ -131,11 +131,7 @@ struct RewardOrderService {
         try order.setLifecycle(lifecycle)
         order.allocationJSON = try JSONText.encode(decision)
         order.deliveryAddressJSON = try address.map { try JSONText.encode($0.dto) }
-        order.goodsFen = group.totals.subtotal.minorUnits
-        order.discountFen = group.totals.discount.minorUnits
-        order.shippingFen = group.totals.shippingFee.minorUnits
-        order.payableFen = group.totals.payable.minorUnits
-        order.pricingJSON = try JSONText.encode(group)
+        try order.setPricing(group)
         order.paymentDueAt = dueAt
         order.createdAt = now
         order.updatedAt = now

@@ -92,7 +92,7 @@ struct LotteryService {
                        prizeNames: input.prizes.map { (try? TextRule.check($0.name, field: "name", max: 30)) ?? $0.name })
     }
 
-    func create(_ input: LotteryInput, audit: StaffAudit) async throws -> LotteryModel {
+    func create(_ input: LotteryInput, audit: AuditRecorder) async throws -> LotteryModel {
         let checked = try await validated(input, lotteryId: nil)
         return try await db.writeTransaction { tx in
             let lottery = LotteryModel()
@@ -116,7 +116,7 @@ struct LotteryService {
         }
     }
 
-    func update(lotteryId: UUID, _ input: LotteryInput, audit: StaffAudit) async throws -> LotteryModel {
+    func update(lotteryId: UUID, _ input: LotteryInput, audit: AuditRecorder) async throws -> LotteryModel {
         let checked = try await validated(input, lotteryId: lotteryId)
         return try await db.writeTransaction { tx in
             try await tx.lockRow(LotteryModel.schema, id: lotteryId)

@@ -115,7 +115,7 @@ struct PointsMallAdminRoutes: RouteCollection {
     func createItem(req: Request) async throws -> Response {
         try req.authorize(.marketingManage, on: .platform)
         let input = try req.content.decode(PointsMallItemInput.self)
-        let item = try await PointsMallService(app: req.application, db: req.db).create(input, audit: req.staffAudit)
+        let item = try await PointsMallService(app: req.application, db: req.db).create(input, audit: req.audit)
         return try Response.json(try await PointsMallQueries.items([item], memberId: nil, now: req.now, on: req.db)[0], status: .created)
     }
 
@@ -130,7 +130,7 @@ struct PointsMallAdminRoutes: RouteCollection {
         try req.authorize(.marketingManage, on: .platform)
         let id = try req.pathId("itemId", notFound: "No such points-mall item.")
         let input = try req.content.decode(PointsMallItemInput.self)
-        let item = try await PointsMallService(app: req.application, db: req.db).update(itemId: id, input, audit: req.staffAudit)
+        let item = try await PointsMallService(app: req.application, db: req.db).update(itemId: id, input, audit: req.audit)
         return try await PointsMallQueries.items([item], memberId: nil, now: req.now, on: req.db)[0]
     }
 
@@ -152,7 +152,7 @@ struct PointsMallAdminRoutes: RouteCollection {
     func createLottery(req: Request) async throws -> Response {
         try req.authorize(.marketingManage, on: .platform)
         let input = try req.content.decode(LotteryInput.self)
-        let lottery = try await LotteryService(app: req.application, db: req.db).create(input, audit: req.staffAudit)
+        let lottery = try await LotteryService(app: req.application, db: req.db).create(input, audit: req.audit)
         return try Response.json(try await LotteryQueries.lotteries([lottery], now: req.now, on: req.db)[0], status: .created)
     }
 
@@ -167,7 +167,7 @@ struct PointsMallAdminRoutes: RouteCollection {
         try req.authorize(.marketingManage, on: .platform)
         let id = try req.pathId("lotteryId", notFound: "No such lottery.")
         let input = try req.content.decode(LotteryInput.self)
-        let lottery = try await LotteryService(app: req.application, db: req.db).update(lotteryId: id, input, audit: req.staffAudit)
+        let lottery = try await LotteryService(app: req.application, db: req.db).update(lotteryId: id, input, audit: req.audit)
         return try await LotteryQueries.lotteries([lottery], now: req.now, on: req.db)[0]
     }
 

@@ -76,26 +76,16 @@ struct PointsMallService {
         return (title, description, imageUrl, sku)
     }
 
-    func create(_ input: PointsMallItemInput, audit: StaffAudit) async throws -> PointsMallItemModel {
+    func create(_ input: PointsMallItemInput, audit: AuditRecorder) async throws -> PointsMallItemModel {
         let checked = try await validated(input)
         return try await db.writeTransaction { tx in
             let item = PointsMallItemModel()
             item.id = UUID()
-            item.kind = input.kind.rawValue
-            item.title = checked.title
-            item.description = checked.description
-            item.imageUrl = checked.imageUrl
-            item.skuId = checked.sku?.id
-            item.couponTemplateId = input.couponTemplateId
-            item.pricePoints = input.pricePoints
-            item.cashFen = input.cashFen ?? 0
             item.stockTotal = input.stock
             item.stockRemaining = input.stock
-            item.perMemberLimit = input.perMemberLimit
-            item.startsAt = input.startsAt
-            item.endsAt = input.endsAt
-            item.enabled = input.enabled ?? true
-            item.sortOrder = input.sortOrder ?? 0
+            item.enabled = true
+            item.sortOrder = 0
+            Self.apply(input, checked, to: item)
             item.createdAt = audit.now
             item.updatedAt = audit.now
             try await item.create(on: tx)
@@ -105,28 +95,35 @@ struct PointsMallService {
         }
     }
 
+    /// Everything but the stock, which create sets and update moves by a conditional update;
+    /// an absent `enabled` or `sortOrder` keeps what the item has.
+    private static func apply(_ input: PointsMallItemInput, _ checked: (title: String, description: String, imageUrl: String?, sku: SKUModel?),
+                              to item: PointsMallItemModel) {
+        item.kind = input.kind.rawValue
+        item.title = checked.title
+        item.description = checked.description
+        item.imageUrl = checked.imageUrl
+        item.skuId = checked.sku?.id
+        item.couponTemplateId = input.couponTemplateId
+        item.pricePoints = input.pricePoints
+        item.cashFen = input.cashFen ?? 0
+        item.perMemberLimit = input.perMemberLimit
+        item.startsAt = input.startsAt
+        item.endsAt = input.endsAt
+        item.enabled = input.enabled ?? item.enabled
+        item.sortOrder = input.sortOrder ?? item.sortOrder
+    }
+
     /// Replaces an item. The stock moves by the difference to the old total, conditionally, so
     /// exchanges running meanwhile are never lost and it never drops below what was exchanged.
-    func update(itemId: UUID, _ input: PointsMallItemInput, audit: StaffAudit) async throws -> PointsMallItemModel {
+    func update(itemId: UUID, _ input: PointsMallItemInput, audit: AuditRecorder) async throws -> PointsMallItemModel {
         let checked = try await validated(input)
         return try await db.writeTransaction { tx in
             try await tx.lockRow(PointsMallItemModel.schema, id: itemId)
             guard let item = try await PointsMallItemModel.find(itemId, on: tx) else { throw MallError.notFound("No such points-mall item.") }
             let before = Self.auditView(item)
             let delta = input.stock - item.stockTotal
-            item.kind = input.kind.rawValue
-            item.title = checked.title
-            item.description = checked.description
-            item.imageUrl = checked.imageUrl
-            item.skuId = checked.sku?.id
-            item.couponTemplateId = input.couponTemplateId
-            item.pricePoints = input.pricePoints
-            item.cashFen = input.cashFen ?? 0
-            item.perMemberLimit = input.perMemberLimit
-            item.startsAt = input.startsAt
-            item.endsAt = input.endsAt
-            item.enabled = input.enabled ?? item.enabled
-            item.sortOrder = input.sortOrder ?? item.sortOrder
+            Self.apply(input, checked, to: item)
             item.updatedAt = audit.now
             try await item.update(on: tx)
             if delta != 0 {

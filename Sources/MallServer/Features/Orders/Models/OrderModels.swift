@@ -63,6 +63,15 @@ final class OrderModel: Model, @unchecked Sendable {
         status = lifecycle.status.rawValue
         storeId = lifecycle.storeId.rawValue
     }
+
+    /// The totals and the full pricing (every line's discounts, for refunds) the engine gave.
+    func setPricing(_ group: PricedGroup) throws {
+        goodsFen = group.totals.subtotal.minorUnits
+        discountFen = group.totals.discount.minorUnits
+        shippingFen = group.totals.shippingFee.minorUnits
+        payableFen = group.totals.payable.minorUnits
+        pricingJSON = try JSONText.encode(group)
+    }
 }
 
 final class OrderLineModel: Model, @unchecked Sendable {

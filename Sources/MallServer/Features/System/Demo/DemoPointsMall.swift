@@ -35,7 +35,7 @@ struct DemoPointsMall {
     func run() async throws {
         let db = app.db
         guard let store = try await StoreModel.query(on: db).filter(\.$code == Self.storeCode).first() else { return }
-        let audit = StaffAudit(staffId: nil, actorName: "demo", requestId: "demo-seed", now: app.clock.now())
+        let audit = AuditRecorder(actorStaffId: nil, actorName: "demo", requestId: "demo-seed", now: app.clock.now())
         let mall = PointsMallService(app: app, db: db)
         for demo in Self.items where try await PointsMallItemModel.query(on: db).filter(\.$title == demo.title).first() == nil {
             guard let sku = try await stockedSKU(titled: demo.product, at: store) else { continue }
