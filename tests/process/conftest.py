@@ -72,6 +72,8 @@ class Server:
         self.data_dir = tempfile.mkdtemp(prefix="chainmall-process-")
         self.database_url = database_url
         self.log_path = ARTIFACTS / f"{name}.log"
+        # A restart appends to this server's log; an earlier run's log must not count.
+        self.log_path.unlink(missing_ok=True)
         self.extra_env = env
         self.process: subprocess.Popen | None = None
         self.start(demo)
