@@ -347,7 +347,7 @@ struct InventoryTests {
 
             let notifications = try await NotificationModel.query(on: app.db).all()
             #expect(Set(notifications.map(\.audience)) == ["store_managers", "headquarters"])
-            #expect(notifications.allSatisfy { $0.body.contains("可售库存仅剩 9 件") && $0.status == "delivered" && $0.deliveredAt != nil },
+            #expect(notifications.allSatisfy { $0.body.contains("has 9 left to sell, below the alert level of 10") && $0.status == "delivered" && $0.deliveredAt != nil },
                     "the inbox is the delivery: no job in between")
             #expect(try await JobModel.query(on: app.db).filter(\.$kind == NotificationOutbox.deliverJob).count() == 0)
             // Another channel goes out by a job after the commit.
@@ -364,6 +364,10 @@ struct InventoryTests {
             let hqInbox = try await app.send(.GET, "/api/v1/admin/notifications", token: hq).decode(ListPage<InboxNotification>.self)
             #expect(hqInbox.items.map(\.audience) == ["headquarters"])
             #expect(hqInbox.items.first?.referenceType == "low_stock_alert")
+            let chinese = try await app.send(.GET, "/api/v1/admin/notifications", token: hq, headers: ["Accept-Language": "zh-CN"])
+                .decode(ListPage<InboxNotification>.self)
+            #expect(chinese.items.first?.title.hasPrefix("库存预警：") == true, "stored in English, read in the reader's language")
+            #expect(chinese.items.first?.body.contains("可售库存仅剩 9 件，低于预警值 10。") == true, "\(chinese.items.first?.body ?? "")")
             let otherStore = try await Fixtures.store(app, code: "SB")
             let (_, otherClerk) = try await Fixtures.staff(app, "other.clerk", role: .storeClerk, scope: .store(otherStore.storeID))
             #expect(try await app.send(.GET, "/api/v1/admin/notifications", token: otherClerk).decode(ListPage<InboxNotification>.self).total == 0)

@@ -209,7 +209,7 @@ struct ProviderCheckoutTests {
             #expect(failed.status == "failed", "a 4xx refusal is final, not retried by the job forever")
             var money = try #require(try await PaymentModel.find(payment.id, on: app.db))
             #expect(money.refundedFen == 0, "the refused amount is given back to the payment")
-            #expect(try await NotificationModel.query(on: app.db).all().contains { $0.title.contains("退款失败") })
+            #expect(try await NotificationModel.query(on: app.db).all().contains { $0.title == "Refund failed" })
 
             let (_, admin) = try await Fixtures.staff(app, "hq.admin", role: .platformAdmin, scope: .platform)
             let listed = try await app.send(.GET, "/api/v1/admin/refunds?status=failed", token: admin).decode(ListPage<RefundInfo>.self)

@@ -162,7 +162,7 @@ struct AfterSalesService {
             case .notifyStore:
                 try await NotificationOutbox(app: app, db: db).send(
                     audience: .storeManagers, merchantId: model.merchantId, storeId: model.storeId,
-                    title: "售后申请 After-sales \(model.number)", body: "售后单 \(model.number) 有新进展，请及时处理。",
+                    title: "After-sales case \(model.number)", body: "After-sales case \(model.number) needs your attention.",
                     reference: .init(type: "after_sales", id: model.id!.uuidString), now: now)
             }
         }

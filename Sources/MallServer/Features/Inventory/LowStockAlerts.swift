@@ -37,8 +37,8 @@ struct LowStockAlerts {
         guard let sku = try await SKUModel.find(skuId, on: db), let store = try await StoreModel.find(storeId, on: db) else { return }
         let product = try await ProductModel.find(sku.productId, on: db)
         let name = [product?.title, sku.specTitle.isEmpty ? nil : sku.specTitle].compactMap { $0 }.joined(separator: " ")
-        let title = "库存预警 Low stock: \(name)"
-        let body = "\(store.name)（\(store.code)）的 \(name)（\(sku.code)）可售库存仅剩 \(available) 件，低于预警值 \(threshold)。请及时补货。"
+        let title = "Low stock: \(name)"
+        let body = "\(store.name) (\(store.code)): \(name) (\(sku.code)) has \(available) left to sell, below the alert level of \(threshold). Please restock."
         let outbox = NotificationOutbox(app: app, db: db)
         let reference = NotificationOutbox.Reference(type: "low_stock_alert", id: alertId.uuidString)
         try await outbox.send(audience: .storeManagers, merchantId: merchantId, storeId: storeId, title: title, body: body, reference: reference, now: now)

@@ -71,7 +71,7 @@ struct OrderEffects {
             case .notifyStore(let store):
                 try await NotificationOutbox(app: app, db: db).send(
                     audience: .storeManagers, merchantId: order.merchantId, storeId: store.rawValue,
-                    title: "新订单 New order \(order.number)", body: "订单 \(order.number) 分配到本店，请及时接单。",
+                    title: "New order \(order.number)", body: "Order \(order.number) was assigned to your store; please accept it soon.",
                     reference: .init(type: "order", id: order.id!.uuidString), now: now)
             case .settle:
                 // Points for the member (and their level); settlement with the merchant (service
@@ -147,7 +147,7 @@ struct OrderEffects {
                                    uniqueKey: "awaiting-deadline:\(order.id!.uuidString):\(Int(now.timeIntervalSince1970 * 1000))", on: db)
         try await NotificationOutbox(app: app, db: db).send(
             audience: .headquarters, merchantId: order.merchantId, storeId: order.storeId,
-            title: "订单待重新分配 Order \(order.number) needs a store", body: "订单 \(order.number) 没有门店可以接单，请手动分配或取消。",
+            title: "Order \(order.number) needs a store", body: "No store can take order \(order.number); assign it by hand or cancel it.",
             reference: .init(type: "order", id: order.id!.uuidString), now: now)
     }
 

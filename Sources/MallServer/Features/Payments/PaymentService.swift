@@ -241,7 +241,7 @@ struct PaymentService {
                 }
                 try await NotificationOutbox(app: app, db: db).send(
                     audience: .headquarters, merchantId: nil, storeId: nil,
-                    title: "退款失败 Refund failed", body: "Refund \(refundId.uuidString) of \(YuanText.format(fen: amount)) was refused by the gateway: \(outcome.message ?? "no reason given").",
+                    title: "Refund failed", body: "Refund \(refundId.uuidString) of \(YuanText.format(fen: amount)) was refused by the gateway: \(outcome.message ?? "no reason given").",
                     reference: .init(type: "refund", id: refundId.uuidString), now: now)
             }
         }

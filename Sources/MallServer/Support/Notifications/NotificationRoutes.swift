@@ -6,6 +6,7 @@ import Vapor
 
 /// The staff in-app inbox: store staff read what was sent to their stores' managers,
 /// headquarters (merchant and platform staff) what was sent to headquarters, each within reach.
+/// Messages are stored as English sentences and read in the reader's language.
 struct NotificationRoutes: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("notifications", use: inbox)
@@ -26,7 +27,7 @@ struct NotificationRoutes: RouteCollection {
             query = query.filter(\.$audience ~~ audiences)
         }
         return try await query.sort(\.$createdAt, .descending).sort(\.$id).page(page) { row in
-            InboxNotification(id: row.id!, audience: row.audience, storeId: row.storeId, title: row.title, body: row.body,
+            InboxNotification(id: row.id!, audience: row.audience, storeId: row.storeId, title: req.serverText(row.title), body: req.serverText(row.body),
                               referenceType: row.referenceType, referenceId: row.referenceId, status: row.status, createdAt: row.createdAt)
         }
     }
