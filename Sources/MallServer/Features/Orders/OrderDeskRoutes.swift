@@ -120,7 +120,7 @@ struct OrderDeskRoutes: RouteCollection {
         return OrderTotals(
             from: from, to: to,
             byStatus: OrderStatus.allCases.compactMap { status in
-                byStatus[status.rawValue].map { OrderTotals.Row(key: status.rawValue, label: OrderEffects.statusText(status), orders: $0.0, payableFen: $0.1) }
+                byStatus[status.rawValue].map { OrderTotals.Row(key: status.rawValue, label: req.serverText(OrderEffects.statusPhrase(status)), orders: $0.0, payableFen: $0.1) }
             },
             byStore: byStore.map { OrderTotals.Row(key: $0.key.uuidString, label: stores[$0.key] ?? "", orders: $0.value.0, payableFen: $0.value.1) }
                 .sorted { ($0.payableFen, $1.key) > ($1.payableFen, $0.key) },

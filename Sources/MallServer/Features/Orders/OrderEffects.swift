@@ -65,8 +65,8 @@ struct OrderEffects {
             case .notifyShopper(let status):
                 try await NotificationOutbox(app: app, db: db).send(
                     audience: .member, recipientId: order.memberId, merchantId: order.merchantId, storeId: order.storeId,
-                    title: "Order \(order.number): \(Self.shopperPhrase(status))",
-                    body: "Your order \(order.number) was updated: \(Self.shopperPhrase(status)).",
+                    title: "Order \(order.number): \(Self.statusPhrase(status))",
+                    body: "Your order \(order.number) was updated: \(Self.statusPhrase(status)).",
                     reference: .init(type: "order", id: order.id!.uuidString), now: now)
             case .notifyStore(let store):
                 try await NotificationOutbox(app: app, db: db).send(
@@ -160,8 +160,8 @@ struct OrderEffects {
         MovementContext(reason: "order \(order.number)", referenceType: "order", referenceId: order.id!.uuidString, now: now)
     }
 
-    /// How a shopper's message names a status, as an English phrase the server catalog translates.
-    static func shopperPhrase(_ status: OrderStatus) -> String {
+    /// How messages and reports name a status, as an English phrase the server catalog translates.
+    static func statusPhrase(_ status: OrderStatus) -> String {
         switch status {
         case .pendingPayment: "awaiting payment"
         case .paid: "paid"
@@ -175,23 +175,6 @@ struct OrderEffects {
         case .completed: "completed"
         case .cancelled: "cancelled"
         case .expired: "closed unpaid"
-        }
-    }
-
-    static func statusText(_ status: OrderStatus) -> String {
-        switch status {
-        case .pendingPayment: "待付款"
-        case .paid: "已付款"
-        case .awaitingReallocation: "重新分配中"
-        case .accepted: "门店已接单"
-        case .picking: "备货中"
-        case .shipped: "已发货"
-        case .readyForPickup: "待自提"
-        case .delivered: "已送达"
-        case .pickedUp: "已自提"
-        case .completed: "已完成"
-        case .cancelled: "已取消"
-        case .expired: "已超时关闭"
         }
     }
 }
