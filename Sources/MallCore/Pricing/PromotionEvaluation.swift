@@ -71,7 +71,7 @@ extension PromotionKind {
         }
         func unitHint(_ missing: Int, _ reward: String) -> PromotionHint {
             PromotionHint(missingAmount: nil, missingQuantity: missing, reward: reward,
-                          text: "buy \(missing) more \(missing == 1 ? "item" : "items") for \(reward)")
+                          text: missing == 1 ? "buy 1 more item for \(reward)" : "buy \(missing) more items for \(reward)")
         }
         func notReached(_ offer: String, _ hint: PromotionHint?) -> PromotionOutcome {
             PromotionOutcome(discount: 0, description: "\(offer): not reached with \(covered) of covered goods", hint: hint)

@@ -181,3 +181,45 @@ struct PromotionScheduleTests {
         #expect(usable.map(\.name) == ["P4", "P2", "P3"])
     }
 }
+
+@Suite("Promotions and after-sales refunds")
+struct PromotionRefundTests {
+    typealias F = PricingFixture
+
+    @Test("a return that drops the order below its tier refunds the line's allocated amount, never what the goods listed at")
+    func returnBelowThreshold() throws {
+        // ¥118 of tea + ¥100 of cups = ¥218 reaches the ¥200 tier: ¥30 off, split by amount.
+        let tea = F.line("Oolong tea", product: F.tea, merchant: F.teaShop, quantity: 2, unit: F.yuan(59), sku: 401)
+        let cups = F.line("Tea cup", product: F.cup, merchant: F.teaShop, quantity: 4, unit: F.yuan(25), sku: 402)
+        let priced = try PricingEngine.price(F.request(groups: PromotionKindTests.checkout([tea, cups]), promotions: [PromotionKindTests.tiers]))
+        let lines = priced.groups[0].lines
+        #expect(lines.map(\.payable) == [F.fen(10_176), F.fen(8_624)])
+        // Returning every cup leaves ¥118, below the tier; the refund is what the cups paid.
+        let refund = try AfterSalesRefund.amount(linePayable: lines[1].payable, lineQuantity: 4, earlierUnits: 0, units: 4)
+        #expect(refund == F.fen(8_624))
+        #expect(refund < lines[1].subtotal)
+    }
+
+    @Test("for random promoted carts, any sequence of partial returns refunds each line exactly what it paid, never more")
+    func partialReturnsProperty() throws {
+        for seed in PricingPropertyTests.seeds.prefix(200) {
+            var random = PricingTestRandom(seed: seed &+ 77)
+            let priced = try PricingEngine.price(PricingPropertyTests.randomRequest(seed: seed))
+            var paid = Money.zero(), refunded = Money.zero()
+            for line in priced.groups.flatMap(\.lines) {
+                var returned = 0, lineRefund = Money.zero()
+                while returned < line.line.quantity {
+                    let units = Int.random(in: 1...(line.line.quantity - returned), using: &random)
+                    lineRefund = lineRefund + (try AfterSalesRefund.amount(linePayable: line.payable, lineQuantity: line.line.quantity,
+                                                                          earlierUnits: returned, units: units))
+                    returned += units
+                    #expect(lineRefund <= line.payable, "seed \(seed)")
+                }
+                #expect(lineRefund == line.payable, "seed \(seed)")
+                paid = paid + line.payable
+                refunded = refunded + lineRefund
+            }
+            #expect(refunded == priced.totals.goodsPayable && refunded <= paid, "seed \(seed)")
+        }
+    }
+}

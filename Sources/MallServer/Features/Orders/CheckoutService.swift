@@ -136,7 +136,7 @@ struct CheckoutService {
                                                                                referenceId: order.id!.uuidString, now: now))
             }
             // A member past a promotion's limit (a concurrent checkout used it) fails whole.
-            try await PromotionService.recordUses(priced, orderIds: orders.map { $0.id! }, memberId: memberId, now: now, on: tx)
+            try await PromotionService.recordUses(priced, gifts: gifts, orderIds: orders.map { $0.id! }, memberId: memberId, now: now, on: tx)
             let payment = PaymentModel()
             payment.id = UUID()
             payment.checkoutId = checkoutId

@@ -285,7 +285,8 @@ struct PromotionService {
     /// Counts one use of every promotion that gave the checkout something, inside checkout's
     /// transaction: a conditional upsert, so of concurrent checkouts only as many as the limit
     /// allows get through and the others fail whole. Records each order's share for the stats.
-    static func recordUses(_ priced: PricedCheckout, orderIds: [UUID], memberId: UUID, now: Date, on tx: any Database) async throws {
+    /// `gifts` are the gifts the stores had; a gift left out is no use of its promotion.
+    static func recordUses(_ priced: PricedCheckout, gifts: [PromotionGift], orderIds: [UUID], memberId: UUID, now: Date, on tx: any Database) async throws {
         var given: [UUID: [Int: Int64]] = [:]
         for (position, group) in priced.groups.enumerated() {
             for discount in group.discounts {
@@ -293,7 +294,7 @@ struct PromotionService {
                 given[id, default: [:]][position, default: 0] += discount.amount.minorUnits
             }
         }
-        for gift in priced.gifts where priced.groups.indices.contains(gift.group) { given[gift.promotionId, default: [:]][gift.group, default: 0] += 0 }
+        for gift in gifts where priced.groups.indices.contains(gift.group) { given[gift.promotionId, default: [:]][gift.group, default: 0] += 0 }
         guard !given.isEmpty else { return }
         let limits = try await PromotionModel.query(on: tx).filter(\.$id ~~ Array(given.keys)).all()
         for promotion in limits.sorted(by: { $0.id!.uuidString < $1.id!.uuidString }) {
