@@ -1,13 +1,14 @@
 """Promotions in the storefront: the product page shows the running promotions as badges, and a
 cart that reaches the demo's 满200减30 tier and its ¥99 gift checks out with the discount and the
-free gift line explained, in Chinese. Runs at desktop and phone size.
+free gift line explained, in Chinese; HQ's console lists the promotions and its live panel
+counts the order. Runs at desktop and phone size.
 """
 from urllib.parse import quote
 
 import pytest
 from selenium.webdriver.common.by import By
 
-from ui import T, button, choose, click, field, fill, visible, wait
+from ui import C, T, button, choose, click, field, fill, visible, wait
 
 SHOPPER = ("13800138000", "Shop@2026")
 PICKUP_STORE_CODE = "SH-JA01"
@@ -40,7 +41,7 @@ def promoted_cart(api):
     pytest.fail("no 三只松鼠 goods in stock at the pickup store to reach ¥200")
 
 
-def test_promotion_tier_and_gift_at_checkout(browser, promoted_cart):
+def test_promotion_tier_and_gift_at_checkout(browser, new_browser, promoted_cart):
     d = browser.driver
     browser.open("/login?next=/")
     visible(d, "#login-form")
@@ -72,3 +73,18 @@ def test_promotion_tier_and_gift_at_checkout(browser, promoted_cart):
     wait(d).until(lambda x: "赠品：" in x.find_element(By.ID, "checkout-result").text)
     assert f"{TIERED}：-¥30.00" in result.text
     browser.shot("order-placed")
+
+    # HQ's console: the promotions list with statuses, and the live panel of the tier counts the order.
+    admin = new_browser("admin")
+    c = admin.driver
+    admin.open("/console/login")
+    fill(c, T("console_username"), "admin")
+    fill(c, T("login_password"), "Demo@2026")
+    click(c, button(c, T("login_submit")))
+    visible(c, "#console-menu")
+    admin.open("/console/promotions")
+    row = wait(c).until(lambda x: next((r for r in x.find_elements(By.CSS_SELECTOR, "#console-main tbody tr") if TIERED in r.text), None))
+    assert C("promoStatus.running") in row.text
+    click(c, row.find_element(By.XPATH, f".//button[normalize-space()='{C('promo.live')}']"))
+    wait(c).until(lambda x: int(x.find_element(By.CSS_SELECTOR, ".promo-live .promo-orders").text or 0) >= 1)
+    admin.shot("console-promotion-live")
