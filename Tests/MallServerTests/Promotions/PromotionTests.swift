@@ -143,6 +143,12 @@ struct PromotionTests {
             #expect(try first.decode(CheckoutResult.self).orders.first?.discountFen == 300)
             let second = try await MemberLevelTests.checkout(app, shop, token: token, quantity: 3)
             #expect(try second.decode(CheckoutResult.self).orders.first?.discountFen == 0, "the limit is used up")
+            // Cancelling the first order unpaid gives the use back, once however often it is closed.
+            let firstOrder = try #require(try first.decode(CheckoutResult.self).orders.first)
+            #expect(try await app.send(.POST, "/api/v1/orders/\(firstOrder.id)/cancel", token: token).status == .ok)
+            #expect(try await PromotionMemberUseModel.query(on: app.db).filter(\.$memberId == memberId).first()?.uses == 0)
+            let third = try await MemberLevelTests.checkout(app, shop, token: token, quantity: 3)
+            #expect(try third.decode(CheckoutResult.self).orders.first?.discountFen == 300, "usable again after the cancellation")
 
             // Concurrent checkouts that all priced before any committed: the counter lets one through.
             let other = try await Fixtures.member(app, mobile: "13900139000").member.id

@@ -322,6 +322,25 @@ struct PromotionService {
         }
     }
 
+    /// An order cancelled or expired unpaid no longer counts for its promotions; the member's
+    /// use comes back once no order of the same checkout holds the promotion. Runs in the
+    /// closing transaction, and deleting with RETURNING makes a second call a no-op.
+    static func orderClosed(_ order: OrderModel, on db: any Database) async throws {
+        let removed = try await db.sql.raw("DELETE FROM promotion_orders WHERE order_id = \(bind: order.id!) RETURNING promotion_id, member_id").all()
+        guard !removed.isEmpty else { return }
+        let siblings = try await OrderModel.query(on: db).filter(\.$checkoutId == order.checkoutId).all().compactMap(\.id)
+        for row in removed {
+            let promotionId = try row.decode(column: "promotion_id", as: UUID.self)
+            let memberId = try row.decode(column: "member_id", as: UUID.self)
+            let holding = try await PromotionOrderModel.query(on: db).filter(\.$promotionId == promotionId).filter(\.$orderId ~~ siblings).count()
+            guard holding == 0 else { continue }
+            try await db.sql.raw("""
+                UPDATE promotion_member_uses SET uses = uses - 1
+                WHERE promotion_id = \(bind: promotionId) AND member_id = \(bind: memberId) AND uses > 0
+                """).run()
+        }
+    }
+
     // MARK: Stats
 
     /// Orders, paid orders and revenue, discount given and distinct members so far.
