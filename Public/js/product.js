@@ -173,3 +173,21 @@ const wanted = new URLSearchParams(location.search).get('sku');
 if (wanted) preselect(wanted);
 enableScriptControls(form);
 update();
+
+// The running promotions that cover this product, as badges under the price; the engine's
+// exact saving shows in the cart and at checkout.
+async function showPromotions() {
+  const section = document.getElementById('product-promotions');
+  const productId = document.querySelector('.product')?.dataset.product;
+  if (!section || !productId) return;
+  try {
+    const promotions = await api('GET', `/promotions?productId=${encodeURIComponent(productId)}`);
+    if (!promotions.length) return;
+    document.getElementById('product-promotions-list').replaceChildren(
+      ...promotions.map((p) => el('li', { class: 'promotion-badge', 'data-kind': p.rule.kind }, p.name)));
+    section.hidden = false;
+  } catch {
+    // Promotions are extra information: the page works without them.
+  }
+}
+showPromotions();

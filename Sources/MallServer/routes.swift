@@ -47,6 +47,8 @@ func routes(_ app: Application) throws {
     try api.register(collection: PublicReviewRoutes())
     // Shoppers: the points mall's items and the lotteries (a member also sees their own counts).
     try api.register(collection: PointsMallRoutes())
+    // Shoppers: the running promotions, optionally those covering one product.
+    try api.register(collection: PromotionRoutes())
     // Shoppers: the cart (members, or guests by X-Cart-Token).
     try api.register(collection: CartRoutes())
     // Payments: the providers on offer and the gateways' callbacks for anyone; a payment itself
@@ -78,6 +80,8 @@ func routes(_ app: Application) throws {
     try admin.register(collection: MemberLevelAdminRoutes())
     // Staff: points-mall items and lotteries (marketing.manage), exchanges and replayable draws.
     try admin.register(collection: PointsMallAdminRoutes())
+    // Staff: promotions (marketing.manage; merchants their own): create, edit before start, end, copy, live stats.
+    try admin.register(collection: PromotionAdminRoutes())
     try admin.register(collection: RoleRoutes())
     try admin.register(collection: MerchantRoutes())
     try admin.register(collection: ShippingRuleRoutes())

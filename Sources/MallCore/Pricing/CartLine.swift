@@ -15,10 +15,13 @@ public struct CartLine: Codable, Hashable, Sendable {
     public var unitPrice: Money
     /// How `unitPrice` came about, from `PriceQuote.steps`; carried through unchanged.
     public var priceSteps: [PriceStep]
+    /// The product's category and brand, for promotions scoped to them; nil when it has none.
+    public var categoryId: UUID?
+    public var brandId: UUID?
 
     public init(
         skuId: UUID, productId: UUID, merchantId: MerchantID, title: String,
-        quantity: Int, unitPrice: Money, priceSteps: [PriceStep] = []
+        quantity: Int, unitPrice: Money, priceSteps: [PriceStep] = [], categoryId: UUID? = nil, brandId: UUID? = nil
     ) {
         self.skuId = skuId
         self.productId = productId
@@ -27,13 +30,16 @@ public struct CartLine: Codable, Hashable, Sendable {
         self.quantity = quantity
         self.unitPrice = unitPrice
         self.priceSteps = priceSteps
+        self.categoryId = categoryId
+        self.brandId = brandId
     }
 
     /// A line priced by `PriceResolver.resolve(_:storeId:memberLevel:at:)`: its price and steps.
-    public init(skuId: UUID, productId: UUID, merchantId: MerchantID, title: String, quantity: Int, quote: PriceQuote) {
+    public init(skuId: UUID, productId: UUID, merchantId: MerchantID, title: String, quantity: Int, quote: PriceQuote,
+                categoryId: UUID? = nil, brandId: UUID? = nil) {
         self.init(
             skuId: skuId, productId: productId, merchantId: merchantId, title: title,
-            quantity: quantity, unitPrice: quote.price, priceSteps: quote.steps
+            quantity: quantity, unitPrice: quote.price, priceSteps: quote.steps, categoryId: categoryId, brandId: brandId
         )
     }
 }

@@ -34,11 +34,14 @@ public struct PricingMember: Codable, Hashable, Sendable {
     public var pointsBalance: Int64
     /// What the member's level gives at checkout; nil for none.
     public var benefits: LevelBenefits?
+    /// Whether the member has never paid for an order, for new-member promotions.
+    public var isNewMember: Bool
 
-    public init(level: String? = nil, pointsBalance: Int64 = 0, benefits: LevelBenefits? = nil) {
+    public init(level: String? = nil, pointsBalance: Int64 = 0, benefits: LevelBenefits? = nil, isNewMember: Bool = false) {
         self.level = level
         self.pointsBalance = pointsBalance
         self.benefits = benefits
+        self.isNewMember = isNewMember
     }
 
     public static let guest = PricingMember()

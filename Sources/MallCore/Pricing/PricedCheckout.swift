@@ -165,4 +165,8 @@ public struct PricedCheckout: Codable, Hashable, Sendable {
     public var totals: PricingTotals
     /// The pricing step by step in plain English, ready to show to the shopper.
     public var explanation: [String]
+    /// Every promotion that covered something, in the order applied, with its hint for more.
+    public var promotions: [PromotionProgress] = []
+    /// Free lines gift promotions add; not part of any group's lines or totals.
+    public var gifts: [PromotionGift] = []
 }

@@ -6,8 +6,9 @@ import Foundation
 ///
 /// 1. **Prices** — each line's unit price as `PriceResolver` resolved it (store and member
 ///    level), times its quantity.
-/// 2. **Promotions** — in request order, each over the lines it covers across the whole
-///    checkout (so a merchant's threshold counts all of its orders).
+/// 2. **Promotions** — by priority (then request order), each over the lines it covers across
+///    the whole checkout (so a merchant's threshold counts all of its orders), an exclusive
+///    group's lines going to its first promotion; gifts come out as `PricedCheckout.gifts`.
 /// 3. **Coupons** — merchant coupons, then platform coupons, at most one per issuer; every
 ///    coupon gets an evaluation saying what it took off or why it does not apply.
 /// 4. **Member level** — the level's own discount (`LevelBenefits.discountBasisPoints`) off the
@@ -79,6 +80,8 @@ private struct PricingRun {
     var points: PointsOutcome
     /// Promotions that paid nothing, for the explanation ("spend ¥30.00 more …").
     var notes: [String] = []
+    var progress: [PromotionProgress] = []
+    var gifts: [PromotionGift] = []
 
     init(request: PricingRequest) {
         self.request = request
@@ -109,6 +112,18 @@ private struct PricingRun {
         applied.append(Applied(discount: discount, shares: recorded))
     }
 
+    /// Records a discount whose shares the rule decided line by line; each share is at most
+    /// what its line still costs.
+    mutating func applyShares(_ shares: [(index: Int, amount: Int64)], as discount: AppliedDiscount) {
+        var recorded: [(line: Int, amount: Int64)] = []
+        for (index, share) in shares where share > 0 {
+            lines[index].remaining -= share
+            lines[index].allocations.append((discount.source, share))
+            recorded.append((index, share))
+        }
+        applied.append(Applied(discount: discount, shares: recorded))
+    }
+
     // MARK: Member level
 
     mutating func applyLevelDiscount() {
@@ -128,21 +143,44 @@ private struct PricingRun {
 
     // MARK: Promotions
 
+    /// Highest priority first, equal priorities in request order. A promotion with an exclusive
+    /// group skips lines another promotion of its group already discounted or earned a gift on.
     mutating func applyPromotions() {
-        for promotion in request.promotions where promotion.isOffered(toLevel: request.member.level) {
-            let covered = lines.indices.filter { promotion.covers(lines[$0].line) && lines[$0].remaining > 0 }
+        let order = request.promotions.indices.sorted { a, b in
+            let pa = request.promotions[a].priority, pb = request.promotions[b].priority
+            return pa != pb ? pa > pb : a < b
+        }
+        var claimed: [Int: Set<String>] = [:]
+        for promotion in order.map({ request.promotions[$0] }) where promotion.isOffered(to: request.member) {
+            let covered = lines.indices.filter { index in
+                promotion.covers(lines[index].line, at: request.groups[lines[index].group].storeId) && lines[index].remaining > 0
+                    && !(promotion.exclusiveGroup.map { claimed[index, default: []].contains($0) } ?? false)
+            }
             guard !covered.isEmpty else { continue }
-            let amount = covered.reduce(0) { $0 + lines[$1].remaining }
-            let outcome = promotion.kind.evaluate(coveredAmount: amount, currency: currency)
-            guard outcome.discount > 0 else {
-                notes.append("\(promotion.name): \(outcome.description)")
+            let items = covered.map { PromotedItem(remaining: lines[$0].remaining, quantity: lines[$0].line.quantity, skuId: lines[$0].line.skuId) }
+            let outcome = promotion.kind.evaluate(items, currency: currency)
+            progress.append(PromotionProgress(promotionId: promotion.id, name: promotion.name, discount: money(outcome.discount),
+                                              description: outcome.description, hint: outcome.hint))
+            if let rule = outcome.gift {
+                gifts.append(PromotionGift(promotionId: promotion.id, group: lines[covered[0]].group, skuId: rule.skuId, productId: rule.productId,
+                                           title: rule.title, quantity: rule.quantity, description: outcome.description))
+            } else if outcome.discount == 0 {
+                notes.append("\(promotion.name): \(outcome.description)" + (outcome.hint.map { "; \($0.text)" } ?? ""))
                 continue
             }
+            if let group = promotion.exclusiveGroup {
+                for index in covered { claimed[index, default: []].insert(group) }
+            }
+            guard outcome.discount > 0 else { continue }
             let discount = AppliedDiscount(
                 source: .promotion(promotion.id), title: promotion.name,
                 description: outcome.description, amount: money(outcome.discount)
             )
-            apply(outcome.discount, to: covered, as: discount)
+            if let shares = outcome.shares {
+                applyShares(Array(zip(covered, shares)), as: discount)
+            } else {
+                apply(outcome.discount, to: covered, as: discount)
+            }
         }
     }
 
@@ -347,7 +385,8 @@ private struct PricingRun {
         let totals = groups.reduce(PricingTotals.zero(currency)) { $0 + $1.totals }
         return PricedCheckout(
             groups: groups, discounts: applied.map(\.discount), coupons: couponEvaluations,
-            points: points, totals: totals, explanation: explanation(groups: groups, totals: totals)
+            points: points, totals: totals, explanation: explanation(groups: groups, totals: totals),
+            promotions: progress, gifts: gifts
         )
     }
 
@@ -371,6 +410,12 @@ private struct PricingRun {
         text.append("Goods subtotal: \(totals.subtotal)")
         for discount in applied.map(\.discount) where discount.source != .points {
             text.append("\(discount.title): -\(discount.amount) (\(discount.description))")
+        }
+        for gift in gifts {
+            text.append("Gift: \(gift.title) × \(gift.quantity) free (\(gift.description))")
+        }
+        for hint in progress.filter({ $0.discount.minorUnits > 0 }).compactMap({ entry in entry.hint.map { (entry.name, $0) } }) {
+            text.append("\(hint.0): \(hint.1.text)")
         }
         text.append(contentsOf: notes)
         for evaluation in couponEvaluations {

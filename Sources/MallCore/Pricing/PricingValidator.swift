@@ -50,16 +50,7 @@ enum PricingValidator {
         for (p, promotion) in request.promotions.enumerated() {
             let path = "promotions[\(p)]"
             check.require(request.promotions[..<p].allSatisfy { $0.id != promotion.id }, "\(path).id", "must not repeat another promotion's id")
-            switch promotion.kind {
-            case .fullReduction(let tiers):
-                check.require(!tiers.isEmpty, "\(path).tiers", "must contain at least one tier")
-                for (t, tier) in tiers.enumerated() {
-                    check.amount(tier.threshold, "\(path).tiers[\(t)].threshold")
-                    check.amount(tier.reduction, "\(path).tiers[\(t)].reduction", positive: true)
-                }
-            case .percentOff(let basisPoints):
-                check.require((1...10_000).contains(basisPoints), "\(path).basisPoints", "must be between 1 and 10000")
-            }
+            PromotionRuleLimits.check(promotion.kind, path: path, currency: request.currency, into: &check.errors)
         }
 
         for (c, coupon) in request.coupons.enumerated() {

@@ -16,8 +16,8 @@ public enum ProductScope: Codable, Hashable, Sendable {
 }
 
 /// A promotion the shopper gets without doing anything (unlike a coupon, which they hold and
-/// choose). The server passes only promotions running at checkout time; the marketing issue adds
-/// kinds to `PromotionKind`, and the compiler then points at every switch that must learn them.
+/// choose). The server passes only promotions running at checkout time that the member has not
+/// used up (`PromotionSchedule`); the engine decides what each gives.
 public struct Promotion: Codable, Hashable, Sendable {
     public var id: UUID
     /// The shopper-facing name, e.g. "满100减20" or "Tea week 15% off".
@@ -30,10 +30,23 @@ public struct Promotion: Codable, Hashable, Sendable {
     /// Member levels it is for; nil means every shopper, guests included.
     public var memberLevels: Set<String>?
     public var kind: PromotionKind
+    /// Further scope; nil means no restriction. A line must satisfy every restriction given.
+    public var categories: Set<UUID>?
+    public var brands: Set<UUID>?
+    /// Only lines fulfilled by these stores.
+    public var stores: Set<StoreID>?
+    /// Only for members who have never paid for an order.
+    public var newMembersOnly: Bool
+    /// Promotions sharing a group never both discount the same line: the one applied first (by
+    /// priority) keeps it. nil stacks with everything.
+    public var exclusiveGroup: String?
+    /// Higher applies first; equal priorities keep the request's order.
+    public var priority: Int
 
     public init(
         id: UUID, name: String, merchantId: MerchantID? = nil, products: ProductScope = .allProducts,
-        memberLevels: Set<String>? = nil, kind: PromotionKind
+        memberLevels: Set<String>? = nil, kind: PromotionKind, categories: Set<UUID>? = nil, brands: Set<UUID>? = nil,
+        stores: Set<StoreID>? = nil, newMembersOnly: Bool = false, exclusiveGroup: String? = nil, priority: Int = 0
     ) {
         self.id = id
         self.name = name
@@ -41,19 +54,29 @@ public struct Promotion: Codable, Hashable, Sendable {
         self.products = products
         self.memberLevels = memberLevels
         self.kind = kind
+        self.categories = categories
+        self.brands = brands
+        self.stores = stores
+        self.newMembersOnly = newMembersOnly
+        self.exclusiveGroup = exclusiveGroup
+        self.priority = priority
     }
 
-    func covers(_ line: CartLine) -> Bool {
+    func covers(_ line: CartLine, at store: StoreID) -> Bool {
         (merchantId == nil || merchantId == line.merchantId) && products.covers(line.productId)
+            && (categories.map { set in line.categoryId.map(set.contains) ?? false } ?? true)
+            && (brands.map { set in line.brandId.map(set.contains) ?? false } ?? true)
+            && (stores?.contains(store) ?? true)
     }
 
-    func isOffered(toLevel level: String?) -> Bool {
+    func isOffered(to member: PricingMember) -> Bool {
+        if newMembersOnly, !member.isNewMember { return false }
         guard let memberLevels else { return true }
-        return level.map(memberLevels.contains) ?? false
+        return member.level.map(memberLevels.contains) ?? false
     }
 }
 
-/// What a promotion takes off the goods it covers. Every kind is judged on the covered goods'
+/// What a promotion gives on the goods it covers. Every kind is judged on the covered goods'
 /// amount after the promotions before it, and never takes off more than that amount.
 public enum PromotionKind: Codable, Hashable, Sendable {
     /// 满减: spend at least a tier's threshold on covered goods and get its reduction off. Only
@@ -63,6 +86,52 @@ public enum PromotionKind: Codable, Hashable, Sendable {
     /// 折扣: a share of the covered goods off, in basis points (1500 = 15% off, i.e. 8.5折). The
     /// discount is rounded down to the fen, so it never exceeds the advertised percentage.
     case percentOff(basisPoints: Int)
+    /// 每满减: `reduction` off for every full `step` of covered goods, at most `cap` in all.
+    case everyReduction(step: Money, reduction: Money, cap: Money?)
+    /// 满折: `basisPoints` off the covered goods once they reach `threshold`.
+    case thresholdPercentOff(threshold: Money, basisPoints: Int)
+    /// 第N件X折: of the covered units sorted from dearest to cheapest, every `n`-th unit gets
+    /// `basisPoints` off its price (第二件半价: n = 2, 5000). The cheaper units get the
+    /// discount, as shops advertise it.
+    case nthItemOff(n: Int, basisPoints: Int)
+    /// 任选N件X元: every `count` covered units cost `price` together, dearest units bundled
+    /// first (the shopper's best deal); units left over pay their own price.
+    case bundlePrice(count: Int, price: Money)
+    /// 赠品: spend `minimumSpend` and buy `minimumQuantity` units of covered goods, and the gift
+    /// SKU comes free in the order that holds the covered goods.
+    case gift(PromotionGiftRule)
+    /// 特价: these SKUs cost at most this much per unit while the promotion runs.
+    case specialPrice([SpecialPrice])
+}
+
+/// The gift of a gift-with-purchase promotion.
+public struct PromotionGiftRule: Codable, Hashable, Sendable {
+    public var minimumSpend: Money
+    public var minimumQuantity: Int
+    public var skuId: UUID
+    public var productId: UUID
+    public var title: String
+    public var quantity: Int
+
+    public init(minimumSpend: Money, minimumQuantity: Int = 1, skuId: UUID, productId: UUID, title: String, quantity: Int = 1) {
+        self.minimumSpend = minimumSpend
+        self.minimumQuantity = minimumQuantity
+        self.skuId = skuId
+        self.productId = productId
+        self.title = title
+        self.quantity = quantity
+    }
+}
+
+/// One SKU's special unit price.
+public struct SpecialPrice: Codable, Hashable, Sendable {
+    public var skuId: UUID
+    public var price: Money
+
+    public init(skuId: UUID, price: Money) {
+        self.skuId = skuId
+        self.price = price
+    }
 }
 
 /// One step of a full reduction: spend `threshold`, save `reduction`.
@@ -81,34 +150,4 @@ public struct FullReductionTier: Codable, Hashable, Sendable {
 struct RuleOutcome: Equatable {
     var discount: Int64
     var description: String
-}
-
-extension PromotionKind {
-    func evaluate(coveredAmount amount: Int64, currency: Currency) -> RuleOutcome {
-        let covered = Money(minorUnits: amount, currency: currency)
-        switch self {
-        case .fullReduction(let tiers):
-            let reached = tiers.filter { $0.threshold.minorUnits <= amount }
-            let best = reached.max { a, b in
-                a.threshold != b.threshold ? a.threshold < b.threshold : a.reduction < b.reduction
-            }
-            guard let best else {
-                let next = tiers.min { $0.threshold < $1.threshold }
-                let missing = next.map { Money(minorUnits: $0.threshold.minorUnits - amount, currency: currency) }
-                let hint = next.map { ", spend \(missing!) more to save \($0.reduction)" } ?? ""
-                return RuleOutcome(discount: 0, description: "not reached with \(covered) of covered goods\(hint)")
-            }
-            let discount = min(best.reduction.minorUnits, amount)
-            return RuleOutcome(
-                discount: discount,
-                description: "\(covered) of covered goods reaches \(best.threshold), \(Money(minorUnits: discount, currency: currency)) off"
-            )
-        case .percentOff(let basisPoints):
-            let discount = PricingMath.basisPoints(basisPoints, of: amount)
-            return RuleOutcome(
-                discount: discount,
-                description: "\(PricingText.percent(basisPoints)) off \(covered) of covered goods"
-            )
-        }
-    }
 }

@@ -53,7 +53,7 @@ struct PricingEngineTests {
         #expect(priced.totals.payable == F.yuan(115))
         #expect(priced.totals.discount == F.fen(4_300))
         #expect(priced.coupons.map(\.status) == [.applied(discount: F.yuan(5)), .applied(discount: F.yuan(10))])
-        #expect(priced.explanation.contains("满100减20: -¥20.00 (¥120.00 of covered goods reaches ¥100.00, ¥20.00 off)"))
+        #expect(priced.explanation.contains("满100减20: -¥20.00 (Spend ¥100.00, ¥20.00 off: ¥120.00 of covered goods reaches ¥100.00)"))
         #expect(priced.explanation.contains("Order 1 (delivery, 3.2 km):"))
         #expect(priced.explanation.contains("Points: -¥8.00 (800 points pay ¥8.00 at 100 points = ¥1.00)"))
         #expect(priced.explanation.contains("Order 2 shipping: Pickup at the store: no shipping fee"))
@@ -185,7 +185,7 @@ struct PricingEngineTests {
         #expect(notReached.discounts.isEmpty)
         let snackOnly = OrderGroup(merchantId: F.teaShop, storeId: F.teaStore, fulfilment: .pickup, lines: [F.cupLine])
         let hint = try PricingEngine.price(F.request(groups: [snackOnly], promotions: [F.teaFullReduction]))
-        #expect(hint.explanation.contains("满100减20: not reached with ¥30.00 of covered goods, spend ¥70.00 more to save ¥20.00"))
+        #expect(hint.explanation.contains("满100减20: Spend ¥100.00, ¥20.00 off: not reached with ¥30.00 of covered goods; spend ¥70.00 more for ¥20.00 off"))
     }
 
     @Test("points buy whole fen, within the share, the balance and the request")

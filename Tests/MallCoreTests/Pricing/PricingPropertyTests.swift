@@ -184,15 +184,26 @@ struct PricingPropertyTests {
         func scope() -> ProductScope {
             chance(50) ? .allProducts : .products(Set(products.filter { _ in chance(40) }))
         }
-        let promotions = (0..<Int.random(in: 0...3, using: &random)).map { p -> Promotion in
-            let kind: PromotionKind = chance(50)
-                ? .fullReduction(tiers: (0..<Int.random(in: 1...3, using: &random)).map { _ in
+        let promotions = (0..<Int.random(in: 0...5, using: &random)).map { p -> Promotion in
+            let skus = (1...max(sku, 1)).map { F.uuid(3_000 + $0) }
+            let kind: PromotionKind = switch Int.random(in: 0..<8, using: &random) {
+            case 0: .fullReduction(tiers: (0..<Int.random(in: 1...3, using: &random)).map { _ in
                     FullReductionTier(threshold: fen(0...60_000), reduction: fen(1...20_000))
                 })
-                : .percentOff(basisPoints: Int.random(in: 1...10_000, using: &random))
+            case 1: .percentOff(basisPoints: Int.random(in: 1...10_000, using: &random))
+            case 2: .everyReduction(step: fen(1...20_000), reduction: fen(1...5_000), cap: chance(50) ? fen(1...30_000) : nil)
+            case 3: .thresholdPercentOff(threshold: fen(0...60_000), basisPoints: Int.random(in: 1...10_000, using: &random))
+            case 4: .nthItemOff(n: Int.random(in: 2...4, using: &random), basisPoints: Int.random(in: 1...10_000, using: &random))
+            case 5: .bundlePrice(count: Int.random(in: 2...4, using: &random), price: fen(0...60_000))
+            case 6: .gift(PromotionGiftRule(minimumSpend: fen(0...40_000), minimumQuantity: Int.random(in: 1...4, using: &random),
+                                            skuId: F.uuid(7_000 + p), productId: F.uuid(7_100 + p), title: "Gift \(p)"))
+            default: .specialPrice(skus.filter { _ in chance(40) }.map { SpecialPrice(skuId: $0, price: fen(0...30_000)) }
+                                   + [SpecialPrice(skuId: skus[0], price: fen(0...30_000))])
+            }
             return Promotion(
                 id: F.uuid(5_000 + p), name: "Promotion \(p)", merchantId: chance(50) ? merchants.randomElement(using: &random) : nil,
-                products: scope(), memberLevels: chance(20) ? ["gold"] : nil, kind: kind
+                products: scope(), memberLevels: chance(20) ? ["gold"] : nil, kind: kind,
+                exclusiveGroup: chance(50) ? ["A", "B"].randomElement(using: &random) : nil, priority: Int.random(in: 0...2, using: &random)
             )
         }
         let coupons = (0..<Int.random(in: 0...4, using: &random)).map { c -> Coupon in

@@ -43,12 +43,16 @@ struct DemoDataTests {
                 .decode(Membership.self)
             #expect(gold.level?.code == "gold" && gold.history.map(\.toLevel) == ["gold", "silver", "normal"], "\(gold.history)")
             try await Fixtures.expectPointsLedgerMatches(app)
+            let promotions = try await app.send(.GET, "/api/v1/promotions").decode([PromotionDTO].self)
+            #expect(Set(promotions.map(\.name)) == [DemoPromotions.tieredName, DemoPromotions.dairyName, DemoPromotions.giftName, DemoPromotions.secondHalfName])
+            #expect(promotions.allSatisfy { $0.status == .running })
 
             let counts = (try await ProductModel.query(on: app.db).count(), try await StockMovementModel.query(on: app.db).count(),
                           try await PointsEntryModel.query(on: app.db).count(), try await OrderModel.query(on: app.db).count())
             _ = try await DemoSeeder(app: app).run()
             #expect((try await ProductModel.query(on: app.db).count(), try await StockMovementModel.query(on: app.db).count(),
                      try await PointsEntryModel.query(on: app.db).count(), try await OrderModel.query(on: app.db).count()) == counts)
+            #expect(try await PromotionModel.query(on: app.db).count() == 4)
         }
     }
 }

@@ -26,6 +26,7 @@ struct ModelPropertiesTests {
         MemberImageModel.self, ProductReviewModel.self,
         PointsMallItemModel.self, PointsMallMemberCountModel.self, PointsMallRedemptionModel.self, LotteryModel.self, LotteryPrizeModel.self,
         LotteryPrizeTableModel.self, LotteryDailyCountModel.self, LotteryDrawModel.self,
+        PromotionModel.self, PromotionMemberUseModel.self, PromotionOrderModel.self,
     ]
 
     @Test("each model's hand-written property list holds exactly the wrappers reflection finds")

@@ -69,6 +69,7 @@ struct CheckoutService {
         let checkoutId = UUID()
         let plannedGroups = plans
         let groupOwners = groupPlans.map(\.plan)
+        let (gifts, giftNotes) = (planned.gifts, planned.giftNotes)
         let outcome = try await db.writeTransaction { tx -> (CheckoutResult, Bool)? in
             let claimed = try await tx.sql.raw("""
                 INSERT INTO checkouts (id, member_id, idempotency_key, request_digest, payable_fen, result, created_at)
@@ -104,7 +105,7 @@ struct CheckoutService {
                 order.createdAt = now
                 order.updatedAt = now
                 try await order.create(on: tx)
-                reservations.append((order, group.lines.map { StockRequest(skuId: $0.line.skuId, storeId: group.storeId.rawValue, quantity: $0.line.quantity) }))
+                var requests = group.lines.map { StockRequest(skuId: $0.line.skuId, storeId: group.storeId.rawValue, quantity: $0.line.quantity) }
                 for priced in group.lines {
                     let line = OrderLineModel()
                     line.orderId = order.id!
@@ -120,6 +121,12 @@ struct CheckoutService {
                     try await line.create(on: tx)
                     pointsLines.append(.init(orderId: order.id!, orderLineId: line.id!, deductionFen: CheckoutLoyalty.deduction(of: priced)))
                 }
+                // Gift lines are free and reserved from the same store like any line.
+                for gift in gifts where gift.group == position {
+                    try await PromotionCheckout.giftLine(gift, orderId: order.id!, on: tx)
+                    requests = PromotionCheckout.adding(gift, to: requests, storeId: group.storeId.rawValue)
+                }
+                reservations.append((order, requests))
                 orders.append(order)
             }
             // Stores in one fixed order, so two checkouts spanning the same stores cannot deadlock
@@ -128,6 +135,8 @@ struct CheckoutService {
                 try await inventory.reserve(requests, context: MovementContext(reason: "order \(order.number)", referenceType: "order",
                                                                                referenceId: order.id!.uuidString, now: now))
             }
+            // A member past a promotion's limit (a concurrent checkout used it) fails whole.
+            try await PromotionService.recordUses(priced, gifts: gifts, orderIds: orders.map { $0.id! }, memberId: memberId, now: now, on: tx)
             let payment = PaymentModel()
             payment.id = UUID()
             payment.checkoutId = checkoutId
@@ -146,7 +155,8 @@ struct CheckoutService {
             try await app.jobs.enqueue(Self.expiryJob, payload: ExpiryPayload(checkoutId: checkoutId), runAt: dueAt,
                                                    uniqueKey: "checkout-expiry:\(checkoutId.uuidString)", on: tx)
             let result = CheckoutResult(checkoutId: checkoutId, orders: try await OrderDTO.many(orders, on: tx), payableFen: payment.amountFen,
-                                        payment: payment.info(app), paymentDueAt: dueAt, explanation: priced.explanation + (note.map { ["Note: \($0)"] } ?? []),
+                                        payment: payment.info(app), paymentDueAt: dueAt,
+                                        explanation: priced.explanation + giftNotes + (note.map { ["Note: \($0)"] } ?? []),
                                         pointsUsed: priced.points.pointsUsed)
             try await CheckoutModel.query(on: tx).set(\.$resultJSON, to: try JSONText.encode(result))
                 .filter(\.$id == checkoutId).update()
@@ -175,7 +185,7 @@ struct CheckoutService {
         let totals = plan.priced.totals
         return CheckoutPreview(orders: orders, goodsFen: totals.subtotal.minorUnits, discountFen: totals.discount.minorUnits,
                                shippingFen: totals.shippingFee.minorUnits, payableFen: totals.payable.minorUnits,
-                               explanation: plan.priced.explanation, levelDiscountFen: totals.levelDiscount.minorUnits,
+                               explanation: plan.priced.explanation + plan.giftNotes, levelDiscountFen: totals.levelDiscount.minorUnits,
                                points: plan.loyalty.quote(plan.priced))
     }
 
@@ -188,6 +198,9 @@ struct CheckoutService {
         let groupPlans: [(plan: Int, storeId: UUID)]
         let priced: PricedCheckout
         let loyalty: CheckoutLoyalty
+        /// The gifts the fulfilling stores have in stock, and a note for each left out.
+        let gifts: [PromotionGift]
+        let giftNotes: [String]
     }
 
     /// Reads only: the cart as it stands, each merchant's part allocated to stores and every
@@ -237,6 +250,7 @@ struct CheckoutService {
 
         // One order per shipment, priced together so checkout-wide promotions see everything.
         let skus = Dictionary(uniqueKeysWithValues: try await SKUModel.query(on: db).filter(\.$id ~~ plans.flatMap { $0.group.lines.map(\.skuId) }).all().map { ($0.id!, $0) })
+        let products = try await PromotionCheckout.products(Array(Set(skus.values.map(\.productId))), on: db)
         var groups: [OrderGroup] = []
         var groupPlans: [(plan: Int, storeId: UUID)] = []
         for (index, plan) in plans.enumerated() {
@@ -251,7 +265,8 @@ struct CheckoutService {
                     }
                     let quote = PriceResolver.resolve(price, storeId: StoreID(store.id), memberLevel: memberLevel, at: now)
                     return CartLine(skuId: line.skuId, productId: cartLine.productId, merchantId: MerchantID(plan.group.merchantId),
-                                    title: [cartLine.title, cartLine.specTitle].filter { !$0.isEmpty }.joined(separator: " "), quantity: line.quantity, quote: quote)
+                                    title: [cartLine.title, cartLine.specTitle].filter { !$0.isEmpty }.joined(separator: " "), quantity: line.quantity, quote: quote,
+                                    categoryId: products[cartLine.productId]?.categoryId, brandId: products[cartLine.productId]?.brandId)
                 }
                 let fulfilment: Fulfilment
                 if let address = plan.address, let lat = address.latitude, let lng = address.longitude {
@@ -268,9 +283,12 @@ struct CheckoutService {
         let rules = Dictionary(uniqueKeysWithValues: merchants.map { (MerchantID($0.id!), ShippingRules.rule(for: $0, settings: settings)) })
         // The member's level (its discount and free-delivery threshold) and points.
         let loyalty = try await CheckoutLoyalty.load(memberId: memberId, pointsToUse: pointsToUse, settings: settings, now: now, on: db)
-        let priced = try PricingEngine.price(PricingRequest(at: now, member: loyalty.member, groups: groups, points: loyalty.redemption,
-                                                            pointsPolicy: loyalty.policy, shippingRules: rules))
-        return Plan(cartId: cart.id!, view: view, settings: settings, now: now, plans: plans, groupPlans: groupPlans, priced: priced, loyalty: loyalty)
+        let promotions = try await PromotionCheckout.load(memberId: memberId, member: loyalty.member, now: now, on: db)
+        let priced = try PricingEngine.price(PricingRequest(at: now, member: promotions.member, groups: groups, promotions: promotions.promotions,
+                                                            points: loyalty.redemption, pointsPolicy: loyalty.policy, shippingRules: rules))
+        let (gifts, giftNotes) = try await PromotionCheckout.stockedGifts(priced, groups: groups, on: db)
+        return Plan(cartId: cart.id!, view: view, settings: settings, now: now, plans: plans, groupPlans: groupPlans, priced: priced, loyalty: loyalty,
+                    gifts: gifts, giftNotes: giftNotes)
     }
 
     /// A cart line problem as a shopper reads it (the cart page has its own catalog text).

@@ -34,6 +34,7 @@ struct OrderEffects {
         // row before the store's stock lock, and so must this.
         if order.status == OrderStatus.cancelled.rawValue || order.status == OrderStatus.expired.rawValue {
             try await PointsMallService(app: app, db: db).orderClosed(order, now: now)
+            try await PromotionService.orderClosed(order, on: db)
         }
         for effect in effects {
             switch effect {
