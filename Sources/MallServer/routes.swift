@@ -47,6 +47,8 @@ func routes(_ app: Application) throws {
     try api.register(collection: PublicReviewRoutes())
     // Shoppers: the points mall's items and the lotteries (a member also sees their own counts).
     try api.register(collection: PointsMallRoutes())
+    // Shoppers: the coupon centre (claimable coupons, optionally those covering one product).
+    try api.register(collection: CouponRoutes())
     // Shoppers: the cart (members, or guests by X-Cart-Token).
     try api.register(collection: CartRoutes())
     // Payments: the providers on offer and the gateways' callbacks for anyone; a payment itself
@@ -61,6 +63,8 @@ func routes(_ app: Application) throws {
     try member.register(collection: MemberPointsRoutes())
     try member.register(collection: MemberLevelRoutes())
     try member.register(collection: PointsMallMemberRoutes())
+    // Members: claim a coupon, redeem a code, my coupons (usable / used / expired).
+    try member.register(collection: CouponMemberRoutes())
     try member.register(collection: OrderRoutes())
     try member.register(collection: AfterSalesRoutes())
     // Members: reviews of delivered lines, follow-ups, "my reviews", and review photo uploads.
@@ -78,6 +82,8 @@ func routes(_ app: Application) throws {
     try admin.register(collection: MemberLevelAdminRoutes())
     // Staff: points-mall items and lotteries (marketing.manage), exchanges and replayable draws.
     try admin.register(collection: PointsMallAdminRoutes())
+    // Staff: coupon templates, issuing to members, code batches with CSV export (marketing.manage).
+    try admin.register(collection: CouponAdminRoutes())
     try admin.register(collection: RoleRoutes())
     try admin.register(collection: MerchantRoutes())
     try admin.register(collection: ShippingRuleRoutes())

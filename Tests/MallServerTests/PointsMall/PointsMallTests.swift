@@ -76,7 +76,7 @@ struct PointsMallTests {
         try await Fixtures.expectPointsMallConsistent(app)
     }
 
-    @Test("staff create items (audited); coupon items are refused until coupons exist; members see their remaining limit, guests do not")
+    @Test("staff create items (audited); coupon items need a real coupon template; members see their remaining limit, guests do not")
     func items() async throws {
         try await withTestApp { app in
             let mall = try await Self.mall(app)
@@ -86,7 +86,7 @@ struct PointsMallTests {
 
             let coupon = try await app.send(.POST, "/api/v1/admin/points-mall/items", token: mall.admin,
                                             json: PointsMallItemInput(kind: .coupon, title: "满50减5券", couponTemplateId: UUID(), pricePoints: 300, stock: 10))
-            #expect(coupon.status == .unprocessableEntity && coupon.problem?.errors?.first?.field == "kind", "\(coupon.text)")
+            #expect(coupon.status == .unprocessableEntity && coupon.problem?.errors?.first?.field == "couponTemplateId", "\(coupon.text)")
             let bad = try await app.send(.POST, "/api/v1/admin/points-mall/items", token: mall.admin,
                                          json: PointsMallItemInput(title: "", skuId: UUID(), pricePoints: 0, cashFen: -1, stock: 1_000_001, perMemberLimit: 0))
             #expect(Set(bad.problem?.errors?.map(\.field) ?? []) == ["title", "pricePoints", "cashFen", "stock", "perMemberLimit", "skuId"], "\(bad.text)")
