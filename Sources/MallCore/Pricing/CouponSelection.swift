@@ -24,14 +24,19 @@ public enum CouponSelection {
         var base = request
         base.points = .off
         base.coupons = []
-        let plain = try PricingEngine.price(base)
-        // A coupon that does not apply alone applies in no combination: other coupons only lower
-        // the goods it is judged on, and the shipping it could waive.
+        // A goods coupon that does not apply alone applies in no combination: other coupons only
+        // lower the goods it is judged on. Shipping is the exception both ways: a goods coupon
+        // can take an order below its free-delivery threshold, so a free-shipping coupon with
+        // nothing to waive alone may waive a fee beside it, and a goods coupon that costs more
+        // alone may pay off beside a free-shipping coupon.
         var bySlot: [CouponIssuerSlot: [(coupon: Coupon, payable: Int64)]] = [:]
         for coupon in candidates.sorted(by: precedes) {
             base.coupons = [coupon]
             let alone = try PricingEngine.price(base)
-            guard case .applied? = alone.coupons.first?.status, alone.totals.payable.minorUnits < plain.totals.payable.minorUnits else { continue }
+            switch alone.coupons.first?.status {
+            case .applied?, .notApplicable(.noShippingToWaive)?: break
+            default: continue
+            }
             bySlot[coupon.issuerSlot, default: []].append((coupon, alone.totals.payable.minorUnits))
         }
         var slots = bySlot.keys.sorted().map { slot in
