@@ -63,8 +63,6 @@ struct PointsMallService {
             }
         }
         if input.kind == .coupon {
-            // A coupon arrives at once; cash would need a payment nobody waits for.
-            if (input.cashFen ?? 0) != 0 { errors.add("cashFen", "must be 0 for a coupon item") }
             if let templateId = input.couponTemplateId, try await CouponTemplateModel.find(templateId, on: db) == nil {
                 errors.add("couponTemplateId", "is not a coupon template")
             }
