@@ -261,7 +261,10 @@ struct CouponTests {
                 }
                 return try await group.reduce(into: [HTTPResponseStatus]()) { $0.append($1) }
             }
-            #expect(statuses.sorted { $0.code < $1.code } == [.created, .conflict], "\(statuses)")
+            // The loser either found the coupon already locked while planning (422) or lost the
+            // race for the cart or the coupon inside its transaction (409).
+            #expect(statuses.filter { $0 == .created }.count == 1, "\(statuses)")
+            #expect(statuses.allSatisfy { [.created, .conflict, .unprocessableEntity].contains($0) }, "\(statuses)")
             #expect(try await CheckoutModel.query(on: app.db).count() == 1)
             let locked = try #require(try await MemberCouponModel.find(coupon.id, on: app.db))
             let checkout = try await CheckoutModel.query(on: app.db).first()
