@@ -165,7 +165,7 @@ public struct MemberCoupon: Codable, Sendable, Equatable {
     public var claimedAt: Date
     public var usedAt: Date?
     public var checkoutId: UUID?
-    /// How it came: claim, issue, code, points_mall, birthday.
+    /// How it came: claim, issue, code, points_mall, or birthday:<year>.
     public var source: String
 
     public init(id: UUID, templateId: UUID, title: String, kind: CouponTemplateKind, merchantId: UUID? = nil, amountOffFen: Int64? = nil,

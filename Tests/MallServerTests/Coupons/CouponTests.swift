@@ -375,4 +375,30 @@ struct CouponTests {
             try await PointsMallTests.invariants(app)
         }
     }
+
+    @Test("the member level's birthday coupon arrives once a birthday year")
+    func birthdayCoupon() async throws {
+        let clock = ManualClock(testEpoch)  // 2026-11-27 in Shanghai
+        try await withTestApp(clock: clock, adjust: { $0.accessTokenTTL = 800 * 86_400 }) { app in
+            let admin = try await PointsTests.admin(app)
+            let template = try await Self.template(app, admin: admin, Self.cash("生日券", quantity: 10, limit: 5, days: 30))
+            let level = try await app.send(.POST, "/api/v1/admin/member-levels", token: admin, json: MemberLevelDefinitionInput(
+                code: "gold", name: "金卡", rank: 1, rights: LevelRights(birthdayCouponId: template.id)))
+            #expect(level.status == .created, "\(level.text)")
+            let member = try await Fixtures.member(app)
+            #expect(try await app.send(.PATCH, "/api/v1/me", token: member.tokens.accessToken, json: MemberProfileUpdate(birthday: "1990-11-27")).status == .ok)
+            _ = try await app.send(.PUT, "/api/v1/admin/members/\(member.member.id)/level", token: admin, json: MemberLevelInput(level: "gold"))
+            func run() async throws {
+                try await app.jobs.enqueue(MemberLevelJobs.birthdayJob, payload: ["run": 1])
+                try await app.jobs.runDue()
+            }
+            try await run()
+            try await run()
+            #expect(try await Self.mine(app, token: member.tokens.accessToken).map(\.source) == ["birthday:2026"])
+            clock.advance(seconds: 365 * 86_400)
+            try await run()
+            #expect(try await MemberCouponModel.query(on: app.db).filter(\.$memberId == member.member.id).count() == 2)
+            try await Self.invariants(app)
+        }
+    }
 }

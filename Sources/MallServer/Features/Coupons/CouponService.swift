@@ -364,6 +364,29 @@ struct CouponService {
         return CouponIssueResult(issued: issued, skipped: skipped)
     }
 
+    /// The member level's birthday coupon, once per birthday year: the source names the year,
+    /// and the job's runs are serialised by its schedule, so a rerun finds the first grant.
+    func grantBirthday(templateId: UUID, memberId: UUID, year: Int, levelName: String, now: Date) async throws {
+        let source = "\(Source.birthday.rawValue):\(year)"
+        try await db.writeTransaction { tx in
+            guard try await MemberCouponModel.query(on: tx).filter(\.$memberId == memberId).filter(\.$templateId == templateId)
+                .filter(\.$source == source).count() == 0 else { return }
+            let coupon: MemberCouponModel
+            do {
+                coupon = try await CouponService(app: app, db: tx).grant(templateId: templateId, memberId: memberId, source: .birthday,
+                                                                         checkAudience: false, now: now)
+            } catch is Failure {
+                // Sold out, ended or at the member's limit: the birthday passes without a coupon.
+                return
+            }
+            coupon.source = source
+            try await coupon.update(on: tx)
+            try await NotificationOutbox(app: app, db: tx).send(
+                audience: .member, recipientId: memberId, merchantId: nil, storeId: nil, title: "Happy birthday! A coupon for you",
+                body: "Your \(levelName) birthday coupon has arrived in My coupons.", reference: .init(type: "member_coupon", id: coupon.id!.uuidString), now: now)
+        }
+    }
+
     // MARK: Codes
 
     /// Letters and digits a reader cannot confuse (no 0/O, 1/I/L).
