@@ -401,4 +401,30 @@ struct CouponTests {
             try await Self.invariants(app)
         }
     }
+
+    @Test("the demo: four coupons in the centre, a shared code and a batch of codes, two in the demo member's wallet; seeding again changes nothing")
+    func demo() async throws {
+        try await withTestApp { app in
+            _ = try await DemoSeeder(app: app).run()
+            let centre = try await app.send(.GET, "/api/v1/coupons").decode([CouponTemplate].self)
+            #expect(Set(centre.map(\.kind)) == [.cash, .threshold, .percentage, .freeShipping] && centre.count == 4)
+            let token = try await app.send(.POST, "/api/v1/auth/login", json: LoginRequest(login: DemoCoupons.memberMobile, password: DemoSeeder.memberPassword))
+                .decode(MemberSession.self).tokens.accessToken
+            #expect(Set(try await Self.mine(app, token: token).map(\.title)) == ["¥5 无门槛券", "免运费券"])
+            let redeemed = try await app.send(.POST, "/api/v1/me/coupons/redemptions", token: token, json: CouponCodeRedemptionInput(code: DemoCoupons.sharedCode))
+            #expect(redeemed.status == .created, "\(redeemed.text)")
+            #expect(try await CouponCodeModel.query(on: app.db).count() == 21)
+            let claimed = try await Self.claim(app, try #require(centre.first { $0.kind == .threshold }), token: token)
+            #expect(claimed.status == .created)
+
+            func counts() async throws -> [Int] {
+                [try await CouponTemplateModel.query(on: app.db).count(), try await CouponCodeModel.query(on: app.db).count(),
+                 try await MemberCouponModel.query(on: app.db).count()]
+            }
+            let before = try await counts()
+            _ = try await DemoSeeder(app: app).run()
+            #expect(try await counts() == before)
+            try await Self.invariants(app)
+        }
+    }
 }
