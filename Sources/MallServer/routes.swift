@@ -31,6 +31,8 @@ func routes(_ app: Application) throws {
     try browser.register(collection: ReviewPagesRoutes())
     // Storefront: the points mall and the lottery wheel.
     try browser.register(collection: PointsMallPagesRoutes())
+    // Coupon centre and the member's coupons (filled from the API by /js/coupons.js).
+    try browser.register(collection: CouponPagesRoutes())
     // Staff console pages (sign-in and the shell its scripts fill from the admin API).
     try browser.register(collection: ConsoleRoutes())
 

@@ -427,4 +427,23 @@ struct CouponTests {
             try await Self.invariants(app)
         }
     }
+
+    @Test("the coupon pages: the centre for anyone, my coupons for members, both languages; checkout carries the picker")
+    func pages() async throws {
+        try await withTestApp { app in
+            let browser = TestBrowser(app)
+            let centre = try await browser.get("/coupons")
+            #expect(centre.status == .ok && centre.text.contains("<h1>领券中心</h1>") && centre.text.contains("/js/coupons.js"))
+            let anonymous = try await browser.get("/member/coupons")
+            #expect(anonymous.status == .seeOther && anonymous.headers.first(name: .location)?.hasPrefix("/login?next=") == true)
+            _ = try await Fixtures.member(app)
+            #expect(try await browser.signInMember().status == .seeOther)
+            let mine = try await browser.get("/member/coupons")
+            #expect(mine.status == .ok && mine.text.contains("我的优惠券") && mine.text.contains("id=\"coupon-redeem\""))
+            #expect(try await browser.get("/member").text.contains("href=\"/member/coupons\""))
+            #expect(try await browser.get("/checkout").text.contains("id=\"checkout-coupons\""))
+            _ = try await browser.submit("/lang", ["lang": "en", "next": "/coupons"])
+            #expect(try await browser.get("/coupons").text.contains("<h1>Coupon centre</h1>"))
+        }
+    }
 }
