@@ -2,6 +2,7 @@
 // place the order once (an idempotency key survives retries of this page view), then pay.
 import { api, el, yuan, showProblem, refreshCartBadge, problemLabel, problemText } from './mall.js';
 import { offerProviders } from './payment.js';
+import { couponValue, couponCondition } from './coupon-words.js';
 
 const form = document.getElementById('checkout');
 const text = form.dataset;
@@ -97,6 +98,12 @@ const summaryBody = document.getElementById('checkout-summary-body');
 const pointsBox = document.getElementById('checkout-points');
 const pointsInput = document.getElementById('checkout-points-input');
 const pointsMax = document.getElementById('checkout-points-max');
+const couponsBox = document.getElementById('checkout-coupons');
+const couponsList = document.getElementById('checkout-coupons-list');
+const couponsHint = document.getElementById('checkout-coupons-hint');
+// null until the shopper changes a box: the server then prices the best combination.
+let chosenCoupons = null;
+let lastPreview = null;
 const say = (template, values) => String(template || '').replace(/\{(\w+)\}/g, (_, name) => (values[name] ?? `{${name}}`));
 
 /** The points the shopper asked for: a whole number, never below zero. */
@@ -122,6 +129,29 @@ function renderPoints(quote) {
   used.textContent = quote.used > 0 ? say(labels.used, { used: quote.used, amount: yuan(quote.deductionFen) }) : '';
 }
 
+/** The member's usable coupons as boxes, the ones this preview used ticked, each with what it
+ * saved or why it does not apply. */
+function renderCoupons(coupons) {
+  const words = couponsBox.dataset;
+  if (!coupons || !coupons.usable.length) { couponsBox.hidden = true; return; }
+  couponsBox.hidden = false;
+  const best = new Set(coupons.best);
+  couponsHint.textContent = coupons.chosen.length && coupons.chosen.every((id) => best.has(id)) && best.size === coupons.chosen.length ? words.best : '';
+  couponsList.replaceChildren(...coupons.usable.map((coupon) => {
+    const id = `coupon-${coupon.id}`;
+    const evaluation = coupons.evaluations.find((e) => e.memberCouponId === coupon.id);
+    const box = el('input', { type: 'checkbox', id, value: coupon.id, name: 'couponIds', checked: coupons.chosen.includes(coupon.id) });
+    box.addEventListener('change', () => {
+      chosenCoupons = [...couponsList.querySelectorAll('input:checked')].map((input) => input.value);
+      renderSummary();
+    });
+    const note = evaluation ? (evaluation.applied ? say(words.saves, { amount: yuan(evaluation.discountFen) }) : evaluation.message) : '';
+    return el('li', { class: 'coupon-choice' }, box, ' ',
+      el('label', { for: id }, `${couponValue(coupon, words)} · ${coupon.title} · ${couponCondition(coupon, words)}`),
+      note ? el('span', { class: evaluation?.applied ? 'muted' : 'form-errors' }, ` ${note}`) : null);
+  }));
+}
+
 /** What placing would cost, asked of the server after every change, so the shopper sees each
  * order's shipping and the total before committing; a problem (no store can take a part,
  * an address without a location) shows here and holds the submit button. */
@@ -130,8 +160,13 @@ async function renderSummary() {
   summary.hidden = false;
   try {
     const points = pointsToUse();
-    const preview = await api('GET', `/checkout/preview${points > 0 ? `?pointsToUse=${points}` : ''}`);
+    const query = new URLSearchParams();
+    if (points > 0) query.set('pointsToUse', String(points));
+    if (chosenCoupons !== null) query.set('couponIds', chosenCoupons.join(','));
+    const preview = await api('GET', `/checkout/preview${query.size ? `?${query}` : ''}`);
+    lastPreview = preview;
     renderPoints(preview.points);
+    renderCoupons(preview.coupons);
     const row = (label, value) => [el('dt', {}, label), el('dd', {}, value)];
     summaryBody.replaceChildren(
       el('dl', { class: 'totals' },
@@ -161,6 +196,7 @@ async function load() {
   if (!cart.groups.length) {
     summary.hidden = true;
     pointsBox.hidden = true;
+    couponsBox.hidden = true;
     groupsRoot.append(el('p', { class: 'empty' }, text.empty));
     return;
   }
@@ -189,6 +225,9 @@ form.addEventListener('submit', async (event) => {
     const input = {};
     if (note) input.note = note;
     if (pointsToUse() > 0) input.pointsToUse = pointsToUse();
+    // Exactly the coupons the summary on screen was priced with.
+    const coupons = lastPreview?.coupons?.chosen ?? [];
+    if (coupons.length) input.couponIds = coupons;
     const placed = await api('POST', '/checkout', input, { 'Idempotency-Key': idempotencyKey() });
     sessionStorage.removeItem(keyName);
     form.hidden = true;

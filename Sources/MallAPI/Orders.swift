@@ -8,9 +8,12 @@ public struct CheckoutInput: Codable, Sendable {
     /// Points to pay with (0–1,000,000,000); fewer are used when fewer are needed, held or allowed
     /// (`points.redeemPointsPerYuan`, `points.redeemMaxShareBasisPoints`). Left out: none.
     public var pointsToUse: Int64?
-    public init(note: String? = nil, pointsToUse: Int64? = nil) {
+    /// The member's coupons to use (at most 20, see `GET /api/v1/checkout/preview`). Left out: none.
+    public var couponIds: [UUID]?
+    public init(note: String? = nil, pointsToUse: Int64? = nil, couponIds: [UUID]? = nil) {
         self.note = note
         self.pointsToUse = pointsToUse
+        self.couponIds = couponIds
     }
 }
 
@@ -238,9 +241,12 @@ public struct CheckoutPreview: Codable, Sendable {
     public var levelDiscountFen: Int64
     /// How points can pay and what `pointsToUse` would use.
     public var points: CheckoutPointsQuote?
+    /// The member's usable coupons, the best combination and the one priced here.
+    public var coupons: CheckoutCoupons?
 
     public init(orders: [Order], goodsFen: Int64, discountFen: Int64, shippingFen: Int64, payableFen: Int64, explanation: [String],
-                levelDiscountFen: Int64 = 0, points: CheckoutPointsQuote? = nil) {
+                levelDiscountFen: Int64 = 0, points: CheckoutPointsQuote? = nil, coupons: CheckoutCoupons? = nil) {
+        self.coupons = coupons
         self.orders = orders
         self.goodsFen = goodsFen
         self.discountFen = discountFen

@@ -37,5 +37,6 @@ enum Migrations {
         app.migrations.add(CreateProductReviews())
         app.migrations.add(CreatePointsMall())
         app.migrations.add(CreatePromotions())
+        app.migrations.add(CreateCoupons())
     }
 }

@@ -130,6 +130,9 @@ func registerJobs(_ app: Application) {
     app.jobs.register(MemberLevelJobs.birthdayJob) { context in
         try await MemberLevelJobs.birthdayGifts(context)
     }
+    app.jobs.register(CouponService.expiryJob) { context in
+        try await CouponService.expire(now: context.now, on: context.db)
+    }
     app.jobs.register(LowStockAlerts.scanJob) { context in
         try await LowStockAlerts(app: context.app, db: context.db).scan(now: context.now)
     }
@@ -143,6 +146,7 @@ public func startBackgroundWork(_ app: Application) async throws {
     try await app.jobs.schedule(name: "expire-points", kind: PointsExpiryJob.kind, everySeconds: 3600)
     try await app.jobs.schedule(name: "evaluate-member-levels", kind: MemberLevelJobs.evaluateJob, everySeconds: 86_400)
     try await app.jobs.schedule(name: "birthday-gifts", kind: MemberLevelJobs.birthdayJob, everySeconds: 3600)
+    try await app.jobs.schedule(name: "expire-coupons", kind: CouponService.expiryJob, everySeconds: 3600)
     if app.config.runsJobWorker {
         app.lifecycle.use(JobWorker())
     }

@@ -31,6 +31,8 @@ func routes(_ app: Application) throws {
     try browser.register(collection: ReviewPagesRoutes())
     // Storefront: the points mall and the lottery wheel.
     try browser.register(collection: PointsMallPagesRoutes())
+    // Coupon centre and the member's coupons (filled from the API by /js/coupons.js).
+    try browser.register(collection: CouponPagesRoutes())
     // Staff console pages (sign-in and the shell its scripts fill from the admin API).
     try browser.register(collection: ConsoleRoutes())
 
@@ -49,6 +51,8 @@ func routes(_ app: Application) throws {
     try api.register(collection: PointsMallRoutes())
     // Shoppers: the running promotions, optionally those covering one product.
     try api.register(collection: PromotionRoutes())
+    // Shoppers: the coupon centre (claimable coupons, optionally those covering one product).
+    try api.register(collection: CouponRoutes())
     // Shoppers: the cart (members, or guests by X-Cart-Token).
     try api.register(collection: CartRoutes())
     // Payments: the providers on offer and the gateways' callbacks for anyone; a payment itself
@@ -63,6 +67,8 @@ func routes(_ app: Application) throws {
     try member.register(collection: MemberPointsRoutes())
     try member.register(collection: MemberLevelRoutes())
     try member.register(collection: PointsMallMemberRoutes())
+    // Members: claim a coupon, redeem a code, my coupons (usable / used / expired).
+    try member.register(collection: CouponMemberRoutes())
     try member.register(collection: OrderRoutes())
     try member.register(collection: AfterSalesRoutes())
     // Members: reviews of delivered lines, follow-ups, "my reviews", and review photo uploads.
@@ -82,6 +88,8 @@ func routes(_ app: Application) throws {
     try admin.register(collection: PointsMallAdminRoutes())
     // Staff: promotions (marketing.manage; merchants their own): create, edit before start, end, copy, live stats.
     try admin.register(collection: PromotionAdminRoutes())
+    // Staff: coupon templates, issuing to members, code batches with CSV export (marketing.manage).
+    try admin.register(collection: CouponAdminRoutes())
     try admin.register(collection: RoleRoutes())
     try admin.register(collection: MerchantRoutes())
     try admin.register(collection: ShippingRuleRoutes())

@@ -15,6 +15,7 @@ const sections = {
   members: () => import('./sections/members.js'),
   levels: () => import('./sections/levels.js'),
   'points-mall': () => import('./sections/points-mall.js'),
+  coupons: () => import('./sections/coupons.js'),
   lotteries: () => import('./sections/lotteries.js'),
   promotions: () => import('./sections/promotions.js'),
   settings: () => import('./sections/settings.js'),

@@ -20,10 +20,14 @@ public struct Coupon: Codable, Hashable, Sendable {
     public var validFrom: Date?
     /// First instant it can no longer be used; nil for no end.
     public var validUntil: Date?
+    /// False for a coupon "not combinable with promotions" (不与促销同享): it then covers only
+    /// lines no promotion discounted.
+    public var stacksWithPromotions: Bool
 
     public init(
         id: UUID, title: String, merchantId: MerchantID? = nil, products: ProductScope = .allProducts,
-        minimumSpend: Money, kind: CouponKind, validFrom: Date? = nil, validUntil: Date? = nil
+        minimumSpend: Money, kind: CouponKind, validFrom: Date? = nil, validUntil: Date? = nil,
+        stacksWithPromotions: Bool = true
     ) {
         self.id = id
         self.title = title
@@ -33,6 +37,13 @@ public struct Coupon: Codable, Hashable, Sendable {
         self.kind = kind
         self.validFrom = validFrom
         self.validUntil = validUntil
+        self.stacksWithPromotions = stacksWithPromotions
+    }
+
+    /// Goods coupons and free-shipping coupons are counted apart: a shopper may use one of each
+    /// per issuer, the way 运费券 sit beside 店铺券 in Chinese malls.
+    public var issuerSlot: CouponIssuerSlot {
+        CouponIssuerSlot(merchantId: merchantId, waivesShipping: kind == .freeShipping)
     }
 
     func covers(_ line: CartLine) -> Bool {
@@ -46,6 +57,20 @@ public enum CouponKind: Codable, Hashable, Sendable {
     case amountOff(Money)
     /// A share off in basis points (1000 = 10% off), rounded down to the fen, at most `cap`.
     case percentOff(basisPoints: Int, cap: Money?)
+    /// 免运费: the shipping fee of every delivery order holding goods it covers.
+    case freeShipping
+    /// 礼品券: one unit of this SKU free, when it is in the checkout among the covered goods.
+    case freeItem(skuId: UUID)
+}
+
+/// Which "one coupon per issuer" rule a coupon falls under.
+public struct CouponIssuerSlot: Hashable, Sendable, Comparable {
+    public var merchantId: MerchantID?
+    public var waivesShipping: Bool
+
+    public static func < (lhs: Self, rhs: Self) -> Bool {
+        (lhs.merchantId?.rawValue.uuidString ?? "", lhs.waivesShipping ? 1 : 0) < (rhs.merchantId?.rawValue.uuidString ?? "", rhs.waivesShipping ? 1 : 0)
+    }
 }
 
 /// What became of one coupon the shopper chose.
@@ -82,6 +107,12 @@ public enum CouponRejection: Codable, Hashable, Sendable {
     case anotherCouponFromSameIssuer(couponId: UUID)
     /// Earlier discounts already took the covered goods down to (nearly) nothing.
     case nothingLeftToDiscount
+    /// Not combinable with promotions, and every covered item already has one.
+    case onlyPromotedItems
+    /// A free-shipping coupon, and no delivery it covers charges for shipping.
+    case noShippingToWaive
+    /// A gift coupon whose SKU is not among the covered goods of this checkout.
+    case giftItemNotInCheckout
 
     /// The reason in plain English.
     public var message: String {
@@ -94,6 +125,9 @@ public enum CouponRejection: Codable, Hashable, Sendable {
             "needs \(required) of covered goods, the checkout has \(covered); add \(required - covered) more"
         case .anotherCouponFromSameIssuer: "cannot be combined with another coupon from the same issuer"
         case .nothingLeftToDiscount: "has nothing left to discount after the other discounts"
+        case .onlyPromotedItems: "cannot be combined with promotions, and every item it covers already has one"
+        case .noShippingToWaive: "waives shipping, and nothing it covers is charged for shipping"
+        case .giftItemNotInCheckout: "gives an item that is not in this checkout; add it to use the coupon"
         }
     }
 }
@@ -113,6 +147,9 @@ extension CouponKind {
                 discount: capped,
                 description: "\(PricingText.percent(basisPoints)) off \(covered) of covered goods\(capText)"
             )
+        case .freeShipping, .freeItem:
+            // Judged by the engine, which knows the shipping quotes and the gift's unit price.
+            return RuleOutcome(discount: 0, description: "")
         }
     }
 }

@@ -48,7 +48,8 @@ public enum PricingEngine {
         var run = PricingRun(request: request)
         run.applyPromotions()
         run.applyCoupons()
-        let shipping = run.quoteShipping()
+        var shipping = run.quoteShipping()
+        run.applyShippingCoupons(to: &shipping)
         run.applyLevelDiscount()
         run.applyPoints()
         return run.result(shipping: shipping)
@@ -77,6 +78,7 @@ private struct PricingRun {
     var lines: [WorkingLine] = []
     var applied: [Applied] = []
     var couponEvaluations: [CouponEvaluation] = []
+    private var couponEvaluationsByIndex: [Int: CouponEvaluation] = [:]
     var points: PointsOutcome
     /// Promotions that paid nothing, for the explanation ("spend ¥30.00 more …").
     var notes: [String] = []
@@ -186,47 +188,103 @@ private struct PricingRun {
 
     // MARK: Coupons
 
-    mutating func applyCoupons() {
-        // Merchant coupons first: the platform's minimum spend is then judged on what the
-        // shopper really pays the shops, the way the platform funds its coupon on top.
-        let order = request.coupons.indices.filter { request.coupons[$0].merchantId != nil }
+    /// Coupons in the order they are judged: merchant coupons first, so that the platform's
+    /// minimum spend is judged on what the shopper really pays the shops, the way the platform
+    /// funds its coupon on top.
+    var couponOrder: [Int] {
+        request.coupons.indices.filter { request.coupons[$0].merchantId != nil }
             + request.coupons.indices.filter { request.coupons[$0].merchantId == nil }
-        var usedByIssuer: [MerchantID?: UUID] = [:]
-        var evaluations: [Int: CouponEvaluation] = [:]
-        for index in order {
+    }
+
+    /// Goods coupons; free-shipping coupons wait for the shipping quotes (`applyShippingCoupons`).
+    mutating func applyCoupons() {
+        var usedBySlot: [CouponIssuerSlot: UUID] = [:]
+        for index in couponOrder where request.coupons[index].kind != .freeShipping {
             let coupon = request.coupons[index]
-            let (status, message) = evaluate(coupon, usedByIssuer: usedByIssuer)
-            if case .applied = status { usedByIssuer[coupon.merchantId] = coupon.id }
-            evaluations[index] = CouponEvaluation(couponId: coupon.id, title: coupon.title, status: status, message: message)
+            let (status, message) = evaluate(coupon, usedBySlot: usedBySlot)
+            if case .applied = status { usedBySlot[coupon.issuerSlot] = coupon.id }
+            couponEvaluationsByIndex[index] = CouponEvaluation(couponId: coupon.id, title: coupon.title, status: status, message: message)
         }
-        couponEvaluations = request.coupons.indices.map { evaluations[$0]! }
+    }
+
+    /// Lines a coupon may discount: covered, and without a promotion when it does not stack.
+    private func linesFor(_ coupon: Coupon) -> (covered: [Int], eligible: [Int]) {
+        let covered = lines.indices.filter { coupon.covers(lines[$0].line) }
+        let eligible = coupon.stacksWithPromotions ? covered : covered.filter { index in
+            !lines[index].allocations.contains { if case .promotion = $0.source { true } else { false } }
+        }
+        return (covered, eligible)
+    }
+
+    /// The checks every coupon passes first; nil when it may go on.
+    private func precheck(_ coupon: Coupon, usedBySlot: [CouponIssuerSlot: UUID]) -> CouponRejection? {
+        if let from = coupon.validFrom, request.at < from { return .notYetValid(validFrom: from) }
+        if let until = coupon.validUntil, request.at >= until { return .expired(validUntil: until) }
+        if let merchant = coupon.merchantId, !lines.contains(where: { $0.line.merchantId == merchant }) { return .merchantNotInCheckout }
+        if let other = usedBySlot[coupon.issuerSlot] { return .anotherCouponFromSameIssuer(couponId: other) }
+        let (covered, eligible) = linesFor(coupon)
+        if covered.isEmpty { return .noCoveredItems }
+        if eligible.isEmpty { return .onlyPromotedItems }
+        let amount = eligible.reduce(0) { $0 + lines[$1].remaining }
+        guard amount >= coupon.minimumSpend.minorUnits else {
+            return .belowMinimumSpend(required: coupon.minimumSpend, covered: money(amount))
+        }
+        return nil
     }
 
     /// Applies the coupon when it can, and says what it did or why it could not.
-    private mutating func evaluate(_ coupon: Coupon, usedByIssuer: [MerchantID?: UUID]) -> (CouponStatus, String) {
+    private mutating func evaluate(_ coupon: Coupon, usedBySlot: [CouponIssuerSlot: UUID]) -> (CouponStatus, String) {
         func reject(_ rejection: CouponRejection) -> (CouponStatus, String) { (.notApplicable(rejection), rejection.message) }
-        if let from = coupon.validFrom, request.at < from { return reject(.notYetValid(validFrom: from)) }
-        if let until = coupon.validUntil, request.at >= until { return reject(.expired(validUntil: until)) }
-        if let merchant = coupon.merchantId, !lines.contains(where: { $0.line.merchantId == merchant }) {
-            return reject(.merchantNotInCheckout)
+        if let rejection = precheck(coupon, usedBySlot: usedBySlot) { return reject(rejection) }
+        let eligible = linesFor(coupon).eligible
+        let amount = eligible.reduce(0) { $0 + lines[$1].remaining }
+        var outcome = coupon.kind.evaluate(coveredAmount: amount, currency: currency)
+        var targets = eligible
+        if case .freeItem(let skuId) = coupon.kind {
+            // The first line of the gift's SKU gives one unit: what that unit still costs there.
+            guard let gift = eligible.first(where: { lines[$0].line.skuId == skuId }) else { return reject(.giftItemNotInCheckout) }
+            let unit = lines[gift].line.unitPrice
+            outcome = RuleOutcome(discount: min(unit.minorUnits, lines[gift].remaining),
+                                  description: "one \(lines[gift].line.title) free (\(unit))")
+            targets = [gift]
         }
-        if let other = usedByIssuer[coupon.merchantId] {
-            return reject(.anotherCouponFromSameIssuer(couponId: other))
-        }
-        let covered = lines.indices.filter { coupon.covers(lines[$0].line) }
-        guard !covered.isEmpty else { return reject(.noCoveredItems) }
-        let amount = covered.reduce(0) { $0 + lines[$1].remaining }
-        guard amount >= coupon.minimumSpend.minorUnits else {
-            return reject(.belowMinimumSpend(required: coupon.minimumSpend, covered: money(amount)))
-        }
-        let outcome = coupon.kind.evaluate(coveredAmount: amount, currency: currency)
         guard outcome.discount > 0 else { return reject(.nothingLeftToDiscount) }
         let discount = AppliedDiscount(
             source: .coupon(coupon.id), title: coupon.title,
             description: outcome.description, amount: money(outcome.discount)
         )
-        apply(outcome.discount, to: covered.filter { lines[$0].remaining > 0 }, as: discount)
+        apply(outcome.discount, to: targets.filter { lines[$0].remaining > 0 }, as: discount)
         return (.applied(discount: discount.amount), outcome.description)
+    }
+
+    /// Free-shipping coupons, merchant first: each waives the fee of every delivery order that
+    /// holds goods it covers and still pays for shipping. What it saved is its discount; it is
+    /// not spread over lines, since shipping is not part of any line.
+    mutating func applyShippingCoupons(to shipping: inout [ShippingQuote]) {
+        var usedBySlot: [CouponIssuerSlot: UUID] = [:]
+        for index in couponOrder where request.coupons[index].kind == .freeShipping {
+            let coupon = request.coupons[index]
+            var status: CouponStatus
+            var message: String
+            if let rejection = precheck(coupon, usedBySlot: usedBySlot) {
+                (status, message) = (.notApplicable(rejection), rejection.message)
+            } else {
+                let groups = Set(linesFor(coupon).eligible.map { lines[$0].group })
+                let waived = groups.sorted().filter { shipping[$0].fee.minorUnits > 0 }
+                let saved = waived.reduce(Int64(0)) { $0 + shipping[$1].fee.minorUnits }
+                if saved > 0 {
+                    for group in waived {
+                        shipping[group] = ShippingQuote(fee: money(0), description: "Free delivery with coupon \(coupon.title) (saves \(shipping[group].fee))")
+                    }
+                    usedBySlot[coupon.issuerSlot] = coupon.id
+                    (status, message) = (.applied(discount: money(saved)), "free delivery, saves \(money(saved))")
+                } else {
+                    (status, message) = (.notApplicable(.noShippingToWaive), CouponRejection.noShippingToWaive.message)
+                }
+            }
+            couponEvaluationsByIndex[index] = CouponEvaluation(couponId: coupon.id, title: coupon.title, status: status, message: message)
+        }
+        couponEvaluations = request.coupons.indices.compactMap { couponEvaluationsByIndex[$0] }
     }
 
     // MARK: Points

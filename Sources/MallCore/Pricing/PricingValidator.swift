@@ -63,6 +63,8 @@ enum PricingValidator {
             case .percentOff(let basisPoints, let cap):
                 check.require((1...10_000).contains(basisPoints), "\(path).basisPoints", "must be between 1 and 10000")
                 if let cap { check.amount(cap, "\(path).cap", positive: true) }
+            case .freeShipping, .freeItem:
+                break
             }
         }
 

@@ -91,6 +91,10 @@ struct PricingPropertyTests {
             switch coupon.kind {
             case .amountOff(let off): #expect(amount <= off, "seed \(seed)")
             case .percentOff(_, let cap): if let cap { #expect(amount <= cap, "seed \(seed)") }
+            case .freeShipping: #expect(amount <= priced.totals.shippingFee + amount, "seed \(seed)")
+            case .freeItem(let skuId):
+                let unit = request.groups.flatMap(\.lines).first { $0.skuId == skuId }?.unitPrice
+                #expect(unit.map { amount <= $0 } ?? false, "seed \(seed)")
             }
         }
 
@@ -207,15 +211,18 @@ struct PricingPropertyTests {
             )
         }
         let coupons = (0..<Int.random(in: 0...4, using: &random)).map { c -> Coupon in
-            let kind: CouponKind = chance(50)
-                ? .amountOff(fen(1...30_000))
-                : .percentOff(basisPoints: Int.random(in: 1...10_000, using: &random), cap: chance(50) ? fen(1...10_000) : nil)
+            let kind: CouponKind = switch Int.random(in: 0..<8, using: &random) {
+            case 0..<3: .amountOff(fen(1...30_000))
+            case 3..<6: .percentOff(basisPoints: Int.random(in: 1...10_000, using: &random), cap: chance(50) ? fen(1...10_000) : nil)
+            case 6: .freeShipping
+            default: .freeItem(skuId: F.uuid(3_000 + Int.random(in: 1...max(1, sku), using: &random)))
+            }
             let issuer: MerchantID? = chance(50) ? (chance(90) ? merchants.randomElement(using: &random) : MerchantID(F.uuid(1_999))) : nil
             return Coupon(
                 id: F.uuid(6_000 + c), title: "Coupon \(c)", merchantId: issuer, products: scope(),
                 minimumSpend: chance(50) ? fen(0...80_000) : Money.zero(), kind: kind,
                 validFrom: chance(10) ? F.now.addingTimeInterval(60) : nil,
-                validUntil: chance(10) ? F.now : nil
+                validUntil: chance(10) ? F.now : nil, stacksWithPromotions: chance(70)
             )
         }
         let redemption: PointsRedemption = switch Int.random(in: 0..<3, using: &random) {

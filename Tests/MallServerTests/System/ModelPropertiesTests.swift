@@ -24,6 +24,7 @@ struct ModelPropertiesTests {
         TransferLineModel.self, TransferModel.self,
         MemberLevelModel.self, MemberLevelStateModel.self, MemberLevelChangeModel.self, OrderLinePointsModel.self, OrderRewardModel.self,
         MemberImageModel.self, ProductReviewModel.self,
+        CouponTemplateModel.self, CouponMemberCountModel.self, MemberCouponModel.self, CouponCodeModel.self, CouponCodeRedemptionModel.self,
         PointsMallItemModel.self, PointsMallMemberCountModel.self, PointsMallRedemptionModel.self, LotteryModel.self, LotteryPrizeModel.self,
         LotteryPrizeTableModel.self, LotteryDailyCountModel.self, LotteryDrawModel.self,
         PromotionModel.self, PromotionMemberUseModel.self, PromotionOrderModel.self,

@@ -124,6 +124,7 @@ struct AfterSalesService {
             try await model.update(on: db)
             // Points spent on the refunded goods come back; points they earned go.
             try await OrderPointsService(app: app, db: db).afterSalesRefunded(model, refundFen: refund.amountFen, now: now)
+            try await CouponService(app: app, db: db).afterSalesRefunded(orderId: model.orderId, now: now)
         }
     }
 

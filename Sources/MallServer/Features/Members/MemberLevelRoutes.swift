@@ -191,7 +191,7 @@ enum MemberLevelJobs {
     /// birthday points, once per year: the ledger's idempotency key names the member and the year.
     static func birthdayGifts(_ context: JobContext) async throws {
         let ladder = try await MemberLevelModel.ladder(on: context.db)
-        let giving = ladder.filter { $0.birthdayPoints > 0 }
+        let giving = ladder.filter { $0.birthdayPoints > 0 || $0.birthdayCouponId != nil }
         guard !giving.isEmpty else { return }
         let settings = try await SettingsService.resolved(on: context.db)
         let today = LocalTime.calendarDate(of: context.now, in: settings.timeZone)
@@ -207,6 +207,11 @@ enum MemberLevelJobs {
                   let raw = try row.decode(column: "birthday", as: String?.self),
                   let birthday = try? CalendarDate(parsing: raw, field: "birthday"),
                   let year = BirthdayGift.dueYear(birthday: birthday, today: today, catchUpDays: birthdayCatchUpDays) else { continue }
+            if let templateId = level.birthdayCouponId {
+                try await CouponService(app: context.app, db: context.db).grantBirthday(templateId: templateId, memberId: id, year: year,
+                                                                                       levelName: level.name, now: context.now)
+            }
+            guard level.birthdayPoints > 0 else { continue }
             try await context.db.writeTransaction { db in
                 let key = "birthday:\(id.uuidString):\(year)"
                 guard try await PointsService(db: db).earn(level.birthdayPoints, memberId: id, kind: .birthday,

@@ -60,8 +60,13 @@ struct CheckoutService {
         var errors = FieldErrorCollector()
         let note = errors.collect { try input.note.map { try TextRule.check($0, field: "note", min: 0, max: 200) } } ?? nil
         if let points = input.pointsToUse { errors.range(points, InputLimits.points, "pointsToUse") }
+        let couponIds = input.couponIds ?? []
+        Self.checkCouponIds(couponIds, into: &errors)
         try errors.throwIfAny()
-        let planned = try await plan(memberId: memberId, pointsToUse: input.pointsToUse)
+        let planned = try await plan(memberId: memberId, pointsToUse: input.pointsToUse, coupons: .chosen(couponIds))
+        if let refused = planned.priced.coupons.first(where: { if case .notApplicable = $0.status { true } else { false } }) {
+            throw CouponService.Failure.couponNotUsable("Coupon \(refused.title) cannot be used: \(refused.message).")
+        }
         let (cartId, view, settings, now, plans, groupPlans, priced) = (planned.cartId, planned.view, planned.settings, planned.now, planned.plans, planned.groupPlans, planned.priced)
         let initialProvider = try await PaymentService.initialProvider(app, on: db)
 
@@ -149,7 +154,8 @@ struct CheckoutService {
             payment.refundedFen = 0
             payment.createdAt = now
             try await payment.create(on: tx)
-            // Points last: a concurrent spend that took them first fails this checkout, whole.
+            // Coupons and points last: a concurrent checkout that took them first fails this one, whole.
+            try await CouponService(app: app, db: tx).lock(couponIds, memberId: memberId, checkoutId: checkoutId, now: now)
             try await OrderPointsService(app: app, db: tx).spendAtCheckout(priced.points.pointsUsed, memberId: memberId, checkoutId: checkoutId,
                                                                                        lines: pointsLines, now: now)
             try await app.jobs.enqueue(Self.expiryJob, payload: ExpiryPayload(checkoutId: checkoutId), runAt: dueAt,
@@ -173,8 +179,8 @@ struct CheckoutService {
 
     /// What checkout would do now, without doing it: the orders, their prices and the
     /// explanation. Checkout runs the same plan, so the preview and the order agree.
-    func preview(memberId: UUID, pointsToUse: Int64? = nil) async throws -> CheckoutPreview {
-        let plan = try await plan(memberId: memberId, pointsToUse: pointsToUse)
+    func preview(memberId: UUID, pointsToUse: Int64? = nil, couponIds: [UUID]? = nil) async throws -> CheckoutPreview {
+        let plan = try await plan(memberId: memberId, pointsToUse: pointsToUse, coupons: couponIds.map { .chosen($0) } ?? .best)
         let orders = plan.priced.groups.enumerated().map { position, group in
             let owner = plan.plans[plan.groupPlans[position].plan]
             return CheckoutPreview.Order(merchantName: owner.group.merchantName, storeName: owner.stores[group.storeId.rawValue]?.name ?? "",
@@ -186,7 +192,20 @@ struct CheckoutService {
         return CheckoutPreview(orders: orders, goodsFen: totals.subtotal.minorUnits, discountFen: totals.discount.minorUnits,
                                shippingFen: totals.shippingFee.minorUnits, payableFen: totals.payable.minorUnits,
                                explanation: plan.priced.explanation + plan.giftNotes, levelDiscountFen: totals.levelDiscount.minorUnits,
-                               points: plan.loyalty.quote(plan.priced))
+                               points: plan.loyalty.quote(plan.priced), coupons: plan.coupons)
+    }
+
+    /// Which coupons to price with: the ones the shopper chose, or the best combination.
+    enum CouponRequest {
+        case best
+        case chosen([UUID])
+    }
+
+    static let maximumCoupons = 20
+
+    static func checkCouponIds(_ ids: [UUID], into errors: inout FieldErrorCollector) {
+        errors.require(ids.count <= maximumCoupons, "couponIds", "must hold at most \(maximumCoupons) coupons")
+        errors.require(Set(ids).count == ids.count, "couponIds", "must not repeat a coupon")
     }
 
     private struct Plan {
@@ -201,11 +220,12 @@ struct CheckoutService {
         /// The gifts the fulfilling stores have in stock, and a note for each left out.
         let gifts: [PromotionGift]
         let giftNotes: [String]
+        let coupons: CheckoutCoupons
     }
 
     /// Reads only: the cart as it stands, each merchant's part allocated to stores and every
     /// resulting order priced together.
-    private func plan(memberId: UUID, pointsToUse: Int64?) async throws -> Plan {
+    private func plan(memberId: UUID, pointsToUse: Int64?, coupons couponRequest: CouponRequest) async throws -> Plan {
         guard let cart = try await CartModel.query(on: db).filter(\.$memberId == memberId).first() else { throw Failure.emptyCart }
         let view = try await CartService.view(cart, app: app, on: db, now: now)
         guard !view.groups.flatMap(\.lines).isEmpty else { throw Failure.emptyCart }
@@ -284,11 +304,35 @@ struct CheckoutService {
         // The member's level (its discount and free-delivery threshold) and points.
         let loyalty = try await CheckoutLoyalty.load(memberId: memberId, pointsToUse: pointsToUse, settings: settings, now: now, on: db)
         let promotions = try await PromotionCheckout.load(memberId: memberId, member: loyalty.member, now: now, on: db)
-        let priced = try PricingEngine.price(PricingRequest(at: now, member: promotions.member, groups: groups, promotions: promotions.promotions,
-                                                            points: loyalty.redemption, pointsPolicy: loyalty.policy, shippingRules: rules))
+        var request = PricingRequest(at: now, member: promotions.member, groups: groups, promotions: promotions.promotions, points: loyalty.redemption,
+                                     pointsPolicy: loyalty.policy, shippingRules: rules)
+        // The member's usable coupons, judged on this checkout's products.
+        let held = try await CouponService.usable(memberId: memberId, now: now, on: db)
+        let products = try await ProductModel.query(on: db).filter(\.$id ~~ Set(groups.flatMap { $0.lines.map(\.productId) })).all()
+        let candidates = try held.compactMap { try CouponService.pricingCoupon($0.coupon, $0.template, products: products) }
+        let best = try CouponSelection.best(for: request, from: candidates).coupons.map(\.id)
+        let chosen: [UUID]
+        switch couponRequest {
+        case .best:
+            chosen = best
+        case .chosen(let ids):
+            let known = Set(candidates.map(\.id))
+            if let unknown = ids.first(where: { !known.contains($0) }) {
+                throw ValidationFailure(field: "couponIds", message: "\(unknown.uuidString) is not a coupon of yours usable now")
+            }
+            chosen = ids
+        }
+        request.coupons = chosen.compactMap { id in candidates.first { $0.id == id } }
+        let priced = try PricingEngine.price(request)
         let (gifts, giftNotes) = try await PromotionCheckout.stockedGifts(priced, groups: groups, on: db)
+        let coupons = CheckoutCoupons(
+            usable: held.map { CouponQueries.memberCoupon($0.coupon, $0.template, now: now) }, best: best, chosen: chosen,
+            evaluations: priced.coupons.map { evaluation in
+                let discount: Int64 = if case .applied(let amount) = evaluation.status { amount.minorUnits } else { 0 }
+                return .init(memberCouponId: evaluation.couponId, applied: discount > 0, discountFen: discount, message: evaluation.message)
+            })
         return Plan(cartId: cart.id!, view: view, settings: settings, now: now, plans: plans, groupPlans: groupPlans, priced: priced, loyalty: loyalty,
-                    gifts: gifts, giftNotes: giftNotes)
+                    gifts: gifts, giftNotes: giftNotes, coupons: coupons)
     }
 
     /// A cart line problem as a shopper reads it (the cart page has its own catalog text).

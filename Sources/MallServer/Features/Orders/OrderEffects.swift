@@ -35,6 +35,11 @@ struct OrderEffects {
         if order.status == OrderStatus.cancelled.rawValue || order.status == OrderStatus.expired.rawValue {
             try await PointsMallService(app: app, db: db).orderClosed(order, now: now)
             try await PromotionService.orderClosed(order, on: db)
+            // Coupons the checkout locked come back once all of its orders closed unpaid.
+            try await CouponService(app: app, db: db).orderClosedUnpaid(order, now: now)
+        }
+        if order.status == OrderStatus.paid.rawValue {
+            try await CouponService(app: app, db: db).checkoutPaid(order.checkoutId, now: now)
         }
         for effect in effects {
             switch effect {

@@ -95,8 +95,17 @@ struct OrderRoutes: RouteCollection {
         let member = try req.requireMember()
         var errors = FieldErrorCollector()
         let points = req.boundedQuery("pointsToUse", InputLimits.points, into: &errors)
+        // Left out: the best combination; empty: no coupons.
+        var couponIds: [UUID]?
+        if let raw = req.query[String.self, at: "couponIds"] {
+            let parts = raw.split(separator: ",", omittingEmptySubsequences: true).map { UUID(uuidString: String($0).trimmingWhitespace()) }
+            if parts.contains(where: { $0 == nil }) { errors.add("couponIds", "must be coupon ids separated by commas") }
+            couponIds = parts.compactMap { $0 }
+            CheckoutService.checkCouponIds(couponIds ?? [], into: &errors)
+        }
         try errors.throwIfAny()
-        var preview = try await CheckoutService(app: req.application, db: req.db, now: req.now).preview(memberId: member.memberId, pointsToUse: points)
+        var preview = try await CheckoutService(app: req.application, db: req.db, now: req.now).preview(memberId: member.memberId, pointsToUse: points,
+                                                                                                        couponIds: couponIds)
         preview.explanation = preview.explanation.map(req.serverText)
         return preview
     }

@@ -18,13 +18,12 @@ struct PointsMallService {
     enum Failure: ProblemConvertible, Equatable {
         case unavailable(PointsMallAvailability)
         case limitReached(limit: Int, left: Int)
-        case couponItemsNotYet
         case keyReused
         case stockBelowExchanged(exchanged: Int)
 
         var status: HTTPResponseStatus {
             switch self {
-            case .couponItemsNotYet, .keyReused: .unprocessableEntity
+            case .keyReused: .unprocessableEntity
             case .unavailable, .limitReached, .stockBelowExchanged: .conflict
             }
         }
@@ -39,7 +38,6 @@ struct PointsMallService {
             case .unavailable(.soldOut): "This item is sold out."
             case .unavailable(.open): nil
             case .limitReached(let limit, let left): "You may exchange at most \(limit) of this item; \(left) left for you."
-            case .couponItemsNotYet: "Coupon items cannot be exchanged yet: coupons arrive with the marketing feature."
             case .keyReused: "This Idempotency-Key was already used for a different exchange."
             case .stockBelowExchanged(let exchanged): "\(exchanged) units were already exchanged; the stock cannot be lower than that."
             }
@@ -52,9 +50,6 @@ struct PointsMallService {
 
     /// Checks an item as staff entered it; returns the SKU for SKU items.
     private func validated(_ input: PointsMallItemInput) async throws -> (title: String, description: String, imageUrl: String?, sku: SKUModel?) {
-        if input.kind == .coupon {
-            throw ValidationFailure(field: "kind", message: "coupon items need coupons, which this version does not have yet; create an sku item")
-        }
         var errors = PointsMallRules.validate(
             kind: input.kind, title: input.title, hasSKU: input.skuId != nil, hasCouponTemplate: input.couponTemplateId != nil,
             pricePoints: input.pricePoints, cashFen: input.cashFen ?? 0, stock: input.stock, perMemberLimit: input.perMemberLimit,
@@ -65,6 +60,11 @@ struct PointsMallService {
         if let raw = input.imageUrl?.trimmingWhitespace(), !raw.isEmpty {
             if let checked = errors.collect({ try TextRule.check(raw, field: "imageUrl", max: 500) }) {
                 if checked.hasPrefix("/") || checked.hasPrefix("https://") { imageUrl = checked } else { errors.add("imageUrl", "must be a path on this site or an https:// address") }
+            }
+        }
+        if input.kind == .coupon {
+            if let templateId = input.couponTemplateId, try await CouponTemplateModel.find(templateId, on: db) == nil {
+                errors.add("couponTemplateId", "is not a coupon template")
             }
         }
         var sku: SKUModel?
@@ -151,6 +151,8 @@ struct PointsMallService {
     /// Exchanges points for `input.quantity` units of the item. A retry with the same key
     /// answers the first exchange (`created` false) and changes nothing.
     func redeem(itemId: UUID, memberId: UUID, key: String, input: RedemptionInput, now: Date) async throws -> (RedemptionResult, created: Bool) {
+        // A coupon item needs no store or address.
+        let needsDestination = try await PointsMallItemModel.find(itemId, on: db)?.itemKind != .coupon
         var errors = FieldErrorCollector()
         let quantity = input.quantity ?? 1
         errors.range(quantity, InputLimits.mallQuantity, "quantity")
@@ -158,10 +160,10 @@ struct PointsMallService {
         let destination: RewardOrderService.Destination?
         switch fulfilment {
         case .pickup:
-            if input.storeId == nil { errors.add("storeId", "choose the store to collect it from") }
+            if input.storeId == nil && needsDestination { errors.add("storeId", "choose the store to collect it from") }
             destination = input.storeId.map { .pickup(storeId: $0) }
         case .delivery:
-            if input.addressId == nil { errors.add("addressId", "choose the address to deliver to") }
+            if input.addressId == nil && needsDestination { errors.add("addressId", "choose the address to deliver to") }
             destination = input.addressId.map { .delivery(addressId: $0) }
         }
         try errors.throwIfAny()
@@ -194,8 +196,9 @@ struct PointsMallService {
             guard let item = try await PointsMallItemModel.find(itemId, on: tx) else { throw MallError.notFound("No such points-mall item.") }
             let availability = PointsMallRules.availability(enabled: item.enabled, startsAt: item.startsAt, endsAt: item.endsAt, remaining: nil, now: now)
             guard availability == .open else { throw Failure.unavailable(availability) }
-            guard item.itemKind == .sku, let skuId = item.skuId else { throw Failure.couponItemsNotYet }
-            guard let destination else { throw ValidationFailure(field: "storeId", message: "choose the store to collect it from") }
+            let couponTemplateId = item.itemKind == .coupon ? item.couponTemplateId : nil
+            guard couponTemplateId != nil || item.skuId != nil else { throw Failure.unavailable(.off) }
+            guard couponTemplateId != nil || destination != nil else { throw ValidationFailure(field: "storeId", message: "choose the store to collect it from") }
             guard !taken.isEmpty else { throw Failure.unavailable(.soldOut) }
             let cost = try PointsMallRules.cost(pricePoints: item.pricePoints, cashFen: item.cashFen, quantity: quantity)
             // The member's counter: one upsert that refuses to pass the limit, so concurrent
@@ -214,6 +217,16 @@ struct PointsMallService {
             let reference = (Self.referenceType, redemptionId.uuidString)
             try await PointsService(db: tx).spend(cost.points, memberId: memberId, kind: .mallSpent, context: PointsService.Context(
                 reference: reference, note: "\(item.title) × \(quantity)", idempotencyKey: "mall-spend:\(redemptionId.uuidString)", now: now))
+            if let couponTemplateId {
+                // The coupons go straight into the member's wallet, within the template's own limits.
+                for _ in 0..<quantity {
+                    _ = try await CouponService(app: app, db: tx).grant(templateId: couponTemplateId, memberId: memberId, source: .pointsMall,
+                                                                        checkAudience: false, now: now)
+                }
+                try await tx.sql.raw("UPDATE points_mall_redemptions SET points = \(bind: cost.points), cash_fen = 0 WHERE id = \(bind: redemptionId)").run()
+                return true
+            }
+            guard let skuId = item.skuId, let destination else { throw Failure.unavailable(.off) }
             let placed = try await RewardOrderService(app: app, db: tx, now: now).place(RewardOrderService.Request(
                 memberId: memberId, skuId: skuId, quantity: quantity, unitCashFen: item.cashFen, destination: destination,
                 key: "redemption:\(redemptionId.uuidString)", pointsReference: "POINTS-" + Self.shortCode(redemptionId)))

@@ -182,6 +182,7 @@ struct DemoSeeder {
         try await DemoReviews(app: app).run()
         try await DemoPointsMall(app: app).run()
         try await DemoPromotions(app: app).run()
+        try await DemoCoupons(app: app).run()
         return accounts
     }
 
