@@ -308,8 +308,7 @@ struct CheckoutService {
                                      pointsPolicy: loyalty.policy, shippingRules: rules)
         // The member's usable coupons, judged on this checkout's products.
         let held = try await CouponService.usable(memberId: memberId, now: now, on: db)
-        let products = try await ProductModel.query(on: db).filter(\.$id ~~ Set(groups.flatMap { $0.lines.map(\.productId) })).all()
-        let candidates = try held.compactMap { try CouponService.pricingCoupon($0.coupon, $0.template, products: products) }
+        let candidates = try held.compactMap { try CouponService.pricingCoupon($0.coupon, $0.template, products: Array(products.values)) }
         let best = try CouponSelection.best(for: request, from: candidates).coupons.map(\.id)
         let chosen: [UUID]
         switch couponRequest {
