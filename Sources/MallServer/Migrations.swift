@@ -36,5 +36,6 @@ enum Migrations {
         app.migrations.add(UpdateProductsAddRatings())
         app.migrations.add(CreateProductReviews())
         app.migrations.add(CreatePointsMall())
+        app.migrations.add(CreateFlashSales())
     }
 }

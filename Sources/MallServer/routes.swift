@@ -47,6 +47,8 @@ func routes(_ app: Application) throws {
     try api.register(collection: PublicReviewRoutes())
     // Shoppers: the points mall's items and the lotteries (a member also sees their own counts).
     try api.register(collection: PointsMallRoutes())
+    // Shoppers: today's flash-sale sessions with their countdowns and sold shares.
+    try api.register(collection: FlashSaleRoutes())
     // Shoppers: the cart (members, or guests by X-Cart-Token).
     try api.register(collection: CartRoutes())
     // Payments: the providers on offer and the gateways' callbacks for anyone; a payment itself
@@ -61,6 +63,8 @@ func routes(_ app: Application) throws {
     try member.register(collection: MemberPointsRoutes())
     try member.register(collection: MemberLevelRoutes())
     try member.register(collection: PointsMallMemberRoutes())
+    // Members: the flash sale's quick purchase (quota gate first, then one transaction).
+    try member.register(collection: FlashSaleMemberRoutes())
     try member.register(collection: OrderRoutes())
     try member.register(collection: AfterSalesRoutes())
     // Members: reviews of delivered lines, follow-ups, "my reviews", and review photo uploads.
@@ -78,6 +82,8 @@ func routes(_ app: Application) throws {
     try admin.register(collection: MemberLevelAdminRoutes())
     // Staff: points-mall items and lotteries (marketing.manage), exchanges and replayable draws.
     try admin.register(collection: PointsMallAdminRoutes())
+    // Staff: flash-sale sessions (marketing.manage, merchants their own goods) and the live panel.
+    try admin.register(collection: FlashSaleAdminRoutes())
     try admin.register(collection: RoleRoutes())
     try admin.register(collection: MerchantRoutes())
     try admin.register(collection: ShippingRuleRoutes())
