@@ -26,6 +26,7 @@ struct ModelPropertiesTests {
         MemberImageModel.self, ProductReviewModel.self,
         PointsMallItemModel.self, PointsMallMemberCountModel.self, PointsMallRedemptionModel.self, LotteryModel.self, LotteryPrizeModel.self,
         LotteryPrizeTableModel.self, LotteryDailyCountModel.self, LotteryDrawModel.self,
+        FlashSessionModel.self, FlashItemModel.self, FlashMemberCountModel.self, FlashPurchaseModel.self,
     ]
 
     @Test("each model's hand-written property list holds exactly the wrappers reflection finds")
