@@ -31,6 +31,8 @@ func routes(_ app: Application) throws {
     try browser.register(collection: ReviewPagesRoutes())
     // Storefront: the points mall and the lottery wheel.
     try browser.register(collection: PointsMallPagesRoutes())
+    // Storefront: today's flash sales with countdowns and the buy buttons.
+    try browser.register(collection: FlashSalePagesRoutes())
     // Staff console pages (sign-in and the shell its scripts fill from the admin API).
     try browser.register(collection: ConsoleRoutes())
 

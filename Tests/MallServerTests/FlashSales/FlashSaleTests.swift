@@ -239,4 +239,27 @@ struct FlashSaleTests {
             try await Self.invariants(app)
         }
     }
+
+    @Test("the demo: a session live now and two later ones at 静安寺店; a member buys at the flash price; seeding again changes nothing")
+    func demo() async throws {
+        try await withTestApp { app in
+            _ = try await DemoSeeder(app: app).run()
+            let sessions = try await FlashSessionModel.query(on: app.db).all()
+            #expect(sessions.count == 3)
+            let today = try await app.send(.GET, "/api/v1/flash-sales").decode([FlashSession].self)
+            let live = try #require(today.first { $0.phase == .live })
+            #expect(live.items.count == 3 && live.items.allSatisfy { $0.flashPriceFen < $0.listPriceFen && $0.storeName.contains("静安") })
+            let token = try await app.send(.POST, "/api/v1/auth/login", json: LoginRequest(login: "13800138000", password: DemoSeeder.memberPassword))
+                .decode(MemberSession.self).tokens.accessToken
+            let page = try await app.send(.GET, "/flash-sales")
+            #expect(page.status == .ok && page.text.contains("限时秒杀 · 正在疯抢") && page.text.contains("data-countdown=") && page.text.contains("flash-buy"),
+                    "\(page.text.prefix(300))")
+            let bought = try await Self.buy(app, live, token: token)
+            #expect(bought.status == .created, "\(bought.text)")
+            try await Self.invariants(app)
+            _ = try await DemoSeeder(app: app).run()
+            #expect(try await FlashSessionModel.query(on: app.db).count() == 3)
+            #expect(try await FlashItemModel.query(on: app.db).count() == 9)
+        }
+    }
 }

@@ -181,6 +181,7 @@ struct DemoSeeder {
         accounts += try await DemoMembership(app: app).run()
         try await DemoReviews(app: app).run()
         try await DemoPointsMall(app: app).run()
+        try await DemoFlashSales(app: app).run()
         return accounts
     }
 
