@@ -16,6 +16,7 @@ const sections = {
   levels: () => import('./sections/levels.js'),
   'points-mall': () => import('./sections/points-mall.js'),
   lotteries: () => import('./sections/lotteries.js'),
+  'flash-sales': () => import('./sections/flash-sales.js'),
   settings: () => import('./sections/settings.js'),
   audit: () => import('./sections/audit.js'),
   reviews: () => import('./sections/reviews.js'),

@@ -16,7 +16,9 @@ struct ConsoleRoutes: RouteCollection {
         ("dashboard", nil, false), ("orders", .orderView, false), ("aftersales", .afterSalesHandle, false),
         ("catalog", .catalogView, false), ("inventory", .inventoryView, false), ("stores", .storeView, false),
         ("staff", .staffView, false), ("members", .memberView, true), ("levels", .memberView, true),
-        ("points-mall", .marketingManage, true), ("lotteries", .marketingManage, true), ("payments", .paymentView, true),
+        ("points-mall", .marketingManage, true), ("lotteries", .marketingManage, true),
+        // Merchants keep their own goods' sessions.
+        ("flash-sales", .marketingManage, false), ("payments", .paymentView, true),
         ("settings", .settingsView, true), ("audit", .auditView, false), ("reviews", .reviewReply, false),
     ]
 
