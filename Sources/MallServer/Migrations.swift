@@ -38,5 +38,6 @@ enum Migrations {
         app.migrations.add(CreatePointsMall())
         app.migrations.add(CreatePromotions())
         app.migrations.add(CreateCoupons())
+        app.migrations.add(CreateFlashSales())
     }
 }

@@ -77,6 +77,8 @@ public func configure(_ app: Application, config: AppConfig, clock: any MallCloc
     }
 
     app.jobs = JobQueue(app: app)
+    // One instance, one gate; the scale-out issue replaces it with a shared (Redis) one.
+    app.flashQuotaGate = InProcessFlashQuotaGate()
     registerJobs(app)
     Migrations.register(on: app)
     try routes(app)
@@ -132,6 +134,8 @@ func registerJobs(_ app: Application) {
     }
     app.jobs.register(CouponService.expiryJob) { context in
         try await CouponService.expire(now: context.now, on: context.db)
+    app.jobs.register(FlashSaleService.correctGatesJob) { context in
+        try await FlashSaleService(app: context.app, db: context.db).correctGates(now: context.now)
     }
     app.jobs.register(LowStockAlerts.scanJob) { context in
         try await LowStockAlerts(app: context.app, db: context.db).scan(now: context.now)
@@ -147,6 +151,7 @@ public func startBackgroundWork(_ app: Application) async throws {
     try await app.jobs.schedule(name: "evaluate-member-levels", kind: MemberLevelJobs.evaluateJob, everySeconds: 86_400)
     try await app.jobs.schedule(name: "birthday-gifts", kind: MemberLevelJobs.birthdayJob, everySeconds: 3600)
     try await app.jobs.schedule(name: "expire-coupons", kind: CouponService.expiryJob, everySeconds: 3600)
+    try await app.jobs.schedule(name: "correct-flash-gates", kind: FlashSaleService.correctGatesJob, everySeconds: 60)
     if app.config.runsJobWorker {
         app.lifecycle.use(JobWorker())
     }

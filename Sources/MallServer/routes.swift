@@ -33,6 +33,8 @@ func routes(_ app: Application) throws {
     try browser.register(collection: PointsMallPagesRoutes())
     // Coupon centre and the member's coupons (filled from the API by /js/coupons.js).
     try browser.register(collection: CouponPagesRoutes())
+    // Storefront: today's flash sales with countdowns and the buy buttons.
+    try browser.register(collection: FlashSalePagesRoutes())
     // Staff console pages (sign-in and the shell its scripts fill from the admin API).
     try browser.register(collection: ConsoleRoutes())
 
@@ -53,6 +55,8 @@ func routes(_ app: Application) throws {
     try api.register(collection: PromotionRoutes())
     // Shoppers: the coupon centre (claimable coupons, optionally those covering one product).
     try api.register(collection: CouponRoutes())
+    // Shoppers: today's flash-sale sessions with their countdowns and sold shares.
+    try api.register(collection: FlashSaleRoutes())
     // Shoppers: the cart (members, or guests by X-Cart-Token).
     try api.register(collection: CartRoutes())
     // Payments: the providers on offer and the gateways' callbacks for anyone; a payment itself
@@ -69,6 +73,8 @@ func routes(_ app: Application) throws {
     try member.register(collection: PointsMallMemberRoutes())
     // Members: claim a coupon, redeem a code, my coupons (usable / used / expired).
     try member.register(collection: CouponMemberRoutes())
+    // Members: the flash sale's quick purchase (quota gate first, then one transaction).
+    try member.register(collection: FlashSaleMemberRoutes())
     try member.register(collection: OrderRoutes())
     try member.register(collection: AfterSalesRoutes())
     // Members: reviews of delivered lines, follow-ups, "my reviews", and review photo uploads.
@@ -90,6 +96,8 @@ func routes(_ app: Application) throws {
     try admin.register(collection: PromotionAdminRoutes())
     // Staff: coupon templates, issuing to members, code batches with CSV export (marketing.manage).
     try admin.register(collection: CouponAdminRoutes())
+    // Staff: flash-sale sessions (marketing.manage, merchants their own goods) and the live panel.
+    try admin.register(collection: FlashSaleAdminRoutes())
     try admin.register(collection: RoleRoutes())
     try admin.register(collection: MerchantRoutes())
     try admin.register(collection: ShippingRuleRoutes())

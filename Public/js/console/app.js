@@ -18,6 +18,7 @@ const sections = {
   coupons: () => import('./sections/coupons.js'),
   lotteries: () => import('./sections/lotteries.js'),
   promotions: () => import('./sections/promotions.js'),
+  'flash-sales': () => import('./sections/flash-sales.js'),
   settings: () => import('./sections/settings.js'),
   audit: () => import('./sections/audit.js'),
   reviews: () => import('./sections/reviews.js'),

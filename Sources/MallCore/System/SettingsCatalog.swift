@@ -110,6 +110,7 @@ public enum SettingKey: String, Codable, Sendable, CaseIterable {
     case reviewWindowDays = "reviews.windowDays"
     case reviewFollowUpDays = "reviews.followUpDays"
     case reviewSensitiveWords = "reviews.sensitiveWords"
+    case flashPaymentMinutes = "flash.paymentMinutes"
 
     public var definition: SettingDefinition { SettingsCatalog.definitions[self]! }
 }
@@ -155,6 +156,7 @@ public enum SettingsCatalog {
             def(.reviewWindowDays, .integer, .integer(30), "Days after delivery or pickup during which a line can be reviewed", range: 1...365),
             def(.reviewFollowUpDays, .integer, .integer(90), "Days after a review during which one follow-up review can be added", range: 1...365),
             def(.reviewSensitiveWords, .string, .string(""), "Words a review may not contain, separated by commas (, or ，)", maxLength: 4_000, allowsEmpty: true),
+            def(.flashPaymentMinutes, .integer, .integer(5), "Minutes a flash-sale order has to be paid before it expires and its units go back on sale", range: 1...60),
         ])
     }()
 

@@ -28,6 +28,7 @@ struct ModelPropertiesTests {
         PointsMallItemModel.self, PointsMallMemberCountModel.self, PointsMallRedemptionModel.self, LotteryModel.self, LotteryPrizeModel.self,
         LotteryPrizeTableModel.self, LotteryDailyCountModel.self, LotteryDrawModel.self,
         PromotionModel.self, PromotionMemberUseModel.self, PromotionOrderModel.self,
+        FlashSessionModel.self, FlashItemModel.self, FlashMemberCountModel.self, FlashPurchaseModel.self,
     ]
 
     @Test("each model's hand-written property list holds exactly the wrappers reflection finds")

@@ -29,11 +29,12 @@ struct OrderEffects {
     }
 
     func apply(_ effects: [OrderEffect], to order: OrderModel, payment: PaymentModel? = nil) async throws {
-        // A reward order (points-mall exchange, lottery prize) that closed unfulfilled gives its
-        // points and units back, once. First, before stock moves: the exchange takes the item's
-        // row before the store's stock lock, and so must this.
+        // A reward order (points-mall exchange, lottery prize) or a flash-sale order that closed
+        // unfulfilled gives its points and units back, once. First, before stock moves: the
+        // exchange or purchase takes the item's row before the store's stock lock, and so must this.
         if order.status == OrderStatus.cancelled.rawValue || order.status == OrderStatus.expired.rawValue {
             try await PointsMallService(app: app, db: db).orderClosed(order, now: now)
+            try await FlashSaleService(app: app, db: db).orderClosed(order, now: now)
             try await PromotionService.orderClosed(order, on: db)
             // Coupons the checkout locked come back once all of its orders closed unpaid.
             try await CouponService(app: app, db: db).orderClosedUnpaid(order, now: now)

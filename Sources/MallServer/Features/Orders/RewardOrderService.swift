@@ -32,6 +32,10 @@ struct RewardOrderService {
         var key: String
         /// What paid a points-only order, recorded as its payment reference (`POINTS-…`).
         var pointsReference: String
+        /// Minutes the member has to pay cash due; nil for the shop's unpaid-order timeout.
+        var paymentMinutes: Int? = nil
+        /// The only store that may fulfil it (a flash sale's quota lives in one store's stock).
+        var fulfillingStoreId: UUID? = nil
     }
 
     struct Placed: Sendable {
@@ -78,9 +82,13 @@ struct RewardOrderService {
             guard let lat = address.latitude, let lng = address.longitude else { throw Failure.addressNotOnMap }
             fulfilment = .delivery(to: GeoPoint(latitude: lat, longitude: lng))
         }
+        var excluding: Set<StoreID> = []
+        if let required = request.fulfillingStoreId {
+            excluding = Set(try await app.storeDirectory.stores(of: sku.merchantId, on: db).map(\.id).filter { $0 != required }.map(StoreID.init))
+        }
         let (decision, stores) = try await OrderAllocation.plan(
             merchantId: sku.merchantId, lines: [AllocationLine(skuId: sku.id!, quantity: request.quantity)], fulfilment: fulfilment,
-            productIds: [sku.id!: product.id!], directory: app.storeDirectory, on: db, now: now)
+            excluding: excluding, productIds: [sku.id!: product.id!], directory: app.storeDirectory, on: db, now: now)
         guard decision.outcome == .allocated, decision.shipments.count == 1, let shipment = decision.shipments.first,
               let store = stores[shipment.storeId.rawValue] else {
             throw Failure.cannotAllocate(decision.summary)
@@ -107,7 +115,7 @@ struct RewardOrderService {
             shippingRules: [MerchantID(sku.merchantId): ShippingRule(fee: .free)]))
         guard let group = priced.groups.first, let pricedLine = group.lines.first else { throw Failure.skuUnavailable }
         let payable = priced.totals.payable.minorUnits
-        let dueAt = payable > 0 ? now.addingTimeInterval(TimeInterval(settings.integer(.unpaidOrderTimeoutMinutes) * 60)) : now
+        let dueAt = payable > 0 ? now.addingTimeInterval(TimeInterval((request.paymentMinutes ?? settings.integer(.unpaidOrderTimeoutMinutes)) * 60)) : now
 
         let checkout = CheckoutModel()
         checkout.id = UUID()

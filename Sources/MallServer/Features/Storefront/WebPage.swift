@@ -83,6 +83,11 @@ enum WebFormat {
         return String(format: "%04d-%02d-%02d %02d:%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0)
     }
 
+    /// Hours and minutes only, for times within the day (flash-sale sessions).
+    static func time(_ date: Date, in timeZone: TimeZone) -> String {
+        String(dateTime(date, in: timeZone).suffix(5))
+    }
+
     static func distance(_ meters: Int) -> String {
         meters < 1000 ? "\(meters) m" : String(format: "%.1f km", Double(meters) / 1000)
     }

@@ -65,7 +65,7 @@ struct DemoPointsMall {
 
     /// The first SKU of a product whose title contains all of `titled`'s words, with at least
     /// 20 units available at the store.
-    private func stockedSKU(titled: String, at store: StoreModel) async throws -> SKUModel? {
+    func stockedSKU(titled: String, at store: StoreModel) async throws -> SKUModel? {
         let words = titled.split(separator: " ").map(String.init)
         let levels = try await StockLevelModel.query(on: app.db).filter(\.$storeId == store.id!).all().filter { $0.onHand - $0.reserved >= 20 }
         guard !levels.isEmpty else { return nil }

@@ -183,6 +183,7 @@ struct DemoSeeder {
         try await DemoPointsMall(app: app).run()
         try await DemoPromotions(app: app).run()
         try await DemoCoupons(app: app).run()
+        try await DemoFlashSales(app: app).run()
         return accounts
     }
 

@@ -1,0 +1,67 @@
+// Flash-sale page: ticks each session's countdown (reloading when a session opens or ends, so
+// the server says what is on sale) and buys one unit through
+// POST /api/v1/flash-sales/{session}/purchases. One Idempotency-Key per click, kept across a retry
+// of the same click so a lost answer cannot buy twice, renewed after an answer.
+import { api, el, problemText } from './mall.js';
+
+const root = document.getElementById('flash-sales');
+
+function newKey() {
+  if (crypto.randomUUID) return `flash-${crypto.randomUUID()}`;
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return `flash-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+function clock(ms) {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const parts = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
+  return parts.map((n) => String(n).padStart(2, '0')).join(':');
+}
+
+function tick() {
+  const now = Date.now();
+  let due = false;
+  root.querySelectorAll('[data-countdown]').forEach((node) => {
+    const left = Number(node.dataset.countdown) - now;
+    node.textContent = clock(left);
+    if (left <= 0) due = true;
+  });
+  if (due) window.location.reload();
+}
+
+if (root) {
+  const words = root.dataset;
+  root.querySelectorAll('.flash-item').forEach((card) => {
+    const button = card.querySelector('.flash-buy');
+    const errors = card.querySelector('.form-errors');
+    const message = card.querySelector('.form-message');
+    const session = card.closest('[data-session]').dataset.session;
+    let key = newKey();
+    if (button.dataset.closed) return;
+    button.disabled = false;
+    button.addEventListener('click', async () => {
+      if (words.signedIn !== 'true') {
+        window.location.href = words.login;
+        return;
+      }
+      errors.textContent = '';
+      message.replaceChildren();
+      button.disabled = true;
+      try {
+        const result = await api('POST', `/flash-sales/${session}/purchases`, { skuId: card.dataset.sku, quantity: 1 }, { 'Idempotency-Key': key });
+        key = newKey();
+        const due = result.paymentDueAt ? new Date(result.paymentDueAt).toLocaleTimeString() : '';
+        message.replaceChildren(
+          el('strong', {}, words.bought.replace('{time}', due)), ' ',
+          el('a', { href: `/orders/${result.purchase.orderId}`, class: 'flash-pay' }, words.payNow));
+      } catch (problem) {
+        errors.textContent = problemText(problem, words.failed);
+        if (problem.status && problem.status < 500) key = newKey();
+      } finally {
+        button.disabled = false;
+      }
+    });
+  });
+  tick();
+  setInterval(tick, 1000);
+}

@@ -1,0 +1,5 @@
+import MallAPI
+import Vapor
+
+extension FlashSession: Content {}
+extension FlashSessionLive: Content {}
