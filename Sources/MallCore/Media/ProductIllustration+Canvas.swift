@@ -75,9 +75,9 @@ struct Palette {
         named = Self.namedColors.first { entry in entry.words.contains { words.contains($0) } }.map { IllustrationColor(hex: $0.hex) }
     }
 
-    /// Colours that the words of a name or spec mean. Checked in order: 藏青 before 青.
+    /// Colours that the words of a name or spec mean. Checked in order: 白桃 before 白, 藏青 before 青.
     static let namedColors: [(words: [String], hex: UInt32)] = [
-        (["黑"], 0x2B2B30), (["白"], 0xF2F1EC), (["藏青", "深蓝"], 0x24344F), (["米色", "杏"], 0xE6D8BD), (["粉"], 0xF3B3C3),
+        (["白桃"], 0xF6A59A), (["黑"], 0x2B2B30), (["白"], 0xF2F1EC), (["藏青", "深蓝"], 0x24344F), (["米色", "杏"], 0xE6D8BD), (["粉"], 0xF3B3C3),
         (["灰"], 0x9A9CA1), (["卡其"], 0xC2A776), (["牛仔"], 0x3E5F8E), (["红"], 0xC9302C), (["蓝"], 0x3D6FB6),
         (["橙", "橘"], 0xF39A1E), (["桃"], 0xF6A59A), (["柠檬"], 0xF2CF3B), (["青瓜", "绿", "青"], 0x8BC34A), (["乌龙", "树叶"], 0xC89B3C),
         (["茶"], 0xB7722F), (["奶茶", "乳茶"], 0xD8B48C), (["电解质"], 0x62C6E0), (["维他命"], 0xFF8A50), (["运动", "尖叫"], 0x4FB3F0),

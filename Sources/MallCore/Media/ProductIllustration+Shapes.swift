@@ -229,7 +229,7 @@ extension SVGCanvas {
         path("M114 232h110c30 30 30 86 0 116h-110z", tube.hex)
         path(outline, "url(#fall)")
         stroke("M406 246v88", "#d0d0d0", width: 4, "stroke-dasharray=\"3 4\"")
-        label(x: 226, y: 238, width: 136, height: 104, subject: s, style: .print(ink: inkColor, brandInk: tube.darker(0.15)))
+        label(x: 234, y: 238, width: 128, height: 104, subject: s, style: .print(ink: inkColor, brandInk: tube.darker(0.15)))
     }
 
     private mutating func toothbrush(_ s: ProductIllustration.Subject) {
@@ -296,10 +296,13 @@ extension SVGCanvas {
             stroke("M184 204c36 14 76 14 112 0", seam.hex, width: 3)
         case .tshirt:
             glossy("M186 66c18 26 90 26 108 0l94 40 30 90-60 26-16-40v226h-204v-226l-16 40-60-26 30-90z", fabric)
+            path("M194 68c14 18 78 18 92 0z", fabric.darker(0.35).hex)
             stroke("M186 66c18 26 90 26 108 0", seam.hex, width: 5)
         default:
             let outline = "M186 66c18 26 90 26 108 0l84 34c20 8 28 22 30 44l28 224-52 10-36-186v216h-216v-216l-36 186-52-10 28-224c2-22 10-36 30-44z"
             glossy(outline, fabric)
+            path("M194 68c14 18 78 18 92 0z", fabric.darker(0.35).hex)
+            stroke("M186 66c18 26 90 26 108 0", seam.hex, width: 5)
             if s.name.contains("羽绒") {
                 for y in stride(from: 140, through: 380, by: 48) { stroke("M152 \(y)c56 10 120 10 176 0", seam.hex, width: 2.5) }
                 stroke("M240 90v326", seam.hex, width: 3)

@@ -214,11 +214,12 @@ extension DemoCatalog {
     /// `PlaceholderImage` PNG). Seeding such a database again gives each demo product still
     /// showing exactly that tile its picture; products whose images someone changed are left alone.
     func replacePlaceholderImages() async throws {
-        var tiles: [String: String] = [:]
+        // The tiles' ten colours are shared: one tile may stand for several categories.
+        var tiles: [String: Set<String>] = [:]
         for category in Set(Self.lines.map(\.category)) {
             let bytes = PlaceholderImage.png(width: 480, height: 480, color: .from(seed: category))
             let url = "/files/" + MediaFileModel.imageKey(sha256: SigV4Signer.hex(SHA256.hash(data: bytes)), format: .png)
-            tiles[String(decoding: try JSONEncoder.api.encode([url]), as: UTF8.self)] = category
+            tiles[String(decoding: try JSONEncoder.api.encode([url]), as: UTF8.self), default: []].insert(category)
         }
         let stale = try await ProductModel.query(on: app.db).filter(\.$imagesJSON ~~ Array(tiles.keys)).all()
         guard !stale.isEmpty else { return }
@@ -231,7 +232,7 @@ extension DemoCatalog {
             }
         }
         for product in stale {
-            guard let (subject, category) = subjects[product.title], tiles[product.imagesJSON] == category else { continue }
+            guard let (subject, category) = subjects[product.title], tiles[product.imagesJSON]?.contains(category) == true else { continue }
             product.images = [try await illustration(of: subject, merchantId: product.merchantId)]
             try await product.update(on: app.db)
         }
