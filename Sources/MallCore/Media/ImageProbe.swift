@@ -1,6 +1,11 @@
-/// The image formats the mall accepts for product media: the three every browser shows.
+/// The image formats of product media: the three every browser shows, which people may upload,
+/// and SVG, which only the server writes (`ProductIllustration`).
 public enum ImageFormat: String, Codable, Sendable, CaseIterable {
-    case jpeg, png, webp
+    case jpeg, png, webp, svg
+
+    /// What people may upload. `ImageProbe` recognises only these: an SVG document can carry
+    /// scripts and external references, so one from outside is never stored.
+    public static let uploadable: [ImageFormat] = [.jpeg, .png, .webp]
 
     /// The `Content-Type` the bytes are served with.
     public var mimeType: String {
@@ -8,6 +13,7 @@ public enum ImageFormat: String, Codable, Sendable, CaseIterable {
         case .jpeg: "image/jpeg"
         case .png: "image/png"
         case .webp: "image/webp"
+        case .svg: "image/svg+xml"
         }
     }
 
@@ -17,6 +23,7 @@ public enum ImageFormat: String, Codable, Sendable, CaseIterable {
         case .jpeg: "jpg"
         case .png: "png"
         case .webp: "webp"
+        case .svg: "svg"
         }
     }
 
@@ -26,6 +33,7 @@ public enum ImageFormat: String, Codable, Sendable, CaseIterable {
         case .jpeg: "JPEG"
         case .png: "PNG"
         case .webp: "WebP"
+        case .svg: "SVG"
         }
     }
 }

@@ -138,7 +138,7 @@ public enum ReviewRules {
         guard parts.count == 2, parts[0] == "img" else { return nil }
         let name = parts[1].split(separator: ".", omittingEmptySubsequences: false)
         guard name.count == 2, name[0].utf8.count == 64, name[0].utf8.allSatisfy({ isLowerHex($0) }),
-              ImageFormat.allCases.contains(where: { $0.fileExtension == name[1] }) else { return nil }
+              ImageFormat.uploadable.contains(where: { $0.fileExtension == name[1] }) else { return nil }
         return key
     }
 

@@ -69,6 +69,27 @@ struct MediaUploadTests {
         }
     }
 
+    @Test("SVG is never accepted from outside, not even the bytes of a picture the server drew")
+    func svgRefused() async throws {
+        try await withTestApp { app in
+            let (_, token) = try await Fixtures.staff(app, "root", role: .platformAdmin, scope: .platform)
+            let drawn = try await DemoCatalog(app: app).illustration(of: ProductIllustration.Subject(
+                category: "饮料", name: "饮用天然水", brand: "农夫山泉", spec: "550ml", seed: "农夫山泉"), merchantId: Self.selfMerchant)
+            let bytes = try #require(try await app.fileStorage.get(key: String(drawn.dropFirst("/files/".count))))
+            let script = Array(#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#.utf8)
+            let shopper = try await Fixtures.member(app).tokens.accessToken
+            for svg in [Array(bytes), script] {
+                let staff = try await app.uploadImage(svg, merchant: Self.selfMerchant, token: token, filename: "pack.svg", contentType: "image/svg+xml")
+                #expect(staff.status == .unprocessableEntity)
+                #expect(staff.problem?.errors == [FieldError(field: "file", message: "is not a JPEG, PNG or WebP image")])
+                let member = try await ReviewTests.uploadPhoto(app, svg, token: shopper, filename: "pack.svg")
+                #expect(member.status == .unprocessableEntity)
+            }
+            #expect(try await MemberImageModel.query(on: app.db).count() == 0)
+            #expect(try await MediaFileModel.query(on: app.db).count() == 1, "only the server's own drawing")
+        }
+    }
+
     @Test("the form must be multipart with a file and a merchant id")
     func formErrors() async throws {
         try await withTestApp { app in

@@ -55,4 +55,45 @@ struct DemoDataTests {
             #expect(try await PromotionModel.query(on: app.db).count() == 4)
         }
     }
+
+    @Test("every demo product has a packshot of its own, served as SVG under a strict policy; older demos' tiles are replaced")
+    func pictures() async throws {
+        try await withTestApp { app in
+            try await DemoCatalog(app: app).run()
+            let products = try await ProductModel.query(on: app.db).all()
+            #expect(products.count == DemoCatalog.productCount)
+            let urls = products.compactMap(\.images.first)
+            #expect(urls.count == products.count && Set(urls).count == products.count, "one picture per product")
+            for url in urls {
+                let served = try await app.send(.GET, url)
+                #expect(served.status == .ok && url.hasSuffix(".svg"), "\(url)")
+                #expect(served.headers.first(name: .contentType) == "image/svg+xml")
+                #expect(served.headers.first(name: "Content-Security-Policy") == "default-src 'none'; style-src 'unsafe-inline'; sandbox")
+                #expect(served.headers.first(name: "X-Content-Type-Options") == "nosniff")
+            }
+            for line in DemoCatalog.lines {
+                for (index, name) in line.names.enumerated() {
+                    let subject = DemoCatalog.subject(line, name: name, nameIndex: index, editionIndex: 0)
+                    #expect(ProductIllustration.kind(for: subject) != .parcel, "\(name) is drawn as what it is")
+                }
+            }
+            let milk = try #require(products.first { $0.title == "光明 纯牛奶" })
+            let picture = try await app.send(.GET, milk.images[0]).text
+            #expect(picture.hasPrefix("<svg") && picture.contains(">光明</text>") && picture.contains(">纯牛奶</text>"))
+
+            // A demo seeded before products had pictures: one flat PNG tile per category.
+            let tile = PlaceholderImage.png(width: 480, height: 480, color: .from(seed: "乳品"))
+            let tileURL = "/files/img/\(FixtureFiles.sha256(tile)).png"
+            milk.images = [tileURL]
+            try await milk.update(on: app.db)
+            let edited = try #require(products.first { $0.title == "光明 纯牛奶 精选装" })
+            edited.images = [tileURL, urls[0]]
+            try await edited.update(on: app.db)
+            let files = try await MediaFileModel.query(on: app.db).count()
+            try await DemoCatalog(app: app).run()
+            #expect(try await ProductModel.find(milk.id, on: app.db)?.images == [urls[products.firstIndex { $0.id == milk.id }!]])
+            #expect(try await ProductModel.find(edited.id, on: app.db)?.images == [tileURL, urls[0]], "images someone chose are kept")
+            #expect(try await MediaFileModel.query(on: app.db).count() == files)
+        }
+    }
 }

@@ -111,6 +111,9 @@ struct MemberMediaRoutes: RouteCollection {
 /// stale: browsers and CDNs may keep it for a year without asking again.
 struct PublicFileRoutes: RouteCollection {
     static let cacheControl = "public, max-age=31536000, immutable"
+    /// A file is never a page. Opened on its own, an SVG is a document that could run script or
+    /// fetch; the server draws its SVGs without either, and this policy makes sure of it.
+    static let contentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 
     func boot(routes: any RoutesBuilder) throws {
         routes.get("files", "**", use: serve)
@@ -133,6 +136,7 @@ struct PublicFileRoutes: RouteCollection {
             throw MallError.notFound("No such file.")
         }
         headers.replaceOrAdd(name: .contentType, value: file.contentType)
+        headers.replaceOrAdd(name: "Content-Security-Policy", value: Self.contentSecurityPolicy)
         return Response(status: .ok, headers: headers, body: .init(data: data))
     }
 

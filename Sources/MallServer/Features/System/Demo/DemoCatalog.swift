@@ -81,7 +81,10 @@ struct DemoCatalog {
 
     func run() async throws {
         let db = app.db
-        if try await ProductModel.query(on: db).count() > 0 { return }
+        if try await ProductModel.query(on: db).count() > 0 {
+            try await replacePlaceholderImages()
+            return
+        }
         var random = SeededRandom(seed: 20_261_127)
         var categories: [String: CategoryModel] = [:]
         for (position, (rootName, children)) in Self.tree.enumerated() {
@@ -115,23 +118,19 @@ struct DemoCatalog {
         try await template.create(on: db)
 
         let fruit = try await MerchantModel.find(code: "XFRUIT", on: db)
-        var images: [String: String] = [:]
-        for line in Self.lines {
-            let merchantId = line.brand == "鲜丰果园" ? (fruit?.id ?? SelfOperatedMerchant.id.rawValue) : SelfOperatedMerchant.id.rawValue
-            let name = "\(merchantId)/\(line.category)"
-            if images[name] == nil { images[name] = try await placeholder(for: line.category, merchantId: merchantId) }
-        }
         let stores = try await StoreModel.query(on: db).all()
         var barcodeSerial = 0
         var productIndex = 0
         var stock: [UUID: [StockRequest]] = [:]
         for line in Self.lines {
             let merchantId = line.brand == "鲜丰果园" ? (fruit?.id ?? SelfOperatedMerchant.id.rawValue) : SelfOperatedMerchant.id.rawValue
-            for name in line.names {
+            for (nameIndex, name) in line.names.enumerated() {
                 // Each name comes in two editions so the catalogue is broad, as a real chain's is.
-                for edition in ["", " 精选装"] {
+                for editionIndex in Self.editions.indices {
                     productIndex += 1
-                    let title = [line.brand, name + edition].compactMap { $0 }.joined(separator: " ")
+                    let title = Self.title(line, name: name, editionIndex: editionIndex)
+                    let image = try await illustration(of: Self.subject(line, name: name, nameIndex: nameIndex, editionIndex: editionIndex),
+                                                       merchantId: merchantId)
                     let combinations = try SKUMatrix.combinations(line.specs)
                     let priceStep = Int64(random.next(in: 0...40)) * 10
                     var skus: [SKUInput] = []
@@ -148,7 +147,7 @@ struct DemoCatalog {
                                              descriptionHtml: "<p>\(title)，\(line.subtitle)。</p><ul><li>产地直供，品质可追溯</li><li>门店自提或同城配送</li></ul>",
                                              categoryId: categories[line.category]!.id!, brandId: line.brand.flatMap { brands[$0]?.id },
                                              tags: line.tags, unit: line.unit, weightGrams: line.weightGrams,
-                                             images: images["\(merchantId)/\(line.category)"].map { [$0] } ?? [], specs: line.specs, skus: skus)
+                                             images: [image], specs: line.specs, skus: skus)
                     let product = ProductModel()
                     product.merchantId = merchantId
                     product.categoryId = input.categoryId
@@ -182,17 +181,61 @@ struct DemoCatalog {
 }
 
 extension DemoCatalog {
-    /// A generated tile per category, stored like an uploaded image so it is served from /files/.
-    func placeholder(for category: String, merchantId: UUID) async throws -> String {
-        let bytes = PlaceholderImage.png(width: 480, height: 480, color: .from(seed: category))
-        let info = try ImageProbe.inspect(bytes)
+    static let editions = ["", " 精选装"]
+
+    static func title(_ line: Line, name: String, editionIndex: Int) -> String {
+        [line.brand, name + editions[editionIndex]].compactMap { $0 }.joined(separator: " ")
+    }
+
+    /// What the product's picture shows: its own name and brand, one of its spec values (editions
+    /// and neighbours take turns, so a rail of T-shirts is not all one colour), coloured by brand.
+    static func subject(_ line: Line, name: String, nameIndex: Int, editionIndex: Int) -> ProductIllustration.Subject {
+        let values = line.specs.first?.values ?? []
+        let spec = values.isEmpty ? nil : values[(nameIndex + editionIndex) % values.count]
+        return ProductIllustration.Subject(category: line.category, name: name + editions[editionIndex], brand: line.brand, spec: spec,
+                                           seed: line.brand ?? line.category)
+    }
+
+    /// The product's packshot (`ProductIllustration`), stored like an uploaded image so it is
+    /// served from /files/ wherever product images appear. Keyed by content: seeding again finds it.
+    func illustration(of subject: ProductIllustration.Subject, merchantId: UUID) async throws -> String {
+        let bytes = Array(ProductIllustration.svg(for: subject).utf8)
         let digest = SigV4Signer.hex(SHA256.hash(data: bytes))
         if let existing = try await MediaFileModel.find(merchant: MerchantID(merchantId), sha256: digest, on: app.db) { return existing.url }
-        let key = MediaFileModel.imageKey(sha256: digest, format: info.format)
+        let info = ImageInfo(format: .svg, width: ProductIllustration.side, height: ProductIllustration.side, byteCount: bytes.count)
+        let key = MediaFileModel.imageKey(sha256: digest, format: .svg)
         try await app.fileStorage.put(key: key, data: Data(bytes), contentType: info.format.mimeType)
         let file = MediaFileModel(merchantId: merchantId, sha256: digest, key: key, image: info, uploadedBy: nil, createdAt: app.clock.now())
         try await file.create(on: app.db)
         return file.url
+    }
+
+    /// Demos seeded before products had pictures show one flat tile per category (a 480-pixel
+    /// `PlaceholderImage` PNG). Seeding such a database again gives each demo product still
+    /// showing exactly that tile its picture; products whose images someone changed are left alone.
+    func replacePlaceholderImages() async throws {
+        // The tiles' ten colours are shared: one tile may stand for several categories.
+        var tiles: [String: Set<String>] = [:]
+        for category in Set(Self.lines.map(\.category)) {
+            let bytes = PlaceholderImage.png(width: 480, height: 480, color: .from(seed: category))
+            let url = "/files/" + MediaFileModel.imageKey(sha256: SigV4Signer.hex(SHA256.hash(data: bytes)), format: .png)
+            tiles[String(decoding: try JSONEncoder.api.encode([url]), as: UTF8.self), default: []].insert(category)
+        }
+        let stale = try await ProductModel.query(on: app.db).filter(\.$imagesJSON ~~ Array(tiles.keys)).all()
+        guard !stale.isEmpty else { return }
+        var subjects: [String: (ProductIllustration.Subject, category: String)] = [:]
+        for line in Self.lines {
+            for (nameIndex, name) in line.names.enumerated() {
+                for editionIndex in Self.editions.indices {
+                    subjects[Self.title(line, name: name, editionIndex: editionIndex)] = (Self.subject(line, name: name, nameIndex: nameIndex, editionIndex: editionIndex), line.category)
+                }
+            }
+        }
+        for product in stale {
+            guard let (subject, category) = subjects[product.title], tiles[product.imagesJSON]?.contains(category) == true else { continue }
+            product.images = [try await illustration(of: subject, merchantId: product.merchantId)]
+            try await product.update(on: app.db)
+        }
     }
 }
 
