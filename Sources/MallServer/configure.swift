@@ -134,6 +134,7 @@ func registerJobs(_ app: Application) {
     }
     app.jobs.register(CouponService.expiryJob) { context in
         try await CouponService.expire(now: context.now, on: context.db)
+    }
     app.jobs.register(FlashSaleService.correctGatesJob) { context in
         try await FlashSaleService(app: context.app, db: context.db).correctGates(now: context.now)
     }
