@@ -39,7 +39,7 @@ func withTestApp(clock: ManualClock = ManualClock(testEpoch), adjust: (inout App
                            databasePoolSize: 2)
     // Tests run in parallel with two connections each; a stampede test queues far more
     // requests than that, so they may wait longer than a production request would.
-    config.databasePoolTimeoutSeconds = 60
+    config.databasePoolTimeoutSeconds = 120
     adjust(&config)
     // Uploaded files and backups land in the test's own data folder; it goes when the test ends.
     let dataDirectory = config.dataDirectory.hasPrefix(FileManager.default.temporaryDirectory.path + "/chainmall-tests/")
