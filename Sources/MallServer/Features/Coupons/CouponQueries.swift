@@ -74,7 +74,7 @@ enum CouponQueries {
             }
         }
         let total = try await query.count()
-        let rows = try await query.sort(\.$validUntil).sort(\.$id).range((page.page - 1) * page.per ..< page.page * page.per).all()
+        let rows = try await query.sort(\.$validUntil).sort(\.$id).range(page.offset..<(page.offset + page.per)).all()
         let templates = Dictionary(uniqueKeysWithValues: try await CouponTemplateModel.query(on: db).filter(\.$id ~~ rows.map(\.templateId)).all().map { ($0.id!, $0) })
         return ListPage(items: rows.compactMap { row in templates[row.templateId].map { memberCoupon(row, $0, now: now) } },
                         page: page.page, per: page.per, total: total)
@@ -87,9 +87,7 @@ enum CouponQueries {
         case .everything: break
         case .limited(let merchants, _): query.filter(\.$merchantId ~~ merchants.map(\.rawValue))
         }
-        let total = try await query.count()
-        let rows = try await query.sort(\.$createdAt, .descending).sort(\.$id).range((page.page - 1) * page.per ..< page.page * page.per).all()
-        return ListPage(items: try rows.map { try template($0) }, page: page.page, per: page.per, total: total)
+        return try await query.sort(\.$createdAt, .descending).sort(\.$id).page(page) { try template($0) }
     }
 
     static func codes(templateId: UUID, on db: any Database) async throws -> [CouponCode] {

@@ -63,7 +63,7 @@ struct CheckoutService {
         let couponIds = input.couponIds ?? []
         Self.checkCouponIds(couponIds, into: &errors)
         try errors.throwIfAny()
-        let planned = try await plan(memberId: memberId, pointsToUse: input.pointsToUse, coupons: .chosen(couponIds))
+        let planned = try await plan(memberId: memberId, pointsToUse: input.pointsToUse, coupons: .chosen(couponIds), suggestsBest: false)
         if let refused = planned.priced.coupons.first(where: { if case .notApplicable = $0.status { true } else { false } }) {
             throw CouponService.Failure.couponNotUsable("Coupon \(refused.title) cannot be used: \(refused.message).")
         }
@@ -180,7 +180,7 @@ struct CheckoutService {
     /// What checkout would do now, without doing it: the orders, their prices and the
     /// explanation. Checkout runs the same plan, so the preview and the order agree.
     func preview(memberId: UUID, pointsToUse: Int64? = nil, couponIds: [UUID]? = nil) async throws -> CheckoutPreview {
-        let plan = try await plan(memberId: memberId, pointsToUse: pointsToUse, coupons: couponIds.map { .chosen($0) } ?? .best)
+        let plan = try await plan(memberId: memberId, pointsToUse: pointsToUse, coupons: couponIds.map { .chosen($0) } ?? .best, suggestsBest: true)
         let orders = plan.priced.groups.enumerated().map { position, group in
             let owner = plan.plans[plan.groupPlans[position].plan]
             return CheckoutPreview.Order(merchantName: owner.group.merchantName, storeName: owner.stores[group.storeId.rawValue]?.name ?? "",
@@ -225,7 +225,9 @@ struct CheckoutService {
 
     /// Reads only: the cart as it stands, each merchant's part allocated to stores and every
     /// resulting order priced together.
-    private func plan(memberId: UUID, pointsToUse: Int64?, coupons couponRequest: CouponRequest) async throws -> Plan {
+    /// `suggestsBest`: the preview shows the best combination beside the chosen one; placing an
+    /// order prices only what the shopper chose (the search prices up to hundreds of combinations).
+    private func plan(memberId: UUID, pointsToUse: Int64?, coupons couponRequest: CouponRequest, suggestsBest: Bool) async throws -> Plan {
         guard let cart = try await CartModel.query(on: db).filter(\.$memberId == memberId).first() else { throw Failure.emptyCart }
         let view = try await CartService.view(cart, app: app, on: db, now: now)
         guard !view.groups.flatMap(\.lines).isEmpty else { throw Failure.emptyCart }
@@ -309,7 +311,8 @@ struct CheckoutService {
         // The member's usable coupons, judged on this checkout's products.
         let held = try await CouponService.usable(memberId: memberId, now: now, on: db)
         let candidates = try held.compactMap { try CouponService.pricingCoupon($0.coupon, $0.template, products: Array(products.values)) }
-        let best = try CouponSelection.best(for: request, from: candidates).coupons.map(\.id)
+        let searched = if case .best = couponRequest { true } else { suggestsBest }
+        let best = searched ? try CouponSelection.best(for: request, from: candidates).coupons.map(\.id) : []
         let chosen: [UUID]
         switch couponRequest {
         case .best:
