@@ -221,6 +221,16 @@ class Api:
         payload = self.ok("POST", "/auth/login", {"login": login, "password": password})
         return payload["tokens"]["accessToken"]
 
+    def pay_in_sandbox(self, placed: dict, token: str):
+        """Completes a checkout's sandbox payment and waits for its orders to be paid: the
+        sandbox gateway calls back a moment later, as a real provider does."""
+        self.ok("POST", f"/payments/{placed['payment']['id']}/sandbox/complete", token=token)
+        for order in placed["orders"]:
+            deadline = time.monotonic() + 30
+            while self.ok("GET", f"/orders/{order['id']}", token=token)["status"] == "pending_payment":
+                assert time.monotonic() < deadline, f"order {order['number']} was not paid within 30 s"
+                time.sleep(0.2)
+
 
 @pytest.fixture(scope="session")
 def api(server) -> Api:
