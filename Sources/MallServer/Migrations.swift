@@ -39,5 +39,6 @@ enum Migrations {
         app.migrations.add(CreatePromotions())
         app.migrations.add(CreateCoupons())
         app.migrations.add(CreateFlashSales())
+        app.migrations.add(CreateGroupBuys())
     }
 }

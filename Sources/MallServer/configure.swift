@@ -138,6 +138,13 @@ func registerJobs(_ app: Application) {
     app.jobs.register(FlashSaleService.correctGatesJob) { context in
         try await FlashSaleService(app: context.app, db: context.db).correctGates(now: context.now)
     }
+    app.jobs.register(GroupBuyService.expiryJob) { context in
+        let payload = try context.decode(GroupBuyService.ExpiryPayload.self)
+        try await GroupBuyService(app: context.app, db: context.db).expire(groupId: payload.groupId, now: context.now)
+    }
+    app.jobs.register(GroupBuyService.sweepJob) { context in
+        try await GroupBuyService(app: context.app, db: context.db).sweep(now: context.now)
+    }
     app.jobs.register(LowStockAlerts.scanJob) { context in
         try await LowStockAlerts(app: context.app, db: context.db).scan(now: context.now)
     }
@@ -153,6 +160,7 @@ public func startBackgroundWork(_ app: Application) async throws {
     try await app.jobs.schedule(name: "birthday-gifts", kind: MemberLevelJobs.birthdayJob, everySeconds: 3600)
     try await app.jobs.schedule(name: "expire-coupons", kind: CouponService.expiryJob, everySeconds: 3600)
     try await app.jobs.schedule(name: "correct-flash-gates", kind: FlashSaleService.correctGatesJob, everySeconds: 60)
+    try await app.jobs.schedule(name: "sweep-group-buys", kind: GroupBuyService.sweepJob, everySeconds: 300)
     if app.config.runsJobWorker {
         app.lifecycle.use(JobWorker())
     }

@@ -57,6 +57,8 @@ func routes(_ app: Application) throws {
     try api.register(collection: CouponRoutes())
     // Shoppers: today's flash-sale sessions with their countdowns and sold shares.
     try api.register(collection: FlashSaleRoutes())
+    // Shoppers: running group buys, one activity with its open groups, one group with its members.
+    try api.register(collection: GroupBuyRoutes())
     // Shoppers: the cart (members, or guests by X-Cart-Token).
     try api.register(collection: CartRoutes())
     // Payments: the providers on offer and the gateways' callbacks for anyone; a payment itself
@@ -75,6 +77,8 @@ func routes(_ app: Application) throws {
     try member.register(collection: CouponMemberRoutes())
     // Members: the flash sale's quick purchase (quota gate first, then one transaction).
     try member.register(collection: FlashSaleMemberRoutes())
+    // Members: open a group or join one (the slot, the limit and the order in one transaction).
+    try member.register(collection: GroupBuyMemberRoutes())
     try member.register(collection: OrderRoutes())
     try member.register(collection: AfterSalesRoutes())
     // Members: reviews of delivered lines, follow-ups, "my reviews", and review photo uploads.
@@ -98,6 +102,8 @@ func routes(_ app: Application) throws {
     try admin.register(collection: CouponAdminRoutes())
     // Staff: flash-sale sessions (marketing.manage, merchants their own goods) and the live panel.
     try admin.register(collection: FlashSaleAdminRoutes())
+    // Staff: group-buy activities (marketing.manage, merchants their own goods) and live numbers.
+    try admin.register(collection: GroupBuyAdminRoutes())
     try admin.register(collection: RoleRoutes())
     try admin.register(collection: MerchantRoutes())
     try admin.register(collection: ShippingRuleRoutes())

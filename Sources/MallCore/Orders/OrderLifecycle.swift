@@ -6,6 +6,9 @@ public enum OrderStatus: String, Codable, Sendable, CaseIterable {
     case paid
     /// The store rejected it or let it time out; waiting for the next store (or HQ).
     case awaitingReallocation = "awaiting_reallocation"
+    /// A group-buy order that is paid while its group has not filled: no store is asked until it
+    /// fills, and it is refunded if the group fails.
+    case awaitingGroup = "awaiting_group"
     case accepted
     case picking
     case shipped
@@ -20,7 +23,7 @@ public enum OrderStatus: String, Codable, Sendable, CaseIterable {
     public var isTerminal: Bool {
         switch self {
         case .completed, .cancelled, .expired: true
-        case .pendingPayment, .paid, .awaitingReallocation, .accepted, .picking, .shipped, .readyForPickup, .delivered, .pickedUp: false
+        case .pendingPayment, .paid, .awaitingReallocation, .awaitingGroup, .accepted, .picking, .shipped, .readyForPickup, .delivered, .pickedUp: false
         }
     }
 }
@@ -36,6 +39,8 @@ public enum RefundCause: String, Codable, Sendable {
     case paidAfterCancellation = "paid_after_cancellation"
     /// A second, different payment for an order that was already paid.
     case duplicatePayment = "duplicate_payment"
+    /// The order's group buy did not fill in time.
+    case groupFailed = "group_failed"
 }
 
 /// What the caller must do after an event, in the same transaction (stock, jobs) or through the
@@ -81,6 +86,9 @@ public struct OrderLifecycle: Hashable, Codable, Sendable {
     public private(set) var storeId: StoreID
     public let paymentDueAt: Date
     public let autoConfirmAfterDays: Int
+    /// True for a group-buy order, which waits for its group after payment. Optional so orders
+    /// stored before group buying decode (as not held).
+    public private(set) var heldForGroup: Bool?
     public private(set) var paymentReference: String?
     /// Stores that rejected the order or timed out, oldest first.
     public private(set) var rejectedStoreIds: [StoreID]
@@ -92,8 +100,9 @@ public struct OrderLifecycle: Hashable, Codable, Sendable {
 
     /// A new order, placed at checkout with stock reserved at `storeId`.
     public init(fulfilment: OrderFulfilmentKind, storeId: StoreID, placedBy shopper: TimelineActor, at placedAt: Date,
-                paymentDueAt: Date, autoConfirmAfterDays: Int = 7) {
+                paymentDueAt: Date, autoConfirmAfterDays: Int = 7, heldForGroup: Bool = false) {
         self.status = .pendingPayment
+        self.heldForGroup = heldForGroup ? true : nil
         self.fulfilment = fulfilment
         self.storeId = storeId
         self.paymentDueAt = paymentDueAt
@@ -108,6 +117,11 @@ public struct OrderLifecycle: Hashable, Codable, Sendable {
     /// kept or visibly returned. A repeated callback for the recorded payment is a no-op.
     public mutating func pay(reference: String, by actor: TimelineActor = .system, at: Date) -> [OrderEffect] {
         switch status {
+        case .pendingPayment where heldForGroup == true:
+            // Paid, but the goods go out only with the whole group: no store is asked yet.
+            paymentReference = reference
+            move(to: .awaitingGroup, by: actor, at: at, note: "payment \(reference); waiting for the group to fill")
+            return [.notifyShopper(.awaitingGroup)]
         case .pendingPayment:
             // Paid in time: the assigned store now has to accept.
             paymentReference = reference
@@ -119,7 +133,7 @@ public struct OrderLifecycle: Hashable, Codable, Sendable {
             let cause: RefundCause = status == .expired ? .paidAfterExpiry : .paidAfterCancellation
             record(by: actor, at: at, note: "payment \(reference) arrived after the order was \(status.rawValue); refunded")
             return [.refundPayment(reference: reference, cause: cause), .notifyShopper(status)]
-        case .paid, .awaitingReallocation, .accepted, .picking, .shipped, .readyForPickup, .delivered, .pickedUp, .completed:
+        case .paid, .awaitingReallocation, .awaitingGroup, .accepted, .picking, .shipped, .readyForPickup, .delivered, .pickedUp, .completed:
             if reference == paymentReference { return [] }
             // The shopper paid twice through different channels.
             record(by: actor, at: at, note: "second payment \(reference) refunded")
@@ -135,7 +149,7 @@ public struct OrderLifecycle: Hashable, Codable, Sendable {
             guard at >= paymentDueAt else { throw illegal(.expired, "the payment window is still open") }
             move(to: .expired, by: .system, at: at, note: "not paid in time")
             return [.releaseStock(store: storeId), .returnPoints, .notifyShopper(.expired)]
-        case .paid, .awaitingReallocation, .accepted, .picking, .shipped, .readyForPickup, .delivered, .pickedUp, .completed, .cancelled, .expired:
+        case .paid, .awaitingReallocation, .awaitingGroup, .accepted, .picking, .shipped, .readyForPickup, .delivered, .pickedUp, .completed, .cancelled, .expired:
             throw illegal(.expired, "only an unpaid order expires")
         }
     }
@@ -150,7 +164,7 @@ public struct OrderLifecycle: Hashable, Codable, Sendable {
             // The store commits to fulfil; the acceptance timeout job becomes a no-op.
             move(to: .accepted, by: actor, at: at)
             return [.notifyShopper(.accepted)]
-        case .pendingPayment, .awaitingReallocation, .accepted, .picking, .shipped, .readyForPickup, .delivered, .pickedUp, .completed, .cancelled, .expired:
+        case .pendingPayment, .awaitingReallocation, .awaitingGroup, .accepted, .picking, .shipped, .readyForPickup, .delivered, .pickedUp, .completed, .cancelled, .expired:
             throw illegal(.accepted, "only a paid order waiting for its store can be accepted")
         }
     }
@@ -165,7 +179,7 @@ public struct OrderLifecycle: Hashable, Codable, Sendable {
             rejectedStoreIds.append(storeId)
             move(to: .awaitingReallocation, by: actor, at: at, note: "rejected: \(reason)")
             return [.releaseStock(store: storeId), .reallocate(excluding: rejectedStoreIds)]
-        case .pendingPayment, .awaitingReallocation, .accepted, .picking, .shipped, .readyForPickup, .delivered, .pickedUp, .completed, .cancelled, .expired:
+        case .pendingPayment, .awaitingReallocation, .awaitingGroup, .accepted, .picking, .shipped, .readyForPickup, .delivered, .pickedUp, .completed, .cancelled, .expired:
             throw illegal(.awaitingReallocation, "only a paid order the store has not accepted can be rejected")
         }
     }
@@ -178,7 +192,7 @@ public struct OrderLifecycle: Hashable, Codable, Sendable {
             rejectedStoreIds.append(storeId)
             move(to: .awaitingReallocation, by: .system, at: at, note: "not accepted in time")
             return [.releaseStock(store: storeId), .reallocate(excluding: rejectedStoreIds)]
-        case .pendingPayment, .awaitingReallocation, .accepted, .picking, .shipped, .readyForPickup, .delivered, .pickedUp, .completed, .cancelled, .expired:
+        case .pendingPayment, .awaitingReallocation, .awaitingGroup, .accepted, .picking, .shipped, .readyForPickup, .delivered, .pickedUp, .completed, .cancelled, .expired:
             throw illegal(.awaitingReallocation, "only a paid order waiting for its store can time out")
         }
     }
@@ -205,8 +219,39 @@ public struct OrderLifecycle: Hashable, Codable, Sendable {
             storeId = newStore
             move(to: .paid, by: actor, at: at, note: note ?? "reallocated by HQ")
             return [.releaseStock(store: old), .notifyStore(old), .notifyStore(newStore), .scheduleAcceptanceTimeout(store: newStore)]
-        case .pendingPayment, .picking, .shipped, .readyForPickup, .delivered, .pickedUp, .completed, .cancelled, .expired:
+        case .pendingPayment, .awaitingGroup, .picking, .shipped, .readyForPickup, .delivered, .pickedUp, .completed, .cancelled, .expired:
             throw illegal(.paid, "only a paid order that is not being picked can be reallocated")
+        }
+    }
+
+    // MARK: - Group buying
+
+    /// The order's group filled (every slot paid): the order goes to its store like any paid order.
+    public mutating func groupFilled(at: Date) throws -> [OrderEffect] {
+        switch status {
+        case .awaitingGroup:
+            // The hold ends; from here on it is an ordinary paid order waiting for its store.
+            move(to: .paid, by: .system, at: at, note: "group filled")
+            return [.notifyStore(storeId), .scheduleAcceptanceTimeout(store: storeId)]
+        case .pendingPayment, .paid, .awaitingReallocation, .accepted, .picking, .shipped, .readyForPickup, .delivered, .pickedUp, .completed, .cancelled, .expired:
+            throw illegal(.paid, "only a paid order waiting for its group goes ahead when the group fills")
+        }
+    }
+
+    /// The order's group did not fill in time: the order is cancelled, its stock released and
+    /// what was paid refunded.
+    public mutating func groupFailed(at: Date) throws -> [OrderEffect] {
+        switch status {
+        case .pendingPayment, .awaitingGroup:
+            // Nothing left the store; a payment that arrives later is refunded by `pay`.
+            var effects: [OrderEffect] = [.releaseStock(store: storeId)]
+            if let paymentReference { effects.append(.refundPayment(reference: paymentReference, cause: .groupFailed)) }
+            effects.append(contentsOf: [.returnPoints, .notifyShopper(.cancelled)])
+            cancellationReason = "the group did not fill in time"
+            move(to: .cancelled, by: .system, at: at, note: cancellationReason)
+            return effects
+        case .paid, .awaitingReallocation, .accepted, .picking, .shipped, .readyForPickup, .delivered, .pickedUp, .completed, .cancelled, .expired:
+            throw illegal(.cancelled, "only an order still waiting for its group is cancelled when the group fails")
         }
     }
 
@@ -219,7 +264,7 @@ public struct OrderLifecycle: Hashable, Codable, Sendable {
             // Staff are collecting the goods; HQ can no longer move the order.
             move(to: .picking, by: actor, at: at)
             return []
-        case .pendingPayment, .paid, .awaitingReallocation, .picking, .shipped, .readyForPickup, .delivered, .pickedUp, .completed, .cancelled, .expired:
+        case .pendingPayment, .paid, .awaitingReallocation, .awaitingGroup, .picking, .shipped, .readyForPickup, .delivered, .pickedUp, .completed, .cancelled, .expired:
             throw illegal(.picking, "only an accepted order can be picked")
         }
     }
@@ -238,7 +283,7 @@ public struct OrderLifecycle: Hashable, Codable, Sendable {
             shipment = ShipmentTracking(carrier: carrier!, trackingNumber: tracking!)
             move(to: .shipped, by: actor, at: at, note: "\(carrier!) \(tracking!)")
             return [.commitStock(store: storeId), .notifyShopper(.shipped)]
-        case .pendingPayment, .paid, .awaitingReallocation, .accepted, .shipped, .readyForPickup, .delivered, .pickedUp, .completed, .cancelled, .expired:
+        case .pendingPayment, .paid, .awaitingReallocation, .awaitingGroup, .accepted, .shipped, .readyForPickup, .delivered, .pickedUp, .completed, .cancelled, .expired:
             throw illegal(.shipped, "only an order being picked can be shipped")
         }
     }
@@ -254,7 +299,7 @@ public struct OrderLifecycle: Hashable, Codable, Sendable {
             pickupCode = code
             move(to: .readyForPickup, by: actor, at: at)
             return [.notifyShopper(.readyForPickup)]
-        case .pendingPayment, .paid, .awaitingReallocation, .accepted, .shipped, .readyForPickup, .delivered, .pickedUp, .completed, .cancelled, .expired:
+        case .pendingPayment, .paid, .awaitingReallocation, .awaitingGroup, .accepted, .shipped, .readyForPickup, .delivered, .pickedUp, .completed, .cancelled, .expired:
             throw illegal(.readyForPickup, "only an order being picked can be made ready for pickup")
         }
     }
@@ -268,7 +313,7 @@ public struct OrderLifecycle: Hashable, Codable, Sendable {
             autoConfirmDueAt = due
             move(to: .delivered, by: actor, at: at)
             return [.notifyShopper(.delivered), .scheduleAutoConfirm(at: due)]
-        case .pendingPayment, .paid, .awaitingReallocation, .accepted, .picking, .readyForPickup, .delivered, .pickedUp, .completed, .cancelled, .expired:
+        case .pendingPayment, .paid, .awaitingReallocation, .awaitingGroup, .accepted, .picking, .readyForPickup, .delivered, .pickedUp, .completed, .cancelled, .expired:
             throw illegal(.delivered, "only a shipped order can be delivered")
         }
     }
@@ -286,7 +331,7 @@ public struct OrderLifecycle: Hashable, Codable, Sendable {
             autoConfirmDueAt = due
             move(to: .pickedUp, by: actor, at: at)
             return [.commitStock(store: storeId), .notifyShopper(.pickedUp), .scheduleAutoConfirm(at: due)]
-        case .pendingPayment, .paid, .awaitingReallocation, .accepted, .picking, .shipped, .delivered, .pickedUp, .completed, .cancelled, .expired:
+        case .pendingPayment, .paid, .awaitingReallocation, .awaitingGroup, .accepted, .picking, .shipped, .delivered, .pickedUp, .completed, .cancelled, .expired:
             throw illegal(.pickedUp, "only an order ready for pickup can be picked up")
         }
     }
@@ -300,7 +345,7 @@ public struct OrderLifecycle: Hashable, Codable, Sendable {
             // The shopper says all is well before the grace period ends.
             move(to: .completed, by: actor, at: at, note: "receipt confirmed")
             return [.settle]
-        case .pendingPayment, .paid, .awaitingReallocation, .accepted, .picking, .shipped, .readyForPickup, .completed, .cancelled, .expired:
+        case .pendingPayment, .paid, .awaitingReallocation, .awaitingGroup, .accepted, .picking, .shipped, .readyForPickup, .completed, .cancelled, .expired:
             throw illegal(.completed, "only a delivered or picked-up order can be confirmed")
         }
     }
@@ -313,7 +358,7 @@ public struct OrderLifecycle: Hashable, Codable, Sendable {
             // Silence counts as satisfaction once the grace period is over.
             move(to: .completed, by: .system, at: at, note: "receipt confirmed automatically")
             return [.settle]
-        case .pendingPayment, .paid, .awaitingReallocation, .accepted, .picking, .shipped, .readyForPickup, .completed, .cancelled, .expired:
+        case .pendingPayment, .paid, .awaitingReallocation, .awaitingGroup, .accepted, .picking, .shipped, .readyForPickup, .completed, .cancelled, .expired:
             throw illegal(.completed, "only a delivered or picked-up order can be confirmed")
         }
     }
@@ -326,7 +371,7 @@ public struct OrderLifecycle: Hashable, Codable, Sendable {
     /// picked up, only after-sales can undo the order.
     public mutating func cancel(by actor: TimelineActor, at: Date, reason: String? = nil) throws -> [OrderEffect] {
         switch status {
-        case .pendingPayment, .paid, .awaitingReallocation, .accepted, .picking, .readyForPickup:
+        case .pendingPayment, .paid, .awaitingReallocation, .awaitingGroup, .accepted, .picking, .readyForPickup:
             let allowed: Bool
             switch actor.kind {
             case .shopper: allowed = [.pendingPayment, .paid, .awaitingReallocation].contains(status)
@@ -335,7 +380,8 @@ public struct OrderLifecycle: Hashable, Codable, Sendable {
             }
             guard allowed else {
                 let why = actor.kind == .shopper
-                    ? "the store has accepted the order; ask the store or HQ to cancel it"
+                    ? (status == .awaitingGroup ? "a paid group-buy order waits for its group; it is refunded if the group does not fill"
+                                                : "the store has accepted the order; ask the store or HQ to cancel it")
                     : "the store cannot cancel an order it has not accepted; reject it so it is reallocated"
                 throw illegal(.cancelled, why)
             }
@@ -346,7 +392,7 @@ public struct OrderLifecycle: Hashable, Codable, Sendable {
             if status != .awaitingReallocation { effects.append(.releaseStock(store: storeId)) }
             if let paymentReference { effects.append(.refundPayment(reference: paymentReference, cause: .cancelled)) }
             effects.append(.returnPoints)
-            if status != .pendingPayment && status != .awaitingReallocation { effects.append(.notifyStore(storeId)) }
+            if ![.pendingPayment, .awaitingReallocation, .awaitingGroup].contains(status) { effects.append(.notifyStore(storeId)) }
             effects.append(.notifyShopper(.cancelled))
             cancellationReason = note
             move(to: .cancelled, by: actor, at: at, note: note)

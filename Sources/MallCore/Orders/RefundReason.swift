@@ -13,6 +13,8 @@ public enum RefundReason: Equatable, Sendable {
     case paidAfterCancellation
     /// A second payment for an order that was already paid.
     case duplicatePayment
+    /// The group buy the order belonged to did not fill in time.
+    case groupFailed
     /// An after-sales case refunds some or all of what was paid; the payer knows the case by its number.
     case afterSales(caseNumber: String?)
     /// A cause this version does not know: still a refund, said plainly.
@@ -29,6 +31,7 @@ public enum RefundReason: Equatable, Sendable {
         case RefundCause.paidAfterExpiry.rawValue: self = .paidAfterExpiry
         case RefundCause.paidAfterCancellation.rawValue: self = .paidAfterCancellation
         case RefundCause.duplicatePayment.rawValue: self = .duplicatePayment
+        case RefundCause.groupFailed.rawValue: self = .groupFailed
         case Self.afterSalesCode:
             let number = afterSalesNumber?.trimmingCharacters(in: .whitespacesAndNewlines)
             self = .afterSales(caseNumber: number?.isEmpty == false ? number : nil)
@@ -46,6 +49,7 @@ public enum RefundReason: Equatable, Sendable {
         case .paidAfterExpiry: "订单已超时关闭，退回付款"
         case .paidAfterCancellation: "订单已取消，退回付款"
         case .duplicatePayment: "重复支付退款"
+        case .groupFailed: "拼团未成团，全额退款"
         case .afterSales(let number?): "售后退款：\(number)"
         case .afterSales(nil): "售后退款"
         case .other: "退款"

@@ -19,7 +19,7 @@ public enum ShopperOrderStage: String, Codable, Sendable, CaseIterable {
     public var statuses: [OrderStatus] {
         switch self {
         case .unpaid: [.pendingPayment]
-        case .preparing: [.paid, .awaitingReallocation, .accepted, .picking]
+        case .preparing: [.paid, .awaitingReallocation, .awaitingGroup, .accepted, .picking]
         case .readyForPickup: [.readyForPickup]
         case .receiving: [.shipped, .delivered]
         case .done: [.pickedUp, .completed]

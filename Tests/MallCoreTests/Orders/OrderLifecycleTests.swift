@@ -25,6 +25,10 @@ enum OrderFixture {
         case .pendingPayment: return o
         case .expired: _ = try o.expire(at: minutes(20)); return o
         case .cancelled: _ = try o.cancel(by: shopper, at: minutes(1)); return o
+        case .awaitingGroup:
+            var held = OrderLifecycle(fulfilment: .delivery, storeId: storeA, placedBy: shopper, at: t0, paymentDueAt: minutes(15), heldForGroup: true)
+            _ = held.pay(reference: "pay-1", at: minutes(2))
+            return held
         default: break
         }
         _ = o.pay(reference: "pay-1", at: minutes(2))
@@ -204,7 +208,7 @@ struct OrderLifecycleTests {
     /// everywhere else, and a refused event leaves the order untouched.
     enum Event: String, CaseIterable {
         case expire, accept, reject, timeout, reallocateBySystem, reallocateByHQ, startPicking, ship, readyForPickup
-        case deliver, pickUp, confirm, autoConfirm, cancelByShopper, cancelByStore, cancelByHQ
+        case deliver, pickUp, confirm, autoConfirm, cancelByShopper, cancelByStore, cancelByHQ, groupFilled, groupFailed
 
         var legalFrom: Set<OrderStatus> {
             switch self {
@@ -220,7 +224,9 @@ struct OrderLifecycleTests {
             case .confirm, .autoConfirm: [.delivered, .pickedUp]
             case .cancelByShopper: [.pendingPayment, .paid, .awaitingReallocation]
             case .cancelByStore: [.accepted, .picking, .readyForPickup]
-            case .cancelByHQ: [.pendingPayment, .paid, .awaitingReallocation, .accepted, .picking, .readyForPickup]
+            case .cancelByHQ: [.pendingPayment, .paid, .awaitingReallocation, .awaitingGroup, .accepted, .picking, .readyForPickup]
+            case .groupFilled: [.awaitingGroup]
+            case .groupFailed: [.pendingPayment, .awaitingGroup]
             }
         }
 
@@ -243,6 +249,8 @@ struct OrderLifecycleTests {
             case .cancelByShopper: return try order.cancel(by: OrderFixture.shopper, at: late)
             case .cancelByStore: return try order.cancel(by: OrderFixture.clerk, at: late, reason: "damaged")
             case .cancelByHQ: return try order.cancel(by: OrderFixture.hq, at: late, reason: "fraud check")
+            case .groupFilled: return try order.groupFilled(at: late)
+            case .groupFailed: return try order.groupFailed(at: late)
             }
         }
     }
@@ -268,6 +276,34 @@ struct OrderLifecycleTests {
                 #expect(order == start, "a refused event changes nothing")
             }
         }
+    }
+
+    @Test("group buying: a paid group order waits without a store until the group fills, then goes to its store; a failed group cancels and refunds it")
+    func groupHold() throws {
+        var order = OrderLifecycle(fulfilment: .pickup, storeId: F.storeA, placedBy: F.shopper, at: F.t0, paymentDueAt: F.minutes(15), heldForGroup: true)
+        #expect(order.pay(reference: "pay-g", at: F.minutes(1)) == [.notifyShopper(.awaitingGroup)])
+        #expect(order.status == .awaitingGroup)
+        #expect(order.pay(reference: "pay-g", at: F.minutes(2)) == [], "a repeated callback changes nothing")
+        #expect(throws: IllegalTransition.self) { try order.accept(by: F.clerk, at: F.minutes(2)) }
+        #expect(throws: IllegalTransition.self) { try order.cancel(by: F.shopper, at: F.minutes(2)) }
+        var failed = order
+        #expect(try order.groupFilled(at: F.minutes(3)) == [.notifyStore(F.storeA), .scheduleAcceptanceTimeout(store: F.storeA)])
+        #expect(order.status == .paid)
+        #expect(try order.accept(by: F.clerk, at: F.minutes(4)) == [.notifyShopper(.accepted)])
+
+        #expect(try failed.groupFailed(at: F.minutes(3)) == [.releaseStock(store: F.storeA), .refundPayment(reference: "pay-g", cause: .groupFailed),
+                                                               .returnPoints, .notifyShopper(.cancelled)])
+        #expect(failed.status == .cancelled && failed.cancellationReason == "the group did not fill in time")
+        #expect(throws: IllegalTransition.self) { try failed.groupFailed(at: F.minutes(4)) }
+        var unpaid = OrderLifecycle(fulfilment: .pickup, storeId: F.storeA, placedBy: F.shopper, at: F.t0, paymentDueAt: F.minutes(15), heldForGroup: true)
+        #expect(try unpaid.groupFailed(at: F.minutes(3)) == [.releaseStock(store: F.storeA), .returnPoints, .notifyShopper(.cancelled)])
+        #expect(unpaid.pay(reference: "late", at: F.minutes(5)) == [.refundPayment(reference: "late", cause: .paidAfterCancellation), .notifyShopper(.cancelled)])
+        // Orders stored before group buying have no such key and are never held.
+        let plain = try JSONEncoder().encode(F.newOrder())
+        #expect(!String(decoding: plain, as: UTF8.self).contains("heldForGroup"))
+        var decoded = try JSONDecoder().decode(OrderLifecycle.self, from: plain)
+        _ = decoded.pay(reference: "p", at: F.minutes(1))
+        #expect(decoded.status == .paid)
     }
 
     @Test("pickup codes: six ASCII digits, compared in full")

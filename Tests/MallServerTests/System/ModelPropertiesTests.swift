@@ -29,6 +29,7 @@ struct ModelPropertiesTests {
         LotteryPrizeTableModel.self, LotteryDailyCountModel.self, LotteryDrawModel.self,
         PromotionModel.self, PromotionMemberUseModel.self, PromotionOrderModel.self,
         FlashSessionModel.self, FlashItemModel.self, FlashMemberCountModel.self, FlashPurchaseModel.self,
+        GroupBuyActivityModel.self, GroupBuyGroupModel.self, GroupBuyMemberModel.self, GroupBuyMemberCountModel.self,
     ]
 
     @Test("each model's hand-written property list holds exactly the wrappers reflection finds")

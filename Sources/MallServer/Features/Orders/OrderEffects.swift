@@ -29,12 +29,14 @@ struct OrderEffects {
     }
 
     func apply(_ effects: [OrderEffect], to order: OrderModel, payment: PaymentModel? = nil) async throws {
-        // A reward order (points-mall exchange, lottery prize) or a flash-sale order that closed
-        // unfulfilled gives its points and units back, once. First, before stock moves: the
-        // exchange or purchase takes the item's row before the store's stock lock, and so must this.
+        // A reward order (points-mall exchange, lottery prize), a flash-sale or group-buy order
+        // that closed unfulfilled gives its points, units and slot back, once. First, before stock
+        // moves: the exchange or purchase takes the item's row before the store's stock lock, and
+        // so must this.
         if order.status == OrderStatus.cancelled.rawValue || order.status == OrderStatus.expired.rawValue {
             try await PointsMallService(app: app, db: db).orderClosed(order, now: now)
             try await FlashSaleService(app: app, db: db).orderClosed(order, now: now)
+            try await GroupBuyService(app: app, db: db).orderClosed(order, now: now)
             try await PromotionService.orderClosed(order, on: db)
             // Coupons the checkout locked come back once all of its orders closed unpaid.
             try await CouponService(app: app, db: db).orderClosedUnpaid(order, now: now)
@@ -87,6 +89,11 @@ struct OrderEffects {
             case .returnPoints:
                 try await OrderPointsService(app: app, db: db).returnForOrder(order, now: now)
             }
+        }
+        // After the payment's own effects: the payment that completes a group sends every
+        // member's order on to its store.
+        if order.status == OrderStatus.awaitingGroup.rawValue {
+            try await GroupBuyService(app: app, db: db).memberPaid(order, now: now)
         }
     }
 
@@ -173,6 +180,7 @@ struct OrderEffects {
         case .pendingPayment: "awaiting payment"
         case .paid: "paid"
         case .awaitingReallocation: "finding another store"
+        case .awaitingGroup: "paid, waiting for the group to fill"
         case .accepted: "accepted by the store"
         case .picking: "being picked"
         case .shipped: "shipped"

@@ -36,6 +36,8 @@ struct RewardOrderService {
         var paymentMinutes: Int? = nil
         /// The only store that may fulfil it (a flash sale's quota lives in one store's stock).
         var fulfillingStoreId: UUID? = nil
+        /// A group-buy order: once paid it waits for its group before any store is asked.
+        var heldForGroup = false
     }
 
     struct Placed: Sendable {
@@ -135,7 +137,8 @@ struct RewardOrderService {
         order.merchantId = sku.merchantId
         order.fulfilment = address == nil ? OrderFulfilmentKind.pickup.rawValue : OrderFulfilmentKind.delivery.rawValue
         var lifecycle = OrderLifecycle(fulfilment: address == nil ? .pickup : .delivery, storeId: StoreID(store.id), placedBy: .shopper(request.memberId),
-                                       at: now, paymentDueAt: dueAt, autoConfirmAfterDays: settings.integer(.autoConfirmDays))
+                                       at: now, paymentDueAt: dueAt, autoConfirmAfterDays: settings.integer(.autoConfirmDays),
+                                       heldForGroup: request.heldForGroup)
         try order.setLifecycle(lifecycle)
         order.allocationJSON = try JSONText.encode(decision)
         order.deliveryAddressJSON = try address.map { try JSONText.encode($0.dto) }

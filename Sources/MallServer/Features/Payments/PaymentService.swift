@@ -71,7 +71,7 @@ struct PaymentService {
                 var lifecycle = try order.lifecycle
                 let effects = lifecycle.pay(reference: transactionId, at: now)
                 try order.setLifecycle(lifecycle)
-                if order.status == OrderStatus.paid.rawValue { order.paidAt = now }
+                if order.status == OrderStatus.paid.rawValue || order.status == OrderStatus.awaitingGroup.rawValue { order.paidAt = now }
                 order.updatedAt = now
                 try await order.update(on: db)
                 try await OrderEffects(app: app, db: db, now: now).apply(effects, to: order, payment: payment)

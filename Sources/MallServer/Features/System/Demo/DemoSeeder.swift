@@ -184,6 +184,7 @@ struct DemoSeeder {
         try await DemoPromotions(app: app).run()
         try await DemoCoupons(app: app).run()
         try await DemoFlashSales(app: app).run()
+        try await DemoGroupBuys(app: app).run()
         return accounts
     }
 
