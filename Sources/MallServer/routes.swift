@@ -35,6 +35,8 @@ func routes(_ app: Application) throws {
     try browser.register(collection: CouponPagesRoutes())
     // Storefront: today's flash sales with countdowns and the buy buttons.
     try browser.register(collection: FlashSalePagesRoutes())
+    // Storefront: a group buy with its open groups, and one group to share and join.
+    try browser.register(collection: GroupBuyPagesRoutes())
     // Staff console pages (sign-in and the shell its scripts fill from the admin API).
     try browser.register(collection: ConsoleRoutes())
 

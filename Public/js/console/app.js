@@ -19,6 +19,7 @@ const sections = {
   lotteries: () => import('./sections/lotteries.js'),
   promotions: () => import('./sections/promotions.js'),
   'flash-sales': () => import('./sections/flash-sales.js'),
+  'group-buys': () => import('./sections/group-buys.js'),
   settings: () => import('./sections/settings.js'),
   audit: () => import('./sections/audit.js'),
   reviews: () => import('./sections/reviews.js'),

@@ -296,7 +296,13 @@ extension GroupBuyTests {
             #expect(group.paid == 1 && group.slotsLeft == 2 && group.members.first?.paid == true)
             let token = try await app.send(.POST, "/api/v1/auth/login", json: LoginRequest(login: "13800138000", password: DemoSeeder.memberPassword))
                 .decode(MemberSession.self).tokens.accessToken
+            let page = try await app.send(.GET, "/group-buys/\(running[0].id)")
+            #expect(page.status == .ok && page.text.contains("group-open") && page.text.contains("data-countdown="), "\(page.text.prefix(300))")
+            let product = try await app.send(.GET, "/product/\(running[0].productId)")
+            #expect(product.status == .ok && product.text.contains("product-group-buy"))
             #expect(try await Self.join(app, group.id, token: token).status == .created)
+            let groupPage = try await app.send(.GET, "/group-buys/groups/\(group.id)")
+            #expect(groupPage.status == .ok && groupPage.text.contains("group-share-link") && groupPage.text.contains("group-join"))
             _ = try await DemoSeeder(app: app).run()
             #expect(try await GroupBuyActivityModel.query(on: app.db).count() == 1)
             #expect(try await GroupBuyGroupModel.query(on: app.db).count() == 1)

@@ -17,7 +17,8 @@ struct ConsoleRoutes: RouteCollection {
         ("catalog", .catalogView, false), ("inventory", .inventoryView, false), ("stores", .storeView, false),
         ("staff", .staffView, false), ("members", .memberView, true), ("levels", .memberView, true),
         ("points-mall", .marketingManage, true), ("lotteries", .marketingManage, true), ("promotions", .marketingManage, false),
-        ("coupons", .marketingManage, false), ("flash-sales", .marketingManage, false), ("payments", .paymentView, true),
+        ("coupons", .marketingManage, false), ("flash-sales", .marketingManage, false),
+        ("group-buys", .marketingManage, false), ("payments", .paymentView, true),
         ("settings", .settingsView, true), ("audit", .auditView, false), ("reviews", .reviewReply, false),
     ]
 

@@ -1,0 +1,77 @@
+// Group-buy pages: tick each open group's countdown (reloading when one runs out, so the server
+// says how it ended), open a group or join one through the API, and copy a group's share link.
+// After opening or joining, the member pays their order; the group page shows them in it.
+import { api, el, problemText } from './mall.js';
+
+const root = document.getElementById('group-buy');
+
+function clock(ms) {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const parts = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
+  return parts.map((n) => String(n).padStart(2, '0')).join(':');
+}
+
+function tick() {
+  const now = Date.now();
+  let due = false;
+  root.querySelectorAll('[data-countdown]').forEach((node) => {
+    const left = Number(node.dataset.countdown) - now;
+    node.textContent = clock(left);
+    if (left <= 0) due = true;
+  });
+  if (due) window.location.reload();
+}
+
+function wire(button, box, call) {
+  const words = root.dataset;
+  const errors = box.querySelector('.form-errors');
+  const message = box.querySelector('.form-message');
+  button.disabled = false;
+  button.addEventListener('click', async () => {
+    if (words.signedIn !== 'true') {
+      window.location.href = words.login;
+      return;
+    }
+    errors.textContent = '';
+    message.replaceChildren();
+    button.disabled = true;
+    try {
+      const result = await call();
+      const due = result.paymentDueAt ? new Date(result.paymentDueAt).toLocaleTimeString() : '';
+      message.replaceChildren(
+        el('strong', {}, words.joined.replace('{time}', due)), ' ',
+        el('a', { href: `/orders/${result.orderId}`, class: 'group-pay', 'data-payment': result.payment?.id ?? '' }, words.payNow), ' ',
+        el('a', { href: result.group.sharePath, class: 'group-view' }, words.view));
+    } catch (problem) {
+      errors.textContent = problemText(problem, words.failed);
+      button.disabled = false;
+    }
+  });
+}
+
+if (root) {
+  const head = root.querySelector('.group-buy-head');
+  const open = head.querySelector('.group-open');
+  if (open) wire(open, head, () => api('POST', `/group-buys/${root.dataset.activity}/groups`, {}));
+  root.querySelectorAll('.group-card').forEach((card) => {
+    const join = card.querySelector('.group-join');
+    if (join) wire(join, card, () => api('POST', `/group-buys/groups/${card.dataset.group}/members`, {}));
+    const copy = card.querySelector('.group-copy');
+    const link = card.querySelector('.group-share-link');
+    if (copy && link) {
+      link.value = new URL(link.value, window.location.origin).href;
+      copy.disabled = false;
+      copy.addEventListener('click', async () => {
+        link.select();
+        try {
+          await navigator.clipboard.writeText(link.value);
+        } catch {
+          // Without clipboard permission the selected link can still be copied by hand.
+        }
+        card.querySelector('.form-message').textContent = root.dataset.copied;
+      });
+    }
+  });
+  tick();
+  setInterval(tick, 1000);
+}
