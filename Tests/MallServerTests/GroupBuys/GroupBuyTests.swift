@@ -113,14 +113,19 @@ struct GroupBuyTests {
             let running = try await app.send(.GET, "/api/v1/group-buys").decode([GroupBuyActivity].self)
             #expect(running.map(\.id) == [deal.activity.id])
 
+            let member = try await FlashSaleTests.quickMember(app, 1)
+            let opened = try await Self.open(app, deal, token: member.token).decode(GroupBuyJoinResult.self)
             let ended = try await app.send(.POST, "/api/v1/admin/marketing/group-buys/\(deal.activity.id)/end", token: deal.admin).decode(GroupBuyActivity.self)
             #expect(ended.phase == .ended)
-            let member = try await FlashSaleTests.quickMember(app, 1)
+            // The open group expires with the activity: its job runs now and cancels the unpaid order.
+            try await app.jobs.runDue()
+            #expect(try await GroupBuyGroupModel.find(opened.group.id, on: app.db)?.status == GroupBuyGroupStatus.failed.rawValue)
+            #expect(try await Self.status(app, opened.orderId) == OrderStatus.cancelled.rawValue)
             #expect(try await Self.open(app, deal, token: member.token).problem?.detail == "This group buy is not running.")
             let list = try await app.send(.GET, "/api/v1/admin/marketing/group-buys", token: deal.admin).decode(ListPage<GroupBuyActivity>.self)
             #expect(list.total == 3)
             let live = try await app.send(.GET, "/api/v1/admin/marketing/group-buys/\(deal.activity.id)/live", token: deal.admin).decode(GroupBuyLive.self)
-            #expect(live.groupsOpened == 0 && live.conversionPercent == 0)
+            #expect(live.groupsOpened == 1 && live.groupsFailed == 1 && live.conversionPercent == 0)
         }
     }
 

@@ -112,10 +112,16 @@ struct GroupBuyService {
             activity.updatedAt = audit.now
             try await activity.update(on: tx)
             // Nobody can join any more, so an open group can only fail or fill virtually: now.
-            try await tx.sql.raw("""
+            let cut = try await tx.sql.raw("""
                 UPDATE group_buy_groups SET expires_at = \(bind: audit.now)
                 WHERE activity_id = \(bind: activityId) AND status = \(bind: GroupBuyGroupStatus.open.rawValue) AND expires_at > \(bind: audit.now)
-                """).run()
+                RETURNING id
+                """).all()
+            for row in cut {
+                let groupId = try row.decode(column: "id", as: UUID.self)
+                try await app.jobs.enqueue(Self.expiryJob, payload: ExpiryPayload(groupId: groupId), runAt: audit.now,
+                                           uniqueKey: "group-buy-expiry:\(groupId.uuidString):ended", on: tx)
+            }
             try await audit.record(on: tx, action: "group_buy.activity.end", owner: .merchant(MerchantID(activity.merchantId)), targetType: Self.auditTarget,
                                    targetId: activityId.uuidString, after: ["endedAt": audit.now.formatted(.iso8601)])
             return activity
