@@ -18,7 +18,7 @@ enum AfterSalesRefundExplanation {
         let orderLines = Dictionary(uniqueKeysWithValues: try await OrderLineModel.query(on: db).filter(\.$orderId == order.id!).all().map { ($0.id!, $0) })
         let cases = try await AfterSalesCaseModel.query(on: db).filter(\.$orderId == order.id!)
             .filter(\.$status !~ AfterSalesService.voidStatuses.map(\.rawValue)).filter(\.$kind != AfterSalesKind.exchange.rawValue)
-            .sort(\.$createdAt).sort(\.$id).all()
+            .sort(\.$createdAt).sort(\.$number).all()
         guard !cases.isEmpty else { return [:] }
         let caseLines = Dictionary(grouping: try await AfterSalesLineModel.query(on: db).filter(\.$caseId ~~ cases.map { $0.id! }).all(), by: \.caseId)
         // Units refunded by earlier cases, in the order the refunds were computed.
