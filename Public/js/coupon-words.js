@@ -21,5 +21,7 @@ export function couponValue(coupon, words) {
 }
 
 export function couponCondition(coupon, words) {
-  return coupon.minimumSpendFen > 0 ? say(words.minimum, { amount: yuan(coupon.minimumSpendFen) }) : words.noMinimum;
+  const spend = coupon.minimumSpendFen > 0 ? say(words.minimum, { amount: yuan(coupon.minimumSpendFen) }) : words.noMinimum;
+  // A coupon for certain stores says so before it is claimed, not only at checkout.
+  return coupon.storeNames?.length ? `${spend} · ${say(words.onlyAt, { stores: coupon.storeNames.join(words.listSeparator || ', ') })}` : spend;
 }

@@ -30,6 +30,9 @@ public struct CouponTemplateInput: Codable, Sendable {
     public var productIds: [UUID]?
     public var categoryIds: [UUID]?
     public var brandIds: [UUID]?
+    /// Only goods fulfilled by these stores (delivered from them or picked up there); empty or
+    /// left out for every store.
+    public var storeIds: [UUID]?
     public var memberLevels: [String]?
     public var newMembersOnly: Bool?
     public var stacksWithPromotions: Bool?
@@ -46,7 +49,7 @@ public struct CouponTemplateInput: Codable, Sendable {
 
     public init(title: String, kind: CouponTemplateKind, merchantId: UUID? = nil, amountOffFen: Int64? = nil, minimumSpendFen: Int64? = nil,
                 percentOffBasisPoints: Int? = nil, capFen: Int64? = nil, giftSkuId: UUID? = nil, productIds: [UUID]? = nil,
-                categoryIds: [UUID]? = nil, brandIds: [UUID]? = nil, memberLevels: [String]? = nil, newMembersOnly: Bool? = nil,
+                categoryIds: [UUID]? = nil, brandIds: [UUID]? = nil, storeIds: [UUID]? = nil, memberLevels: [String]? = nil, newMembersOnly: Bool? = nil,
                 stacksWithPromotions: Bool? = nil, returnOnFullRefund: Bool? = nil, totalQuantity: Int, perMemberLimit: Int? = nil,
                 validFrom: Date? = nil, validUntil: Date? = nil, validDays: Int? = nil, claimStartsAt: Date? = nil, claimEndsAt: Date? = nil,
                 claimable: Bool? = nil) {
@@ -61,6 +64,7 @@ public struct CouponTemplateInput: Codable, Sendable {
         self.productIds = productIds
         self.categoryIds = categoryIds
         self.brandIds = brandIds
+        self.storeIds = storeIds
         self.memberLevels = memberLevels
         self.newMembersOnly = newMembersOnly
         self.stacksWithPromotions = stacksWithPromotions
@@ -89,6 +93,10 @@ public struct CouponTemplate: Codable, Sendable, Equatable {
     public var productIds: [UUID]
     public var categoryIds: [UUID]
     public var brandIds: [UUID]
+    /// The stores whose orders it is for; empty for every store.
+    public var storeIds: [UUID]
+    /// Those stores' names, for the shopper ("only at …").
+    public var storeNames: [String]
     public var memberLevels: [String]?
     public var newMembersOnly: Bool
     public var stacksWithPromotions: Bool
@@ -109,7 +117,8 @@ public struct CouponTemplate: Codable, Sendable, Equatable {
 
     public init(id: UUID, title: String, kind: CouponTemplateKind, merchantId: UUID? = nil, amountOffFen: Int64? = nil,
                     minimumSpendFen: Int64, percentOffBasisPoints: Int? = nil, capFen: Int64? = nil, giftSkuId: UUID? = nil,
-                    productIds: [UUID], categoryIds: [UUID], brandIds: [UUID], memberLevels: [String]? = nil, newMembersOnly: Bool,
+                    productIds: [UUID], categoryIds: [UUID], brandIds: [UUID], storeIds: [UUID] = [], storeNames: [String] = [],
+                    memberLevels: [String]? = nil, newMembersOnly: Bool,
                     stacksWithPromotions: Bool, returnOnFullRefund: Bool, totalQuantity: Int, claimedCount: Int, usedCount: Int,
                     perMemberLimit: Int, validFrom: Date? = nil, validUntil: Date? = nil, validDays: Int? = nil,
                     claimStartsAt: Date? = nil, claimEndsAt: Date? = nil, endedAt: Date? = nil, claimable: Bool, claimedByMe: Int? = nil) {
@@ -125,6 +134,8 @@ public struct CouponTemplate: Codable, Sendable, Equatable {
         self.productIds = productIds
         self.categoryIds = categoryIds
         self.brandIds = brandIds
+        self.storeIds = storeIds
+        self.storeNames = storeNames
         self.memberLevels = memberLevels
         self.newMembersOnly = newMembersOnly
         self.stacksWithPromotions = stacksWithPromotions

@@ -11,7 +11,7 @@ import uuid
 import pytest
 from selenium.webdriver.common.by import By
 
-from ui import T, body_text, button, click, fill, reload_until_text, text_appears, visible, wait
+from ui import T, body_text, button, click, fill, place_and_pay_in_sandbox, text_appears, visible, wait
 
 MEMBERS = {"desktop": "13700137000", "phone": "chen.jie@example.com"}
 PASSWORD = "Shop@2026"
@@ -92,14 +92,7 @@ def test_claim_a_coupon_use_it_at_checkout_and_see_it_used(browser, api, fresh_m
     member.shot("checkout-coupon-picked")
 
     # 4. Place and pay in the sandbox.
-    click(d, button(d, T("checkout_place")))
-    result = visible(d, "#checkout-result", timeout=30)
-    assert yuan(preview["payableFen"]) in result.text
-    click(d, visible(d, "#checkout-result button[data-provider='sandbox']"))
-    wait(d).until(lambda x: "/sandbox/pay/" in x.current_url)
-    click(d, button(d, "确认支付", exact=False))
-    click(d, visible(d, "#return-to-shop"))
-    reload_until_text(d, "#order-status", T("status_paid"))
+    place_and_pay_in_sandbox(d, yuan(preview["payableFen"]))
     member.shot("paid")
 
     # 5. My coupons: no longer usable, listed as used.

@@ -205,3 +205,16 @@ def reload_until_text(driver, css: str, text: str, timeout: float = DEFAULT_WAIT
             raise AssertionError(f"{css} still shows {seen!r}, expected {text!r} after {timeout:.0f} s of reloading")
         time.sleep(every)
         driver.refresh()
+
+
+def place_and_pay_in_sandbox(driver, payable: str):
+    """Places the checkout shown, checks the result asks for `payable`, pays it on the sandbox's
+    page and waits on the order page until the gateway's callback has marked it paid."""
+    click(driver, button(driver, T("checkout_place")))
+    result = visible(driver, "#checkout-result", timeout=30)
+    assert payable in result.text, result.text
+    click(driver, visible(driver, "#checkout-result button[data-provider='sandbox']"))
+    wait(driver).until(lambda x: "/sandbox/pay/" in x.current_url)
+    click(driver, button(driver, "确认支付", exact=False))
+    click(driver, visible(driver, "#return-to-shop"))
+    reload_until_text(driver, "#order-status", T("status_paid"), timeout=40)

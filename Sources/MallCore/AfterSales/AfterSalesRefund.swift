@@ -61,3 +61,61 @@ public enum AfterSalesRefund {
         return Money(minorUnits: share(earlierUnits + units) - share(earlierUnits), currency: linePayable.currency)
     }
 }
+
+/// How a refund divides into the returned units' price and the discounts they carried, so the
+/// shopper sees why a returned line gives back less than its price: goods − level discount −
+/// promotions − coupons − points = refund, to the fen.
+public struct RefundBreakdown: Hashable, Sendable {
+    /// The returned units' share of the line's price before any discount.
+    public var goods: Money
+    public var levelDiscount: Money
+    public var promotionDiscount: Money
+    public var couponDiscount: Money
+    public var pointsDeduction: Money
+    /// What is given back: `AfterSalesRefund.amount` of the line's payable amount.
+    public var refund: Money
+
+    public init(goods: Money, levelDiscount: Money, promotionDiscount: Money, couponDiscount: Money, pointsDeduction: Money, refund: Money) {
+        self.goods = goods
+        self.levelDiscount = levelDiscount
+        self.promotionDiscount = promotionDiscount
+        self.couponDiscount = couponDiscount
+        self.pointsDeduction = pointsDeduction
+        self.refund = refund
+    }
+}
+
+extension AfterSalesRefund {
+    /// The refund of `units` more units of a line with `lineSubtotal` before discounts and the
+    /// pricing engine's `allocations`, split by kind of discount.
+    ///
+    /// Each discount's share is taken the way the refund itself is (cumulative shares rounded
+    /// down), so the shares of every return of a line add up to exactly what each discount gave
+    /// it. The goods share is the refund plus the discount shares rather than a rounding of its
+    /// own: the sentence the shopper reads always adds up, and over every return of the line
+    /// it still sums to the line's subtotal.
+    public static func breakdown(lineSubtotal: Money, allocations: [LineAllocation], lineQuantity: Int, earlierUnits: Int, units: Int) throws -> RefundBreakdown {
+        var level: Int64 = 0, promotion: Int64 = 0, coupon: Int64 = 0, points: Int64 = 0
+        for allocation in allocations {
+            switch allocation.source {
+            case .memberLevel: level = try Checked.add(level, allocation.amount.minorUnits, "level discount")
+            case .promotion: promotion = try Checked.add(promotion, allocation.amount.minorUnits, "promotion discount")
+            case .coupon: coupon = try Checked.add(coupon, allocation.amount.minorUnits, "coupon discount")
+            case .points: points = try Checked.add(points, allocation.amount.minorUnits, "points deduction")
+            }
+        }
+        let discounts = try [level, promotion, coupon, points].reduce(Int64(0)) { try Checked.add($0, $1, "line discount") }
+        let payable = try Checked.subtract(lineSubtotal.minorUnits, discounts, "line payable")
+        let currency = lineSubtotal.currency
+        func share(_ total: Int64) throws -> Money {
+            try amount(linePayable: Money(minorUnits: total, currency: currency), lineQuantity: lineQuantity, earlierUnits: earlierUnits, units: units)
+        }
+        let shares = try (level: share(level), promotion: share(promotion), coupon: share(coupon), points: share(points))
+        let refund = try share(payable)
+        let goods = try [shares.level, shares.promotion, shares.coupon, shares.points].reduce(refund.minorUnits) {
+            try Checked.add($0, $1.minorUnits, "returned goods")
+        }
+        return RefundBreakdown(goods: Money(minorUnits: goods, currency: currency), levelDiscount: shares.level, promotionDiscount: shares.promotion,
+                               couponDiscount: shares.coupon, pointsDeduction: shares.points, refund: refund)
+    }
+}

@@ -48,8 +48,59 @@ public enum CouponClaimRefusal: Hashable, Sendable {
     }
 }
 
+/// Why staff may not make an edit to a template.
+public enum CouponEditRefusal: Hashable, Sendable {
+    case ended
+    /// Its validity has started: only a larger quantity (or ending it) is possible.
+    case started
+    /// Only raising the quantity is possible once it has started.
+    case quantityLowered(current: Int)
+    /// Members already hold coupons with the current dates.
+    case validityOfHeldCoupons
+    /// More coupons were claimed than the new quantity.
+    case belowClaimed(claimed: Int)
+
+    public var message: String {
+        switch self {
+        case .ended: "This coupon has ended and can no longer be changed."
+        case .started: "This coupon's validity has started: only raising its quantity or ending it early is possible."
+        case .quantityLowered(let current): "Once a coupon has started its quantity can only be raised (it is \(current))."
+        case .validityOfHeldCoupons: "Members already hold this coupon, so its validity dates can no longer change."
+        case .belowClaimed(let claimed): "\(claimed) of this coupon have been claimed; the quantity cannot be lower."
+        }
+    }
+}
+
 /// The rules of a coupon template that need no storage.
 public enum CouponTemplateRules {
+    /// When a template's validity starts: its fixed start, or for days-after-claim coupons the
+    /// first claim (each holder's days run from their own claim). Before then every term may
+    /// change.
+    public static func validityStarted(validity: CouponValidity, claimedCount: Int, now: Date) -> Bool {
+        switch validity {
+        case .fixed(let from, _): from <= now
+        case .daysAfterClaim: claimedCount > 0
+        }
+    }
+
+    /// Whether staff may replace a template's terms with new ones. `termsChanged` compares
+    /// everything but the quantity; `validityChanged` the validity itself.
+    public static func editRefusal(
+        ended: Bool, started: Bool, claimedCount: Int, termsChanged: Bool, validityChanged: Bool,
+        currentQuantity: Int, newQuantity: Int
+    ) -> CouponEditRefusal? {
+        if ended { return .ended }
+        if newQuantity < claimedCount { return .belowClaimed(claimed: claimedCount) }
+        if started {
+            if termsChanged { return .started }
+            if newQuantity < currentQuantity { return .quantityLowered(current: currentQuantity) }
+            return nil
+        }
+        // Held coupons copied their window at the claim; moving the template's would split them.
+        if claimedCount > 0 && validityChanged { return .validityOfHeldCoupons }
+        return nil
+    }
+
     /// Whether a member may claim now. Quantity and per-member limit are counters the server
     /// moves atomically; these are the rules that do not change under a stampede.
     public static func claimRefusal(

@@ -13,6 +13,9 @@ public struct Coupon: Codable, Hashable, Sendable {
     /// The issuing merchant, whose lines alone it covers; nil for a platform coupon.
     public var merchantId: MerchantID?
     public var products: ProductScope
+    /// Only goods fulfilled by these stores (delivered from them or picked up there); nil for
+    /// every store.
+    public var stores: Set<StoreID>?
     /// The least the covered goods must come to (after promotions); zero for no minimum.
     public var minimumSpend: Money
     public var kind: CouponKind
@@ -25,7 +28,7 @@ public struct Coupon: Codable, Hashable, Sendable {
     public var stacksWithPromotions: Bool
 
     public init(
-        id: UUID, title: String, merchantId: MerchantID? = nil, products: ProductScope = .allProducts,
+        id: UUID, title: String, merchantId: MerchantID? = nil, products: ProductScope = .allProducts, stores: Set<StoreID>? = nil,
         minimumSpend: Money, kind: CouponKind, validFrom: Date? = nil, validUntil: Date? = nil,
         stacksWithPromotions: Bool = true
     ) {
@@ -33,6 +36,7 @@ public struct Coupon: Codable, Hashable, Sendable {
         self.title = title
         self.merchantId = merchantId
         self.products = products
+        self.stores = stores
         self.minimumSpend = minimumSpend
         self.kind = kind
         self.validFrom = validFrom
@@ -48,6 +52,10 @@ public struct Coupon: Codable, Hashable, Sendable {
 
     func covers(_ line: CartLine) -> Bool {
         (merchantId == nil || merchantId == line.merchantId) && products.covers(line.productId)
+    }
+
+    func takes(_ store: StoreID) -> Bool {
+        stores?.contains(store) ?? true
     }
 }
 
@@ -102,6 +110,8 @@ public enum CouponRejection: Codable, Hashable, Sendable {
     case merchantNotInCheckout
     /// None of the checkout's lines is a product the coupon covers.
     case noCoveredItems
+    /// The goods it covers are fulfilled by stores it is not for.
+    case notAtTheseStores
     case belowMinimumSpend(required: Money, covered: Money)
     /// Another coupon of the same issuer already applies; one per issuer.
     case anotherCouponFromSameIssuer(couponId: UUID)
@@ -121,6 +131,7 @@ public enum CouponRejection: Codable, Hashable, Sendable {
         case .expired(let until): "expired at \(until.formatted(.iso8601))"
         case .merchantNotInCheckout: "is for a shop with nothing in this checkout"
         case .noCoveredItems: "covers none of the items in this checkout"
+        case .notAtTheseStores: "is only for orders fulfilled by certain stores, and no store of this checkout is one of them"
         case .belowMinimumSpend(let required, let covered):
             "needs \(required) of covered goods, the checkout has \(covered); add \(required - covered) more"
         case .anotherCouponFromSameIssuer: "cannot be combined with another coupon from the same issuer"

@@ -209,7 +209,7 @@ private struct PricingRun {
 
     /// Lines a coupon may discount: covered, and without a promotion when it does not stack.
     private func linesFor(_ coupon: Coupon) -> (covered: [Int], eligible: [Int]) {
-        let covered = lines.indices.filter { coupon.covers(lines[$0].line) }
+        let covered = lines.indices.filter { coupon.covers(lines[$0].line) && coupon.takes(request.groups[lines[$0].group].storeId) }
         let eligible = coupon.stacksWithPromotions ? covered : covered.filter { index in
             !lines[index].allocations.contains { if case .promotion = $0.source { true } else { false } }
         }
@@ -223,7 +223,9 @@ private struct PricingRun {
         if let merchant = coupon.merchantId, !lines.contains(where: { $0.line.merchantId == merchant }) { return .merchantNotInCheckout }
         if let other = usedBySlot[coupon.issuerSlot] { return .anotherCouponFromSameIssuer(couponId: other) }
         let (covered, eligible) = linesFor(coupon)
-        if covered.isEmpty { return .noCoveredItems }
+        if covered.isEmpty {
+            return lines.contains { coupon.covers($0.line) } ? .notAtTheseStores : .noCoveredItems
+        }
         if eligible.isEmpty { return .onlyPromotedItems }
         let amount = eligible.reduce(0) { $0 + lines[$1].remaining }
         guard amount >= coupon.minimumSpend.minorUnits else {
@@ -471,6 +473,13 @@ private struct PricingRun {
         }
         for gift in gifts {
             text.append("Gift: \(gift.title) × \(gift.quantity) free (\(gift.description))")
+        }
+        // Waived shipping is no goods discount (refunds never give it back with a line), so it
+        // has a line of its own rather than a share of the coupon discount.
+        for evaluation in couponEvaluations where request.coupons.contains(where: { $0.id == evaluation.couponId && $0.kind == .freeShipping }) {
+            if case .applied(let saved) = evaluation.status {
+                text.append("Free-shipping coupon: -\(saved) (\(evaluation.title))")
+            }
         }
         for hint in progress.filter({ $0.discount.minorUnits > 0 }).compactMap({ entry in entry.hint.map { (entry.name, $0) } }) {
             text.append("\(hint.0): \(hint.1.text)")

@@ -128,8 +128,9 @@ public enum ReviewRules {
     }
 
     /// The storage key of an uploaded image's public path, or nil when the path is anything
-    /// else: `/files/img/<64 hex digits>.<jpg|png|webp>`, nothing more, so a review can only
-    /// show images this shop stored.
+    /// else: `/files/img/<64 hex digits>.<jpg|png|webp|svg>`, nothing more, so a review can only
+    /// show images this shop stored. SVG names only pictures the server drew (the demo's
+    /// snapshots): uploads are never SVG, since `ImageProbe` does not recognise it.
     public static func photoKey(_ path: String) -> String? {
         let prefix = "/files/"
         guard path.hasPrefix(prefix) else { return nil }
@@ -138,7 +139,7 @@ public enum ReviewRules {
         guard parts.count == 2, parts[0] == "img" else { return nil }
         let name = parts[1].split(separator: ".", omittingEmptySubsequences: false)
         guard name.count == 2, name[0].utf8.count == 64, name[0].utf8.allSatisfy({ isLowerHex($0) }),
-              ImageFormat.uploadable.contains(where: { $0.fileExtension == name[1] }) else { return nil }
+              (ImageFormat.uploadable + [.svg]).contains(where: { $0.fileExtension == name[1] }) else { return nil }
         return key
     }
 

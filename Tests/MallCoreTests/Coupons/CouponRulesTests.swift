@@ -23,6 +23,20 @@ struct CouponRulesTests {
         #expect(priced.group(0).totals.shippingFee == F.yuan(8))
         #expect(priced.coupons[0].status == .applied(discount: F.yuan(6)))
         #expect(priced.totals.couponDiscount == F.yuan(0))
+        #expect(priced.explanation.contains("Free-shipping coupon: -¥6.00 (免运费)"))
+    }
+
+    @Test("a coupon for certain stores applies only to goods those stores fulfil, and says why otherwise")
+    func storeScope() throws {
+        let atSnackStore = Coupon(id: F.uuid(708), title: "Store ¥5", stores: [F.snackStore], minimumSpend: .zero(), kind: .amountOff(F.yuan(5)))
+        let priced = try PricingEngine.price(F.request(groups: Self.groups, coupons: [atSnackStore]))
+        #expect(priced.coupons[0].status == .applied(discount: F.yuan(5)))
+        #expect(priced.group(0).totals.couponDiscount == F.yuan(0))
+        #expect(priced.group(1).totals.couponDiscount == F.yuan(5))
+        let elsewhere = Coupon(id: F.uuid(709), title: "Other store", stores: [StoreID(F.uuid(998))], minimumSpend: .zero(), kind: .amountOff(F.yuan(5)))
+        let refused = try PricingEngine.price(F.request(groups: Self.groups, coupons: [elsewhere]))
+        #expect(refused.coupons[0].status == .notApplicable(.notAtTheseStores))
+        #expect(refused.totals.couponDiscount == F.yuan(0))
     }
 
     @Test("a free-shipping coupon with nothing to waive is not applied")
@@ -130,6 +144,36 @@ struct CouponRulesTests {
         #expect(refusal(audience: .init(memberLevels: ["gold"]), level: "silver") == .levelNotEligible)
         #expect(refusal(audience: .init(memberLevels: ["gold"]), level: "gold") == nil)
         #expect(refusal(audience: .init(newMembersOnly: true), ordered: true) == .newMembersOnly)
+    }
+
+    @Test("editing: every term before the validity starts (dates only while nobody holds one); afterwards only a larger quantity")
+    func editing() throws {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let later = CouponValidity.fixed(from: now.addingTimeInterval(3_600), until: now.addingTimeInterval(86_400))
+        #expect(!CouponTemplateRules.validityStarted(validity: later, claimedCount: 5, now: now))
+        #expect(CouponTemplateRules.validityStarted(validity: later, claimedCount: 0, now: now.addingTimeInterval(3_600)))
+        #expect(!CouponTemplateRules.validityStarted(validity: .daysAfterClaim(7), claimedCount: 0, now: now))
+        #expect(CouponTemplateRules.validityStarted(validity: .daysAfterClaim(7), claimedCount: 1, now: now))
+        func refusal(ended: Bool = false, started: Bool, claimed: Int = 0, terms: Bool = false, validity: Bool = false, to quantity: Int = 100) -> CouponEditRefusal? {
+            CouponTemplateRules.editRefusal(ended: ended, started: started, claimedCount: claimed, termsChanged: terms || validity,
+                                            validityChanged: validity, currentQuantity: 100, newQuantity: quantity)
+        }
+        #expect(refusal(started: false, claimed: 3, terms: true, to: 50) == nil)
+        #expect(refusal(started: false, claimed: 3, validity: true) == .validityOfHeldCoupons)
+        #expect(refusal(started: false, validity: true) == nil)
+        #expect(refusal(started: true, claimed: 3, to: 150) == nil)
+        #expect(refusal(started: true, claimed: 3, terms: true, to: 150) == .started)
+        #expect(refusal(started: true, claimed: 3, to: 99) == .quantityLowered(current: 100))
+        #expect(refusal(started: false, claimed: 60, to: 50) == .belowClaimed(claimed: 60))
+        #expect(refusal(ended: true, started: true, to: 150) == .ended)
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<1_000 {
+            let started = Bool.random(using: &generator), terms = Bool.random(using: &generator)
+            let claimed = Int.random(in: 0...200, using: &generator), quantity = Int.random(in: 1...200, using: &generator)
+            let allowed = refusal(started: started, claimed: claimed, terms: terms, to: quantity) == nil
+            // Whatever is allowed keeps every claim within the quantity, and a started coupon's terms as they were.
+            if allowed { #expect(quantity >= claimed && (!started || (!terms && quantity >= 100))) }
+        }
     }
 
     @Test("template validation names every bad field")

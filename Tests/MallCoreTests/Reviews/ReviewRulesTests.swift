@@ -76,12 +76,13 @@ struct ReviewRulesTests {
         #expect(throws: ValidationFailure.self) { try ReviewRules.check(rating: 3, text: "好喝\u{7}", photos: [], words: words) }
     }
 
-    @Test("only /files/img/<sha256>.<jpg|png|webp> paths name uploaded images")
+    @Test("only /files/img/<sha256>.<jpg|png|webp|svg> paths name stored images")
     func photoPaths() {
         let hash = String(repeating: "0f", count: 32)
         #expect(ReviewRules.photoKey("/files/img/\(hash).png") == "img/\(hash).png")
         #expect(ReviewRules.photoKey("/files/img/\(hash).jpg") == "img/\(hash).jpg")
         #expect(ReviewRules.photoKey("/files/img/\(hash).webp") == "img/\(hash).webp")
+        #expect(ReviewRules.photoKey("/files/img/\(hash).svg") == "img/\(hash).svg", "a picture the server drew")
         for bad in ["/files/img/\(hash).gif", "/files/img/\(hash.uppercased()).png", "/files/img/\(hash.dropLast()).png", "/files/exports/\(hash).png",
                     "/files/img/../\(hash).png", "https://cdn.example.com/files/img/\(hash).png", "/files/img/\(hash).png?x=1",
                     "//files/img/\(hash).png", "/files/img/sub/\(hash).png", ""] {

@@ -16,6 +16,8 @@ struct ServerTextTests {
         #expect(text.translate("the order is already cancelled", to: .zhCN) == "订单已是「已取消」状态", "the status inside is translated as well")
         #expect(text.translate("15% off ¥80.00 of covered goods", to: .zhCN) == "适用商品 ¥80.00，减 15%", "{2} and {1} swap the values")
         #expect(text.translate("Goods subtotal: ¥12.90", to: .zhCN) == "商品小计：¥12.90")
+        // A coupon's line must not be read as one long "{} off {} of covered goods{}" sentence.
+        #expect(text.translate("满99减15: -¥15.00 (¥15.00 off ¥234.10 of covered goods)", to: .zhCN) == "满99减15：-¥15.00（适用商品 ¥234.10，减 ¥15.00）")
         #expect(text.translate("Some items cannot be bought as they are: “牛奶 大份”: not enough stock within delivery reach; “茶 小份”: no longer on sale, this option is no longer sold. Fix the cart and try again.", to: .zhCN)
                 == "部分商品当前无法购买：「牛奶 大份」：可配送库存不足；「茶 小份」：已下架，该规格已停售。请调整购物车后重试。")
         #expect(text.translate("Order 1 shipping: Delivery: flat fee ¥6.00; add ¥93.40 from this shop for free delivery", to: .zhCN)

@@ -41,10 +41,17 @@ export async function render(root) {
         { name: 'returnOnFullRefund', label: t('coupons.returnOnRefund'), type: 'checkbox', value: template?.returnOnFullRefund ?? false },
       ],
       onSubmit: (v) => {
+        // Terms the form does not show (scope, audience, fixed dates) go back as they are, so
+        // raising the quantity of a started coupon changes nothing else.
+        const fixed = Boolean(template?.validFrom);
         const body = {
           title: v.title, kind: v.kind, merchantId: v.merchantId || null, amountOffFen: v.amountOffFen ?? null,
           minimumSpendFen: v.minimumSpendFen ?? 0, percentOffBasisPoints: v.percentOffBasisPoints ?? null, capFen: v.capFen ?? null,
-          giftSkuId: v.giftSkuId || null, totalQuantity: v.totalQuantity, perMemberLimit: v.perMemberLimit ?? 1, validDays: v.validDays,
+          giftSkuId: v.giftSkuId || null, totalQuantity: v.totalQuantity, perMemberLimit: v.perMemberLimit ?? 1,
+          validDays: fixed ? null : v.validDays, validFrom: template?.validFrom ?? null, validUntil: template?.validUntil ?? null,
+          productIds: template?.productIds ?? [], categoryIds: template?.categoryIds ?? [], brandIds: template?.brandIds ?? [],
+          storeIds: template?.storeIds ?? [], memberLevels: template?.memberLevels ?? null, newMembersOnly: template?.newMembersOnly ?? false,
+          claimStartsAt: template?.claimStartsAt ?? null, claimEndsAt: template?.claimEndsAt ?? null,
           claimable: v.claimable, stacksWithPromotions: v.stacksWithPromotions, returnOnFullRefund: v.returnOnFullRefund,
         };
         return template ? put(`/admin/marketing/coupons/${template.id}`, body) : post('/admin/marketing/coupons', body);
@@ -117,7 +124,7 @@ export async function render(root) {
       { key: 'rate', label: t('coupons.rate'), render: rate },
       { key: 'status', label: t('coupons.status'), render: (c) => (c.endedAt ? `${t('coupons.ended')} ${dateTime(c.endedAt)}` : t('coupons.running')) },
       { key: 'actions', label: t('table.actions'), action: true, render: (c) => h('span', { class: 'actions' },
-        c.claimedCount === 0 && !c.endedAt ? button(t('action.edit'), () => edit(c), { 'aria-label': `${t('action.edit')} ${c.title}` }) : null,
+        !c.endedAt ? button(t('action.edit'), () => edit(c), { 'aria-label': `${t('action.edit')} ${c.title}` }) : null,
         !c.endedAt ? button(t('coupons.end'), () => act(() => post(`/admin/marketing/coupons/${c.id}/end`), t('coupons.endedNow'))) : null,
         button(t('coupons.copy'), () => act(() => post(`/admin/marketing/coupons/${c.id}/copy`), t('coupons.copied'))),
         !c.endedAt ? button(t('coupons.issue'), () => issue(c)) : null,

@@ -6,12 +6,14 @@ import SQLKit
 
 /// Reads for the coupon centre, the member's coupons and the console.
 enum CouponQueries {
-    static func template(_ model: CouponTemplateModel, claimedByMe: Int? = nil) throws -> CouponTemplate {
+    static func template(_ model: CouponTemplateModel, claimedByMe: Int? = nil, storeNames: [UUID: String] = [:]) throws -> CouponTemplate {
         let scope = try JSONDecoder().decode(CouponService.Scope.self, from: Data(model.scope.utf8))
+        let stores = scope.storeIds ?? []
         return CouponTemplate(
             id: model.id!, title: model.title, kind: CouponTemplateKind(rawValue: model.kind) ?? .cash, merchantId: model.merchantId,
             amountOffFen: model.amountOffFen, minimumSpendFen: model.minimumSpendFen, percentOffBasisPoints: model.percentOffBasisPoints,
             capFen: model.capFen, giftSkuId: model.giftSkuId, productIds: scope.productIds, categoryIds: scope.categoryIds, brandIds: scope.brandIds,
+            storeIds: stores, storeNames: stores.compactMap { storeNames[$0] }.sorted(),
             memberLevels: try model.memberLevels.map { try JSONDecoder().decode([String].self, from: Data($0.utf8)) },
             newMembersOnly: model.newMembersOnly, stacksWithPromotions: model.stacksWithPromotions, returnOnFullRefund: model.returnOnFullRefund,
             totalQuantity: model.totalQuantity, claimedCount: model.claimedCount, usedCount: model.usedCount, perMemberLimit: model.perMemberLimit,
@@ -53,7 +55,15 @@ enum CouponQueries {
                 mine[count.templateId] = count.claimed
             }
         }
-        return try templates.map { try template($0, claimedByMe: memberId == nil ? nil : mine[$0.id!] ?? 0) }
+        let names = try await storeNames(of: templates, on: db)
+        return try templates.map { try template($0, claimedByMe: memberId == nil ? nil : mine[$0.id!] ?? 0, storeNames: names) }
+    }
+
+    /// The names of the stores the templates are limited to, so the shopper reads "only at …".
+    static func storeNames(of templates: [CouponTemplateModel], on db: any Database) async throws -> [UUID: String] {
+        let ids = try templates.flatMap { try JSONDecoder().decode(CouponService.Scope.self, from: Data($0.scope.utf8)).storeIds ?? [] }
+        guard !ids.isEmpty else { return [:] }
+        return Dictionary(try await StoreModel.query(on: db).filter(\.$id ~~ Set(ids)).all().map { ($0.id!, $0.name) }, uniquingKeysWith: { a, _ in a })
     }
 
     enum MineFilter: String, CaseIterable {

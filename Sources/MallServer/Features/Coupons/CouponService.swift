@@ -21,6 +21,7 @@ struct CouponService {
         case limitReached(limit: Int)
         case refused(CouponClaimRefusal)
         case notEditable
+        case editRefused(CouponEditRefusal)
         case codeUsedUp
         case codeAlreadyRedeemed
         case couponTaken
@@ -40,7 +41,8 @@ struct CouponService {
             case .soldOut: "All coupons of this kind have been claimed."
             case .limitReached(let limit): "You may hold at most \(limit) of this coupon."
             case .refused(let refusal): refusal.message
-            case .notEditable: "This coupon has started or been claimed; only ending it early is possible."
+            case .notEditable: "This coupon belongs to another issuer; its issuer cannot change."
+            case .editRefused(let refusal): refusal.message
             case .codeUsedUp: "This code has been used up."
             case .codeAlreadyRedeemed: "You have already redeemed this code."
             case .couponTaken: "A coupon you chose was just used by another order; review the checkout and try again."
@@ -56,6 +58,8 @@ struct CouponService {
         var productIds: [UUID] = []
         var categoryIds: [UUID] = []
         var brandIds: [UUID] = []
+        /// Optional so templates stored before store scopes existed still read.
+        var storeIds: [UUID]?
         var isEverything: Bool { productIds.isEmpty && categoryIds.isEmpty && brandIds.isEmpty }
     }
 
@@ -95,7 +99,8 @@ struct CouponService {
         case (nil, nil, let days?): validity = .daysAfterClaim(days)
         default: errors.add("validDays", "give either validFrom and validUntil, or validDays")
         }
-        let limits = [input.productIds?.count ?? 0, input.categoryIds?.count ?? 0, input.brandIds?.count ?? 0, input.memberLevels?.count ?? 0]
+        let limits = [input.productIds?.count ?? 0, input.categoryIds?.count ?? 0, input.brandIds?.count ?? 0, input.storeIds?.count ?? 0,
+                      input.memberLevels?.count ?? 0]
         if limits.contains(where: { $0 > 200 }) { errors.add("productIds", "scope lists hold at most 200 entries each") }
         if let kind, let validity {
             for error in CouponTemplateRules.validate(
@@ -105,6 +110,13 @@ struct CouponService {
             }
         }
         if let merchantId = input.merchantId, try await MerchantModel.find(merchantId, on: db) == nil { errors.add("merchantId", "is not a merchant") }
+        if let stores = input.storeIds, !stores.isEmpty, stores.count <= 200 {
+            let query = StoreModel.query(on: db).filter(\.$id ~~ stores)
+            if let merchantId = input.merchantId { query.filter(\.$merchantId == merchantId) }
+            if try await query.count() != Set(stores).count {
+                errors.add("storeIds", input.merchantId == nil ? "must be stores" : "must be stores of the merchant")
+            }
+        }
         if let skuId = input.giftSkuId {
             let sku = try await SKUModel.find(skuId, on: db)
             if sku?.enabled != true { errors.add("giftSkuId", "is not a SKU on sale") }
@@ -122,7 +134,8 @@ struct CouponService {
         template.percentOffBasisPoints = input.kind == .percentage ? input.percentOffBasisPoints : nil
         template.capFen = input.kind == .percentage ? input.capFen : nil
         template.giftSkuId = input.kind == .gift ? input.giftSkuId : nil
-        template.scope = try JSONText.encode(Scope(productIds: input.productIds ?? [], categoryIds: input.categoryIds ?? [], brandIds: input.brandIds ?? []))
+        template.scope = try JSONText.encode(Scope(productIds: input.productIds ?? [], categoryIds: input.categoryIds ?? [], brandIds: input.brandIds ?? [],
+                                                  storeIds: input.storeIds.map { Array(Set($0)).sorted { $0.uuidString < $1.uuidString } }))
         template.memberLevels = try input.memberLevels.map { try JSONText.encode($0.sorted()) }
         template.newMembersOnly = input.newMembersOnly ?? false
         template.stacksWithPromotions = input.stacksWithPromotions ?? true
@@ -154,14 +167,32 @@ struct CouponService {
         }
     }
 
-    /// Replaces a template nobody holds a coupon of yet (claims take the template's row, so a
-    /// claim and an edit cannot cross).
+    /// Replaces a template's terms until its validity starts; afterwards only a larger quantity
+    /// is taken (`CouponTemplateRules.editRefusal`). Claims take the template's row, so a claim
+    /// and an edit cannot cross.
     func update(templateId: UUID, _ input: CouponTemplateInput, audit: AuditRecorder) async throws -> CouponTemplateModel {
         let checked = try await validated(input)
         return try await db.writeTransaction { tx in
             try await tx.lockRow(CouponTemplateModel.schema, id: templateId)
             guard let template = try await CouponTemplateModel.find(templateId, on: tx) else { throw MallError.notFound("No such coupon.") }
-            guard Self.isEditable(template), input.merchantId == template.merchantId else { throw Failure.notEditable }
+            guard input.merchantId == template.merchantId else { throw Failure.notEditable }
+            let proposed = CouponTemplateModel()
+            try Self.apply(input, title: checked.title, to: proposed)
+            proposed.id = template.id
+            (proposed.claimedCount, proposed.usedCount, proposed.endedAt) = (template.claimedCount, template.usedCount, template.endedAt)
+            func terms(_ model: CouponTemplateModel) throws -> CouponTemplate {
+                var view = try CouponQueries.template(model)
+                view.totalQuantity = 0
+                return view
+            }
+            let validity = { (model: CouponTemplateModel) in [model.validFrom, model.validUntil].map { $0?.timeIntervalSince1970 } + [model.validDays.map(Double.init)] }
+            if let refusal = CouponTemplateRules.editRefusal(
+                ended: template.endedAt != nil,
+                started: CouponTemplateRules.validityStarted(validity: try Self.validity(of: template), claimedCount: template.claimedCount, now: audit.now),
+                claimedCount: template.claimedCount, termsChanged: try terms(proposed) != terms(template),
+                validityChanged: validity(proposed) != validity(template), currentQuantity: template.totalQuantity, newQuantity: input.totalQuantity) {
+                throw Failure.editRefused(refusal)
+            }
             let before = Self.auditView(template)
             try Self.apply(input, title: checked.title, to: template)
             template.updatedAt = audit.now
@@ -172,8 +203,12 @@ struct CouponService {
         }
     }
 
-    static func isEditable(_ template: CouponTemplateModel) -> Bool {
-        template.claimedCount == 0 && template.endedAt == nil
+    static func validity(of template: CouponTemplateModel) throws -> CouponValidity {
+        switch (template.validFrom, template.validUntil, template.validDays) {
+        case (let from?, let until?, _): .fixed(from: from, until: until)
+        case (_, _, let days?): .daysAfterClaim(days)
+        default: throw MallError.conflict("This coupon has no validity stored.")
+        }
     }
 
     /// Stops claims now; coupons already held stay usable until their own validity ends.
@@ -357,8 +392,15 @@ struct CouponService {
                 issued += 1
             } catch let failure as Failure {
                 skipped.append("\(label): \(failure.detail ?? "")")
+            } catch {
+                // Any other failure (the database went away, a deadlock) rolled back this member's
+                // grant alone: the members before it keep theirs, and the list says who did not
+                // get one, so staff can issue to them again.
+                app.logger.warning("coupon issue to \(label) failed: \(String(reflecting: error))")
+                skipped.append("\(label): could not be issued now; try again")
             }
         }
+        // After the members' own transactions: one row with what they came to, even when some failed.
         try await audit.record(on: db, action: "coupon.template.issue", owner: template.owner, targetType: "coupon_template",
                                targetId: templateId.uuidString, after: ["issued": String(issued), "skipped": String(skipped.count)])
         return CouponIssueResult(issued: issued, skipped: skipped)
@@ -455,7 +497,8 @@ struct CouponService {
         let covered: ProductScope = scope.isEverything ? .allProducts : .products(Set(products.filter { product in
             scope.productIds.contains(product.id!) || scope.categoryIds.contains(product.categoryId) || product.brandId.map(scope.brandIds.contains) == true
         }.map { $0.id! }))
-        return Coupon(id: coupon.id!, title: template.title, merchantId: template.merchantId.map(MerchantID.init), products: covered,
+        let stores = scope.storeIds.flatMap { $0.isEmpty ? nil : Set($0.map(StoreID.init)) }
+        return Coupon(id: coupon.id!, title: template.title, merchantId: template.merchantId.map(MerchantID.init), products: covered, stores: stores,
                       minimumSpend: Money(minorUnits: template.minimumSpendFen), kind: kind, validFrom: coupon.validFrom,
                       validUntil: coupon.validUntil, stacksWithPromotions: template.stacksWithPromotions)
     }
@@ -509,14 +552,21 @@ struct CouponService {
     }
 
     /// Every order of the checkout was refunded in full: coupons whose template says so come
-    /// back (until their own validity ends).
+    /// back (until their own validity ends) and no longer count as used on their template.
+    /// Only the refund whose conditional UPDATE moved a coupon lowers the count, so concurrent
+    /// refunds of the same checkout give each coupon back once.
     func checkoutRefunded(_ checkoutId: UUID, now: Date) async throws {
-        try await db.sql.raw("""
+        let returned = try await db.sql.raw("""
             UPDATE member_coupons SET status = \(bind: MemberCouponEvent.returnAfterRefund.target.rawValue), checkout_id = NULL, used_at = NULL,
                 updated_at = \(bind: now)
             WHERE checkout_id = \(bind: checkoutId) AND status IN (\(binds: MemberCouponEvent.returnAfterRefund.sources.map(\.rawValue)))
               AND template_id IN (SELECT id FROM coupon_templates WHERE return_on_full_refund = \(bind: true))
-            """).run()
+            RETURNING template_id
+            """).all()
+        for row in returned {
+            let templateId = try row.decode(column: "template_id", as: UUID.self)
+            try await db.sql.raw("UPDATE coupon_templates SET used_count = used_count - 1 WHERE id = \(bind: templateId) AND used_count > 0").run()
+        }
     }
 
     /// The expiry job: available coupons whose window closed. Locked ones wait for their

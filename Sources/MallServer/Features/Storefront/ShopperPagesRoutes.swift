@@ -209,6 +209,11 @@ struct ShopperPagesRoutes: RouteCollection {
         let cases = try await AfterSalesCaseModel.query(on: req.db).filter(\.$orderId == order.id).sort(\.$createdAt, .descending).all()
         let windowDays = settings.integer(.afterSalesWindowDays)
         let afterSalesOpen = [.delivered, .pickedUp, .completed].contains(order.status)
+        // `show` has checked the order is the member's own.
+        var refunds: [UUID: [AfterSalesRefundExplanation.Line]] = [:]
+        if !cases.isEmpty, let model = try await OrderModel.find(order.id, on: req.db) {
+            refunds = try await AfterSalesRefundExplanation.forOrder(model, on: req.db)
+        }
         let data = OrderPageData(
             order: OrderCard(order, timeZone: settings.timeZone, req: req),
             lines: order.lines.map { line in
@@ -243,9 +248,24 @@ struct ShopperPagesRoutes: RouteCollection {
             afterSalesReasons: AfterSalesReason.allCases.map { SelectOption(value: $0.rawValue, label: req.message("reason_\($0.rawValue)"), selected: false) },
             afterSalesCases: cases.map { model in
                 AfterSalesRow(number: model.number, kind: req.message("aftersales_kind_\(model.kind)"), status: req.message("aftersales_status_\(model.status)"),
-                              at: WebFormat.dateTime(model.createdAt, in: settings.timeZone))
+                              at: WebFormat.dateTime(model.createdAt, in: settings.timeZone),
+                              refund: model.requestedRefundFen > 0 ? WebFormat.yuan(model.requestedRefundFen) : nil,
+                              refundLines: (refunds[model.id!] ?? []).map { Self.refundSentence($0, req: req) })
             })
         return try await req.renderPage("storefront/order", title: req.message("order_title", ["number": order.number]), data: data)
+    }
+
+    /// "Tea × 1: price ¥59.90 promotions -¥5.99 coupons -¥2.50 = refund ¥51.41", leaving out
+    /// discounts the line did not have.
+    static func refundSentence(_ line: AfterSalesRefundExplanation.Line, req: Request) -> String {
+        let parts = [("promotion", line.breakdown.promotionDiscount), ("coupon", line.breakdown.couponDiscount),
+                     ("level", line.breakdown.levelDiscount), ("points", line.breakdown.pointsDeduction)]
+            .filter { $0.1.minorUnits > 0 }
+            .map { req.message("aftersales_refund_\($0.0)", ["amount": WebFormat.yuan($0.1.minorUnits)]) }
+        let goods = req.message("aftersales_refund_goods", ["title": line.title, "quantity": String(line.quantity),
+                                                            "amount": WebFormat.yuan(line.breakdown.goods.minorUnits)])
+        let total = req.message("aftersales_refund_total", ["amount": WebFormat.yuan(line.breakdown.refund.minorUnits)])
+        return ([goods] + parts).joined(separator: " ") + " = " + total
     }
 
     /// The pickup code as a QR code the store's scanner reads (`chainmall:pickup:<number>:<code>`).
@@ -399,6 +419,9 @@ struct AfterSalesRow: Encodable, Sendable {
     let kind: String
     let status: String
     let at: String
+    /// What the case gives back, and how each returned line's share was worked out.
+    let refund: String?
+    let refundLines: [String]
 }
 
 struct OrderPageData: Encodable, Sendable {

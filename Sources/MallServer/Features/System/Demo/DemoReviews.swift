@@ -88,13 +88,24 @@ struct DemoReviews {
                                                  items: products.compactMap { product in skus[product.id!].map { (product, $0) } },
                                                  pickedUpAt: handedOver, bookedAt: now, app: app)
         }
-        func photos(_ count: Int, memberId: UUID, at: Date) async throws -> [String] {
+        // What the reviewers photographed: each product drawn as its packshot (the seed its
+        // catalogue picture used, so the snapshot shows the same pack).
+        var subjects: [UUID: ProductIllustration.Subject] = [:]
+        for product in popular {
+            let category = try await CategoryModel.find(product.categoryId, on: db)?.name ?? ""
+            var brand: String?
+            if let brandId = product.brandId { brand = try await BrandModel.find(brandId, on: db)?.name }
+            let name = brand.map { product.title.hasPrefix($0 + " ") ? String(product.title.dropFirst($0.count + 1)) : product.title } ?? product.title
+            subjects[product.id!] = ProductIllustration.Subject(category: category, name: name, brand: brand, spec: nil, seed: brand ?? category)
+        }
+        func photos(_ count: Int, of productId: UUID, memberId: UUID, at: Date) async throws -> [String] {
             var urls: [String] = []
             for _ in 0..<count {
                 photoSerial += 1
-                let bytes = PlaceholderImage.png(width: 320, height: 320, color: .from(seed: "review-photo-\(photoSerial)"))
-                let upload = try await MemberImageService.upload(bytes, memberId: memberId, now: at, storage: app.fileStorage, on: db)
-                urls.append(upload.image.url)
+                guard let subject = subjects[productId] else { continue }
+                let caption = Self.captions[photoSerial % Self.captions.count]
+                let bytes = Array(ReviewPhotoIllustration.svg(for: subject, caption: caption, seed: "review-photo-\(photoSerial)").utf8)
+                urls.append(try await Self.storeDrawnPhoto(bytes, memberId: memberId, at: at, app: app, on: db))
             }
             return urls
         }
@@ -114,7 +125,7 @@ struct DemoReviews {
                 let (stars, text) = Self.texts[(index + position) % Self.texts.count]
                 let withPhotos = (index + position) % 3 == 0 ? 1 + (index + position) % 3 : 0
                 let input = ReviewLineInput(orderLineId: line.id!, rating: stars, text: text,
-                                            photos: try await photos(withPhotos, memberId: memberId, at: reviewedAt), anonymous: (index + position) % 4 == 1)
+                                            photos: try await photos(withPhotos, of: line.productId, memberId: memberId, at: reviewedAt), anonymous: (index + position) % 4 == 1)
                 guard let review = try await service.submit(memberId: memberId, orderId: placed.id!, input: ReviewInput(lines: [input]),
                                                             settings: settings, now: reviewedAt).first else { continue }
                 // The last reviewers' newest reviews wait in the moderation queue.
@@ -137,7 +148,7 @@ struct DemoReviews {
                 if index < 3, position == 0 {
                     let followUp = try await service.followUp(
                         memberId: memberId, reviewId: review.id!,
-                        input: ReviewFollowUpInput(text: "用了一周再来追评：品质稳定，值得回购。", photos: try await photos(1, memberId: memberId, at: reviewedAt)),
+                        input: ReviewFollowUpInput(text: "用了一周再来追评：品质稳定，值得回购。", photos: try await photos(1, of: line.productId, memberId: memberId, at: reviewedAt)),
                         settings: settings, now: reviewedAt.addingTimeInterval(5 * 86_400))
                     _ = try await service.approve(reviewId: followUp.id!, staffId: admin.id!, settings: settings, audit: audit,
                                                   now: reviewedAt.addingTimeInterval(5 * 86_400 + 3_600))
@@ -150,7 +161,7 @@ struct DemoReviews {
             if let line = lines.first {
                 _ = try await service.submit(memberId: members[0], orderId: placed.id!, input: ReviewInput(lines: [
                     ReviewLineInput(orderLineId: line.id!, rating: 4, text: "第二次买了，这次的批次口感更好，点赞。",
-                                    photos: try await photos(2, memberId: members[0], at: now.addingTimeInterval(-86_400))),
+                                    photos: try await photos(2, of: line.productId, memberId: members[0], at: now.addingTimeInterval(-86_400))),
                 ]), settings: settings, now: now.addingTimeInterval(-86_400))
             }
         }
@@ -162,7 +173,7 @@ struct DemoReviews {
             let reviewedAt = now.addingTimeInterval(-11 * 86_400)
             if let review = try await service.submit(memberId: shopper.id!, orderId: earlier.id!, input: ReviewInput(lines: [
                 ReviewLineInput(orderLineId: line.id!, rating: 5, text: "自提很快，东西新鲜，包装也很用心，五星好评！",
-                                photos: try await photos(2, memberId: shopper.id!, at: reviewedAt)),
+                                photos: try await photos(2, of: line.productId, memberId: shopper.id!, at: reviewedAt)),
             ]), settings: settings, now: reviewedAt).first {
                 _ = try await service.approve(reviewId: review.id!, staffId: admin.id!, settings: settings, audit: audit, now: reviewedAt.addingTimeInterval(3_600))
                 if let manager {
@@ -176,6 +187,22 @@ struct DemoReviews {
     }
 
     /// A reviewer account (password `Shop@2026`, like the other demo members).
+    /// Hand-written under the snapshots.
+    static let captions = ["到货啦！", "开箱～", "真不错", "第三次回购", "周末囤货", "好评👍", "给家里买的", "颜值在线"]
+
+    /// A drawn snapshot stored as the member's own image, the way `MemberImageService.upload`
+    /// stores a photo, except that the server wrote these bytes (members cannot upload SVG).
+    /// Keyed by content: seeding again finds it.
+    static func storeDrawnPhoto(_ bytes: [UInt8], memberId: UUID, at: Date, app: Application, on db: any Database) async throws -> String {
+        let digest = SigV4Signer.hex(SHA256.hash(data: bytes))
+        if let existing = try await MemberImageModel.find(member: memberId, sha256: digest, on: db) { return existing.url }
+        let info = ImageInfo(format: .svg, width: ReviewPhotoIllustration.side, height: ReviewPhotoIllustration.side, byteCount: bytes.count)
+        let image = MemberImageModel(memberId: memberId, sha256: digest, image: info, createdAt: at)
+        try await app.fileStorage.put(key: image.key, data: Data(bytes), contentType: info.format.mimeType)
+        try await image.create(on: db)
+        return image.url
+    }
+
     static func member(_ reviewer: Reviewer, app: Application) async throws -> UUID {
         let login = try MemberLogin(parsing: reviewer.login)
         if let existing = try await MemberModel.find(login: login, on: app.db) { return existing.id! }
