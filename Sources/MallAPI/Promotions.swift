@@ -1,4 +1,5 @@
 import Foundation
+import MallCore
 
 /// The kinds of promotion staff can run.
 public enum PromotionKindName: String, Codable, Sendable, CaseIterable {
@@ -180,5 +181,17 @@ public struct PromotionStats: Codable, Sendable {
         self.paidRevenueFen = paidRevenueFen
         self.discountFen = discountFen
         self.participants = participants
+    }
+}
+
+extension PromotionKindName {
+    /// The badge product cards show for this kind.
+    public var badge: PromotionBadge {
+        switch self {
+        case .fullReduction, .everyReduction: .fullReduction
+        case .percentOff, .nthItemOff, .bundlePrice: .discount
+        case .gift: .gift
+        case .specialPrice: .specialPrice
+        }
     }
 }

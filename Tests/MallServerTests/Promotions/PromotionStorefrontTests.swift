@@ -1,0 +1,80 @@
+import Fluent
+import Foundation
+import MallAPI
+import MallCore
+import Testing
+import Vapor
+@testable import MallServer
+
+@Suite("Promotions on the storefront: the cart's discounts and hints, badges and flash prices on cards")
+struct PromotionStorefrontTests {
+    @Test("the cart prices each group with the running promotions: line shares sum to the group's discount, with the explanation and the next tier's hint")
+    func cartShowsDiscounts() async throws {
+        try await withTestApp { app in
+            let (_, hq) = try await Fixtures.staff(app, "hq", role: .platformAdmin, scope: .platform)
+            let shop = try await CheckoutTests.shop(app)
+            let tea = try await Fixtures.sku(app, code: "TEA", priceFen: 2_000, title: "乌龙茶")
+            try await app.db.writeTransaction { db in
+                try await InventoryService.make(app, on: db).move(.receipt, [StockRequest(skuId: tea.id!, storeId: shop.near.id!, quantity: 5)],
+                                                                  context: MovementContext(now: testEpoch))
+            }
+            let tiers = try await PromotionTests.create(app, token: hq, PromotionTests.input())
+            let token = try await CheckoutTests.shopper(app)
+            let plain = try await app.send(.POST, "/api/v1/cart/lines", token: token, json: CartLineInput(skuId: shop.milk.id!, quantity: 2))
+                .decode(CartView.self)
+            // ¥25.00: below the first tier, so nothing off yet and ¥5.00 to go.
+            #expect(plain.discountFen == 0 && plain.payableFen == 2_500)
+            #expect(plain.promotions.map(\.hint) == ["spend ¥5.00 more for ¥3.00 off"])
+
+            // ¥25.00 + ¥20.00 = ¥45.00: the ¥30 tier, ¥15.00 short of the ¥60 tier.
+            _ = try await app.send(.POST, "/api/v1/cart/lines", token: token, json: CartLineInput(skuId: tea.id!, quantity: 1))
+            let cart = try await app.send(.GET, "/api/v1/cart", token: token).decode(CartView.self)
+            let group = try #require(cart.groups.first)
+            #expect(cart.subtotalFen == 4_500 && cart.discountFen == 300 && cart.payableFen == 4_200)
+            #expect(group.discountFen == 300 && group.lines.reduce(0) { $0 + $1.discountFen } == 300)
+            #expect(group.lines.allSatisfy { $0.discountFen > 0 && $0.payableFen == $0.lineTotalFen - $0.discountFen })
+            #expect(group.lines.flatMap(\.discounts).allSatisfy { $0.promotionId == tiers.id && $0.name == tiers.name })
+            #expect(group.promotions.map(\.discountFen) == [300])
+            let promotion = try #require(cart.promotions.first)
+            #expect(promotion.explanation == "Spend ¥30.00, ¥3.00 off: ¥45.00 of covered goods reaches ¥30.00")
+            #expect(promotion.hint == "spend ¥15.00 more for ¥10.00 off" && promotion.missingFen == 1_500)
+
+            let chinese = try await app.send(.GET, "/api/v1/cart", token: token, headers: ["Accept-Language": "zh-CN"]).decode(CartView.self)
+            #expect(chinese.promotions.first?.hint == "再买 ¥15.00 可享减 ¥10.00", "\(chinese.promotions)")
+            #expect(chinese.groups.first?.promotions.first?.explanation == "满 ¥30.00 减 ¥3.00：适用商品 ¥45.00 已满 ¥30.00")
+
+            // The preview applies the same promotion the same way.
+            let preview = try await app.send(.GET, "/api/v1/checkout/preview", token: token).decode(CheckoutPreview.self)
+            #expect(preview.discountFen == 300)
+        }
+    }
+
+    @Test("product lists and pages say which promotions apply and show the live flash price")
+    func cardsShowBadgesAndFlashPrice() async throws {
+        try await withTestApp { app in
+            let sale = try await FlashSaleTests.sale(app)
+            let tea = try await Fixtures.sku(app, code: "TEA", priceFen: 2_000, title: "乌龙茶")
+            let otherCategory = try await Fixtures.category(app, name: "茶叶")
+            _ = try await PromotionTests.create(app, token: sale.admin, PromotionTests.input())
+            var gift = PromotionTests.input("满50送茶", rule: PromotionRuleInput(kind: .gift, thresholdFen: 5_000, giftSkuId: tea.id!))
+            gift.scope = PromotionScopeInput(categoryIds: [otherCategory.id!])
+            _ = try await PromotionTests.create(app, token: sale.admin, gift)
+
+            let page = try await app.send(.GET, "/api/v1/products?sort=newest").decode(ListPage<ProductSummary>.self)
+            let milk = try #require(page.items.first { $0.id == sale.shop.milk.productId })
+            #expect(milk.badges == [.flashSale, .fullReduction])
+            #expect(milk.flash == ProductFlash(sessionId: sale.session.id, skuId: sale.shop.milk.id!, priceFen: 990, endsAt: sale.session.endsAt))
+            let plain = try #require(page.items.first { $0.id == tea.productId })
+            #expect(plain.badges == [.fullReduction] && plain.flash == nil)
+
+            let detail = try await app.send(.GET, "/api/v1/products/\(sale.shop.milk.productId)").decode(ProductDetail.self)
+            #expect(detail.flash?.priceFen == 990)
+
+            // Ended early: no flash price any more.
+            let ended = try await app.send(.POST, "/api/v1/admin/marketing/flash-sales/\(sale.session.id)/end", token: sale.admin)
+            #expect(ended.status == .ok, "\(ended.text)")
+            let after = try await app.send(.GET, "/api/v1/products?sort=newest").decode(ListPage<ProductSummary>.self)
+            #expect(after.items.first { $0.id == sale.shop.milk.productId }?.badges == [.fullReduction])
+        }
+    }
+}
