@@ -184,6 +184,27 @@ public struct PromotionStats: Codable, Sendable {
     }
 }
 
+/// An ended promotion's effect: its influenced orders against the orders of its seller (its
+/// merchant, or the whole platform; its stores when it was limited to stores) paid in the same
+/// length of time just before it started.
+public struct PromotionSummary: Codable, Sendable {
+    public var promotionId: UUID
+    public var startsAt: Date
+    /// When it ended: early, or at its end.
+    public var endedAt: Date
+    /// The baseline is `[baselineFrom, startsAt)`.
+    public var baselineFrom: Date
+    public var effect: CampaignSummary
+
+    public init(promotionId: UUID, startsAt: Date, endedAt: Date, baselineFrom: Date, effect: CampaignSummary) {
+        self.promotionId = promotionId
+        self.startsAt = startsAt
+        self.endedAt = endedAt
+        self.baselineFrom = baselineFrom
+        self.effect = effect
+    }
+}
+
 extension PromotionKindName {
     /// The badge product cards show for this kind.
     public var badge: PromotionBadge {

@@ -78,3 +78,54 @@ struct PromotionStorefrontTests {
         }
     }
 }
+
+@Suite("Promotion effect summaries")
+struct PromotionSummaryTests {
+    @Test("an ended promotion's summary counts its paid orders net of refunds against the same length of time before it")
+    func summary() async throws {
+        let clock = ManualClock(testEpoch)
+        try await withTestApp(clock: clock) { app in
+            let (_, hq) = try await Fixtures.staff(app, "hq", role: .platformAdmin, scope: .platform)
+            // Before: one order paid at the epoch, inside the baseline.
+            let (shop, _, before) = try await OrderDeskTests.paidOrder(app, quantity: 1, mobile: "13900000001")
+            let promotion = try await PromotionTests.create(app, token: hq, PromotionTests.input(startsIn: 600))
+            let early = try await app.send(.GET, "/api/v1/admin/marketing/promotions/\(promotion.id)/summary", token: hq)
+            #expect(early.status == .conflict, "\(early.text)")
+
+            clock.advance(seconds: 600)
+            // During: one order reaches the ¥60 tier (¥10.00 off), one stays below every tier.
+            let (_, _, promoted) = try await OrderDeskTests.paidOrder(app, quantity: 5, in: shop, mobile: "13900000002")
+            let (_, _, below) = try await OrderDeskTests.paidOrder(app, quantity: 1, in: shop, mobile: "13900000003")
+            #expect(promoted.discountFen == 1_000 && below.discountFen == 0)
+            let payment = try #require(try await PaymentModel.query(on: app.db).filter(\.$checkoutId == promoted.checkoutId).first())
+            for (amount, status) in [(Int64(500), RefundStatus.succeeded), (Int64(300), .processing)] {
+                let refund = RefundModel()
+                refund.paymentId = payment.id!
+                refund.orderId = promoted.id
+                refund.amountFen = amount
+                refund.cause = "after_sales:\(amount)"
+                refund.status = status.rawValue
+                refund.createdAt = clock.now()
+                try await refund.create(on: app.db)
+            }
+            clock.advance(seconds: 600)
+            // Access tokens last 15 minutes of the test's clock, so staff sign in again.
+            let (_, later) = try await Fixtures.staff(app, "hq.later", role: .platformAdmin, scope: .platform)
+            let merchant = try await Fixtures.merchant(app, code: "TEA")
+            let (_, tea) = try await Fixtures.staff(app, "tea", role: .merchantAdmin, scope: .merchant(MerchantID(merchant.id!)))
+            let ended = try await app.send(.POST, "/api/v1/admin/marketing/promotions/\(promotion.id)/end", token: later)
+            #expect(ended.status == .ok, "\(ended.text)")
+
+            let summary = try await app.send(.GET, "/api/v1/admin/marketing/promotions/\(promotion.id)/summary", token: later).decode(PromotionSummary.self)
+            #expect(summary.endedAt == testEpoch.addingTimeInterval(1_200) && summary.baselineFrom == testEpoch)
+            let revenue = promoted.payableFen - 500
+            #expect(summary.effect.orders == 1 && summary.effect.revenueFen == revenue && summary.effect.discountFen == 1_000)
+            #expect(summary.effect.averageOrderFen == revenue)
+            #expect(summary.effect.baselineOrders == 1 && summary.effect.baselineAverageOrderFen == before.payableFen)
+            #expect(summary.effect.averageOrderChangeBasisPoints == CampaignEffect.ratio(revenue - before.payableFen, before.payableFen, scale: 10_000))
+            #expect(summary.effect.costRatioBasisPoints == CampaignEffect.ratio(1_000, revenue, scale: 10_000))
+            #expect(try await app.send(.GET, "/api/v1/admin/marketing/promotions/\(promotion.id)/summary", token: tea).status == .notFound,
+                    "a merchant sees only its own")
+        }
+    }
+}

@@ -121,6 +121,30 @@ export async function render(root) {
     timer = setInterval(refresh, statsEverySeconds * 1000);
   }
 
+  /** An ended promotion's effect against the same length of time before it. */
+  async function summarize(promotion) {
+    clearInterval(timer);
+    live.hidden = false;
+    const rate = (bp) => (bp === undefined || bp === null ? t('promo.noRate') : `${(bp / 100).toFixed(2)}%`);
+    const amount = (fen) => (fen === undefined || fen === null ? t('promo.noRate') : money(fen));
+    try {
+      const s = await get(`/admin/marketing/promotions/${promotion.id}/summary`);
+      const e = s.effect;
+      live.replaceChildren(h('h2', { text: t('promo.summaryTitle', { name: promotion.name }) }),
+        h('dl', { class: 'promo-stats promo-summary' },
+          h('dt', { text: t('promo.influencedOrders') }), h('dd', { class: 'promo-summary-orders', text: number(e.orders) }),
+          h('dt', { text: t('promo.influencedRevenue') }), h('dd', { text: money(e.revenueFen) }),
+          h('dt', { text: t('promo.discountGiven') }), h('dd', { text: money(e.discountFen) }),
+          h('dt', { text: t('promo.averageOrder') }), h('dd', { text: amount(e.averageOrderFen) }),
+          h('dt', { text: t('promo.baselineAverage', { from: dateTime(s.baselineFrom), to: dateTime(s.startsAt) }) }),
+          h('dd', { text: `${amount(e.baselineAverageOrderFen)} (${number(e.baselineOrders)})` }),
+          h('dt', { text: t('promo.averageChange') }), h('dd', { text: rate(e.averageOrderChangeBasisPoints) }),
+          h('dt', { text: t('promo.costRatio') }), h('dd', { text: rate(e.costRatioBasisPoints) })));
+    } catch (error) {
+      live.replaceChildren(h('p', { class: 'form-errors', text: error.detail || error.message }));
+    }
+  }
+
   table = createTable({
     caption: t('promo.title'),
     endpoint: '/admin/marketing/promotions',
@@ -136,7 +160,8 @@ export async function render(root) {
         p.status === 'scheduled' ? button(t('action.edit'), () => edit(p), { 'aria-label': `${t('action.edit')} ${p.name}` }) : null,
         p.status !== 'ended' ? button(t('promo.end'), () => act(p, 'end'), { 'aria-label': `${t('promo.end')} ${p.name}` }) : null,
         button(t('promo.copy'), () => act(p, 'copy'), { 'aria-label': `${t('promo.copy')} ${p.name}` }),
-        p.status === 'running' ? button(t('promo.live'), () => watch(p), { 'aria-label': `${t('promo.live')} ${p.name}` }) : null) },
+        p.status === 'running' ? button(t('promo.live'), () => watch(p), { 'aria-label': `${t('promo.live')} ${p.name}` }) : null,
+        p.status === 'ended' ? button(t('promo.summary'), () => summarize(p), { 'aria-label': `${t('promo.summary')} ${p.name}` }) : null) },
     ],
   });
   add(root, live, table.element);
