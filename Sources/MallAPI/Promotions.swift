@@ -184,11 +184,12 @@ public struct PromotionStats: Codable, Sendable {
     }
 }
 
-/// An ended promotion's effect: its influenced orders against the orders of its seller (its
-/// merchant, or the whole platform; its stores when it was limited to stores) paid in the same
-/// length of time just before it started.
-public struct PromotionSummary: Codable, Sendable {
-    public var promotionId: UUID
+/// An ended promotion's or coupon's effect: its influenced orders against the orders of its
+/// seller (its merchant, or the whole platform; a promotion's stores when it was limited to
+/// stores) paid in the same length of time just before it started.
+public struct MarketingSummary: Codable, Sendable {
+    /// The promotion or coupon template.
+    public var campaignId: UUID
     public var startsAt: Date
     /// When it ended: early, or at its end.
     public var endedAt: Date
@@ -196,8 +197,8 @@ public struct PromotionSummary: Codable, Sendable {
     public var baselineFrom: Date
     public var effect: CampaignSummary
 
-    public init(promotionId: UUID, startsAt: Date, endedAt: Date, baselineFrom: Date, effect: CampaignSummary) {
-        self.promotionId = promotionId
+    public init(campaignId: UUID, startsAt: Date, endedAt: Date, baselineFrom: Date, effect: CampaignSummary) {
+        self.campaignId = campaignId
         self.startsAt = startsAt
         self.endedAt = endedAt
         self.baselineFrom = baselineFrom

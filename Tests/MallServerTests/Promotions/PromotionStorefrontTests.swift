@@ -116,7 +116,7 @@ struct PromotionSummaryTests {
             let ended = try await app.send(.POST, "/api/v1/admin/marketing/promotions/\(promotion.id)/end", token: later)
             #expect(ended.status == .ok, "\(ended.text)")
 
-            let summary = try await app.send(.GET, "/api/v1/admin/marketing/promotions/\(promotion.id)/summary", token: later).decode(PromotionSummary.self)
+            let summary = try await app.send(.GET, "/api/v1/admin/marketing/promotions/\(promotion.id)/summary", token: later).decode(MarketingSummary.self)
             #expect(summary.endedAt == testEpoch.addingTimeInterval(1_200) && summary.baselineFrom == testEpoch)
             let revenue = promoted.payableFen - 500
             #expect(summary.effect.orders == 1 && summary.effect.revenueFen == revenue && summary.effect.discountFen == 1_000)
@@ -126,6 +126,40 @@ struct PromotionSummaryTests {
             #expect(summary.effect.costRatioBasisPoints == CampaignEffect.ratio(1_000, revenue, scale: 10_000))
             #expect(try await app.send(.GET, "/api/v1/admin/marketing/promotions/\(promotion.id)/summary", token: tea).status == .notFound,
                     "a merchant sees only its own")
+        }
+    }
+}
+
+extension PromotionSummaryTests {
+    @Test("an ended coupon's summary counts the orders its used coupons discounted, claims against uses, and the baseline before it")
+    func couponSummary() async throws {
+        let clock = ManualClock(testEpoch)
+        try await withTestApp(clock: clock) { app in
+            let (shop, _, before) = try await OrderDeskTests.paidOrder(app, quantity: 2, mobile: "13900000011")
+            clock.advance(seconds: 60)
+            let admin = try await PointsTests.admin(app)
+            let template = try await CouponTests.template(app, admin: admin, CouponTests.cash("¥5 无门槛", off: 500))
+            let buyer = try await CheckoutTests.shopper(app, mobile: "13900000012")
+            let idler = try await CheckoutTests.shopper(app, mobile: "13900000013")
+            let coupon = try await CouponTests.claim(app, template, token: buyer).decode(MemberCoupon.self)
+            _ = try await CouponTests.claim(app, template, token: idler)
+            _ = try await app.send(.POST, "/api/v1/cart/lines", token: buyer, json: CartLineInput(skuId: shop.milk.id!, quantity: 3))
+            let placed = try await app.send(.POST, "/api/v1/checkout", token: buyer, json: CheckoutInput(couponIds: [coupon.id]),
+                                            headers: ["Idempotency-Key": "coupon-summary-1"]).decode(CheckoutResult.self)
+            _ = try await app.send(.POST, "/api/v1/payments/\(placed.payment.id)/sandbox/complete", token: buyer)
+            try await app.jobs.runDue()
+            let early = try await app.send(.GET, "/api/v1/admin/marketing/coupons/\(template.id)/summary", token: admin)
+            #expect(early.status == .conflict)
+
+            clock.advance(seconds: 60)
+            #expect(try await app.send(.POST, "/api/v1/admin/marketing/coupons/\(template.id)/end", token: admin).status == .ok)
+            let summary = try await app.send(.GET, "/api/v1/admin/marketing/coupons/\(template.id)/summary", token: admin).decode(MarketingSummary.self)
+            #expect(summary.baselineFrom == testEpoch && summary.endedAt == testEpoch.addingTimeInterval(120))
+            let order = try #require(placed.orders.first)
+            #expect(summary.effect.orders == 1 && summary.effect.discountFen == 500 && summary.effect.revenueFen == order.payableFen)
+            #expect(summary.effect.baselineOrders == 1 && summary.effect.baselineRevenueFen == before.payableFen)
+            #expect(summary.effect.claims == 2 && summary.effect.uses == 1 && summary.effect.useRateBasisPoints == 5_000)
+            #expect(summary.effect.costRatioBasisPoints == CampaignEffect.ratio(500, order.payableFen, scale: 10_000))
         }
     }
 }

@@ -36,6 +36,24 @@ function ruleSummary(rule) {
   }
 }
 
+/** A campaign's effect summary (`MarketingSummary`) as a definition list; coupons add claims and uses. */
+export function summaryList(s) {
+  const e = s.effect;
+  const rate = (bp) => (bp === undefined || bp === null ? t('promo.noRate') : `${(bp / 100).toFixed(2)}%`);
+  const amount = (fen) => (fen === undefined || fen === null ? t('promo.noRate') : money(fen));
+  const row = (term, value, className) => [h('dt', { text: term }), h('dd', { class: className, text: value })];
+  return h('dl', { class: 'promo-stats promo-summary' },
+    ...row(t('promo.influencedOrders'), number(e.orders), 'promo-summary-orders'),
+    ...row(t('promo.influencedRevenue'), money(e.revenueFen)),
+    ...row(t('promo.discountGiven'), money(e.discountFen)),
+    ...row(t('promo.averageOrder'), amount(e.averageOrderFen)),
+    ...row(t('promo.baselineAverage', { from: dateTime(s.baselineFrom), to: dateTime(s.startsAt) }),
+      `${amount(e.baselineAverageOrderFen)} (${number(e.baselineOrders)})`),
+    ...row(t('promo.averageChange'), rate(e.averageOrderChangeBasisPoints)),
+    ...row(t('promo.costRatio'), rate(e.costRatioBasisPoints)),
+    ...(e.claims === undefined || e.claims === null ? [] : row(t('promo.claimsUses'), `${number(e.uses)} / ${number(e.claims)} (${rate(e.useRateBasisPoints)})`)));
+}
+
 export async function render(root) {
   add(root, pageHeader(t('promo.title'), button(t('promo.new'), () => edit(null), { kind: 'primary' })));
   const merchants = merchantsWith('marketing.manage');
@@ -125,21 +143,9 @@ export async function render(root) {
   async function summarize(promotion) {
     clearInterval(timer);
     live.hidden = false;
-    const rate = (bp) => (bp === undefined || bp === null ? t('promo.noRate') : `${(bp / 100).toFixed(2)}%`);
-    const amount = (fen) => (fen === undefined || fen === null ? t('promo.noRate') : money(fen));
     try {
       const s = await get(`/admin/marketing/promotions/${promotion.id}/summary`);
-      const e = s.effect;
-      live.replaceChildren(h('h2', { text: t('promo.summaryTitle', { name: promotion.name }) }),
-        h('dl', { class: 'promo-stats promo-summary' },
-          h('dt', { text: t('promo.influencedOrders') }), h('dd', { class: 'promo-summary-orders', text: number(e.orders) }),
-          h('dt', { text: t('promo.influencedRevenue') }), h('dd', { text: money(e.revenueFen) }),
-          h('dt', { text: t('promo.discountGiven') }), h('dd', { text: money(e.discountFen) }),
-          h('dt', { text: t('promo.averageOrder') }), h('dd', { text: amount(e.averageOrderFen) }),
-          h('dt', { text: t('promo.baselineAverage', { from: dateTime(s.baselineFrom), to: dateTime(s.startsAt) }) }),
-          h('dd', { text: `${amount(e.baselineAverageOrderFen)} (${number(e.baselineOrders)})` }),
-          h('dt', { text: t('promo.averageChange') }), h('dd', { text: rate(e.averageOrderChangeBasisPoints) }),
-          h('dt', { text: t('promo.costRatio') }), h('dd', { text: rate(e.costRatioBasisPoints) })));
+      live.replaceChildren(h('h2', { text: t('promo.summaryTitle', { name: promotion.name }) }), summaryList(s));
     } catch (error) {
       live.replaceChildren(h('p', { class: 'form-errors', text: error.detail || error.message }));
     }

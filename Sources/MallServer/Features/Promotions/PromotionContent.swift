@@ -5,4 +5,4 @@ import Vapor
 extension PromotionDTO: Content {}
 extension PromotionStats: Content {}
 extension PromotionInput: Content {}
-extension PromotionSummary: Content {}
+extension MarketingSummary: Content {}

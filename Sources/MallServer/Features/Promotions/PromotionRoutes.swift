@@ -83,7 +83,7 @@ struct PromotionAdminRoutes: RouteCollection {
         try await PromotionService.stats(try await authorized(req), on: req.db)
     }
 
-    func summary(req: Request) async throws -> PromotionSummary {
+    func summary(req: Request) async throws -> MarketingSummary {
         try await PromotionService.summary(try await authorized(req), now: req.now, on: req.db)
     }
 

@@ -357,34 +357,15 @@ struct PromotionService {
 
     /// The effect of an ended promotion: its paid orders net of refunds that went through, against
     /// its seller's paid orders of the same length of time before it.
-    static func summary(_ promotion: PromotionModel, now: Date, on db: any Database) async throws -> PromotionSummary {
+    static func summary(_ promotion: PromotionModel, now: Date, on db: any Database) async throws -> MarketingSummary {
         guard phase(promotion, now: now) == .ended else { throw Failure.notEnded }
         let endedAt = min(promotion.endedAt ?? promotion.endsAt, promotion.endsAt)
         let baselineFrom = promotion.startsAt.addingTimeInterval(-endedAt.timeIntervalSince(promotion.startsAt))
         let rows = try await PromotionOrderModel.query(on: db).filter(\.$promotionId == promotion.id!).all()
         let influenced = rows.isEmpty ? [] : try await OrderModel.query(on: db).filter(\.$id ~~ rows.map(\.orderId)).filter(\.$paidAt != nil).all()
-        var baselineQuery = OrderModel.query(on: db).filter(\.$paidAt >= baselineFrom).filter(\.$paidAt < promotion.startsAt)
-        if let merchantId = promotion.merchantId { baselineQuery = baselineQuery.filter(\.$merchantId == merchantId) }
-        if let stores = try input(of: promotion).scope?.storeIds { baselineQuery = baselineQuery.filter(\.$storeId ~~ stores) }
-        let baseline = try await baselineQuery.all()
-        let refunds = try await refundedFen(orders: (influenced + baseline).compactMap(\.id), on: db)
         let discounts = try Dictionary(rows.map { ($0.orderId, $0.discountFen) }, uniquingKeysWith: { try Checked.add($0, $1, "promotion discount") })
-        func figures(_ order: OrderModel, discount: Int64) -> SummaryOrder {
-            SummaryOrder(payableFen: order.payableFen, refundedFen: refunds[order.id!] ?? 0, discountFen: discount)
-        }
-        let effect = try CampaignEffect.summarize(influenced: influenced.map { figures($0, discount: discounts[$0.id!] ?? 0) },
-                                                  baseline: baseline.map { figures($0, discount: 0) })
-        return PromotionSummary(promotionId: promotion.id!, startsAt: promotion.startsAt, endedAt: endedAt, baselineFrom: baselineFrom, effect: effect)
-    }
-
-    /// Each order's refunds that went through.
-    private static func refundedFen(orders: [UUID], on db: any Database) async throws -> [UUID: Int64] {
-        guard !orders.isEmpty else { return [:] }
-        var refunded: [UUID: Int64] = [:]
-        for refund in try await RefundModel.query(on: db).filter(\.$orderId ~~ orders).filter(\.$status == RefundStatus.succeeded.rawValue).all() {
-            guard let orderId = refund.orderId else { continue }
-            refunded[orderId] = try Checked.add(refunded[orderId] ?? 0, refund.amountFen, "refunds")
-        }
-        return refunded
+        let effect = try await CampaignOrders.summarize(influenced: influenced.map { ($0, discounts[$0.id!] ?? 0) }, merchantId: promotion.merchantId,
+                                                        storeIds: try input(of: promotion).scope?.storeIds, from: baselineFrom, to: promotion.startsAt, on: db)
+        return MarketingSummary(campaignId: promotion.id!, startsAt: promotion.startsAt, endedAt: endedAt, baselineFrom: baselineFrom, effect: effect)
     }
 }
