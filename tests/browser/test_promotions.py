@@ -99,6 +99,14 @@ def test_promotion_tier_and_gift_at_checkout(browser, new_browser, promoted_cart
     wait(c).until(lambda x: int(x.find_element(By.CSS_SELECTOR, ".promo-live .promo-orders").text or 0) >= 1)
     admin.shot("console-promotion-live")
 
+    # The editor sets the scope with pickers: categories, brands, products, stores, levels, new members.
+    click(c, button(c, C("promo.new")))
+    dialog = visible(c, "dialog[open]")
+    assert C("promo.scopeCategories") in dialog.text and C("promo.scopeNewMembers") in dialog.text
+    pickers = dialog.find_elements(By.CSS_SELECTOR, "select[multiple]")
+    assert len(pickers) == 4 and all(p.find_elements(By.TAG_NAME, "option") for p in pickers)
+    admin.shot("console-promotion-scope")
+
 
 def test_cart_shows_tier_discount_and_hint(browser, api):
     """A cart between ¥100 and ¥200 shows the ¥10 tier on its lines and what the ¥30 tier still
