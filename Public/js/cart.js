@@ -21,17 +21,35 @@ function render(cart) {
   for (const group of cart.groups) {
     const section = el('section', { class: 'card', 'aria-label': group.merchantName }, el('h2', {}, group.merchantName));
     for (const line of group.lines) section.append(renderLine(line));
-    section.append(el('p', { class: 'cart-summary' }, `${text.subtotal}: `, el('strong', {}, yuan(group.subtotalFen))));
+    if (group.promotions.length) section.append(renderPromotions(group.promotions, 'group-promotions'));
+    section.append(el('p', { class: 'cart-summary' }, `${text.subtotal}: `, el('strong', {}, yuan(group.subtotalFen)),
+      group.discountFen > 0 ? el('span', { class: 'cart-discount' }, ` ${text.discount}: -${yuan(group.discountFen)} ${text.payable}: `,
+        el('strong', {}, yuan(group.payableFen))) : null));
     root.append(section);
+  }
+  // Every promotion over the cart with what its next reward needs ("再买 ¥12.00 可享减 ¥30.00").
+  if (cart.promotions.length) {
+    root.append(el('section', { class: 'card cart-promotions', id: 'cart-promotions', 'aria-label': text.promotions },
+      el('h2', {}, text.promotions), renderPromotions(cart.promotions, 'cart-promotion-list', true)));
   }
   const next = text.signedIn === 'yes' ? '/checkout' : '/login?next=/checkout';
   // Subtotals count only what can be bought; lines with a problem must be fixed before checkout.
   root.append(el('div', { class: 'cart-summary' },
     el('span', {}, `${text.subtotal}: `, el('strong', { class: 'price' }, yuan(cart.subtotalFen))),
+    cart.discountFen > 0 ? el('span', { id: 'cart-discount' }, ` ${text.discount}: -${yuan(cart.discountFen)} ${text.payable}: `,
+      el('strong', { class: 'price' }, yuan(cart.payableFen))) : null,
     cart.hasProblems
       ? el('p', { class: 'problem', role: 'status' }, text.fixProblems)
       : el('a', { class: 'btn btn-primary', href: next, id: 'go-checkout' }, text.signedIn === 'yes' ? text.checkout : text.login)));
   if (focusedId) document.getElementById(focusedId)?.focus();
+}
+
+/** Each promotion with its share and why; `withHints` adds what the next reward needs. */
+function renderPromotions(promotions, className, withHints = false) {
+  return el('ul', { class: `promotion-lines ${className}` }, promotions.map((p) => el('li', {},
+    el('strong', {}, p.name), p.discountFen > 0 ? ` -${yuan(p.discountFen)}` : '', ' ',
+    el('span', { class: 'muted' }, p.explanation),
+    withHints && p.hint ? el('span', { class: 'promotion-hint' }, p.hint) : null)));
 }
 
 function renderLine(line) {
@@ -49,6 +67,7 @@ function renderLine(line) {
       el('a', { href: `/product/${line.productId}` }, line.title), ' ',
       el('span', { class: 'muted' }, line.specTitle),
       el('div', { class: 'price' }, yuan(line.unitPriceFen)),
+      line.discounts.map((d) => el('p', { class: 'line-discount' }, `${d.name} -${yuan(d.amountFen)}`)),
       line.problems.map((problem) => el('p', { class: 'problem' }, `${text.problemPrefix} ${problemLabel(problem, line, text)}`))),
     el('div', { class: 'line-controls' },
       el('label', { for: quantityId }, text.quantity), quantity,

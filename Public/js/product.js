@@ -186,8 +186,27 @@ async function showPromotions() {
     document.getElementById('product-promotions-list').replaceChildren(
       ...promotions.map((p) => el('li', { class: 'promotion-badge', 'data-kind': p.rule.kind }, p.name)));
     section.hidden = false;
+    // What the shopper's cart still needs for each of these promotions' next reward.
+    const ids = new Set(promotions.map((p) => p.id));
+    const cart = await api('GET', '/cart');
+    document.getElementById('product-promotion-hints').replaceChildren(...cart.promotions
+      .filter((p) => ids.has(p.promotionId) && p.hint)
+      .map((p) => el('li', { class: 'promotion-hint' }, `${p.name}: ${p.hint}`)));
   } catch {
     // Promotions are extra information: the page works without them.
   }
 }
 showPromotions();
+
+// The flash price's countdown; the page reloads when the session ends so the price is right.
+const flashCountdown = document.querySelector('#product-flash [data-countdown]');
+if (flashCountdown) {
+  const tick = () => {
+    const left = Math.max(0, Math.floor((Number(flashCountdown.dataset.countdown) - Date.now()) / 1000));
+    flashCountdown.textContent = [Math.floor(left / 3600), Math.floor((left % 3600) / 60), left % 60]
+      .map((n) => String(n).padStart(2, '0')).join(':');
+    if (left === 0) window.location.reload();
+  };
+  tick();
+  setInterval(tick, 1000);
+}

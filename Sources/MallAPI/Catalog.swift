@@ -294,6 +294,10 @@ public struct ProductSummary: Codable, Sendable, Equatable {
     /// Approved reviews, and their mean stars to one decimal (nil without reviews).
     public var reviewCount: Int
     public var averageRating: Double?
+    /// The offers running on it now, flash sale first (on product lists; empty elsewhere).
+    public var badges: [PromotionBadge] = []
+    /// Its cheapest SKU in a live flash-sale session, if any (on product lists).
+    public var flash: ProductFlash?
     public init(id: UUID, merchantId: UUID, title: String, subtitle: String, image: String?, brand: String?, minPriceFen: Int64,
                 maxPriceFen: Int64, salesCount: Int, reviewCount: Int = 0, averageRating: Double? = nil) {
         self.id = id
@@ -346,6 +350,21 @@ public struct StoreRef: Codable, Sendable, Equatable {
     }
 }
 
+/// A product's SKU in a flash-sale session running now: its flash price until the session ends.
+public struct ProductFlash: Codable, Sendable, Equatable {
+    public var sessionId: UUID
+    public var skuId: UUID
+    public var priceFen: Int64
+    public var endsAt: Date
+
+    public init(sessionId: UUID, skuId: UUID, priceFen: Int64, endsAt: Date) {
+        self.sessionId = sessionId
+        self.skuId = skuId
+        self.priceFen = priceFen
+        self.endsAt = endsAt
+    }
+}
+
 public struct ProductDetail: Codable, Sendable {
     public var id: UUID
     public var merchantId: UUID
@@ -363,9 +382,11 @@ public struct ProductDetail: Codable, Sendable {
     public var skus: [ShopperSKU]
     /// Approved reviews summed up: count, mean stars, count per star, share with photos.
     public var ratings: RatingSummary
+    /// Its cheapest SKU in a live flash-sale session, if any.
+    public var flash: ProductFlash?
     public init(id: UUID, merchantId: UUID, title: String, subtitle: String, descriptionHtml: String, images: [String], brand: String?,
                 categoryPath: [String], tags: [String], unit: String, specs: [SpecDefinition], store: StoreRef?, skus: [ShopperSKU],
-                ratings: RatingSummary = RatingSummary(RatingCounts())) {
+                ratings: RatingSummary = RatingSummary(RatingCounts()), flash: ProductFlash? = nil) {
         self.id = id
         self.merchantId = merchantId
         self.title = title
@@ -380,6 +401,7 @@ public struct ProductDetail: Codable, Sendable {
         self.store = store
         self.skus = skus
         self.ratings = ratings
+        self.flash = flash
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import MallCore
 
 /// The kinds of promotion staff can run.
 public enum PromotionKindName: String, Codable, Sendable, CaseIterable {
@@ -180,5 +181,39 @@ public struct PromotionStats: Codable, Sendable {
         self.paidRevenueFen = paidRevenueFen
         self.discountFen = discountFen
         self.participants = participants
+    }
+}
+
+/// An ended promotion's or coupon's effect: its influenced orders against the orders of its
+/// seller (its merchant, or the whole platform; a promotion's stores when it was limited to
+/// stores) paid in the same length of time just before it started.
+public struct MarketingSummary: Codable, Sendable {
+    /// The promotion or coupon template.
+    public var campaignId: UUID
+    public var startsAt: Date
+    /// When it ended: early, or at its end.
+    public var endedAt: Date
+    /// The baseline is `[baselineFrom, startsAt)`.
+    public var baselineFrom: Date
+    public var effect: CampaignSummary
+
+    public init(campaignId: UUID, startsAt: Date, endedAt: Date, baselineFrom: Date, effect: CampaignSummary) {
+        self.campaignId = campaignId
+        self.startsAt = startsAt
+        self.endedAt = endedAt
+        self.baselineFrom = baselineFrom
+        self.effect = effect
+    }
+}
+
+extension PromotionKindName {
+    /// The badge product cards show for this kind.
+    public var badge: PromotionBadge {
+        switch self {
+        case .fullReduction, .everyReduction: .fullReduction
+        case .percentOff, .nthItemOff, .bundlePrice: .discount
+        case .gift: .gift
+        case .specialPrice: .specialPrice
+        }
     }
 }

@@ -43,6 +43,11 @@ export function field(def) {
   if (type === 'select') {
     input = h('select', { id, name: def.name, required: def.required, disabled: def.disabled },
       (def.options || []).map((o) => h('option', { value: o.value, selected: String(o.value) === String(def.value ?? '') }, o.label)));
+  } else if (type === 'multiselect') {
+    // Nothing chosen reads as null: no restriction, as the API's optional lists mean.
+    const chosen = new Set((def.value || []).map(String));
+    input = h('select', { id, name: def.name, multiple: true, size: Math.min(6, Math.max(2, (def.options || []).length)), disabled: def.disabled },
+      (def.options || []).map((o) => h('option', { value: o.value, selected: chosen.has(String(o.value)) }, o.label)));
   } else if (type === 'textarea') {
     input = h('textarea', { id, name: def.name, rows: def.rows || 4, required: def.required, placeholder: def.placeholder, readOnly: def.readOnly });
     input.value = def.value ?? '';
@@ -75,6 +80,10 @@ function readControl(type, input, def) {
   const raw = input.value;
   switch (type) {
     case 'checkbox': return input.checked;
+    case 'multiselect': {
+      const values = Array.from(input.selectedOptions, (o) => o.value);
+      return values.length ? values : null;
+    }
     case 'integer': case 'number':
       if (raw.trim() === '') return def.nullable ? null : undefined;
       return Number(raw);

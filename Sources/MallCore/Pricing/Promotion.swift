@@ -13,6 +13,15 @@ public enum ProductScope: Codable, Hashable, Sendable {
         case .products(let ids): ids.contains(productId)
         }
     }
+
+    /// A promotion's goods test: its merchant's (or any, for the platform), in its products,
+    /// and in every category and brand restriction given.
+    static func goodsCovered(merchant: MerchantID?, products: ProductScope, categories: Set<UUID>?, brands: Set<UUID>?, productId: UUID,
+                             productMerchant: MerchantID, categoryId: UUID?, brandId: UUID?) -> Bool {
+        (merchant == nil || merchant == productMerchant) && products.covers(productId)
+            && (categories.map { set in categoryId.map(set.contains) ?? false } ?? true)
+            && (brands.map { set in brandId.map(set.contains) ?? false } ?? true)
+    }
 }
 
 /// A promotion the shopper gets without doing anything (unlike a coupon, which they hold and
@@ -63,9 +72,8 @@ public struct Promotion: Codable, Hashable, Sendable {
     }
 
     func covers(_ line: CartLine, at store: StoreID) -> Bool {
-        (merchantId == nil || merchantId == line.merchantId) && products.covers(line.productId)
-            && (categories.map { set in line.categoryId.map(set.contains) ?? false } ?? true)
-            && (brands.map { set in line.brandId.map(set.contains) ?? false } ?? true)
+        ProductScope.goodsCovered(merchant: merchantId, products: products, categories: categories, brands: brands, productId: line.productId,
+                                  productMerchant: line.merchantId, categoryId: line.categoryId, brandId: line.brandId)
             && (stores?.contains(store) ?? true)
     }
 

@@ -99,6 +99,7 @@ struct WebPagesTests {
             for sort in ProductSearch.Sort.allCases { used.insert("sort_\(sort.rawValue)") }
             for kind in TimelineActor.Kind.allCases { used.insert("actor_\(kind.rawValue)") }
             for mode in OrderFulfilmentKind.allCases { used.insert("fulfilment_\(mode.rawValue)") }
+            for badge in PromotionBadge.allCases { used.insert("badge_\(badge.rawValue.lowercased())") }
             for section in ConsoleRoutes.sections { used.insert("console_menu_\(section.key)") }
             #expect(used.subtracting(zh.keys).sorted() == [], "used but missing from the catalogs")
         }

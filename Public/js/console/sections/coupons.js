@@ -3,6 +3,7 @@ import { add, h, pageHeader, button, announce, openDialog, errorNotice } from '.
 import { createTable } from '../table.js';
 import { t, dateTime, money, number, label, labelledOptions } from '../i18n.js';
 import { formDialog } from '../widgets.js';
+import { summaryList } from './promotions.js';
 
 /** Claimed and used counts move while the page is open: the table refreshes on this beat. */
 const refreshMs = 15_000;
@@ -112,6 +113,17 @@ export async function render(root) {
     });
   }
 
+  /** An ended template's effect, claims and uses. */
+  async function summarize(template) {
+    await openDialog(t('promo.summaryTitle', { name: template.title }), () => {
+      const body = h('div', { class: 'promo-summary-body' }, h('p', { class: 'muted', text: t('table.loading') }));
+      get(`/admin/marketing/coupons/${template.id}/summary`)
+        .then((s) => body.replaceChildren(summaryList(s)))
+        .catch((error) => body.replaceChildren(h('p', { class: 'form-errors', text: error.detail || error.message })));
+      return body;
+    });
+  }
+
   table = createTable({
     caption: t('coupons.title'),
     endpoint: '/admin/marketing/coupons',
@@ -128,7 +140,9 @@ export async function render(root) {
         !c.endedAt ? button(t('coupons.end'), () => act(() => post(`/admin/marketing/coupons/${c.id}/end`), t('coupons.endedNow'))) : null,
         button(t('coupons.copy'), () => act(() => post(`/admin/marketing/coupons/${c.id}/copy`), t('coupons.copied'))),
         !c.endedAt ? button(t('coupons.issue'), () => issue(c)) : null,
-        button(t('coupons.codes'), () => codes(c))) },
+        button(t('coupons.codes'), () => codes(c)),
+        c.endedAt || (c.validUntil && new Date(c.validUntil) <= new Date())
+          ? button(t('promo.summary'), () => summarize(c), { 'aria-label': `${t('promo.summary')} ${c.title}` }) : null) },
     ],
   });
   add(root, table.element);

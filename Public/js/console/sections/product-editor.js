@@ -7,7 +7,7 @@ import { reasonDialog, loadMerchants as merchantDirectory, merchantLabel } from 
 
 const MAX_SPECS = 5;
 
-function flattenCategories(nodes, out = []) {
+export function flattenCategories(nodes, out = []) {
   for (const n of nodes) {
     // Depth shows as leading dashes because <option> cannot be styled reliably across browsers.
     out.push({ value: n.id, label: `${'— '.repeat(n.depth || 0)}${n.name}` });

@@ -5,6 +5,7 @@ import { t, dateTime, money, number } from '../i18n.js';
 import { formDialog, storeOptions } from '../widgets.js';
 import { merchantsWith } from '../context.js';
 import { resolveSku } from './points-mall.js';
+import { flattenCategories } from './product-editor.js';
 
 const kinds = ['fullReduction', 'everyReduction', 'percentOff', 'nthItemOff', 'bundlePrice', 'gift', 'specialPrice'];
 // How often the live panel asks for a running promotion's figures.
@@ -36,6 +37,24 @@ function ruleSummary(rule) {
   }
 }
 
+/** A campaign's effect summary (`MarketingSummary`) as a definition list; coupons add claims and uses. */
+export function summaryList(s) {
+  const e = s.effect;
+  const rate = (bp) => (bp === undefined || bp === null ? t('promo.noRate') : `${(bp / 100).toFixed(2)}%`);
+  const amount = (fen) => (fen === undefined || fen === null ? t('promo.noRate') : money(fen));
+  const row = (term, value, className) => [h('dt', { text: term }), h('dd', { class: className, text: value })];
+  return h('dl', { class: 'promo-stats promo-summary' },
+    ...row(t('promo.influencedOrders'), number(e.orders), 'promo-summary-orders'),
+    ...row(t('promo.influencedRevenue'), money(e.revenueFen)),
+    ...row(t('promo.discountGiven'), money(e.discountFen)),
+    ...row(t('promo.averageOrder'), amount(e.averageOrderFen)),
+    ...row(t('promo.baselineAverage', { from: dateTime(s.baselineFrom), to: dateTime(s.startsAt) }),
+      `${amount(e.baselineAverageOrderFen)} (${number(e.baselineOrders)})`),
+    ...row(t('promo.averageChange'), rate(e.averageOrderChangeBasisPoints)),
+    ...row(t('promo.costRatio'), rate(e.costRatioBasisPoints)),
+    ...(e.claims === undefined || e.claims === null ? [] : row(t('promo.claimsUses'), `${number(e.uses)} / ${number(e.claims)} (${rate(e.useRateBasisPoints)})`)));
+}
+
 export async function render(root) {
   add(root, pageHeader(t('promo.title'), button(t('promo.new'), () => edit(null), { kind: 'primary' })));
   const merchants = merchantsWith('marketing.manage');
@@ -43,8 +62,21 @@ export async function render(root) {
   let timer = null;
   let table;
 
+  /** What the scope pickers offer; a list that cannot be read leaves its picker empty. */
+  async function scopeChoices() {
+    const [categories, brands, levels] = await Promise.all([
+      get('/admin/categories').catch(() => []), get('/admin/brands').catch(() => []), get('/admin/member-levels').catch(() => [])]);
+    return {
+      categories: flattenCategories(categories),
+      brands: brands.map((b) => ({ value: b.id, label: b.name })),
+      levels: levels.map((l) => ({ value: l.code, label: l.name })),
+    };
+  }
+
   async function edit(promotion) {
     const rule = promotion?.rule || {};
+    const scope = promotion?.scope || {};
+    const choices = await scopeChoices();
     const saved = await formDialog(promotion ? t('promo.editTitle', { name: promotion.name }) : t('promo.new'), {
       fields: [
         { name: 'name', label: t('promo.name'), required: true, value: promotion?.name, maxlength: 60 },
@@ -64,13 +96,20 @@ export async function render(root) {
         { name: 'giftQuantity', label: t('promo.giftQuantity'), type: 'integer', min: 1, max: 100, nullable: true, value: rule.giftQuantity },
         { name: 'startsAt', label: t('mall.startsAt'), type: 'datetime', required: true, value: promotion?.startsAt },
         { name: 'endsAt', label: t('mall.endsAt'), type: 'datetime', required: true, value: promotion?.endsAt },
+        { name: 'scopeCategoryIds', label: t('promo.scopeCategories'), type: 'multiselect', value: scope.categoryIds, options: choices.categories, help: t('promo.scopeHelp') },
+        { name: 'scopeBrandIds', label: t('promo.scopeBrands'), type: 'multiselect', value: scope.brandIds, options: choices.brands },
+        { name: 'scopeProductIds', label: t('promo.scopeProducts'), type: 'textarea', rows: 2, nullable: true, value: (scope.productIds || []).join(', '), help: t('promo.scopeProductsHelp') },
+        { name: 'scopeStoreIds', label: t('promo.scopeStores'), type: 'multiselect', value: scope.storeIds, options: storeOptions({ all: false }) },
+        { name: 'scopeMemberLevels', label: t('promo.scopeLevels'), type: 'multiselect', value: scope.memberLevels, options: choices.levels },
+        { name: 'scopeNewMembersOnly', label: t('promo.scopeNewMembers'), type: 'checkbox', value: scope.newMembersOnly },
         { name: 'perMemberLimit', label: t('mall.limit'), type: 'integer', min: 1, max: 1000, nullable: true, value: promotion?.perMemberLimit },
         { name: 'exclusiveGroup', label: t('promo.exclusiveGroup'), nullable: true, value: promotion?.exclusiveGroup, help: t('promo.exclusiveGroupHelp') },
         { name: 'priority', label: t('promo.priority'), type: 'integer', min: -1000, max: 1000, value: promotion?.priority ?? 0 },
       ],
       aliases: { 'rule.tiers': 'tiers', 'rule.giftSkuId': 'giftSku', 'rule.thresholdFen': 'thresholdFen', 'rule.stepFen': 'stepFen',
         'rule.reductionFen': 'reductionFen', 'rule.capFen': 'capFen', 'rule.basisPoints': 'basisPoints', 'rule.n': 'n', 'rule.count': 'count',
-        'rule.priceFen': 'priceFen', 'rule.giftQuantity': 'giftQuantity' },
+        'rule.priceFen': 'priceFen', 'rule.giftQuantity': 'giftQuantity', 'scope.categoryIds': 'scopeCategoryIds', 'scope.brandIds': 'scopeBrandIds',
+        'scope.productIds': 'scopeProductIds', 'scope.storeIds': 'scopeStoreIds', 'scope.memberLevels': 'scopeMemberLevels' },
       onSubmit: async (v) => {
         const body = {
           name: v.name,
@@ -82,7 +121,12 @@ export async function render(root) {
             basisPoints: v.basisPoints ?? null, n: v.n ?? null, count: v.count ?? null, priceFen: v.priceFen ?? null,
             giftSkuId: v.kind === 'gift' ? await resolveSku(v.giftSku, v.lookupStoreId, 'giftSku') : null, giftQuantity: v.giftQuantity ?? null,
           },
-          scope: promotion?.scope ?? {},
+          // Empty pickers send null: no restriction of that kind.
+          scope: {
+            categoryIds: v.scopeCategoryIds, brandIds: v.scopeBrandIds, storeIds: v.scopeStoreIds, memberLevels: v.scopeMemberLevels,
+            productIds: v.scopeProductIds ? v.scopeProductIds.split(/[\s,，]+/).filter(Boolean) : null,
+            newMembersOnly: v.scopeNewMembersOnly || null,
+          },
           startsAt: v.startsAt, endsAt: v.endsAt, perMemberLimit: v.perMemberLimit ?? null,
           exclusiveGroup: v.exclusiveGroup || null, priority: v.priority ?? 0,
         };
@@ -121,6 +165,18 @@ export async function render(root) {
     timer = setInterval(refresh, statsEverySeconds * 1000);
   }
 
+  /** An ended promotion's effect against the same length of time before it. */
+  async function summarize(promotion) {
+    clearInterval(timer);
+    live.hidden = false;
+    try {
+      const s = await get(`/admin/marketing/promotions/${promotion.id}/summary`);
+      live.replaceChildren(h('h2', { text: t('promo.summaryTitle', { name: promotion.name }) }), summaryList(s));
+    } catch (error) {
+      live.replaceChildren(h('p', { class: 'form-errors', text: error.detail || error.message }));
+    }
+  }
+
   table = createTable({
     caption: t('promo.title'),
     endpoint: '/admin/marketing/promotions',
@@ -136,7 +192,8 @@ export async function render(root) {
         p.status === 'scheduled' ? button(t('action.edit'), () => edit(p), { 'aria-label': `${t('action.edit')} ${p.name}` }) : null,
         p.status !== 'ended' ? button(t('promo.end'), () => act(p, 'end'), { 'aria-label': `${t('promo.end')} ${p.name}` }) : null,
         button(t('promo.copy'), () => act(p, 'copy'), { 'aria-label': `${t('promo.copy')} ${p.name}` }),
-        p.status === 'running' ? button(t('promo.live'), () => watch(p), { 'aria-label': `${t('promo.live')} ${p.name}` }) : null) },
+        p.status === 'running' ? button(t('promo.live'), () => watch(p), { 'aria-label': `${t('promo.live')} ${p.name}` }) : null,
+        p.status === 'ended' ? button(t('promo.summary'), () => summarize(p), { 'aria-label': `${t('promo.summary')} ${p.name}` }) : null) },
     ],
   });
   add(root, live, table.element);

@@ -124,9 +124,18 @@ struct CartRoutes: RouteCollection {
         }
     }
 
+    private static func translated(_ promotion: CartPromotion, _ req: Request) -> CartPromotion {
+        var promotion = promotion
+        promotion.explanation = req.serverText(promotion.explanation)
+        promotion.hint = promotion.hint.map(req.serverText)
+        return promotion
+    }
+
     private func respond(_ req: Request, cart: CartModel?, token: String?) async throws -> Response {
         var view = try await CartService.view(cart, app: req.application, on: req.db, now: req.now)
         view.guestToken = token
+        view.promotions = view.promotions.map { Self.translated($0, req) }
+        for index in view.groups.indices { view.groups[index].promotions = view.groups[index].promotions.map { Self.translated($0, req) } }
         let response = try Response.json(view)
         if let token { response.headers.replaceOrAdd(name: Self.tokenHeader, value: token) }
         return response

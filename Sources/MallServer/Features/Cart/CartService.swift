@@ -117,6 +117,8 @@ enum CartService {
         }
 
         var groups: [CartMerchantGroup] = []
+        // What the running promotions see: each group's purchasable lines, in view order.
+        var pricing: [(group: Int, order: OrderGroup)] = []
         for merchantId in merchantIds.sorted(by: { (merchants[$0]?.code ?? "") < (merchants[$1]?.code ?? "") }) {
             let fulfilment = fulfilments[merchantId]
             let mode = FulfilmentMode(rawValue: fulfilment?.mode ?? "") ?? .delivery
@@ -144,6 +146,7 @@ enum CartService {
             let delisted = try await StockSnapshot.delistings(products: merchantSKUs.map(\.productId), on: db)
             let prices = try await PriceBook.inputs(for: merchantSKUs, storeId: pickupStore?.id, on: db)
             var views: [CartLineView] = []
+            var pricedLines: [CartLine] = []
             for line in merchantLines {
                 guard let sku = skus[line.skuId], let product = products[sku.productId] else { continue }
                 let delistedStores = Set(delisted.filter { $0.productId == product.id }.map(\.storeId))
@@ -170,13 +173,65 @@ enum CartService {
                                           image: sku.imageURL ?? product.images.first, quantity: line.quantity, unitPriceFen: quote.price.minorUnits,
                                           lineTotalFen: problems.contains(.priceUnavailable) ? 0 : lineTotal ?? 0, available: available, problems: problems,
                                           priceExplanation: quote.steps))
+                if problems.isEmpty {
+                    pricedLines.append(CartLine(skuId: sku.id!, productId: product.id!, merchantId: MerchantID(merchantId),
+                                                title: [product.title, sku.specTitle].filter { !$0.isEmpty }.joined(separator: " "), quantity: line.quantity,
+                                                quote: quote, categoryId: product.categoryId, brandId: product.brandId))
+                }
+            }
+            if !pricedLines.isEmpty {
+                // A delivery's stores are chosen at checkout, so store-scoped promotions count
+                // only for a chosen pickup store: the cart never promises what checkout may not give.
+                pricing.append((groups.count, OrderGroup(merchantId: MerchantID(merchantId), storeId: StoreID(pickupStore?.id ?? Self.unknownStore),
+                                                         fulfilment: .pickup, lines: pricedLines)))
             }
             groups.append(CartMerchantGroup(merchantId: merchantId, merchantName: merchants[merchantId]?.name ?? "", fulfilment: mode,
                                             addressId: addressId, storeId: pickupStore?.id, storeName: pickupStore?.name, lines: views,
                                             subtotalFen: try Checked.sum(views.filter(\.problems.isEmpty).map(\.lineTotalFen), "cart subtotal")))
         }
+        var promotions: [CartPromotion] = []
+        if let priced = try await PromotionCheckout.priceCart(pricing.map(\.order), memberId: cart.memberId, level: memberLevel, now: now, on: db) {
+            promotions = priced.promotions.map(Self.cartPromotion)
+            for (pricedGroup, target) in zip(priced.groups, pricing.map(\.group)) {
+                Self.attach(pricedGroup, progress: priced.promotions, to: &groups[target])
+            }
+        }
         let all = groups.flatMap(\.lines)
         return CartView(guestToken: nil, groups: groups, itemCount: try Checked.sum(all.map(\.quantity), "cart item count"),
-                        subtotalFen: try Checked.sum(groups.map(\.subtotalFen), "cart subtotal"), hasProblems: all.contains { !$0.problems.isEmpty })
+                        subtotalFen: try Checked.sum(groups.map(\.subtotalFen), "cart subtotal"), hasProblems: all.contains { !$0.problems.isEmpty },
+                        discountFen: try Checked.sum(groups.map(\.discountFen), "cart discount"), promotions: promotions)
+    }
+
+    /// No store has this id: stands for "not chosen yet" where the engine needs a store.
+    static let unknownStore = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+
+    static func cartPromotion(_ progress: PromotionProgress) -> CartPromotion {
+        CartPromotion(promotionId: progress.promotionId, name: progress.name, discountFen: progress.discount.minorUnits, explanation: progress.description,
+                      hint: progress.hint?.text, missingFen: progress.hint?.missingAmount?.minorUnits, missingQuantity: progress.hint?.missingQuantity)
+    }
+
+    /// Puts a priced group's line shares on its purchasable lines (same order) and lists the
+    /// promotions with a share in it.
+    static func attach(_ priced: PricedGroup, progress: [PromotionProgress], to group: inout CartMerchantGroup) {
+        let purchasable = group.lines.indices.filter { group.lines[$0].problems.isEmpty }
+        for (index, line) in zip(purchasable, priced.lines) {
+            let discounts = line.allocations.compactMap { allocation -> CartLineDiscount? in
+                guard case .promotion(let id) = allocation.source else { return nil }
+                return CartLineDiscount(promotionId: id, name: progress.first { $0.promotionId == id }?.name ?? "", amountFen: allocation.amount.minorUnits)
+            }
+            let old = group.lines[index]
+            group.lines[index] = CartLineView(skuId: old.skuId, productId: old.productId, title: old.title, specTitle: old.specTitle, image: old.image,
+                                              quantity: old.quantity, unitPriceFen: old.unitPriceFen, lineTotalFen: old.lineTotalFen,
+                                              available: old.available, problems: old.problems, priceExplanation: old.priceExplanation,
+                                              discounts: discounts)
+        }
+        group.promotions = priced.discounts.compactMap { discount in
+            guard case .promotion(let id) = discount.source, let whole = progress.first(where: { $0.promotionId == id }) else { return nil }
+            var share = cartPromotion(whole)
+            share.discountFen = discount.amount.minorUnits
+            return share
+        }
+        group.discountFen = group.lines.reduce(0) { $0 + $1.discountFen }
+        group.payableFen = group.subtotalFen - group.discountFen
     }
 }

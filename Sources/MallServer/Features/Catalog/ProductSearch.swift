@@ -21,6 +21,8 @@ struct ProductSearch {
     var inStockAt: [UUID]?
     var sort: Sort = .relevance
     var page = PageRequest()
+    /// Adds each product's promotion badges and live flash price as of this instant.
+    var marketingAt: Date?
 
     func run(on db: any Database) async throws -> ListPage<ProductSummary> {
         let sql = db.sql
@@ -82,14 +84,14 @@ struct ProductSearch {
         }
         let total = try await sql.raw("SELECT COUNT(*) AS n FROM \(source) WHERE \(whereClause)").first()?.decode(column: "n", as: Int.self) ?? 0
         let rows = try await sql.raw("""
-            SELECT p.id, p.merchant_id, p.title, p.subtitle, p.images, p.min_price_fen, p.max_price_fen, p.sales_count, p.review_count,
+            SELECT p.id, p.merchant_id, p.category_id, p.brand_id, p.title, p.subtitle, p.images, p.min_price_fen, p.max_price_fen, p.sales_count, p.review_count,
                    p.review_star_total, b.name AS brand, \(score ?? "0") AS score
             FROM \(source) LEFT JOIN brands b ON b.id = p.brand_id
             WHERE \(whereClause)
             ORDER BY \(order)
             LIMIT \(bind: page.per) OFFSET \(bind: page.offset)
             """).all()
-        let items = try rows.map { row in
+        var items = try rows.map { row in
             let images = (try? JSONDecoder().decode([String].self, from: Data(try row.decode(column: "images", as: String.self).utf8))) ?? []
             // Kept on the row by review approvals (ReviewService), so the list counts nothing.
             let reviews = try row.decode(column: "review_count", as: Int.self)
@@ -101,6 +103,14 @@ struct ProductSearch {
                                   salesCount: try row.decode(column: "sales_count", as: Int.self),
                                   reviewCount: reviews,
                                   averageRating: RatingCounts.average(starTotal: try row.decode(column: "review_star_total", as: Int.self), count: reviews))
+        }
+        if let marketingAt {
+            let facts = try Dictionary(rows.map { row in
+                (try row.decode(column: "id", as: UUID.self),
+                 ProductMarketing.Facts(merchantId: try row.decode(column: "merchant_id", as: UUID.self),
+                                        categoryId: try row.decode(column: "category_id", as: UUID?.self), brandId: try row.decode(column: "brand_id", as: UUID?.self)))
+            }, uniquingKeysWith: { first, _ in first })
+            try await ProductMarketing.annotate(&items, facts: facts, now: marketingAt, on: db)
         }
         return ListPage(items: items, page: page.page, per: page.per, total: total)
     }

@@ -23,6 +23,7 @@ struct PublicCatalogRoutes: RouteCollection {
         var errors = FieldErrorCollector()
         var search = ProductSearch()
         search.page = try PageRequest(from: req)
+        search.marketingAt = req.now
         search.keyword = req.query[String.self, at: "q"]
         if let q = search.keyword, q.count > 50 { errors.add("q", "must be at most 50 characters") }
         search.categoryId = req.optionalQuery(UUID.self, "categoryId", into: &errors, message: "must be a category id")
@@ -92,7 +93,8 @@ struct PublicCatalogRoutes: RouteCollection {
                              descriptionHtml: product.descriptionHTML, images: product.images, brand: brand,
                              categoryPath: pathIds.compactMap { names[$0] }, tags: tags, unit: product.unit, specs: product.specs,
                              store: store, skus: shopperSKUs,
-                             ratings: RatingSummary(try await ReviewQueries.ratingCounts(productId: id, on: req.db)))
+                             ratings: RatingSummary(try await ReviewQueries.ratingCounts(productId: id, on: req.db)),
+                             flash: try await ProductMarketing.flashPrices(products: [id], now: req.now, on: req.db)[id])
     }
 
     /// Scan-to-buy: the SKU behind a barcode and the nearby stores that have it, nearest first.

@@ -105,4 +105,32 @@ enum CouponQueries {
             CouponCode(code: $0.code, shared: $0.shared, quota: $0.quota, redeemed: $0.redeemed, batchId: $0.batchId)
         }
     }
+
+    /// The effect of a coupon template that has ended (early, or its fixed validity over): the
+    /// paid orders its used coupons took something off, against its seller's paid orders of the
+    /// same length of time before its claims opened, with claims and uses.
+    static func summary(_ template: CouponTemplateModel, now: Date, on db: any Database) async throws -> MarketingSummary {
+        let startsAt = template.claimStartsAt ?? template.validFrom ?? template.createdAt
+        guard let endedAt = [template.endedAt, template.validUntil].compactMap({ $0 }).min(), endedAt <= now else {
+            throw MallError.conflict("The summary is ready once the coupon has ended.")
+        }
+        let baselineFrom = startsAt.addingTimeInterval(-max(0, endedAt.timeIntervalSince(startsAt)))
+        let used = try await MemberCouponModel.query(on: db).filter(\.$templateId == template.id!).filter(\.$status == MemberCouponStatus.used.rawValue).all()
+        let couponIds = Set(used.compactMap(\.id))
+        let checkoutIds = Array(Set(used.compactMap(\.checkoutId)))
+        let orders = checkoutIds.isEmpty ? [] : try await OrderModel.query(on: db).filter(\.$checkoutId ~~ checkoutIds).filter(\.$paidAt != nil).all()
+        // The order's share of each coupon is in its pricing: of a checkout split into orders,
+        // only those the coupon took something off count.
+        let influenced = try orders.compactMap { order -> (order: OrderModel, discountFen: Int64)? in
+            let pricing = try JSONText.decode(PricedGroup.self, from: order.pricingJSON, describing: "order \(order.number)")
+            let discount = try Checked.sum(pricing.discounts.map { discount -> Int64 in
+                guard case .coupon(let id) = discount.source, couponIds.contains(id) else { return 0 }
+                return discount.amount.minorUnits
+            }, "coupon discount")
+            return discount > 0 ? (order, discount) : nil
+        }
+        let effect = try await CampaignOrders.summarize(influenced: influenced, merchantId: template.merchantId, storeIds: nil, from: baselineFrom,
+                                                        to: startsAt, claims: template.claimedCount, uses: used.count, on: db)
+        return MarketingSummary(campaignId: template.id!, startsAt: startsAt, endedAt: endedAt, baselineFrom: baselineFrom, effect: effect)
+    }
 }

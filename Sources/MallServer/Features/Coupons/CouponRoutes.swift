@@ -71,6 +71,7 @@ struct CouponAdminRoutes: RouteCollection {
         coupons.get(":templateId", "codes", use: codes)
         coupons.post(":templateId", "codes", use: createCodes)
         coupons.get(":templateId", "codes.csv", use: codesCSV)
+        coupons.get(":templateId", "summary", use: summary)
     }
 
     private func owned(_ req: Request) async throws -> CouponTemplateModel {
@@ -112,6 +113,10 @@ struct CouponAdminRoutes: RouteCollection {
     func copy(req: Request) async throws -> Response {
         let template = try await owned(req)
         return try Response.json(CouponQueries.template(try await service(req).copy(templateId: template.id!, audit: req.audit)), status: .created)
+    }
+
+    func summary(req: Request) async throws -> MarketingSummary {
+        try await CouponQueries.summary(try await owned(req), now: req.now, on: req.db)
     }
 
     func issue(req: Request) async throws -> CouponIssueResult {

@@ -58,7 +58,7 @@ struct FlashSalePagesRoutes: RouteCollection {
                 countdownLabel: req.message(session.phase == .live ? "flash_ends_in" : "flash_starts_in"),
                 opensForMe: session.opensForMeAt.map { req.message("flash_opens_for_you", ["time": WebFormat.time($0, in: timeZone)]) },
                 items: session.items.map { item in
-                    ItemCard(skuId: item.skuId, title: item.title, image: item.imageUrl, productHref: "/products/\(item.productId)",
+                    ItemCard(skuId: item.skuId, title: item.title, image: item.imageUrl, productHref: "/product/\(item.productId)",
                              flashPrice: WebFormat.yuan(item.flashPriceFen), listPrice: WebFormat.yuan(item.listPriceFen), soldPercent: item.soldPercent,
                              sold: req.message("flash_sold", ["n": String(item.soldPercent)]), store: item.storeName, soldOut: item.sold >= item.quota)
                 })

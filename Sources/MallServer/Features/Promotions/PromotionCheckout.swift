@@ -13,6 +13,24 @@ enum PromotionCheckout {
         return (member, promotions)
     }
 
+    /// The cart view's pricing: the running promotions over the cart's purchasable lines, by the
+    /// checkout's engine with the checkout's promotions, so the cart and the preview agree on
+    /// them. Coupons, the level's discount, points and shipping wait for the preview, which knows
+    /// the stores. nil when no promotion runs or nothing can be priced.
+    static func priceCart(_ groups: [OrderGroup], memberId: UUID?, level: String?, now: Date, on db: any Database) async throws -> PricedCheckout? {
+        guard !groups.isEmpty else { return nil }
+        let member: PricingMember
+        let promotions: [Promotion]
+        if let memberId {
+            (member, promotions) = try await load(memberId: memberId, member: PricingMember(level: level), now: now, on: db)
+        } else {
+            // A guest is no new member yet: the new-member price waits for signing in.
+            (member, promotions) = (.guest, try await PromotionService.usable(memberId: nil, at: now, on: db))
+        }
+        guard !promotions.isEmpty else { return nil }
+        return try PricingEngine.price(PricingRequest(at: now, member: member, groups: groups, promotions: promotions))
+    }
+
     static func products(_ ids: [UUID], on db: any Database) async throws -> [UUID: ProductModel] {
         guard !ids.isEmpty else { return [:] }
         return Dictionary(uniqueKeysWithValues: try await ProductModel.query(on: db).filter(\.$id ~~ ids).all().map { ($0.id!, $0) })

@@ -5,3 +5,4 @@ import Vapor
 extension PromotionDTO: Content {}
 extension PromotionStats: Content {}
 extension PromotionInput: Content {}
+extension MarketingSummary: Content {}

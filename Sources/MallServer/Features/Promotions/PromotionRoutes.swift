@@ -35,6 +35,7 @@ struct PromotionAdminRoutes: RouteCollection {
         promotions.post(":promotionId", "end", use: end)
         promotions.post(":promotionId", "copy", use: copy)
         promotions.get(":promotionId", "stats", use: stats)
+        promotions.get(":promotionId", "summary", use: summary)
     }
 
     func list(req: Request) async throws -> ListPage<PromotionDTO> {
@@ -80,6 +81,10 @@ struct PromotionAdminRoutes: RouteCollection {
 
     func stats(req: Request) async throws -> PromotionStats {
         try await PromotionService.stats(try await authorized(req), on: req.db)
+    }
+
+    func summary(req: Request) async throws -> MarketingSummary {
+        try await PromotionService.summary(try await authorized(req), now: req.now, on: req.db)
     }
 
     /// The path's promotion when the caller manages its owner; another merchant's is a 404.

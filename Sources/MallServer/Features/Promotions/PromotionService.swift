@@ -14,6 +14,7 @@ struct PromotionService {
     enum Failure: ProblemConvertible {
         case notScheduled
         case alreadyEnded
+        case notEnded
         case limitReached(String)
 
         var status: HTTPResponseStatus { .conflict }
@@ -22,6 +23,7 @@ struct PromotionService {
             switch self {
             case .notScheduled: "Only a promotion that has not started can be edited; end it early or copy it instead."
             case .alreadyEnded: "This promotion has already ended."
+            case .notEnded: "The summary is ready once the promotion has ended; its live numbers are under stats."
             case .limitReached(let name): "You have already used the promotion \(name) as many times as it allows."
             }
         }
@@ -351,5 +353,19 @@ struct PromotionService {
             promotionId: promotion.id!, orders: rows.count, paidOrders: orders.count,
             paidRevenueFen: orders.reduce(0) { $0 + $1.payableFen }, discountFen: rows.reduce(0) { $0 + $1.discountFen },
             participants: Set(rows.map(\.memberId)).count)
+    }
+
+    /// The effect of an ended promotion: its paid orders net of refunds that went through, against
+    /// its seller's paid orders of the same length of time before it.
+    static func summary(_ promotion: PromotionModel, now: Date, on db: any Database) async throws -> MarketingSummary {
+        guard phase(promotion, now: now) == .ended else { throw Failure.notEnded }
+        let endedAt = min(promotion.endedAt ?? promotion.endsAt, promotion.endsAt)
+        let baselineFrom = promotion.startsAt.addingTimeInterval(-endedAt.timeIntervalSince(promotion.startsAt))
+        let rows = try await PromotionOrderModel.query(on: db).filter(\.$promotionId == promotion.id!).all()
+        let influenced = rows.isEmpty ? [] : try await OrderModel.query(on: db).filter(\.$id ~~ rows.map(\.orderId)).filter(\.$paidAt != nil).all()
+        let discounts = try Dictionary(rows.map { ($0.orderId, $0.discountFen) }, uniquingKeysWith: { try Checked.add($0, $1, "promotion discount") })
+        let effect = try await CampaignOrders.summarize(influenced: influenced.map { ($0, discounts[$0.id!] ?? 0) }, merchantId: promotion.merchantId,
+                                                        storeIds: try input(of: promotion).scope?.storeIds, from: baselineFrom, to: promotion.startsAt, on: db)
+        return MarketingSummary(campaignId: promotion.id!, startsAt: promotion.startsAt, endedAt: endedAt, baselineFrom: baselineFrom, effect: effect)
     }
 }

@@ -31,6 +31,7 @@ struct StorefrontRoutes: RouteCollection {
         var recommended = ProductSearch()
         recommended.sort = .sales
         recommended.page = PageRequest(page: 1, per: 12)
+        recommended.marketingAt = req.now
         let products = try await recommended.run(on: req.db).items
         var newest = ProductSearch()
         newest.sort = .newest
@@ -45,7 +46,7 @@ struct StorefrontRoutes: RouteCollection {
             let lead = try await search.run(on: req.db).items.first
             banners.append(BannerCard(title: node.name, subtitle: lead?.title ?? "", href: "/category/\(node.id)", image: lead?.image))
         }
-        let data = HomeData(banners: banners, categories: tree.map(CategoryLink.init), products: products.map(ProductCard.init))
+        let data = HomeData(banners: banners, categories: tree.map(CategoryLink.init), products: products.map { ProductCard($0, req) })
         return try await req.renderPage("storefront/home", title: req.message("home_title"), data: data)
     }
 
@@ -84,6 +85,7 @@ struct StorefrontRoutes: RouteCollection {
         if let store { search.inStockAt = [store.id] }
         let pageNumber = max(1, min(500, req.query[Int.self, at: "page"] ?? 1))
         search.page = PageRequest(page: pageNumber, per: 24)
+        search.marketingAt = req.now
         let result = try await search.run(on: req.db)
         let tree = try await TaxonomyRoutes.tree(on: req.db)
 
@@ -123,7 +125,7 @@ struct StorefrontRoutes: RouteCollection {
             action: basePath, store: storeFilter, keyword: search.keyword ?? "", min: minYuan.text ?? "", max: maxYuan.text ?? "",
             showsCategoryFilter: categoryId == nil, categories: categoryOptions, sorts: sorts,
             subcategories: tree.flatMap { [$0] + $0.children }.first { $0.id == categoryId }?.children.map(CategoryLink.init) ?? [],
-            products: result.items.map(ProductCard.init), total: result.total, page: result.page, pages: pages,
+            products: result.items.map { ProductCard($0, req) }, total: result.total, page: result.page, pages: pages,
             previous: result.page > 1 ? link(page: result.page - 1) : nil, next: result.page < pages ? link(page: result.page + 1) : nil,
             summary: req.message("search_count", ["n": String(result.total)]))
         return try await req.renderPage("storefront/listing", title: heading, data: data)
@@ -171,7 +173,11 @@ struct StorefrontRoutes: RouteCollection {
                 StoreLine(name: store.name, distance: store.distanceMeters.map(WebFormat.distance) ?? "")
             },
             storeOptions: stores.map { SelectOption(value: $0.id.uuidString, label: $0.name, selected: $0.id == detail.store?.id) },
-            reviews: try await ProductReviewsSection.load(productId: detail.id, req: req))
+            reviews: try await ProductReviewsSection.load(productId: detail.id, req: req),
+            flash: detail.flash.map { flash in
+                FlashLine(price: WebFormat.yuan(flash.priceFen), countdownTo: Int64(flash.endsAt.timeIntervalSince1970 * 1_000),
+                          endsIn: req.message("flash_ends_in"))
+            })
         return try await req.renderPage("storefront/product", title: detail.title, data: data)
     }
 
@@ -274,8 +280,17 @@ struct ProductCard: Encodable, Sendable {
     let price: String
     /// "★ 4.7 (12)" once the product has approved reviews.
     let rating: String?
+    /// The running offers' badges in the shopper's language, e.g. "秒杀", "满减".
+    let badges: [Badge]
+    /// The live flash price, beside the regular one.
+    let flashPrice: String?
 
-    init(_ summary: ProductSummary) {
+    struct Badge: Encodable, Sendable {
+        let kind: String
+        let label: String
+    }
+
+    init(_ summary: ProductSummary, _ req: Request) {
         id = summary.id
         href = "/product/\(summary.id)"
         title = summary.title
@@ -283,6 +298,8 @@ struct ProductCard: Encodable, Sendable {
         image = summary.image
         price = WebFormat.priceRange(summary.minPriceFen, summary.maxPriceFen)
         rating = summary.averageRating.map { "★ " + String(format: "%.1f", $0) + " (\(summary.reviewCount))" }
+        badges = summary.badges.map { Badge(kind: $0.rawValue, label: req.message("badge_\($0.rawValue.lowercased())")) }
+        flashPrice = summary.flash.map { WebFormat.priceRange($0.priceFen, $0.priceFen) }
     }
 }
 
@@ -353,6 +370,13 @@ struct StoreLine: Encodable, Sendable {
     let distance: String
 }
 
+/// A live flash price on the product page, with the end of its session for the countdown (ms).
+struct FlashLine: Encodable, Sendable {
+    let price: String
+    let countdownTo: Int64
+    let endsIn: String
+}
+
 struct ProductData: Encodable, Sendable {
     let id: UUID
     let title: String
@@ -372,6 +396,7 @@ struct ProductData: Encodable, Sendable {
     let store: StoreLine?
     let storeOptions: [SelectOption]
     let reviews: ProductReviewsSection
+    let flash: FlashLine?
 }
 
 struct StoreCard: Encodable, Sendable {
