@@ -1,7 +1,7 @@
 // Group-buy pages: tick each open group's countdown (reloading when one runs out, so the server
 // says how it ended), open a group or join one through the API, and copy a group's share link.
 // After opening or joining, the member pays their order; the group page shows them in it.
-import { api, el, problemText } from './mall.js';
+import { api, el, problemText, requestKey } from './mall.js';
 
 const root = document.getElementById('group-buy');
 
@@ -26,6 +26,8 @@ function wire(button, box, call) {
   const words = root.dataset;
   const errors = box.querySelector('.form-errors');
   const message = box.querySelector('.form-message');
+  // One key per click, kept when the answer is lost so the retry cannot open or join twice.
+  let key = requestKey('group');
   button.disabled = false;
   button.addEventListener('click', async () => {
     if (words.signedIn !== 'true') {
@@ -36,7 +38,8 @@ function wire(button, box, call) {
     message.replaceChildren();
     button.disabled = true;
     try {
-      const result = await call();
+      const result = await call({ 'Idempotency-Key': key });
+      key = requestKey('group');
       const due = result.paymentDueAt ? new Date(result.paymentDueAt).toLocaleTimeString() : '';
       message.replaceChildren(
         el('strong', {}, words.joined.replace('{time}', due)), ' ',
@@ -44,6 +47,7 @@ function wire(button, box, call) {
         el('a', { href: result.group.sharePath, class: 'group-view' }, words.view));
     } catch (problem) {
       errors.textContent = problemText(problem, words.failed);
+      if (problem.status && problem.status < 500) key = requestKey('group');
       button.disabled = false;
     }
   });
@@ -52,10 +56,10 @@ function wire(button, box, call) {
 if (root) {
   const head = root.querySelector('.group-buy-head');
   const open = head.querySelector('.group-open');
-  if (open) wire(open, head, () => api('POST', `/group-buys/${root.dataset.activity}/groups`, {}));
+  if (open) wire(open, head, (headers) => api('POST', `/group-buys/${root.dataset.activity}/groups`, {}, headers));
   root.querySelectorAll('.group-card').forEach((card) => {
     const join = card.querySelector('.group-join');
-    if (join) wire(join, card, () => api('POST', `/group-buys/groups/${card.dataset.group}/members`, {}));
+    if (join) wire(join, card, (headers) => api('POST', `/group-buys/groups/${card.dataset.group}/members`, {}, headers));
     const copy = card.querySelector('.group-copy');
     const link = card.querySelector('.group-share-link');
     if (copy && link) {

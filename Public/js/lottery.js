@@ -1,7 +1,7 @@
 // Lottery page: the wheel is drawn from the prize list the server rendered; "draw" asks the
 // server (POST /api/v1/lotteries/{id}/draws), which alone picks the prize with its secure random
 // generator. The wheel then turns to the slot the server answered — nothing here is random.
-import { api, el, enableScriptControls, problemText } from './mall.js';
+import { api, el, enableScriptControls, problemText, requestKey } from './mall.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const wheelBox = document.getElementById('wheel');
@@ -90,16 +90,10 @@ function shopTime(iso, timeZone) {
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
 }
 
-function newKey() {
-  if (crypto.randomUUID) return `draw-${crypto.randomUUID()}`;
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return `draw-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
-}
-
 drawWheel();
 
 if (button) {
-  let key = newKey();
+  let key = requestKey('draw');
   button.addEventListener('click', async () => {
     button.disabled = true;
     result.textContent = button.dataset.drawing;
@@ -107,9 +101,9 @@ if (button) {
     let outcome;
     try {
       outcome = await api('POST', `/lotteries/${button.dataset.lottery}/draws`, undefined, { 'Idempotency-Key': key });
-      key = newKey();
+      key = requestKey('draw');
     } catch (problem) {
-      if (problem.status && problem.status < 500) key = newKey();
+      if (problem.status && problem.status < 500) key = requestKey('draw');
       result.textContent = problemText(problem, button.dataset.failed);
       button.disabled = false;
       return;

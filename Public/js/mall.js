@@ -32,6 +32,13 @@ export async function api(method, path, body, headers = {}) {
   return data;
 }
 
+/** A fresh Idempotency-Key: one per click, kept for a retry of the same click. */
+export function requestKey(prefix) {
+  if (crypto.randomUUID) return `${prefix}-${crypto.randomUUID()}`;
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return `${prefix}-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
 export function yuan(fen) {
   const sign = fen < 0 ? '-' : '';
   const abs = Math.abs(fen);

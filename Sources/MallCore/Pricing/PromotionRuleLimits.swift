@@ -55,4 +55,19 @@ public enum PromotionRuleLimits {
             for (index, entry) in prices.enumerated() { amount(entry.price, "specialPrices[\(index)].price") }
         }
     }
+
+    /// What staff must get right when they write a rule, beyond the ranges: the tiers of a 满减
+    /// rise together, so spending more never earns less (the engine takes the highest tier
+    /// reached, and prices whatever was saved before this rule existed).
+    public static func checkAuthoring(_ kind: PromotionKind, path: String, into errors: inout FieldErrorCollector) {
+        guard case .fullReduction(let tiers) = kind else { return }
+        for index in tiers.indices.dropFirst() {
+            let previous = tiers[index - 1], tier = tiers[index]
+            if tier.threshold.minorUnits <= previous.threshold.minorUnits {
+                errors.add("\(path).tiers[\(index)].threshold", "must be higher than the tier before it")
+            } else if tier.reduction.minorUnits <= previous.reduction.minorUnits {
+                errors.add("\(path).tiers[\(index)].reduction", "must be larger than the tier before it: spending more must never earn less")
+            }
+        }
+    }
 }

@@ -19,6 +19,23 @@ struct PromotionKindTests {
         F.line("Oolong tea", product: F.tea, merchant: F.teaShop, quantity: quantity, unit: unit, sku: sku)
     }
 
+    @Test("staff must write 满减 tiers that rise together: a higher threshold, a larger reduction")
+    func tiersRise() {
+        func errors(_ pairs: [(Int64, Int64)]) -> [String: String] {
+            var collector = FieldErrorCollector()
+            let tiers = pairs.map { FullReductionTier(threshold: F.yuan($0.0), reduction: F.yuan($0.1)) }
+            PromotionRuleLimits.checkAuthoring(.fullReduction(tiers: tiers), path: "rule", into: &collector)
+            return Dictionary(collector.errors.map { ($0.field, $0.message) }, uniquingKeysWith: { first, _ in first })
+        }
+        #expect(errors([(100, 10), (200, 30)]).isEmpty)
+        #expect(errors([(100, 50), (150, 10)]) == ["rule.tiers[1].reduction": "must be larger than the tier before it: spending more must never earn less"])
+        #expect(errors([(200, 30), (100, 10)]) == ["rule.tiers[1].threshold": "must be higher than the tier before it"])
+        #expect(errors([(100, 10), (100, 20)]).keys.sorted() == ["rule.tiers[1].threshold"])
+        var none = FieldErrorCollector()
+        PromotionRuleLimits.checkAuthoring(.percentOff(basisPoints: 9_000), path: "rule", into: &none)
+        #expect(none.errors.isEmpty)
+    }
+
     @Test("a tiered 满减 explains the tier reached and what the next tier needs")
     func tieredFullReduction() throws {
         // ¥188.00: the ¥100 tier, ¥12.00 short of the ¥200 tier.

@@ -55,12 +55,14 @@ struct GroupBuyTests {
         return Deal(shop: shop, admin: admin, activity: try created.decode(GroupBuyActivity.self))
     }
 
-    static func open(_ app: Application, _ deal: Deal, token: String) async throws -> APIResponse {
-        try await app.send(.POST, "/api/v1/group-buys/\(deal.activity.id)/groups", token: token, json: GroupBuyJoinInput())
+    static func open(_ app: Application, _ deal: Deal, token: String, key: String = UUID().uuidString) async throws -> APIResponse {
+        try await app.send(.POST, "/api/v1/group-buys/\(deal.activity.id)/groups", token: token, json: GroupBuyJoinInput(),
+                           headers: ["Idempotency-Key": key])
     }
 
-    static func join(_ app: Application, _ groupId: UUID, token: String) async throws -> APIResponse {
-        try await app.send(.POST, "/api/v1/group-buys/groups/\(groupId)/members", token: token, json: GroupBuyJoinInput())
+    static func join(_ app: Application, _ groupId: UUID, token: String, key: String = UUID().uuidString) async throws -> APIResponse {
+        try await app.send(.POST, "/api/v1/group-buys/groups/\(groupId)/members", token: token, json: GroupBuyJoinInput(),
+                           headers: ["Idempotency-Key": key])
     }
 
     static func pay(_ app: Application, _ result: GroupBuyJoinResult, token: String) async throws {
@@ -129,16 +131,27 @@ struct GroupBuyTests {
         }
     }
 
-    @Test("a group of 2 fills when both have paid: until then the paid order waits without a store; then both orders reach their store; joining twice is a 409")
+    @Test("a group of 2 fills when both have paid: until then the paid order waits without a store; then both orders reach their store; joining twice is a 409; a retried open answers the first")
     func fill() async throws {
         try await withTestApp { app in
             let deal = try await Self.deal(app, size: 2)
             let opener = try await FlashSaleTests.quickMember(app, 1)
             let friend = try await FlashSaleTests.quickMember(app, 2)
-            let opened = try await Self.open(app, deal, token: opener.token)
+            let opened = try await Self.open(app, deal, token: opener.token, key: "open-once-0001")
             #expect(opened.status == .created, "\(opened.text)")
             let first = try opened.decode(GroupBuyJoinResult.self)
             #expect(first.group.slotsLeft == 1 && first.payment?.amountFen == 990 && first.group.members.map(\.opener) == [true])
+            // A retry after a lost answer gets the same group and order, not a second group.
+            let retried = try await Self.open(app, deal, token: opener.token, key: "open-once-0001")
+            #expect(retried.status == .ok, "\(retried.text)")
+            let again0 = try retried.decode(GroupBuyJoinResult.self)
+            #expect(again0.orderId == first.orderId && again0.group.id == first.group.id && again0.payment?.id == first.payment?.id)
+            #expect(try await GroupBuyGroupModel.query(on: app.db).count() == 1 && try await OrderModel.query(on: app.db).count() == 1)
+            let reused = try await Self.join(app, first.group.id, token: opener.token, key: "open-once-0001")
+            #expect(reused.status == .unprocessableEntity && reused.problem?.detail == "This Idempotency-Key was already used for a different group.",
+                    "\(reused.text)")
+            let keyless = try await app.send(.POST, "/api/v1/group-buys/groups/\(first.group.id)/members", token: friend.token, json: GroupBuyJoinInput())
+            #expect(keyless.status == .unprocessableEntity && keyless.text.contains("Idempotency-Key"), "\(keyless.text)")
             #expect(first.paymentDueAt == testEpoch.addingTimeInterval(300))
             try await Self.pay(app, first, token: opener.token)
             #expect(try await Self.status(app, first.orderId) == OrderStatus.awaitingGroup.rawValue)

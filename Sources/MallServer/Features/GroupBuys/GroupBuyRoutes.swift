@@ -36,27 +36,36 @@ struct GroupBuyMemberRoutes: RouteCollection {
         routes.post("group-buys", "groups", ":groupId", "members", use: join)
     }
 
+    /// 201 for a new group, 200 when the same key opened one before.
     func open(req: Request) async throws -> Response {
         let member = try req.requireMember()
         let id = try req.pathId("activityId", notFound: "No such group buy.")
+        let key = try Self.key(req)
         let input = try req.content.decode(GroupBuyJoinInput.self)
         let service = GroupBuyService(app: req.application, db: req.db)
-        return try await result(try await service.open(activityId: id, memberId: member.memberId, input: input, now: req.now), req)
+        return try await result(try await service.open(activityId: id, memberId: member.memberId, key: key, input: input, now: req.now), req)
     }
 
+    /// 201 for a new place in the group, 200 when the same key took it before.
     func join(req: Request) async throws -> Response {
         let member = try req.requireMember()
         let id = try req.pathId("groupId", notFound: "No such group.")
+        let key = try Self.key(req)
         let input = try req.content.decode(GroupBuyJoinInput.self)
         let service = GroupBuyService(app: req.application, db: req.db)
-        return try await result(try await service.join(groupId: id, memberId: member.memberId, input: input, now: req.now), req)
+        return try await result(try await service.join(groupId: id, memberId: member.memberId, key: key, input: input, now: req.now), req)
+    }
+
+    private static func key(_ req: Request) throws -> String {
+        try PointsMallService.idempotencyKey(req, problem: "send a unique Idempotency-Key header (8–100 characters) so a retry cannot open or join twice")
     }
 
     private func result(_ joined: GroupBuyService.Joined, _ req: Request) async throws -> Response {
         let order = joined.order
         return try Response.json(GroupBuyJoinResult(
             group: try await GroupBuyQueries.group(joined.groupId, now: req.now, on: req.db), orderId: order.id!, orderNumber: order.number,
-            payment: joined.payment?.info(req.application), paymentDueAt: order.paidAt == nil ? order.paymentDueAt : nil), status: .created)
+            payment: joined.payment?.info(req.application), paymentDueAt: order.paidAt == nil ? order.paymentDueAt : nil),
+            status: joined.created ? .created : .ok)
     }
 }
 

@@ -24,8 +24,9 @@ struct GroupBuyService {
         case alreadyMember
         case limitReached(limit: Int)
         case started
+        case keyReused
 
-        var status: HTTPResponseStatus { .conflict }
+        var status: HTTPResponseStatus { self == .keyReused ? .unprocessableEntity : .conflict }
 
         var title: String { status.reasonPhrase }
 
@@ -37,6 +38,7 @@ struct GroupBuyService {
             case .alreadyMember: "You are already in this group."
             case .limitReached(let limit): "You may be in at most \(limit) groups of this group buy."
             case .started: "A group buy that has started or ended cannot be changed."
+            case .keyReused: "This Idempotency-Key was already used for a different group."
             }
         }
     }
@@ -175,10 +177,13 @@ struct GroupBuyService {
         let groupId: UUID
         let order: OrderModel
         let payment: PaymentModel?
+        /// False when the request's Idempotency-Key answered an earlier open or join.
+        var created = true
     }
 
     /// A member opens a group, holding its first slot with an order at the group price.
-    func open(activityId: UUID, memberId: UUID, input: GroupBuyJoinInput, now: Date) async throws -> Joined {
+    func open(activityId: UUID, memberId: UUID, key: String, input: GroupBuyJoinInput, now: Date) async throws -> Joined {
+        if let earlier = try await earlier(memberId: memberId, key: key, matches: { $0.activityId == activityId && $0.opener }) { return earlier }
         guard let activity = try await GroupBuyActivityModel.find(activityId, on: db) else { throw MallError.notFound("No such group buy.") }
         guard activity.phase(at: now) == .live else { throw Failure.notLive }
         let destination = try await destination(input, memberId: memberId, activity: activity)
@@ -198,13 +203,15 @@ struct GroupBuyService {
             try await group.create(on: tx)
             try await app.jobs.enqueue(Self.expiryJob, payload: ExpiryPayload(groupId: groupId), runAt: group.expiresAt,
                                        uniqueKey: "group-buy-expiry:\(groupId.uuidString)", on: tx)
-            return try await place(activity: activity, groupId: groupId, memberId: memberId, opener: true, destination: destination, now: now, on: tx)
+            return try await place(activity: activity, groupId: groupId, memberId: memberId, opener: true, key: key, destination: destination,
+                                   now: now, on: tx)
         }
     }
 
     /// A member joins an open group: the slot is taken by one conditional UPDATE, so a full
     /// group refuses however many join at once.
-    func join(groupId: UUID, memberId: UUID, input: GroupBuyJoinInput, now: Date) async throws -> Joined {
+    func join(groupId: UUID, memberId: UUID, key: String, input: GroupBuyJoinInput, now: Date) async throws -> Joined {
+        if let earlier = try await earlier(memberId: memberId, key: key, matches: { $0.groupId == groupId && !$0.opener }) { return earlier }
         guard let group = try await GroupBuyGroupModel.find(groupId, on: db),
               let activity = try await GroupBuyActivityModel.find(group.activityId, on: db) else { throw MallError.notFound("No such group.") }
         let destination = try await destination(input, memberId: memberId, activity: activity)
@@ -222,8 +229,20 @@ struct GroupBuyService {
                       current.status == GroupBuyGroupStatus.open.rawValue, current.expiresAt > now else { throw Failure.closed }
                 throw Failure.full
             }
-            return try await place(activity: activity, groupId: groupId, memberId: memberId, opener: false, destination: destination, now: now, on: tx)
+            return try await place(activity: activity, groupId: groupId, memberId: memberId, opener: false, key: key, destination: destination,
+                                   now: now, on: tx)
         }
+    }
+
+    /// The open or join this member already made with the same key (a retry after a lost
+    /// answer), or nil; the same key for another group is refused.
+    private func earlier(memberId: UUID, key: String, matches: (GroupBuyMemberModel) -> Bool) async throws -> Joined? {
+        guard let row = try await GroupBuyMemberModel.query(on: db).filter(\.$memberId == memberId).filter(\.$requestKey == key).first() else {
+            return nil
+        }
+        guard matches(row), let orderId = row.orderId, let order = try await OrderModel.find(orderId, on: db) else { throw Failure.keyReused }
+        let payment = try await PaymentModel.query(on: db).filter(\.$checkoutId == order.checkoutId).first()
+        return Joined(groupId: row.groupId, order: order, payment: payment, created: false)
     }
 
     private func destination(_ input: GroupBuyJoinInput, memberId: UUID, activity: GroupBuyActivityModel) async throws -> RewardOrderService.Destination {
@@ -236,14 +255,16 @@ struct GroupBuyService {
     }
 
     /// The member's row, their count against the limit and their order, in the caller's transaction.
-    private func place(activity: GroupBuyActivityModel, groupId: UUID, memberId: UUID, opener: Bool, destination: RewardOrderService.Destination,
-                       now: Date, on tx: any Database) async throws -> Joined {
+    private func place(activity: GroupBuyActivityModel, groupId: UUID, memberId: UUID, opener: Bool, key: String,
+                       destination: RewardOrderService.Destination, now: Date, on tx: any Database) async throws -> Joined {
         let rowId = UUID()
+        // Either unique key refuses the row: the member is in this group already, or a
+        // concurrent retry with the same key got there first.
         let inserted = try await tx.sql.raw("""
-            INSERT INTO group_buy_members (id, group_id, activity_id, member_id, opener, status, joined_at)
+            INSERT INTO group_buy_members (id, group_id, activity_id, member_id, opener, status, joined_at, request_key)
             VALUES (\(bind: rowId), \(bind: groupId), \(bind: activity.id!), \(bind: memberId), \(bind: opener),
-                    \(bind: GroupBuyMemberStatus.pending.rawValue), \(bind: now))
-            ON CONFLICT (group_id, member_id) DO NOTHING RETURNING id
+                    \(bind: GroupBuyMemberStatus.pending.rawValue), \(bind: now), \(bind: key))
+            ON CONFLICT DO NOTHING RETURNING id
             """).all()
         guard !inserted.isEmpty else { throw Failure.alreadyMember }
         // One upsert that refuses to pass the limit, so concurrent joins can never exceed it.

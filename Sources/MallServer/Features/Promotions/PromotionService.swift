@@ -138,6 +138,7 @@ struct PromotionService {
         }
         if let kind = Self.kind(input.rule, gift: gift.map { ($0.productId, $0.title) }, errors: &errors) {
             PromotionRuleLimits.check(kind, path: "rule", currency: .cny, into: &errors)
+            PromotionRuleLimits.checkAuthoring(kind, path: "rule", into: &errors)
         }
         try errors.throwIfAny()
     }

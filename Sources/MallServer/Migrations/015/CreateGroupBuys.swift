@@ -55,8 +55,11 @@ struct CreateGroupBuys: AsyncMigration {
             .field("status", .string, .required)
             .field("joined_at", .datetime, .required)
             .field("paid_at", .datetime)
+            // The member's Idempotency-Key: a retried open or join answers the first one.
+            .field("request_key", .string)
             // A member is in a group once: a second join is a 409, never a second slot.
             .unique(on: "group_id", "member_id")
+            .unique(on: "member_id", "request_key")
             .create()
         try await database.index("group_buy_members_order", on: "group_buy_members", columns: ["order_id"])
         try await database.index("group_buy_members_activity", on: "group_buy_members", columns: ["activity_id", "status"])

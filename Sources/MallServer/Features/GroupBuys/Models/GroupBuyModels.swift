@@ -86,9 +86,10 @@ final class GroupBuyMemberModel: Model, @unchecked Sendable {
     @Field(key: "status") var status: String
     @Field(key: "joined_at") var joinedAt: Date
     @OptionalField(key: "paid_at") var paidAt: Date?
+    @OptionalField(key: "request_key") var requestKey: String?
 
     // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
-    var properties: [any AnyProperty] { [_id, _groupId, _activityId, _memberId, _orderId, _opener, _status, _joinedAt, _paidAt] }
+    var properties: [any AnyProperty] { [_id, _groupId, _activityId, _memberId, _orderId, _opener, _status, _joinedAt, _paidAt, _requestKey] }
 
     init() {}
 }

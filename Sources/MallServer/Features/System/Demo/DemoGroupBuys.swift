@@ -28,7 +28,8 @@ struct DemoGroupBuys {
             title: "三人拼团 · 每日坚果", skuId: sku.id!, storeId: store.id!, groupPriceFen: max(1, sku.priceFen * 7 / 10), groupSize: 3,
             timeLimitMinutes: 1_440, perMemberLimit: 2, virtualFill: 0, startsAt: hour, endsAt: hour.addingTimeInterval(7 * 86_400)),
             reach: .everything, audit: audit)
-        let opened = try await service.open(activityId: activity.id!, memberId: opener.id!, input: GroupBuyJoinInput(), now: now)
+        let opened = try await service.open(activityId: activity.id!, memberId: opener.id!, key: "demo-group-\(activity.id!.uuidString)",
+                                            input: GroupBuyJoinInput(), now: now)
         if let payment = opened.payment {
             try await PaymentService(app: app).recordPaid(payment: payment, transactionId: "DEMO-GROUP-\(opened.groupId.uuidString.prefix(8))", at: now)
         }
