@@ -1,6 +1,6 @@
 // Flash-sale page: ticks each session's countdown (reloading when a session opens or ends, so
-// the server says what is on sale) and buys one unit through
-// POST /api/v1/flash-sales/{session}/purchases. One Idempotency-Key per click, kept across a retry
+// the server says what is on sale) and buys the chosen quantity (1 up to the session's
+// per-member limit) through POST /api/v1/flash-sales/{session}/purchases. One Idempotency-Key per click, kept across a retry
 // of the same click so a lost answer cannot buy twice, renewed after an answer.
 import { api, el, problemText } from './mall.js';
 
@@ -35,10 +35,13 @@ if (root) {
     const button = card.querySelector('.flash-buy');
     const errors = card.querySelector('.form-errors');
     const message = card.querySelector('.form-message');
+    const quantity = card.querySelector('.flash-quantity');
     const session = card.closest('[data-session]').dataset.session;
     let key = newKey();
     if (button.dataset.closed) return;
     button.disabled = false;
+    // The key names one purchase: another quantity is another purchase.
+    quantity?.addEventListener('change', () => { key = newKey(); });
     button.addEventListener('click', async () => {
       if (words.signedIn !== 'true') {
         window.location.href = words.login;
@@ -48,7 +51,7 @@ if (root) {
       message.replaceChildren();
       button.disabled = true;
       try {
-        const result = await api('POST', `/flash-sales/${session}/purchases`, { skuId: card.dataset.sku, quantity: 1 }, { 'Idempotency-Key': key });
+        const result = await api('POST', `/flash-sales/${session}/purchases`, { skuId: card.dataset.sku, quantity: Number(quantity?.value || 1) }, { 'Idempotency-Key': key });
         key = newKey();
         const due = result.paymentDueAt ? new Date(result.paymentDueAt).toLocaleTimeString() : '';
         message.replaceChildren(
