@@ -6,8 +6,9 @@
 -- 201 is a purchase (200 a replayed key: the same purchase, counted once, as a replay); 409 is
 -- a refusal, told apart by its detail: sold out (the quota gate, or the database's last word),
 -- over the member's limit, not open yet, ended. Refusals are expected, not errors. Every
--- attempt takes the next member of this thread's slice of tokens_flash.txt and a fresh key, so
--- members come back for their second unit and then meet the limit.
+-- attempt takes the next of this thread's few members (MEMBERS_PER_CONNECTION of its slice of
+-- tokens_flash.txt) and a fresh key, so members come back for their second unit and then meet
+-- the limit: at 64 connections, 512 members who may buy 1,024 units between them.
 --
 -- Purchases and refusals are timed apart (wrk's own latency mixes them), which needs one
 -- connection per wrk thread: bench/run passes -t N -c N. Refusals per second are counted over
@@ -20,10 +21,13 @@ local bench = require("common")
 
 local COUNTERS = { "purchases", "replays", "refused", "sold_out", "over_limit", "not_open", "ended", "errors" }
 local MAX_SAMPLES = 100000
+local MEMBERS_PER_CONNECTION = 8
 
 function init(args)
   local id = bench.init_thread()
-  tokens = bench.slice(bench.read_lines("tokens_flash.txt"), id, bench.thread_count())
+  local slice = bench.slice(bench.read_lines("tokens_flash.txt"), id, bench.thread_count())
+  tokens = {}
+  for i = 1, math.min(MEMBERS_PER_CONNECTION, #slice) do tokens[i] = slice[i] end
   session_id, sku_id, units, limit = bench.read_first("flash.txt"):match("^(%S+)%s+(%S+)%s+(%d+)%s+(%d+)")
   if not session_id then bench.fail("flash.txt must hold 'sessionId skuId units limit'") end
   path = "/api/v1/flash-sales/" .. session_id .. "/purchases"
