@@ -8,7 +8,9 @@
 keeps its length, items, quotas and limit) with `PUT /api/v1/admin/marketing/flash-sales/{id}`,
 as HQ would edit a session that has not started, and prints the epoch second it opens.
 `live` saves `GET …/flash-sales/{id}/live` (what the server's quota gate still admits and its
-refusals), which `chainmall bench-check --gate FILE` compares with the database.
+refusals), which `chainmall bench-check --gate FILE` compares with the database. It first waits
+(up to `--settle` seconds) until two reads a second apart agree: purchases wrk sent before it
+stopped are still being decided, and a check taken meanwhile races them.
 Standard library only; talks to 127.0.0.1 only.
 """
 import argparse
@@ -62,7 +64,17 @@ def open_session(args):
 
 
 def live(args):
-    doc = call(args, "GET", f"/api/v1/admin/marketing/flash-sales/{args.session}/live")
+    path = f"/api/v1/admin/marketing/flash-sales/{args.session}/live"
+    doc = call(args, "GET", path)
+    deadline = time.time() + args.settle
+    while time.time() < deadline:
+        time.sleep(1)
+        again = call(args, "GET", path)
+        settled = [(i.get("sold"), i.get("gateLeft")) for i in again.get("items") or []] == \
+                  [(i.get("sold"), i.get("gateLeft")) for i in doc.get("items") or []]
+        doc = again
+        if settled:
+            break
     with open(args.out, "w", encoding="utf-8") as f:
         json.dump(doc, f, ensure_ascii=False)
     items = doc.get("items") or [{}]
@@ -76,6 +88,7 @@ def main():
     parser.add_argument("--token-file", required=True)
     parser.add_argument("--session", required=True)
     parser.add_argument("--lead", type=int, default=2)
+    parser.add_argument("--settle", type=int, default=60)
     parser.add_argument("--out")
     args = parser.parse_args()
     if args.command == "live" and not args.out:
