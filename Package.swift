@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "chainmall", targets: ["ChainMall"]),
+        // The pricing engine's micro-benchmark (bench/run builds and runs it in release mode).
+        .executable(name: "pricing-bench", targets: ["PricingBench"]),
         .library(name: "MallCore", targets: ["MallCore"]),
         .library(name: "MallAPI", targets: ["MallAPI"]),
     ],
@@ -43,6 +45,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "ChainMall", dependencies: ["MallServer"]),
+        .executableTarget(name: "PricingBench", dependencies: ["MallCore"]),
         .testTarget(name: "MallCoreTests", dependencies: ["MallCore"]),
         .testTarget(
             name: "MallServerTests",

@@ -8,6 +8,7 @@ It speaks the same commands and endpoints the harness uses, checks what it is se
     DATA_DIR=/tmp/fake bench/fake_server.py bench-seed --out /tmp/fake/fixtures
     DATA_DIR=/tmp/fake bench/fake_server.py serve --hostname 127.0.0.1 --port 8099
     DATA_DIR=/tmp/fake bench/fake_server.py bench-check --sku <stampede sku>
+    DATA_DIR=/tmp/fake bench/fake_server.py bench-check --flash-session <id> [--gate live.json] [--expect-sold-out]
 
 Its state is a JSON file, $DATA_DIR/fake_state.json, also when DATABASE_URL is set (that is
 ignored); it listens on 127.0.0.1 only.
@@ -15,6 +16,7 @@ FAKE_CHAOS=0.01 answers that fraction of API requests with 500, to test error co
 FAKE_DELAY_MS=2 adds that much latency to every API request.
 """
 import argparse
+import calendar
 import json
 import os
 import random
@@ -49,19 +51,23 @@ def seed(args):
     members = min(args.members, args.shoppers)
     tokens = [f"member-{i}-{rng.getrandbits(64):016x}" for i in range(members)]
     stampede = {"skuId": u(), "units": args.stampede_units or (100 if args.products <= 1000 else 1000)}
+    flash = {"sessionId": u(), "skuId": u(), "units": args.flash_units or (100 if args.products <= 1000 else 1000),
+             "perMemberLimit": args.flash_limit}
     staff = f"staff-{rng.getrandbits(64):016x}"
     desk = u()
     with open(os.path.join(args.out, "member_tokens.txt"), "w") as f:
         f.write("\n".join(tokens) + "\n")
     fixtures = {
         "categoryIds": categories, "productIds": products, "skuIds": skus, "keywords": KEYWORDS,
-        "center": {"lat": 31.2304, "lng": 121.4737}, "stampede": stampede,
+        "center": {"lat": 31.2304, "lng": 121.4737}, "stampede": stampede, "flashSale": flash,
         "memberTokensFile": os.path.join(args.out, "member_tokens.txt"), "staffToken": staff, "deskStoreId": desk,
     }
     with open(os.path.join(args.out, "fixtures.json"), "w") as f:
         json.dump(fixtures, f, ensure_ascii=False, indent=1)
     state = {"fixtures": fixtures, "tokens": tokens, "startingStock": stampede["units"], "remaining": stampede["units"],
-             "ordersPlaced": 0, "overlaps": {}, "requests": 0}
+             "ordersPlaced": 0, "overlaps": {}, "requests": 0,
+             # The flash session opens two days later, until bench/run moves it (PUT).
+             "flash": {"startsAt": time.time() + 2 * 86400, "length": 3600, "sold": 0, "bought": {}, "refusals": 0}}
     with open(state_path(), "w") as f:
         json.dump(state, f)
     time.sleep(0.2)
@@ -84,6 +90,7 @@ class Mall:
         self.idempotency = {}    # (token, key) -> (status, body)
         self.payments = {}       # payment id -> [token, paid]
         self.inflight = {}       # token -> count of requests being handled
+        self.flash_keys = {}     # (token, key) -> purchase answer
         self.chaos = float(os.environ.get("FAKE_CHAOS") or 0)
         self.delay = float(os.environ.get("FAKE_DELAY_MS") or 0) / 1000
 
@@ -94,8 +101,22 @@ class Mall:
         os.replace(tmp, state_path())
 
 
-def problem(status, title):
-    return status, {"type": "about:blank", "title": title, "status": status}, "application/problem+json"
+def problem(status, title, detail=None):
+    doc = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        doc["detail"] = detail
+    return status, doc, "application/problem+json"
+
+
+def iso(epoch):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+
+
+def flash_session(mall):
+    fx, f = mall.state["fixtures"]["flashSale"], mall.state["flash"]
+    return {"id": fx["sessionId"], "title": "压测秒杀场", "startsAt": iso(f["startsAt"]), "endsAt": iso(f["startsAt"] + f["length"]),
+            "perMemberLimit": fx["perMemberLimit"],
+            "items": [{"skuId": fx["skuId"], "storeId": mall.desk, "flashPriceFen": 495, "quota": fx["units"], "sold": f["sold"]}]}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -180,6 +201,28 @@ class Handler(BaseHTTPRequestHandler):
         if method == "GET" and rest == ["stores", "nearby"]:
             float(q["lat"]), float(q["lng"]), float(q["radiusKm"])
             return self.send(200, [{"id": str(uuid.uuid4()), "name": "静安寺店", "distanceKm": 1.2}])
+        flash_path = ["admin", "marketing", "flash-sales", mall.state["fixtures"]["flashSale"]["sessionId"]]
+        if rest[:4] == flash_path:
+            if self.headers.get("Authorization") != "Bearer " + mall.staff:
+                return self.send(*problem(401, "staff token required"))
+            with mall.lock:
+                if method == "GET" and len(rest) == 4:
+                    return self.send(200, flash_session(mall))
+                if method == "PUT" and len(rest) == 4:
+                    if not isinstance(body, dict) or not isinstance(body.get("items"), list):
+                        return self.send(*problem(400, "bad session"))
+                    if mall.state["flash"]["startsAt"] <= time.time():
+                        return self.send(*problem(409, "Conflict", "A flash sale that has started or ended cannot be changed."))
+                    starts = calendar.timegm(time.strptime(body["startsAt"], "%Y-%m-%dT%H:%M:%SZ"))
+                    mall.state["flash"]["startsAt"] = starts
+                    return self.send(200, flash_session(mall))
+                if method == "GET" and rest[4:] == ["live"]:
+                    fx, f = mall.state["fixtures"]["flashSale"], mall.state["flash"]
+                    left = fx["units"] - f["sold"]
+                    return self.send(200, {"session": flash_session(mall), "refusals": f["refusals"], "items": [
+                        {"skuId": fx["skuId"], "title": "秒杀", "quota": fx["units"], "sold": f["sold"], "quotaLeft": left, "gateLeft": left,
+                         "orders": len(f["bought"]), "paidOrders": 0, "paidRevenueFen": 0}]})
+            return self.send(*problem(404, "not found"))
         if method == "GET" and rest == ["admin", "orders"]:
             if self.headers.get("Authorization") != "Bearer " + mall.staff:
                 return self.send(*problem(401, "staff token required"))
@@ -232,6 +275,8 @@ class Handler(BaseHTTPRequestHandler):
                                   "application/json")
                 mall.idempotency[(token, key)] = result
             return self.send(*result)
+        if method == "POST" and len(rest) == 3 and rest[0] == "flash-sales" and rest[2] == "purchases":
+            return self.flash_purchase(rest[1], body, token)
         if method == "POST" and len(rest) == 4 and rest[0] == "payments" and rest[2:] == ["sandbox", "complete"]:
             with mall.lock:
                 entry = mall.payments.get(rest[1])
@@ -240,6 +285,40 @@ class Handler(BaseHTTPRequestHandler):
                 entry[1] = True
             return self.send(200, {"id": rest[1], "status": "paid"})
         return self.send(*problem(404, "not found"))
+
+    def flash_purchase(self, session_id, body, token):
+        mall = self.mall
+        fx, f = mall.state["fixtures"]["flashSale"], mall.state["flash"]
+        if session_id != fx["sessionId"]:
+            return self.send(*problem(404, "No such flash-sale session."))
+        key = self.headers.get("Idempotency-Key", "")
+        if not 8 <= len(key) <= 100:
+            return self.send(*problem(422, "Idempotency-Key must be 8-100 characters"))
+        if not isinstance(body, dict) or body.get("skuId") != fx["skuId"] or not 1 <= int(body.get("quantity", 1)) <= 99:
+            return self.send(*problem(422, "bad purchase"))
+        quantity = int(body.get("quantity", 1))
+        with mall.lock:
+            if (token, key) in mall.flash_keys:
+                return self.send(200, mall.flash_keys[(token, key)])
+            if time.time() < f["startsAt"]:
+                return self.send(*problem(409, "Conflict", f"This flash sale opens for you at {iso(f['startsAt'])}."))
+            if f["sold"] + quantity > fx["units"]:
+                f["refusals"] += 1
+                return self.send(*problem(409, "Conflict", "This flash-sale item is sold out."))
+            held = f["bought"].get(token, 0)
+            if held + quantity > fx["perMemberLimit"]:
+                return self.send(*problem(409, "Conflict", f"You may buy at most {fx['perMemberLimit']} of this item in this flash sale; "
+                                                           f"{fx['perMemberLimit'] - held} left for you."))
+            f["sold"] += quantity
+            f["bought"][token] = held + quantity
+            mall.save()
+            answer = {"purchase": {"id": str(uuid.uuid4()), "quantity": quantity, "unitPriceFen": 495, "status": "active"},
+                      "payment": {"id": str(uuid.uuid4()), "amountFen": 495 * quantity}}
+            mall.flash_keys[(token, key)] = answer
+        return self.send(201, answer)
+
+    def do_PUT(self):
+        self.handle_any("PUT")
 
     def do_GET(self):
         self.handle_any("GET")
@@ -266,9 +345,28 @@ def serve(args):
     server.serve_forever()
 
 
+def check_flash(args, s):
+    fx, f = s["fixtures"]["flashSale"], s["flash"]
+    over = sum(1 for units in f["bought"].values() if units > fx["perMemberLimit"])
+    result = {"quota": fx["units"], "sold": f["sold"], "activePurchaseUnits": sum(f["bought"].values()), "soldOut": f["sold"] == fx["units"],
+              "perMemberLimit": fx["perMemberLimit"], "buyers": len(f["bought"]), "membersOverLimit": over, "ledgerMatchesProjection": True}
+    if args.gate:
+        with open(args.gate) as g:
+            live = json.load(g)
+        result["gateLeft"] = live["items"][0]["gateLeft"]
+        result["gateRefusals"] = live["refusals"]
+        result["gateMatchesDatabase"] = result["gateLeft"] == fx["units"] - f["sold"]
+    result["ok"] = (args.flash_session == fx["sessionId"] and f["sold"] <= fx["units"] and over == 0
+                    and result.get("gateMatchesDatabase", True) and (not args.expect_sold_out or result["soldOut"]))
+    print(json.dumps(result))
+    sys.exit(0 if result["ok"] else 1)
+
+
 def check(args):
     with open(state_path()) as f:
         s = json.load(f)
+    if args.flash_session:
+        return check_flash(args, s)
     sku = s["fixtures"]["stampede"]["skuId"]
     sold = s["startingStock"] - s["remaining"]
     result = {"startingStock": s["startingStock"], "remaining": s["remaining"], "sold": sold,
@@ -287,13 +385,16 @@ def main():
     s = sub.add_parser("bench-seed")
     s.add_argument("--out", required=True)
     for name, default in (("products", 10000), ("stores", 50), ("members", 100000), ("orders", 200000), ("catalog-scale", 1),
-                          ("shoppers", 5000), ("stampede-units", 0)):
+                          ("shoppers", 5000), ("stampede-units", 0), ("flash-units", 0), ("flash-limit", 2)):
         s.add_argument("--" + name, type=int, default=default)
     s = sub.add_parser("serve")
     s.add_argument("--hostname", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8080)
     s = sub.add_parser("bench-check")
-    s.add_argument("--sku", required=True)
+    s.add_argument("--sku")
+    s.add_argument("--flash-session")
+    s.add_argument("--gate")
+    s.add_argument("--expect-sold-out", action="store_true")
     args = p.parse_args()
     {"bench-seed": seed, "serve": serve, "bench-check": check}[args.command](args)
 

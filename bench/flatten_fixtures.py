@@ -4,10 +4,12 @@
     bench/flatten_fixtures.py FIXTURES_JSON OUT_DIR
 
 Writes to OUT_DIR: categories.txt, products.txt, skus.txt, keywords.txt (URL-encoded),
-center.txt ("lat lng"), stampede.txt ("skuId units"), staff_token.txt, desk_store.txt,
-member_tokens.txt, and the member tokens split into three disjoint files: tokens_cart.txt
-(add_to_cart), tokens_checkout.txt (checkout) and tokens_stampede.txt (stampede), so carts
-filled by one scenario never reach another scenario's checkout. Prints a one-line summary.
+center.txt ("lat lng"), stampede.txt ("skuId units"), flash.txt ("sessionId skuId units
+perMemberLimit"), staff_token.txt, desk_store.txt, member_tokens.txt, and the member tokens split
+into four disjoint files: tokens_cart.txt (add_to_cart), tokens_checkout.txt (checkout),
+tokens_stampede.txt (stampede) and tokens_flash.txt (flash_sale), so carts filled by one
+scenario never reach another scenario's checkout and the flash sale's buyers start with no
+units bought. Prints a one-line summary.
 """
 import json
 import os
@@ -60,18 +62,21 @@ def main():
     keywords = need(doc, "keywords", list)
     center = need(doc, "center", dict)
     stampede = need(doc, "stampede", dict)
+    flash = need(doc, "flashSale", dict)
     staff = need(doc, "staffToken", str)
     desk = need(doc, "deskStoreId", str)
     try:
         lat, lng = float(center["lat"]), float(center["lng"])
         sku, units = str(stampede["skuId"]), int(stampede["units"])
+        flash_line = f'{flash["sessionId"]} {flash["skuId"]} {int(flash["units"])} {int(flash["perMemberLimit"])}'
     except (KeyError, TypeError, ValueError):
-        fail('"center" needs lat and lng; "stampede" needs skuId and units')
+        fail('"center" needs lat and lng; "stampede" needs skuId and units; '
+             '"flashSale" needs sessionId, skuId, units and perMemberLimit')
 
     with open(find_tokens_file(need(doc, "memberTokensFile", str), fixtures_path), encoding="utf-8") as f:
         tokens = [line.strip() for line in f if line.strip()]
-    if len(tokens) < 3:
-        fail(f"member_tokens.txt has {len(tokens)} tokens; at least 3 are needed (thousands for a real run)")
+    if len(tokens) < 4:
+        fail(f"member_tokens.txt has {len(tokens)} tokens; at least 4 are needed (thousands for a real run)")
 
     write_lines(out_dir, "categories.txt", categories)
     write_lines(out_dir, "products.txt", products)
@@ -79,17 +84,19 @@ def main():
     write_lines(out_dir, "keywords.txt", [quote(str(k), safe="") for k in keywords])
     write_lines(out_dir, "center.txt", [f"{lat!r} {lng!r}"])
     write_lines(out_dir, "stampede.txt", [f"{sku} {units}"])
+    write_lines(out_dir, "flash.txt", [flash_line])
     write_lines(out_dir, "staff_token.txt", [staff])
     write_lines(out_dir, "desk_store.txt", [desk])
     write_lines(out_dir, "member_tokens.txt", tokens)
-    third = len(tokens) // 3
-    write_lines(out_dir, "tokens_cart.txt", tokens[:third])
-    write_lines(out_dir, "tokens_checkout.txt", tokens[third:2 * third])
-    write_lines(out_dir, "tokens_stampede.txt", tokens[2 * third:])
+    quarter = len(tokens) // 4
+    write_lines(out_dir, "tokens_cart.txt", tokens[:quarter])
+    write_lines(out_dir, "tokens_checkout.txt", tokens[quarter:2 * quarter])
+    write_lines(out_dir, "tokens_stampede.txt", tokens[2 * quarter:3 * quarter])
+    write_lines(out_dir, "tokens_flash.txt", tokens[3 * quarter:])
 
     print(f"fixtures: {len(categories)} categories, {len(products)} products, {len(skus)} SKUs, "
-          f"{len(keywords)} keywords, {len(tokens)} member tokens ({third}/{third}/{len(tokens) - 2 * third} "
-          f"for add_to_cart/checkout/stampede), stampede {units} units of {sku}")
+          f"{len(keywords)} keywords, {len(tokens)} member tokens ({quarter}/{quarter}/{quarter}/{len(tokens) - 3 * quarter} "
+          f"for add_to_cart/checkout/stampede/flash_sale), stampede {units} units of {sku}, flash sale {flash_line}")
 
 
 if __name__ == "__main__":

@@ -154,6 +154,18 @@ struct FlashSaleTests {
         }
     }
 
+    @Test("the flash-sale page lets the buyer choose how many, 1 up to the session's per-member limit")
+    func pageQuantities() async throws {
+        try await withTestApp { app in
+            _ = try await Self.sale(app, limit: 3)
+            let page = try await app.send(.GET, "/flash-sales")
+            #expect(page.status == .ok)
+            #expect(page.text.contains(#"<select class="flash-quantity" ><option value="1">1</option><option value="2">2</option><option value="3">3</option></select>"#),
+                    "\(page.text)")
+            #expect(!page.text.contains(#"<option value="4">"#))
+        }
+    }
+
     @Test("head start: a member whose level gives 30 priority minutes buys 10 minutes before the start; others are told when it opens")
     func headStart() async throws {
         try await withTestApp { app in

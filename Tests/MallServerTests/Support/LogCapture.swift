@@ -23,12 +23,19 @@ final class LogCapture: @unchecked Sendable {
 
     /// Replaces the application's logger with one that records every level here.
     func install(on app: Application) {
-        var logger = Logger(label: "chainmall.test") { _ in Handler(capture: self) }
+        app.logger = logger(label: "chainmall.test")
+    }
+
+    /// A logger that records every level here.
+    func logger(label: String) -> Logger {
+        var logger = Logger(label: label) { _ in Handler(capture: self) }
         logger.logLevel = .trace
-        app.logger = logger
+        return logger
     }
 
     var all: [Entry] { lock.withLock { recorded } }
+
+    func clear() { lock.withLock { recorded.removeAll() } }
 
     func entries(_ level: Logger.Level) -> [Entry] { all.filter { $0.level == level } }
 

@@ -5,31 +5,53 @@ import { t, dateTime, money, number } from '../i18n.js';
 import { formDialog, storeOptions } from '../widgets.js';
 import { resolveSku } from './points-mall.js';
 
-// Flash-sale sessions: create (one SKU per form; edit replaces the whole session while it has
-// not started), end early, copy to another time, and a live panel polled every 5 s while open.
+// Flash-sale sessions: create and edit every SKU of a session (one row of fields per SKU and an
+// empty row to add one; edit replaces the whole session while it has not started), end early,
+// copy to another time, and a live panel polled every 5 s while open.
 export async function render(root) {
   add(root, pageHeader(t('flash.title'), button(t('flash.new'), () => edit(null), { kind: 'primary' })));
   const stores = storeOptions({ all: false });
 
   async function edit(session) {
-    const item = session?.items[0];
+    const rows = (session?.items.length ?? 0) + 1;
+    const itemFields = [];
+    for (let row = 0; row < rows; row += 1) {
+      const item = session?.items[row];
+      // The first row is the session's one required SKU; later rows may stay empty.
+      const first = row === 0;
+      itemFields.push(
+        { name: `skuCode${row}`, label: t('flash.skuN', { n: row + 1 }), required: first, value: item?.skuId, help: first ? t('flash.skuHelp') : undefined },
+        { name: `storeId${row}`, label: t('flash.store'), type: 'select', options: stores, value: item?.storeId, help: first ? t('flash.storeHelp') : undefined },
+        { name: `flashPriceFen${row}`, label: t('flash.price'), type: 'money', required: first, value: item?.flashPriceFen },
+        { name: `quota${row}`, label: t('flash.quota'), type: 'integer', required: first, min: 1, max: 100000, value: item?.quota },
+      );
+    }
+    // The server names a problem by the index of the item it was sent as; rows left empty are
+    // not sent, so the map is rebuilt on every submit.
+    const aliases = {};
     const saved = await formDialog(session ? t('flash.editTitle', { title: session.title }) : t('flash.new'), {
       fields: [
         { name: 'title', label: t('flash.sessionTitle'), required: true, value: session?.title, maxlength: 60 },
         { name: 'startsAt', label: t('flash.startsAt'), type: 'datetime', required: true, value: session?.startsAt },
         { name: 'endsAt', label: t('flash.endsAt'), type: 'datetime', required: true, value: session?.endsAt },
         { name: 'perMemberLimit', label: t('flash.limit'), type: 'integer', required: true, min: 1, max: 99, value: session?.perMemberLimit ?? 2 },
-        { name: 'skuCode', label: t('flash.sku'), required: true, value: item?.skuId, help: t('flash.skuHelp') },
-        { name: 'storeId', label: t('flash.store'), type: 'select', options: stores, value: item?.storeId, help: t('flash.storeHelp') },
-        { name: 'flashPriceFen', label: t('flash.price'), type: 'money', required: true, value: item?.flashPriceFen },
-        { name: 'quota', label: t('flash.quota'), type: 'integer', required: true, min: 1, max: 100000, value: item?.quota },
+        ...itemFields,
       ],
-      aliases: { 'items[0].skuId': 'skuCode', 'items[0].storeId': 'storeId', 'items[0].flashPriceFen': 'flashPriceFen', 'items[0].quota': 'quota' },
+      aliases,
       onSubmit: async (v) => {
-        const body = {
-          title: v.title, startsAt: v.startsAt, endsAt: v.endsAt, perMemberLimit: v.perMemberLimit,
-          items: [{ skuId: await resolveSku(v.skuCode, v.storeId), storeId: v.storeId, flashPriceFen: v.flashPriceFen, quota: v.quota }],
-        };
+        const items = [];
+        for (let row = 0; row < rows; row += 1) {
+          if (row > 0 && !v[`skuCode${row}`]) continue;
+          const sent = items.length;
+          for (const key of ['skuId', 'storeId', 'flashPriceFen', 'quota']) {
+            aliases[`items[${sent}].${key}`] = `${key === 'skuId' ? 'skuCode' : key}${row}`;
+          }
+          items.push({
+            skuId: await resolveSku(v[`skuCode${row}`], v[`storeId${row}`], `skuCode${row}`), storeId: v[`storeId${row}`],
+            flashPriceFen: v[`flashPriceFen${row}`], quota: v[`quota${row}`],
+          });
+        }
+        const body = { title: v.title, startsAt: v.startsAt, endsAt: v.endsAt, perMemberLimit: v.perMemberLimit, items };
         return session ? put(`/admin/marketing/flash-sales/${session.id}`, body) : post('/admin/marketing/flash-sales', body);
       },
     });

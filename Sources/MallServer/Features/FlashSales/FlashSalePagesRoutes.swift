@@ -35,6 +35,8 @@ struct FlashSalePagesRoutes: RouteCollection {
         let countdownTo: Int64?
         let countdownLabel: String
         let opensForMe: String?
+        /// What the buyer may choose to buy at once: 1 up to the session's per-member limit.
+        let quantities: [Int]
         let items: [ItemCard]
     }
 
@@ -57,6 +59,7 @@ struct FlashSalePagesRoutes: RouteCollection {
                 countdownTo: session.countdownTo.map { Int64($0.timeIntervalSince1970 * 1_000) },
                 countdownLabel: req.message(session.phase == .live ? "flash_ends_in" : "flash_starts_in"),
                 opensForMe: session.opensForMeAt.map { req.message("flash_opens_for_you", ["time": WebFormat.time($0, in: timeZone)]) },
+                quantities: Array(1...max(1, min(session.perMemberLimit, InputLimits.flashQuantity.upperBound))),
                 items: session.items.map { item in
                     ItemCard(skuId: item.skuId, title: item.title, image: item.imageUrl, productHref: "/product/\(item.productId)",
                              flashPrice: WebFormat.yuan(item.flashPriceFen), listPrice: WebFormat.yuan(item.listPriceFen), soldPercent: item.soldPercent,

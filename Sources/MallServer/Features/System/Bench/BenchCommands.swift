@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import MallAPI
 import SQLKit
 import Vapor
 
@@ -19,8 +20,12 @@ struct BenchSeedCommand: AsyncCommand {
         var orders: Int?
         @Option(name: "shoppers", help: "Members given a token for the load scripts, default 5000")
         var shoppers: Int?
-        @Option(name: "stampede-units", help: "Units of the flash-sale SKU, default 1000")
+        @Option(name: "stampede-units", help: "Units of the stampede's SKU, default 1000")
         var stampedeUnits: Int?
+        @Option(name: "flash-units", help: "Quota of the flash-sale session's one SKU, default 1000")
+        var flashUnits: Int?
+        @Option(name: "flash-limit", help: "Units one member may buy in the flash sale, default 2")
+        var flashLimit: Int?
     }
 
     var help: String { "Loads the benchmark data set (large; for bench/run) and writes its fixtures." }
@@ -35,24 +40,34 @@ struct BenchSeedCommand: AsyncCommand {
         options.orders = signature.orders ?? options.orders
         options.shoppers = signature.shoppers ?? options.shoppers
         options.stampedeUnits = signature.stampedeUnits ?? options.stampedeUnits
+        options.flashUnits = signature.flashUnits ?? options.flashUnits
+        options.flashLimit = signature.flashLimit ?? options.flashLimit
         let started = Date()
         let fixtures = try await BenchSeeder(app: app).run(options, out: signature.out ?? "bench/.data")
         context.console.print("bench-seed: \(options.products) products, \(options.stores) stores, \(options.members) members, "
-            + "\(options.orders) orders in \(Int(Date().timeIntervalSince(started))) s; stampede SKU \(fixtures.stampede.skuId)")
+            + "\(options.orders) orders in \(Int(Date().timeIntervalSince(started))) s; stampede SKU \(fixtures.stampede.skuId); "
+            + "flash session \(fixtures.flashSale.sessionId)")
         let phases = fixtures.seedSeconds.sorted { $0.value > $1.value }.map { "\($0.key) \(Int($0.value.rounded())) s" }
         context.console.print("bench-seed phases: " + phases.joined(separator: ", "))
     }
 }
 
-/// `chainmall bench-check --sku ID`: after a flash-sale run, checks that nothing was oversold
-/// and the books agree; prints JSON and fails when a check fails.
+/// `chainmall bench-check --sku ID`: after a stampede run, checks that nothing was oversold and
+/// the books agree; `--flash-session ID` checks the flash sale instead. Prints JSON and fails
+/// when a check fails.
 struct BenchCheckCommand: AsyncCommand {
     struct Signature: CommandSignature {
-        @Option(name: "sku", help: "The flash-sale SKU id")
+        @Option(name: "sku", help: "The stampede's SKU id")
         var sku: String?
+        @Option(name: "flash-session", help: "The flash-sale session id (checks the flash sale instead of --sku)")
+        var flashSession: String?
+        @Option(name: "gate", help: "The session's live view (GET …/flash-sales/{id}/live) saved by bench/run while the server ran")
+        var gate: String?
+        @Flag(name: "expect-sold-out", help: "Demand exceeded the quota: every unit must be sold")
+        var expectSoldOut: Bool
     }
 
-    var help: String { "Checks stock, orders and the ledger of one SKU after a stampede run." }
+    var help: String { "Checks stock, orders and the ledger of one SKU after a stampede or flash-sale run." }
 
     struct Report: Codable {
         var startingStock: Int
@@ -66,17 +81,80 @@ struct BenchCheckCommand: AsyncCommand {
         var ok: Bool
     }
 
+    /// The flash sale's books: units sold within the quota (all of it when demand exceeded it),
+    /// every active purchase's units held by a live order reserved through the ledger, every
+    /// member within the limit with a counter equal to their purchases, and the server's gate
+    /// where the database says it should be.
+    struct FlashReport: Codable {
+        var quota: Int
+        var sold: Int
+        var activePurchaseUnits: Int
+        var orderedUnits: Int
+        var ordersPlaced: Int
+        var soldOut: Bool
+        var perMemberLimit: Int
+        var buyers: Int
+        var membersOverLimit: Int
+        var memberCountsMatchPurchases: Bool
+        var startingStock: Int
+        var stockRemaining: Int
+        var negativeStockRows: Int
+        var ordersWithoutReservation: Int
+        var ledgerMatchesProjection: Bool
+        var gateLeft: Int?
+        var gateRefusals: Int?
+        var gateMatchesDatabase: Bool?
+        var ok: Bool
+    }
+
     func run(using context: CommandContext, signature: Signature) async throws {
-        guard let raw = signature.sku, let skuId = UUID(uuidString: raw) else {
-            context.console.error("Pass --sku with the flash-sale SKU id.")
-            exit(2)
-        }
-        let report = try await Self.check(skuId: skuId, on: context.application.db)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        context.console.print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        let json: Data
+        let ok: Bool
+        if let raw = signature.flashSession {
+            guard let sessionId = UUID(uuidString: raw) else {
+                context.console.error("--flash-session needs a session id.")
+                exit(2)
+            }
+            let live = try signature.gate.map { try JSONDecoder.api.decode(FlashSessionLive.self, from: Data(contentsOf: URL(fileURLWithPath: $0))) }
+            let report = try await Self.checkFlash(sessionId: sessionId, live: live, expectSoldOut: signature.expectSoldOut, on: context.application.db)
+            (json, ok) = (try encoder.encode(report), report.ok)
+        } else {
+            guard let raw = signature.sku, let skuId = UUID(uuidString: raw) else {
+                context.console.error("Pass --sku with the stampede's SKU id, or --flash-session.")
+                exit(2)
+            }
+            let report = try await Self.check(skuId: skuId, on: context.application.db)
+            (json, ok) = (try encoder.encode(report), report.ok)
+        }
+        context.console.print(String(decoding: json, as: UTF8.self))
         // A failed check is the command's answer, not a crash: exit non-zero for the harness.
-        if !report.ok { exit(1) }
+        if !ok { exit(1) }
+    }
+
+    static func checkFlash(sessionId: UUID, live: FlashSessionLive?, expectSoldOut: Bool, on db: any Database) async throws -> FlashReport {
+        guard let session = try await FlashSessionModel.find(sessionId, on: db),
+              let item = try await FlashItemModel.query(on: db).filter(\.$sessionId == sessionId).first()
+        else { throw Abort(.notFound, reason: "no flash-sale session \(sessionId) with an item") }
+        let active = try await FlashPurchaseModel.query(on: db).filter(\.$itemId == item.id!)
+            .filter(\.$status == FlashPurchaseStatus.active.rawValue).all()
+        let held = Dictionary(grouping: active, by: \.memberId).mapValues { $0.reduce(0) { $0 + $1.quantity } }
+        let counted = Dictionary(uniqueKeysWithValues: try await FlashMemberCountModel.query(on: db).filter(\.$itemId == item.id!).all()
+            .filter { $0.bought > 0 }.map { ($0.memberId, $0.bought) })
+        let stock = try await check(skuId: item.skuId, on: db)
+        let activeUnits = held.values.reduce(0, +)
+        let gateLeft = live?.items.first { $0.skuId == item.skuId }?.gateLeft
+        let gateMatches = live.map { _ in gateLeft == item.quota - item.sold }
+        let over = held.values.filter { $0 > session.perMemberLimit }.count
+        let ok = stock.ok && item.sold <= item.quota && activeUnits == item.sold && stock.sold == item.sold && over == 0 && counted == held
+            && gateMatches != false && (!expectSoldOut || item.sold == item.quota)
+        return FlashReport(quota: item.quota, sold: item.sold, activePurchaseUnits: activeUnits, orderedUnits: stock.sold, ordersPlaced: stock.ordersPlaced,
+                           soldOut: item.sold == item.quota, perMemberLimit: session.perMemberLimit, buyers: held.count, membersOverLimit: over,
+                           memberCountsMatchPurchases: counted == held, startingStock: stock.startingStock, stockRemaining: stock.remaining,
+                           negativeStockRows: stock.negativeStockRows, ordersWithoutReservation: stock.ordersWithoutReservation,
+                           ledgerMatchesProjection: stock.ledgerMatchesProjection, gateLeft: gateLeft, gateRefusals: live?.refusals,
+                           gateMatchesDatabase: gateMatches, ok: ok)
     }
 
     static func check(skuId: UUID, on db: any Database) async throws -> Report {

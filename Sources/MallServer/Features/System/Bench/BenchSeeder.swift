@@ -22,6 +22,8 @@ struct BenchSeeder {
         /// Members that get an address and an access token for the load scripts.
         var shoppers = 5_000
         var stampedeUnits = 1_000
+        var flashUnits = 1_000
+        var flashLimit = 2
     }
 
     struct Fixtures: Codable {
@@ -35,12 +37,22 @@ struct BenchSeeder {
             var units: Int
         }
 
+        /// A session that opens a day after seeding; bench/run moves its start to the moment the
+        /// flash_sale scenario begins, through the staff API.
+        struct FlashSale: Codable {
+            var sessionId: UUID
+            var skuId: UUID
+            var units: Int
+            var perMemberLimit: Int
+        }
+
         var categoryIds: [UUID]
         var productIds: [UUID]
         var skuIds: [UUID]
         var keywords: [String]
         var center: Point
         var stampede: Stampede
+        var flashSale: FlashSale
         var memberTokensFile: String
         var staffToken: String
         var deskStoreId: UUID
@@ -178,24 +190,18 @@ struct BenchSeeder {
             if batch % 20 == 0 { app.logger.notice("bench-seed: \(created) products") }
         }
 
-        // The flash-sale SKU: exactly `stampedeUnits` units, all at the warehouse.
-        let stampede = try await db.writeTransaction { tx -> UUID in
-            let input = ProductInput(merchantId: SelfOperatedMerchant.id.rawValue, title: "秒杀 压测爆款牛奶", subtitle: "限量",
-                                     descriptionHtml: "<p>限量</p>", categoryId: leaves[0].id!, unit: "箱", weightGrams: 1000, images: [],
-                                     specs: [], skus: [SKUInput(code: "BN-STAMPEDE", priceFen: 990)])
-            let product = ProductModel()
-            product.merchantId = SelfOperatedMerchant.id.rawValue
-            product.categoryId = input.categoryId
-            product.lifecycle = ProductLifecycle(status: .approved, onShelf: true)
-            product.salesCount = 0
-            let service = ProductService(db: tx)
-            try await service.write(try await service.check(input, merchantId: SelfOperatedMerchant.id.rawValue, productId: nil), into: product, brandName: nil)
-            let sku = try await SKUModel.query(on: tx).filter(\.$productId == product.id!).first()!
-            _ = try await InventoryService.make(app, on: tx).move(.receipt, [StockRequest(skuId: sku.id!, storeId: warehouse.id!, quantity: options.stampedeUnits)],
-                                                                 context: MovementContext(reason: "flash sale", referenceType: "receipt", referenceId: "BENCH-STAMPEDE", now: now))
-            return sku.id!
-        }
-
+        // The stampede's SKU: exactly `stampedeUnits` units, all at the warehouse. The flash sale's
+        // own SKU: exactly its quota at a shop (its orders are picked up there).
+        let stampede = try await limitedSKU(title: "秒杀 压测爆款牛奶", code: "BN-STAMPEDE", units: options.stampedeUnits, at: warehouse,
+                                            category: leaves[0].id!, now: now)
+        guard let pickupShop = shops.first(where: \.pickupEnabled) else { throw Abort(.internalServerError, reason: "no pickup store") }
+        let flashSKU = try await limitedSKU(title: "秒杀 压测限时抢购", code: "BN-FLASH", units: options.flashUnits, at: pickupShop,
+                                            category: leaves[0].id!, now: now)
+        let flashStart = now.addingTimeInterval(2 * 86_400)
+        let flashSession = try await FlashSaleService(app: app, db: db).create(FlashSessionInput(
+            title: "压测秒杀场", startsAt: flashStart, endsAt: flashStart.addingTimeInterval(3_600), perMemberLimit: options.flashLimit,
+            items: [FlashItemInput(skuId: flashSKU, storeId: pickupShop.id!, flashPriceFen: Self.limitedPriceFen / 2, quota: options.flashUnits)]),
+            reach: .everything, audit: AuditRecorder(actorStaffId: nil, actorName: "bench", requestId: "bench-seed", now: now))
         phases.record("flash-sale SKU")
         // Members in bulk: one password hash for all, addresses and tokens for the shoppers.
         let hash = try await app.password.async.hash(DemoSeeder.memberPassword)
@@ -254,12 +260,38 @@ struct BenchSeeder {
         let staffToken = try await accessTokens(for: [staff.id!], kind: .staff, now: now)[0]
         let fixtures = Fixtures(categoryIds: leaves.compactMap(\.id), productIds: productIds, skuIds: skuIds,
                                 keywords: Self.nouns, center: .init(lat: Self.center.latitude, lng: Self.center.longitude),
-                                stampede: .init(skuId: stampede, units: options.stampedeUnits), memberTokensFile: tokensFile,
+                                stampede: .init(skuId: stampede, units: options.stampedeUnits),
+                                flashSale: .init(sessionId: flashSession.id!, skuId: flashSKU, units: options.flashUnits, perMemberLimit: options.flashLimit),
+                                memberTokensFile: tokensFile,
                                 staffToken: staffToken, deskStoreId: warehouse.id!, seedSeconds: phases.seconds)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(fixtures).write(to: URL(fileURLWithPath: (folder as NSString).appendingPathComponent("fixtures.json")))
         return fixtures
+    }
+
+    static let limitedPriceFen: Int64 = 990
+
+    /// A product of one SKU with exactly `units` units at `store`, received through the ledger.
+    private func limitedSKU(title: String, code: String, units: Int, at store: StoreModel, category: UUID, now: Date) async throws -> UUID {
+        try await app.db.writeTransaction { tx -> UUID in
+            let input = ProductInput(merchantId: SelfOperatedMerchant.id.rawValue, title: title, subtitle: "限量", descriptionHtml: "<p>限量</p>",
+                                     categoryId: category, unit: "箱", weightGrams: 1000, images: [], specs: [],
+                                     skus: [SKUInput(code: code, priceFen: Self.limitedPriceFen)])
+            let product = ProductModel()
+            product.merchantId = SelfOperatedMerchant.id.rawValue
+            product.categoryId = input.categoryId
+            product.lifecycle = ProductLifecycle(status: .approved, onShelf: true)
+            product.salesCount = 0
+            let service = ProductService(db: tx)
+            try await service.write(try await service.check(input, merchantId: SelfOperatedMerchant.id.rawValue, productId: nil), into: product, brandName: nil)
+            guard let sku = try await SKUModel.query(on: tx).filter(\.$productId == product.id!).first() else {
+                throw Abort(.internalServerError, reason: "no SKU for \(code)")
+            }
+            _ = try await InventoryService.make(app, on: tx).move(.receipt, [StockRequest(skuId: sku.id!, storeId: store.id!, quantity: units)],
+                                                                 context: MovementContext(reason: "flash sale", referenceType: "receipt", referenceId: code, now: now))
+            return sku.id!
+        }
     }
 
     /// Sessions and access tokens signed exactly as sign-in issues them, without paying for a
@@ -288,9 +320,9 @@ struct BenchSeeder {
 
     private func historicalOrders(count: Int, members: [UUID], stores: [StoreModel], now: Date, random: inout SeededRandom) async throws {
         guard count > 0, !members.isEmpty, !stores.isEmpty else { return }
-        // The flash-sale SKU stays out of history, so the stampede check counts only its own orders.
+        // The limited SKUs stay out of history, so the checks count only the run's own orders.
         let skus = try await SKUModel.query(on: app.db).filter(\.$merchantId == SelfOperatedMerchant.id.rawValue)
-            .filter(\.$code != "BN-STAMPEDE").limit(2_000).all()
+            .filter(\.$code !~ ["BN-STAMPEDE", "BN-FLASH"]).limit(2_000).all()
         let titles = Dictionary(uniqueKeysWithValues: try await ProductModel.query(on: app.db).filter(\.$id ~~ Set(skus.map(\.productId))).all().map { ($0.id!, $0.title) })
         var decisions: [UUID: String] = [:]
         for store in stores {
