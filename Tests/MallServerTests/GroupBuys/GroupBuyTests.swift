@@ -146,7 +146,8 @@ struct GroupBuyTests {
             #expect(retried.status == .ok, "\(retried.text)")
             let again0 = try retried.decode(GroupBuyJoinResult.self)
             #expect(again0.orderId == first.orderId && again0.group.id == first.group.id && again0.payment?.id == first.payment?.id)
-            #expect(try await GroupBuyGroupModel.query(on: app.db).count() == 1 && try await OrderModel.query(on: app.db).count() == 1)
+            let groups = try await GroupBuyGroupModel.query(on: app.db).count(), orders = try await OrderModel.query(on: app.db).count()
+            #expect(groups == 1 && orders == 1)
             let reused = try await Self.join(app, first.group.id, token: opener.token, key: "open-once-0001")
             #expect(reused.status == .unprocessableEntity && reused.problem?.detail == "This Idempotency-Key was already used for a different group.",
                     "\(reused.text)")
