@@ -304,9 +304,10 @@ struct GroupBuyTests {
 }
 
 extension GroupBuyTests {
-    @Test("the demo: a running three-person group buy with one open group whose opener has paid; another member joins; seeding again changes nothing")
+    @Test("the demo: a running three-person group buy with one open group whose opener has paid; another member joins; seeding again changes nothing; a day later the unfilled group is refunded and seeding opens a fresh one")
     func demo() async throws {
-        try await withTestApp { app in
+        let clock = ManualClock(testEpoch)
+        try await withTestApp(clock: clock) { app in
             _ = try await DemoSeeder(app: app).run()
             let running = try await app.send(.GET, "/api/v1/group-buys").decode([GroupBuyActivity].self)
             #expect(running.count == 1 && running[0].groupSize == 3 && running[0].groupPriceFen < running[0].listPriceFen)
@@ -325,6 +326,22 @@ extension GroupBuyTests {
             _ = try await DemoSeeder(app: app).run()
             #expect(try await GroupBuyActivityModel.query(on: app.db).count() == 1)
             #expect(try await GroupBuyGroupModel.query(on: app.db).count() == 1)
+            try await Self.invariants(app)
+
+            // The group has a day to fill; it does not, so its paid opener is refunded, and a
+            // demo started the next day still offers a group to join.
+            clock.advance(seconds: 86_400 + 60)
+            try await app.jobs.runDue()
+            let failed = try await app.send(.GET, "/api/v1/group-buys/groups/\(group.id)").decode(GroupBuyGroupView.self)
+            #expect(failed.status == .failed)
+            #expect(try await RefundModel.query(on: app.db).count() == 1)
+            _ = try await DemoSeeder(app: app).run()
+            let next = try await app.send(.GET, "/api/v1/group-buys/\(running[0].id)").decode(GroupBuyActivity.self)
+            let fresh = try #require(next.openGroups?.first)
+            #expect(fresh.id != group.id && fresh.paid == 1 && fresh.members.first?.paid == true)
+            _ = try await DemoSeeder(app: app).run()
+            #expect(try await GroupBuyGroupModel.query(on: app.db).count() == 2)
+            #expect(try await GroupBuyActivityModel.query(on: app.db).count() == 1)
             try await Self.invariants(app)
         }
     }

@@ -217,7 +217,7 @@ struct ShopperPagesRoutes: RouteCollection {
         let data = OrderPageData(
             order: OrderCard(order, timeZone: settings.timeZone, req: req),
             lines: order.lines.map { line in
-                OrderLineRow(id: line.id, title: line.title, specTitle: line.specTitle, quantity: line.quantity,
+                OrderLineRow(id: line.id, title: line.title, specTitle: req.serverText(line.specTitle), quantity: line.quantity,
                              unitPrice: WebFormat.yuan(line.unitPriceFen), payable: WebFormat.yuan(line.payableFen))
             },
             goods: WebFormat.yuan(order.goodsFen), discount: order.discountFen > 0 ? WebFormat.yuan(order.discountFen) : nil,
