@@ -105,9 +105,14 @@ export function enableScriptControls(root = document) {
   root.querySelectorAll('[data-needs-script]').forEach((control) => { control.disabled = false; });
 }
 
+/** Whether this visitor has a cart to read: a member, or a guest who has added something. */
+export function hasCart() {
+  return signedIn || Boolean(cartToken());
+}
+
 export async function refreshCartBadge() {
   const badge = document.getElementById('cart-count');
-  if (!badge || (!signedIn && !cartToken())) return;
+  if (!badge || !hasCart()) return;
   try {
     const cart = await api('GET', '/cart');
     badge.textContent = cart.itemCount;

@@ -1,7 +1,7 @@
 // Product page: the spec picker shows the chosen combination's price and stock (and which
 // options the chosen store has none of), the gallery swaps images, and "add to cart" calls the
 // cart API. `?sku=<id>` (links from the scan page) preselects that SKU.
-import { api, el, refreshCartBadge, enableScriptControls, problemText } from './mall.js';
+import { api, el, hasCart, refreshCartBadge, enableScriptControls, problemText } from './mall.js';
 
 const form = document.getElementById('buy-form');
 const rows = [...document.querySelectorAll('.sku-table tbody tr')];
@@ -187,6 +187,8 @@ async function showPromotions() {
       ...promotions.map((p) => el('li', { class: 'promotion-badge', 'data-kind': p.rule.kind }, p.name)));
     section.hidden = false;
     // What the shopper's cart still needs for each of these promotions' next reward.
+    // Asking without a cart would start one for every visitor (and staff have none).
+    if (!hasCart()) return;
     const ids = new Set(promotions.map((p) => p.id));
     const cart = await api('GET', '/cart');
     document.getElementById('product-promotion-hints').replaceChildren(...cart.promotions
