@@ -297,7 +297,7 @@ def load_line(meta, cpus):
     first = float(start.split()[0]) if start.split() else 0.0
     busy = isinstance(cpus, int) and first > BUSY_LOAD_PER_CPU * cpus
     return (f"- Load average (1, 5, 15 min) when the run started: {start}; when it ended: {end or '?'}"
-            + (" — measured while the machine was also busy with other work (other engineers compiling), so every "
+            + (" — measured while the machine was also busy with other work, so every "
                "number here is lower than this machine gives the mall alone." if busy else "."))
 
 
