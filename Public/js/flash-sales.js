@@ -2,26 +2,10 @@
 // the server says what is on sale) and buys the chosen quantity (1 up to the session's
 // per-member limit) through POST /api/v1/flash-sales/{session}/purchases. One Idempotency-Key per click, kept across a retry
 // of the same click so a lost answer cannot buy twice, renewed after an answer.
-import { api, el, problemText, requestKey } from './mall.js';
+import { api, el, problemText, requestKey, startCountdowns } from './mall.js';
 
 const root = document.getElementById('flash-sales');
 
-function clock(ms) {
-  const total = Math.max(0, Math.floor(ms / 1000));
-  const parts = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
-  return parts.map((n) => String(n).padStart(2, '0')).join(':');
-}
-
-function tick() {
-  const now = Date.now();
-  let due = false;
-  root.querySelectorAll('[data-countdown]').forEach((node) => {
-    const left = Number(node.dataset.countdown) - now;
-    node.textContent = clock(left);
-    if (left <= 0) due = true;
-  });
-  if (due) window.location.reload();
-}
 
 if (root) {
   const words = root.dataset;
@@ -59,6 +43,5 @@ if (root) {
       }
     });
   });
-  tick();
-  setInterval(tick, 1000);
+  startCountdowns(root);
 }

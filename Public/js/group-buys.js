@@ -1,26 +1,10 @@
 // Group-buy pages: tick each open group's countdown (reloading when one runs out, so the server
 // says how it ended), open a group or join one through the API, and copy a group's share link.
 // After opening or joining, the member pays their order; the group page shows them in it.
-import { api, el, problemText, requestKey } from './mall.js';
+import { api, el, problemText, requestKey, startCountdowns } from './mall.js';
 
 const root = document.getElementById('group-buy');
 
-function clock(ms) {
-  const total = Math.max(0, Math.floor(ms / 1000));
-  const parts = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
-  return parts.map((n) => String(n).padStart(2, '0')).join(':');
-}
-
-function tick() {
-  const now = Date.now();
-  let due = false;
-  root.querySelectorAll('[data-countdown]').forEach((node) => {
-    const left = Number(node.dataset.countdown) - now;
-    node.textContent = clock(left);
-    if (left <= 0) due = true;
-  });
-  if (due) window.location.reload();
-}
 
 function wire(button, box, call) {
   const words = root.dataset;
@@ -76,6 +60,5 @@ if (root) {
       });
     }
   });
-  tick();
-  setInterval(tick, 1000);
+  startCountdowns(root);
 }

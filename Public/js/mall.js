@@ -39,6 +39,26 @@ export function requestKey(prefix) {
   return `${prefix}-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 
+/**
+ * Ticks every `[data-countdown]` (a time in epoch milliseconds) under `root` as hh:mm:ss each
+ * second, and reloads the page when one reaches zero, so the server shows what changed then.
+ */
+export function startCountdowns(root) {
+  const tick = () => {
+    const now = Date.now();
+    let due = false;
+    root.querySelectorAll('[data-countdown]').forEach((node) => {
+      const left = Math.max(0, Math.floor((Number(node.dataset.countdown) - now) / 1000));
+      node.textContent = [Math.floor(left / 3600), Math.floor((left % 3600) / 60), left % 60]
+        .map((n) => String(n).padStart(2, '0')).join(':');
+      if (left === 0) due = true;
+    });
+    if (due) window.location.reload();
+  };
+  tick();
+  setInterval(tick, 1000);
+}
+
 export function yuan(fen) {
   const sign = fen < 0 ? '-' : '';
   const abs = Math.abs(fen);

@@ -1,15 +1,9 @@
 // Points-mall item page: exchange points for the item through
 // POST /api/v1/points-mall/items/{id}/redemptions. One Idempotency-Key per exchange, kept
 // across retries of the same click (a lost answer cannot spend twice) and renewed after success.
-import { api, el, enableScriptControls, problemText } from './mall.js';
+import { api, el, enableScriptControls, problemText, requestKey } from './mall.js';
 
 const form = document.getElementById('redeem-form');
-
-function newKey() {
-  if (crypto.randomUUID) return `redeem-${crypto.randomUUID()}`;
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return `redeem-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
-}
 
 if (form) {
   const words = form.dataset;
@@ -17,7 +11,7 @@ if (form) {
   const message = form.querySelector('.form-message');
   const pickupField = document.getElementById('pickup-field');
   const deliveryField = document.getElementById('delivery-field');
-  let key = newKey();
+  let key = requestKey('redeem');
 
   const mode = () => form.elements.fulfilment.value || 'pickup';
   const showMode = () => {
@@ -38,7 +32,7 @@ if (form) {
     submit.disabled = true;
     try {
       const result = await api('POST', `/points-mall/items/${form.dataset.item}/redemptions`, body, { 'Idempotency-Key': key });
-      key = newKey();
+      key = requestKey('redeem');
       const redemption = result.redemption;
       const balance = document.getElementById('mall-balance');
       if (balance) balance.textContent = String(result.balance);
@@ -52,7 +46,7 @@ if (form) {
     } catch (problem) {
       errors.textContent = problemText(problem, words.failed);
       // A refusal is final for this key; a new attempt is a new exchange.
-      if (problem.status && problem.status < 500) key = newKey();
+      if (problem.status && problem.status < 500) key = requestKey('redeem');
     } finally {
       submit.disabled = false;
     }

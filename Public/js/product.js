@@ -1,7 +1,7 @@
 // Product page: the spec picker shows the chosen combination's price and stock (and which
 // options the chosen store has none of), the gallery swaps images, and "add to cart" calls the
 // cart API. `?sku=<id>` (links from the scan page) preselects that SKU.
-import { api, el, hasCart, refreshCartBadge, enableScriptControls, problemText } from './mall.js';
+import { api, el, enableScriptControls, hasCart, problemText, refreshCartBadge, startCountdowns } from './mall.js';
 
 const form = document.getElementById('buy-form');
 const rows = [...document.querySelectorAll('.sku-table tbody tr')];
@@ -201,14 +201,5 @@ async function showPromotions() {
 showPromotions();
 
 // The flash price's countdown; the page reloads when the session ends so the price is right.
-const flashCountdown = document.querySelector('#product-flash [data-countdown]');
-if (flashCountdown) {
-  const tick = () => {
-    const left = Math.max(0, Math.floor((Number(flashCountdown.dataset.countdown) - Date.now()) / 1000));
-    flashCountdown.textContent = [Math.floor(left / 3600), Math.floor((left % 3600) / 60), left % 60]
-      .map((n) => String(n).padStart(2, '0')).join(':');
-    if (left === 0) window.location.reload();
-  };
-  tick();
-  setInterval(tick, 1000);
-}
+const flashBox = document.getElementById('product-flash');
+if (flashBox) startCountdowns(flashBox);
