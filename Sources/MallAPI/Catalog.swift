@@ -280,6 +280,56 @@ public struct ScheduledPriceInput: Codable, Sendable {
     }
 }
 
+/// Every price a SKU has besides its list price: per store, per member level and planned.
+public struct SKUPriceBook: Codable, Sendable, Equatable {
+    public struct StorePrice: Codable, Sendable, Equatable {
+        public var storeId: UUID
+        public var priceFen: Int64
+        public init(storeId: UUID, priceFen: Int64) {
+            self.storeId = storeId
+            self.priceFen = priceFen
+        }
+    }
+
+    public struct LevelPrice: Codable, Sendable, Equatable {
+        public var level: String
+        public var discountBasisPoints: Int
+        public var fixedPriceFen: Int64?
+        public init(level: String, discountBasisPoints: Int, fixedPriceFen: Int64?) {
+            self.level = level
+            self.discountBasisPoints = discountBasisPoints
+            self.fixedPriceFen = fixedPriceFen
+        }
+    }
+
+    public struct Planned: Codable, Sendable, Equatable {
+        public var id: UUID
+        /// nil: every store of the merchant.
+        public var storeId: UUID?
+        public var priceFen: Int64
+        public var effectiveFrom: Date
+        public init(id: UUID, storeId: UUID?, priceFen: Int64, effectiveFrom: Date) {
+            self.id = id
+            self.storeId = storeId
+            self.priceFen = priceFen
+            self.effectiveFrom = effectiveFrom
+        }
+    }
+
+    public var skuId: UUID
+    public var priceFen: Int64
+    public var storePrices: [StorePrice]
+    public var levelPrices: [LevelPrice]
+    public var scheduledPrices: [Planned]
+    public init(skuId: UUID, priceFen: Int64, storePrices: [StorePrice], levelPrices: [LevelPrice], scheduledPrices: [Planned]) {
+        self.skuId = skuId
+        self.priceFen = priceFen
+        self.storePrices = storePrices
+        self.levelPrices = levelPrices
+        self.scheduledPrices = scheduledPrices
+    }
+}
+
 /// A shopper-facing product in a list.
 public struct ProductSummary: Codable, Sendable, Equatable {
     public var id: UUID

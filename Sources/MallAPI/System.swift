@@ -72,9 +72,12 @@ public struct Job: Codable, Sendable {
     public var lastError: String?
     public var createdAt: Date
     public var finishedAt: Date?
+    /// What the job was given (JSON text), so staff can tell which order or store a dead job was about.
+    public var payload: String?
 
     public init(id: UUID, kind: String, status: JobStatus, runAt: Date, attempts: Int, maxAttempts: Int,
-                lastError: String?, createdAt: Date, finishedAt: Date?) {
+                lastError: String?, createdAt: Date, finishedAt: Date?, payload: String? = nil) {
+        self.payload = payload
         self.id = id
         self.kind = kind
         self.status = status
@@ -106,9 +109,12 @@ public struct InboxNotification: Codable, Sendable, Equatable {
     public var referenceId: String?
     public var status: String
     public var createdAt: Date
+    /// When someone in the audience read it; the inbox is shared by the audience, like a team mailbox.
+    public var readAt: Date?
 
     public init(id: UUID, audience: String, storeId: UUID?, title: String, body: String, referenceType: String?, referenceId: String?,
-                status: String, createdAt: Date) {
+                status: String, createdAt: Date, readAt: Date? = nil) {
+        self.readAt = readAt
         self.id = id
         self.audience = audience
         self.storeId = storeId
@@ -117,6 +123,25 @@ public struct InboxNotification: Codable, Sendable, Equatable {
         self.referenceType = referenceType
         self.referenceId = referenceId
         self.status = status
+        self.createdAt = createdAt
+    }
+}
+
+/// How many of the staff inbox's notifications nobody in the audience has read yet.
+public struct StaffInboxCount: Codable, Sendable, Equatable {
+    public var unreadCount: Int
+    public init(unreadCount: Int) { self.unreadCount = unreadCount }
+}
+
+/// A database backup file in the server's backup folder.
+public struct BackupFile: Codable, Sendable, Equatable {
+    /// The file name, `chainmall-20261207-120000.sqlite` or `.pgdump`; the download path's last part.
+    public var name: String
+    public var sizeBytes: Int64
+    public var createdAt: Date
+    public init(name: String, sizeBytes: Int64, createdAt: Date) {
+        self.name = name
+        self.sizeBytes = sizeBytes
         self.createdAt = createdAt
     }
 }

@@ -111,6 +111,8 @@ func routes(_ app: Application) throws {
     try admin.register(collection: ShippingRuleRoutes())
     try admin.register(collection: StoreRoutes())
     try admin.register(collection: SystemRoutes())
+    // Staff: database backups for HQ (make, list, download; restoring stays a command).
+    try admin.register(collection: BackupRoutes())
     // Staff: catalogue structure, products and their review, prices.
     try admin.register(collection: TaxonomyRoutes())
     try admin.register(collection: ProductRoutes())

@@ -36,6 +36,9 @@ extension BarcodeLookup: Content {}
 extension PriceQuote: Content {}
 extension ImportReport: Content {}
 extension InboxNotification: Content {}
+extension StaffInboxCount: Content {}
+extension BackupFile: Content {}
+extension SKUPriceBook: Content {}
 extension CheckoutResult: Content {}
 extension CheckoutPreview: Content {}
 extension Order: Content {}

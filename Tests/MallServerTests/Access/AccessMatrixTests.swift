@@ -20,18 +20,19 @@ struct AccessMatrixTests {
         case showA, editA, statusA, showB, editB, showC, editC, createSelfStore, createOtherStore
         case showSelfMerchant, editOtherMerchant, createMerchant, readSettings, writeSettings
         case readAudit, listStaff, createClerkAtA, createRole, listJobs
+        case listBackups, readInbox
     }
 
     /// The calls each principal may make; every other call must be a 403.
     static let allowed: [Who: Set<Call>] = [
         .admin: Set(Call.allCases),
-        .operatorStaff: Set(Call.allCases).subtracting([.writeSettings, .createClerkAtA, .createRole, .listJobs]),
-        .selfAdmin: [.showA, .editA, .statusA, .showB, .editB, .createSelfStore, .showSelfMerchant, .readAudit, .listStaff, .createClerkAtA],
-        .otherAdmin: [.showC, .editC, .createOtherStore, .readAudit, .listStaff],
-        .managerA: [.showA, .editA, .statusA, .readAudit, .listStaff],
-        .clerkA: [.showA],
-        .clerkB: [.showB],
-        .service: [.showA, .showB, .showC, .showSelfMerchant],
+        .operatorStaff: Set(Call.allCases).subtracting([.writeSettings, .createClerkAtA, .createRole, .listJobs, .listBackups]),
+        .selfAdmin: [.showA, .editA, .statusA, .showB, .editB, .createSelfStore, .showSelfMerchant, .readAudit, .listStaff, .createClerkAtA, .readInbox],
+        .otherAdmin: [.showC, .editC, .createOtherStore, .readAudit, .listStaff, .readInbox],
+        .managerA: [.showA, .editA, .statusA, .readAudit, .listStaff, .readInbox],
+        .clerkA: [.showA, .readInbox],
+        .clerkB: [.showB, .readInbox],
+        .service: [.showA, .showB, .showC, .showSelfMerchant, .readInbox],
     ]
 
     /// Which stores each principal sees in the store list.
@@ -90,6 +91,8 @@ struct AccessMatrixTests {
                 case .createRole: response = try await app.send(.POST, "/api/v1/admin/roles", token: token,
                                                                 json: RoleInput(code: "auditor", name: "Auditor", permissions: ["audit.view"]))
                 case .listJobs: response = try await app.send(.GET, "/api/v1/admin/jobs", token: token)
+                case .listBackups: response = try await app.send(.GET, "/api/v1/admin/backups", token: token)
+                case .readInbox: response = try await app.send(.GET, "/api/v1/admin/notifications/unread-count", token: token)
                 }
                 let expected = Self.allowed[who]!.contains(call)
                 if expected {

@@ -53,6 +53,28 @@ struct PriceRoutes: RouteCollection {
         skus.put("level-prices", ":level", use: setLevelPrice)
         skus.post("scheduled-prices", use: schedulePrice)
         skus.get("price", use: explain)
+        skus.get("prices", use: book)
+        skus.delete("level-prices", ":level", use: removeLevelPrice)
+        skus.delete("scheduled-prices", ":scheduledPriceId", use: removeScheduledPrice)
+    }
+
+    func book(req: Request) async throws -> SKUPriceBook {
+        let sku = try await find(req, permission: .catalogView)
+        return try await SKUPriceService(db: req.db).book(of: sku)
+    }
+
+    func removeLevelPrice(req: Request) async throws -> HTTPStatus {
+        let sku = try await find(req, permission: .catalogEdit)
+        let level = try TextRule.check(req.parameters.get("level") ?? "", field: "level", max: 20)
+        try await SKUPriceService(db: req.db).removeLevelPrice(of: sku, level: level, audit: req.audit)
+        return .noContent
+    }
+
+    func removeScheduledPrice(req: Request) async throws -> HTTPStatus {
+        let sku = try await find(req, permission: .catalogEdit)
+        guard let id = req.parameters.get("scheduledPriceId", as: UUID.self) else { throw MallError.notFound("No such planned price for this SKU.") }
+        try await SKUPriceService(db: req.db).removeScheduledPrice(of: sku, id: id, audit: req.audit)
+        return .noContent
     }
 
     func setStorePrice(req: Request) async throws -> PriceQuote {

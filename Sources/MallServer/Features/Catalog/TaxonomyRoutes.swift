@@ -16,6 +16,7 @@ struct TaxonomyRoutes: RouteCollection {
         routes.get("tags", use: tags)
         routes.get("spec-templates", use: specTemplates)
         routes.post("spec-templates", use: createSpecTemplate)
+        routes.put("spec-templates", ":templateId", use: updateSpecTemplate)
         routes.delete("spec-templates", ":templateId", use: deleteSpecTemplate)
     }
 
@@ -164,13 +165,8 @@ struct TaxonomyRoutes: RouteCollection {
     func createSpecTemplate(req: Request) async throws -> Response {
         try req.authorize(.catalogEdit, on: .platform)
         let input = try req.content.decode(SpecTemplateInput.self)
-        var errors = FieldErrorCollector()
-        let name = errors.collect { try TextRule.check(input.name, field: "name", max: 30) }
-        if input.specs.isEmpty { errors.add("specs", "must have at least one spec") }
-        errors.collect { _ = try SKUMatrix.combinations(input.specs) }
-        try errors.throwIfAny()
         let template = SpecTemplateModel()
-        template.name = name!
+        template.name = try Self.checkedTemplateName(input)
         template.specsJSON = try JSONText.encode(input.specs)
         try await req.db.writeTransaction { db in
             if try await SpecTemplateModel.query(on: db).filter(\.$name == template.name).first() != nil {
@@ -181,6 +177,39 @@ struct TaxonomyRoutes: RouteCollection {
                                        targetId: template.id!.uuidString, after: input.specs)
         }
         return try Response.json(template.dto, status: .created)
+    }
+
+    /// The template's name once its specs make a valid SKU matrix; every problem at once otherwise.
+    static func checkedTemplateName(_ input: SpecTemplateInput) throws -> String {
+        var errors = FieldErrorCollector()
+        let name = errors.collect { try TextRule.check(input.name, field: "name", max: 30) }
+        if input.specs.isEmpty { errors.add("specs", "must have at least one spec") }
+        errors.collect { _ = try SKUMatrix.combinations(input.specs) }
+        try errors.throwIfAny()
+        guard let name else { throw ValidationFailure(field: "name", message: "is required") }
+        return name
+    }
+
+    /// Renames a template or changes its specs; products already made from it keep theirs.
+    func updateSpecTemplate(req: Request) async throws -> SpecTemplate {
+        try req.authorize(.catalogEdit, on: .platform)
+        guard let id = req.parameters.get("templateId", as: UUID.self), let template = try await SpecTemplateModel.find(id, on: req.db) else {
+            throw MallError.notFound("No such spec template.")
+        }
+        let input = try req.content.decode(SpecTemplateInput.self)
+        let name = try Self.checkedTemplateName(input)
+        let before = template.dto
+        try await req.db.writeTransaction { db in
+            if try await SpecTemplateModel.query(on: db).filter(\.$name == name).filter(\.$id != id).first() != nil {
+                throw ValidationFailure(field: "name", message: "is already a template")
+            }
+            template.name = name
+            template.specsJSON = try JSONText.encode(input.specs)
+            try await template.update(on: db)
+            try await req.audit.record(on: db, action: "spec_template.update", owner: .platform, targetType: "spec_template",
+                                       targetId: id.uuidString, before: before, after: template.dto)
+        }
+        return template.dto
     }
 
     func deleteSpecTemplate(req: Request) async throws -> HTTPStatus {

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import MallAPI
 import SQLKit
 import Vapor
 
@@ -19,6 +20,28 @@ enum BackupService {
             for schema in searchPath ?? [] { arguments.append("--schema=\(schema)") }
             try await runTool(app.config.pgDump, arguments: arguments, databaseURL: url)
         }
+    }
+
+    /// A backup in the backup folder under the default name, with its audit row. Two in the same
+    /// second would share a name: the second is a 409 rather than a replaced file.
+    static func create(app: Application, now: Date, audit: AuditRecorder) async throws -> BackupFile {
+        let path = defaultPath(config: app.config, now: now)
+        let name = (path as NSString).lastPathComponent
+        do {
+            try await backup(app: app, to: path)
+        } catch BackupError.exists {
+            throw MallError.conflict("A backup was made this second; try again in a moment.")
+        } catch let error as BackupError {
+            app.logger.error("backup failed: \(error)")
+            throw MallError.unavailable("The backup could not be made; the server log says why.")
+        }
+        try await app.db.writeTransaction { db in
+            try await audit.record(on: db, action: "backup.create", owner: .platform, targetType: "backup", targetId: name)
+        }
+        guard let file = try list(config: app.config).first(where: { $0.name == name }) else {
+            throw MallError.unavailable("The backup could not be made; the server log says why.")
+        }
+        return file
     }
 
     static func restore(config: AppConfig, from path: String) async throws {
@@ -47,6 +70,33 @@ enum BackupService {
         case .sqlite: return "\(config.dataDirectory)/backups/chainmall-\(stamp).sqlite"
         case .postgres: return "\(config.dataDirectory)/backups/chainmall-\(stamp).pgdump"
         }
+    }
+
+    static func folder(config: AppConfig) -> String { "\(config.dataDirectory)/backups" }
+
+    /// Names the console may offer: what `defaultPath` writes, nothing else. The pattern is also
+    /// the download's guard, since such a name cannot climb out of the folder (`..`, `/`).
+    static func isBackupName(_ name: String) -> Bool {
+        name.wholeMatch(of: /chainmall-[0-9]{8}-[0-9]{6}\.(sqlite|pgdump)/) != nil
+    }
+
+    /// The backups in the folder, newest first; files of any other name (a restore's staging
+    /// copy, a file an operator dropped there) are not listed.
+    static func list(config: AppConfig) throws -> [BackupFile] {
+        let folder = folder(config: config)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return try names.filter(isBackupName).map { name in
+            let attributes = try FileManager.default.attributesOfItem(atPath: "\(folder)/\(name)")
+            return BackupFile(name: name, sizeBytes: (attributes[.size] as? NSNumber)?.int64Value ?? 0,
+                              createdAt: attributes[.modificationDate] as? Date ?? Date(timeIntervalSince1970: 0))
+        }.sorted { ($0.createdAt, $0.name) > ($1.createdAt, $1.name) }
+    }
+
+    /// The full path of a listed backup, or nil for a name that is not one.
+    static func path(config: AppConfig, name: String) -> String? {
+        guard isBackupName(name) else { return nil }
+        let path = "\(folder(config: config))/\(name)"
+        return FileManager.default.fileExists(atPath: path) ? path : nil
     }
 
     private static func createParentFolder(of path: String) throws {

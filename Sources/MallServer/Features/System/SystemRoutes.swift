@@ -108,6 +108,12 @@ struct SystemRoutes: RouteCollection {
             query = query.filter(\.$status == status.rawValue)
         }
         if let kind = req.query[String.self, at: "kind"], !kind.isEmpty { query = query.filter(\.$kind == kind) }
+        // A job that failed and waits for its next attempt is still `queued`; its last error is what marks it.
+        switch req.query[String.self, at: "failed"] {
+        case nil, "", "false": break
+        case "true": query = query.filter(\.$lastError != nil)
+        default: throw ValidationFailure(field: "failed", message: "must be true or false")
+        }
         return try await query.page(page) { $0.dto }
     }
 
@@ -130,6 +136,6 @@ struct SystemRoutes: RouteCollection {
 extension JobModel {
     var dto: Job {
         Job(id: id!, kind: kind, status: JobStatus(rawValue: status) ?? .queued, runAt: runAt, attempts: attempts,
-            maxAttempts: maxAttempts, lastError: lastError, createdAt: createdAt, finishedAt: finishedAt)
+            maxAttempts: maxAttempts, lastError: lastError, createdAt: createdAt, finishedAt: finishedAt, payload: payload)
     }
 }
