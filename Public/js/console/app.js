@@ -1,6 +1,7 @@
 import { context } from './context.js';
 import { loadMessages, t } from './i18n.js';
 import { h, clear, errorNotice, notice } from './dom.js';
+import { watchInbox } from './inbox-badge.js';
 
 // One module per menu key, loaded on demand so a clerk's phone fetches only the desk it opens.
 const sections = {
@@ -23,6 +24,10 @@ const sections = {
   settings: () => import('./sections/settings.js'),
   audit: () => import('./sections/audit.js'),
   reviews: () => import('./sections/reviews.js'),
+  notifications: () => import('./sections/notifications.js'),
+  shipping: () => import('./sections/shipping.js'),
+  jobs: () => import('./sections/jobs.js'),
+  backups: () => import('./sections/backups.js'),
 };
 
 function markCurrentMenuItem(section) {
@@ -50,6 +55,7 @@ async function start() {
     // Without a catalog the keys themselves show; the console stays usable.
   }
   document.addEventListener('console:signed-out', showSignedOut);
+  watchInbox();
   const section = main.dataset.section || context.section || 'dashboard';
   const id = main.dataset.id || context.id || null;
   markCurrentMenuItem(section);

@@ -9,6 +9,8 @@ const statuses = ['draft', 'pending_review', 'approved', 'rejected'];
 
 export async function render(root, { id, params }) {
   if (id === 'review') return renderReview(root);
+  if (id === 'templates') return import('./spec-templates.js').then((m) => m.render(root, tabs));
+  if (id === 'csv') return import('./csv-transfer.js').then((m) => m.renderCatalog(root, tabs));
   if (id) {
     const editor = await import('./product-editor.js');
     return editor.render(root, id === 'new' ? null : id);
@@ -47,6 +49,8 @@ async function categoryFilter() {
 function tabs(current) {
   const entries = [{ key: 'list', label: t('catalog.products'), href: '/console/catalog' }];
   if (canOnPlatform('catalog.review')) entries.push({ key: 'review', label: t('catalog.reviewQueue'), href: '/console/catalog/review' });
+  entries.push({ key: 'templates', label: t('specTemplates.title'), href: '/console/catalog/templates' });
+  entries.push({ key: 'csv', label: t('csv.tab'), href: '/console/catalog/csv' });
   return entries.length > 1 ? subnav(t('catalog.title'), entries, current) : null;
 }
 

@@ -16,6 +16,7 @@ const pages = {
   transfers: (root, params) => import('./transfers.js').then((m) => m.render(root, params, tabs)),
   movements: renderMovements,
   alerts: renderAlerts,
+  csv: (root) => import('./csv-transfer.js').then((m) => m.renderStock(root, tabs)),
 };
 
 function tabs(current) {
@@ -28,6 +29,7 @@ function tabs(current) {
     { key: 'transfers', label: t('inventory.transfers'), href: '/console/inventory/transfers' },
     { key: 'movements', label: t('inventory.movements'), href: '/console/inventory/movements' },
     { key: 'alerts', label: t('inventory.alerts'), href: '/console/inventory/alerts' },
+    { key: 'csv', label: t('csv.tab'), href: '/console/inventory/csv' },
   ].filter(Boolean);
   return subnav(t('inventory.title'), entries, current);
 }

@@ -60,6 +60,10 @@ export async function render(root, productId) {
   if (product && product.status === 'rejected' && product.rejectionReason) add(root, notice(t('catalog.rejectedBecause', { reason: product.rejectionReason }), 'error'));
   if (product && product.status === 'pending_review') add(root, notice(t('catalog.lockedInReview'), 'info'));
   add(root, editorForm(product, { categories, brands, merchants, editable }));
+  if (product) {
+    const { pricesCard, listingCard } = await import('./sku-prices.js');
+    add(root, pricesCard(product), listingCard(product));
+  }
 }
 
 function header(product) {

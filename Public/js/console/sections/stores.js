@@ -1,4 +1,4 @@
-import { canAboveStore, canAtStore, merchantsWith } from '../context.js';
+import { can, canAboveStore, canAtStore, merchantsWith } from '../context.js';
 import { get, post, patch } from '../api.js';
 import { add, h, pageHeader, badge, link, button, announce, errorNotice, notice } from '../dom.js';
 import { createTable } from '../table.js';
@@ -39,7 +39,9 @@ function renderList(root) {
     ],
   });
   // A new store belongs to a merchant: only store.manage at merchant or platform level may add one.
-  add(root, pageHeader(t('stores.title'), canAboveStore('store.manage') ? link('/console/stores/new', t('stores.new'), { class: 'btn btn-primary' }) : null), table.element);
+  add(root, pageHeader(t('stores.title'),
+    can('merchant.view') ? link('/console/shipping', t('stores.shipping'), { class: 'btn' }) : null,
+    canAboveStore('store.manage') ? link('/console/stores/new', t('stores.new'), { class: 'btn btn-primary' }) : null), table.element);
   table.reload();
 }
 

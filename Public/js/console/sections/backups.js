@@ -1,0 +1,52 @@
+import { get, post, apiUrl } from '../api.js';
+import { add, h, pageHeader, button, busy, announce, notice, link, clear, errorNotice } from '../dom.js';
+import { t, dateTime, number } from '../i18n.js';
+
+function size(bytes) {
+  if (bytes >= 1024 * 1024) return t('backups.megabytes', { value: (bytes / 1024 / 1024).toFixed(1) });
+  return t('backups.kilobytes', { value: number(Math.max(1, Math.round(bytes / 1024))) });
+}
+
+// Database backups for HQ: make one now, list them, download one. Restoring replaces the running
+// database, so it stays a command run with the server stopped; the page says how.
+export async function render(root) {
+  const list = h('div', { class: 'backup-list', 'aria-live': 'polite' });
+
+  const load = async () => {
+    clear(list);
+    try {
+      const files = await get('/admin/backups');
+      if (!files.length) { list.append(notice(t('backups.none'))); return; }
+      list.append(h('table', { class: 'data' },
+        h('caption', { text: t('backups.caption') }),
+        h('thead', {}, h('tr', {}, [t('backups.name'), t('backups.size'), t('backups.createdAt'), t('table.actions')].map((x) => h('th', { scope: 'col', text: x })))),
+        h('tbody', {}, files.map((f) => h('tr', {},
+          h('th', { scope: 'row', class: 'mono', text: f.name }),
+          h('td', { class: 'num', text: size(f.sizeBytes) }),
+          h('td', { text: dateTime(f.createdAt) }),
+          h('td', { class: 'cell-actions' }, link(apiUrl(`/admin/backups/${encodeURIComponent(f.name)}`), t('backups.download'), {
+            class: 'btn', download: f.name, 'aria-label': t('backups.downloadNamed', { name: f.name }),
+          })))))));
+    } catch (error) {
+      list.append(errorNotice(error));
+    }
+  };
+
+  const create = button(t('backups.create'), async (event) => {
+    try {
+      const file = await busy(event.currentTarget, () => post('/admin/backups'));
+      announce(t('backups.created', { name: file.name }));
+    } catch (error) {
+      announce(error.detail || error.title, 'error');
+    }
+    await load();
+  }, { kind: 'primary' });
+
+  add(root, pageHeader(t('backups.title'), create),
+    h('section', { class: 'card' }, list),
+    h('section', { class: 'card' },
+      h('h2', { text: t('backups.restoreTitle') }),
+      h('p', { text: t('backups.restoreHelp') }),
+      h('pre', { class: 'mono', text: 'systemctl stop chainmall\nchainmall restore data/backups/<file>\nsystemctl start chainmall' })));
+  await load();
+}
