@@ -225,3 +225,28 @@ def test_delivery_charge_by_distance_from_the_stores_list(browser, api):
     text_appears(d, "#console-main", C("shipping.usingDefault"))
     assert api.ok("GET", f"/admin/merchants/{SELF_OPERATED}/shipping-rule", token=token)["isDefault"]
     browser.assert_healthy()
+
+
+def test_store_stock_csv_counted_and_imported(browser, api):
+    d = browser.driver
+    token = api.staff_token("admin")
+    store = store_by_code(api, token, "SH-JA01")
+    level = api.ok("GET", f"/admin/inventory/levels?storeId={store['id']}&per=1&sort=-onHand", token=token)["items"][0]
+    counted = level["onHand"] - 1
+
+    console_sign_in(browser, "ja.manager")
+    browser.open("/console/inventory/csv")
+    heading_has(d, C("csv.stockTitle"))
+    href = link(d, C("csv.download")).get_attribute("href")
+    assert href.endswith(f"/api/v1/admin/inventory/export?storeId={store['id']}")
+    path = Path(tempfile.mkdtemp()) / "count.csv"
+    path.write_text(f"sku_code,counted\n{level['skuCode']},{counted}\nNO-SUCH-SKU,5\n", encoding="utf-8")
+    field(d, C("csv.file")).send_keys(str(path))
+    choose(d, C("csv.modeLabel"), value="partial")
+    click(d, button(d, C("csv.upload")))
+    cells = table_row_cells(d, "", css=".import-errors tbody tr")
+    assert cells[0] == "3"
+    browser.shot("stock-imported")
+    after = api.ok("GET", f"/admin/inventory/levels?storeId={store['id']}&skuId={level['skuId']}", token=token)["items"][0]
+    assert after["onHand"] == counted
+    browser.assert_healthy()

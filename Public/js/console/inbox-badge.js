@@ -1,4 +1,5 @@
 import { get } from './api.js';
+import { can } from './context.js';
 import { t } from './i18n.js';
 
 // The header's unread count. Every console page is a fresh load, so reading on start is the
@@ -12,7 +13,7 @@ async function refresh(link, count) {
     count.textContent = unreadCount > 99 ? '99+' : String(unreadCount);
     link.setAttribute('aria-label', unreadCount ? t('inbox.linkUnread', { count: unreadCount }) : t('inbox.title'));
   } catch {
-    // Staff without store.view have no inbox; the link then just shows its name.
+    // A missed poll leaves the badge hidden until the next one; the inbox page shows the truth.
     count.hidden = true;
   }
 }
@@ -21,7 +22,8 @@ async function refresh(link, count) {
 export function watchInbox() {
   const link = document.getElementById('console-inbox');
   const count = document.getElementById('console-inbox-count');
-  if (!link || !count) return;
+  // The inbox needs store.view; without it there is nothing to count (and a 403 to avoid).
+  if (!link || !count || !can('store.view')) return;
   const update = () => refresh(link, count);
   update();
   setInterval(update, pollMs);
