@@ -142,3 +142,26 @@ def test_backup_made_listed_and_downloaded(browser, api):
         .then(b => done(String.fromCharCode(...new Uint8Array(b.slice(0, 15))))).catch(e => done('error ' + e));""", href)
     assert body == "SQLite format 3"
     browser.assert_healthy()
+
+
+@pytest.mark.parametrize("size", ["phone"])
+def test_new_pages_fit_a_phone(browser):
+    """Every page this work added opens on a phone without a sideways scroll or a console error."""
+    d = browser.driver
+    console_sign_in(browser, "admin")
+    pages = {
+        "/console/notifications": C("inbox.title"), "/console/jobs": C("jobs.title"), "/console/backups": C("backups.title"),
+        "/console/shipping": C("shipping.title"), "/console/catalog/templates": C("specTemplates.title"),
+        "/console/catalog/csv": C("csv.catalogTitle"), "/console/inventory/csv": C("csv.stockTitle"),
+    }
+    for path, title in pages.items():
+        browser.open(path)
+        heading_has(d, title)
+        visible(d, "#console-main .card, #console-main .table-card")
+        browser.shot(path.strip("/").replace("/", "-"))
+    browser.open("/console/catalog")
+    click(d, visible(d, "#console-main tbody tr a"))
+    click(d, button(d, C("prices.open"), within=visible(d, ".sku-prices")))
+    visible(d, "dialog[open] .price-book form")
+    browser.shot("price-book")
+    browser.assert_healthy()

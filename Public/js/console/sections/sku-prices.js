@@ -7,11 +7,14 @@ import { storeCell } from '../widgets.js';
 
 const merchantStores = (merchantId) => context.stores.filter((s) => String(s.merchantId).toUpperCase() === String(merchantId).toUpperCase());
 
-/** A small table with a caption; rows are arrays of cells, the first one naming the row. */
+/**
+ * A small table; rows are arrays of cells, the first one naming the row. The caption is for
+ * screen readers only: the section's heading above already says the same on screen.
+ */
 function listTable(caption, heads, rows, emptyText) {
   if (!rows.length) return h('p', { class: 'muted', text: emptyText });
   return stackOnPhone(h('table', { class: 'data compact' },
-    h('caption', { text: caption }),
+    h('caption', { class: 'visually-hidden', text: caption }),
     h('thead', {}, h('tr', {}, heads.map((x) => h('th', { scope: 'col', text: x })))),
     h('tbody', {}, rows.map(([first, ...rest]) => h('tr', {}, h('th', { scope: 'row' }, first), rest.map((c) => h('td', {}, c)))))));
 }
