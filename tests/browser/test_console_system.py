@@ -12,7 +12,7 @@ from selenium.webdriver.common.by import By
 
 from conftest import _server_key
 from test_console_catalog import console_sign_in, heading_has
-from ui import C, button, click, link, table_row_cells, text_appears, visible, wait
+from ui import C, button, click, console_text, link, storefront_text, table_row_cells, text_appears, visible, wait
 
 
 @pytest.fixture
@@ -164,4 +164,22 @@ def test_new_pages_fit_a_phone(browser):
     click(d, button(d, C("prices.open"), within=visible(d, ".sku-prices")))
     visible(d, "dialog[open] .price-book form")
     browser.shot("price-book")
+    browser.assert_healthy()
+
+
+def test_system_pages_in_english(browser):
+    """The new pages and the inbox link speak English after the header's language switch."""
+    d = browser.driver
+    en = console_text("en")
+    console_sign_in(browser, "admin")
+    click(d, button(d, "English"))
+    wait(d).until(lambda drv: storefront_text("en")["console_inbox"] in drv.find_element(By.ID, "console-inbox").text)
+    for path, key in (("/console/jobs", "jobs.title"), ("/console/backups", "backups.title"), ("/console/notifications", "inbox.title"),
+                      ("/console/shipping", "shipping.title"), ("/console/catalog/templates", "specTemplates.title")):
+        browser.open(path)
+        heading_has(d, en[key])
+    assert en["backups.restoreTitle"] not in d.find_element(By.ID, "console-main").text
+    browser.open("/console/backups")
+    text_appears(d, "#console-main", en["backups.restoreTitle"])
+    browser.shot("backups-en")
     browser.assert_healthy()
