@@ -20,19 +20,20 @@ struct AccessMatrixTests {
         case showA, editA, statusA, showB, editB, showC, editC, createSelfStore, createOtherStore
         case showSelfMerchant, editOtherMerchant, createMerchant, readSettings, writeSettings
         case readAudit, listStaff, createClerkAtA, createRole, listJobs
-        case listBackups, readInbox
+        case listBackups, readInbox, showSelfPrices, editTemplate
     }
 
     /// The calls each principal may make; every other call must be a 403.
     static let allowed: [Who: Set<Call>] = [
         .admin: Set(Call.allCases),
         .operatorStaff: Set(Call.allCases).subtracting([.writeSettings, .createClerkAtA, .createRole, .listJobs, .listBackups]),
-        .selfAdmin: [.showA, .editA, .statusA, .showB, .editB, .createSelfStore, .showSelfMerchant, .readAudit, .listStaff, .createClerkAtA, .readInbox],
+        .selfAdmin: [.showA, .editA, .statusA, .showB, .editB, .createSelfStore, .showSelfMerchant, .readAudit, .listStaff, .createClerkAtA, .readInbox,
+                     .showSelfPrices],
         .otherAdmin: [.showC, .editC, .createOtherStore, .readAudit, .listStaff, .readInbox],
         .managerA: [.showA, .editA, .statusA, .readAudit, .listStaff, .readInbox],
         .clerkA: [.showA, .readInbox],
         .clerkB: [.showB, .readInbox],
-        .service: [.showA, .showB, .showC, .showSelfMerchant, .readInbox],
+        .service: [.showA, .showB, .showC, .showSelfMerchant, .readInbox, .showSelfPrices],
     ]
 
     /// Which stores each principal sees in the store list.
@@ -63,6 +64,11 @@ struct AccessMatrixTests {
             }
             let (_, token) = try await Fixtures.staff(app, "who", role: role, scope: scope)
             let clerkRole = try await RoleModel.find(code: BuiltinRole.storeClerk.rawValue, on: app.db)!
+            let selfSKU = try await Fixtures.sku(app, code: "SELF-1")
+            let template = SpecTemplateModel()
+            template.name = "服装"
+            template.specsJSON = #"[{"name":"颜色","values":["红"]}]"#
+            try await template.create(on: app.db)
 
             var writesAllowed = 0
             for call in Call.allCases {
@@ -93,6 +99,9 @@ struct AccessMatrixTests {
                 case .listJobs: response = try await app.send(.GET, "/api/v1/admin/jobs", token: token)
                 case .listBackups: response = try await app.send(.GET, "/api/v1/admin/backups", token: token)
                 case .readInbox: response = try await app.send(.GET, "/api/v1/admin/notifications/unread-count", token: token)
+                case .showSelfPrices: response = try await app.send(.GET, "/api/v1/admin/skus/\(selfSKU.id!)/prices", token: token)
+                case .editTemplate: response = try await app.send(.PUT, "/api/v1/admin/spec-templates/\(template.id!)", token: token,
+                                                                  json: SpecTemplateInput(name: "上衣", specs: [SpecDefinition(name: "颜色", values: ["黑"])]))
                 }
                 let expected = Self.allowed[who]!.contains(call)
                 if expected {

@@ -1,4 +1,4 @@
-import { context, can, canAtStore } from '../context.js';
+import { context, can, canAtStore, merchantsWith } from '../context.js';
 import { get, put, post, del, api } from '../api.js';
 import { h, button, announce, openDialog, clear, errorNotice, badge, stackOnPhone } from '../dom.js';
 import { createForm } from '../form.js';
@@ -105,7 +105,9 @@ async function openPriceBook(product, sku) {
 /** The product's SKUs, each with a button opening its price book. */
 export function pricesCard(product) {
   const skus = product.skus.filter((s) => s.id);
-  if (!skus.length) return null;
+  // Prices belong to the merchant: a store's staff cannot read them (the API answers 403).
+  const merchants = merchantsWith('catalog.view');
+  if (!skus.length || (merchants !== null && !merchants.includes(String(product.merchantId).toUpperCase()))) return null;
   return h('section', { class: 'card sku-prices' },
     h('h2', { text: t('prices.title') }),
     h('p', { class: 'field-help', text: t('prices.help') }),
