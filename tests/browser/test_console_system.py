@@ -60,6 +60,9 @@ def test_inbox_badge_counts_and_marking_read(browser, api):
     wait(d).until(lambda drv: api.ok("GET", "/admin/notifications?per=1", token=token)["items"][0].get("readAt"))
     wait(d).until(lambda drv: badge_text(drv) == shown(unread(api, token)))
 
+    # An alert leads to the inventory's alert list for its store.
+    assert "/console/inventory/alerts" in visible(d, "#console-main tbody tr a").get_attribute("href")
+
     click(d, button(d, C("inbox.readAll")))
     wait(d).until(lambda drv: badge_text(drv) == "")
     assert unread(api, token) == 0

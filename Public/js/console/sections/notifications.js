@@ -1,8 +1,13 @@
 import { post } from '../api.js';
-import { add, h, pageHeader, button, busy, announce, badge } from '../dom.js';
+import { add, h, pageHeader, button, busy, announce, badge, link } from '../dom.js';
 import { createTable } from '../table.js';
 import { t, dateTime } from '../i18n.js';
 import { storeCell } from '../widgets.js';
+
+/** Where a notification's subject is handled in the console, by its reference type. */
+const subjectPages = {
+  low_stock_alert: (n) => `/console/inventory/alerts${n.storeId ? `?storeId=${n.storeId}` : ''}`,
+};
 
 // The staff inbox (low-stock alerts and other notices for the team). A read mark is shared by
 // the audience, like a team mailbox, so the header badge counts what nobody has looked at yet.
@@ -30,7 +35,8 @@ export async function render(root) {
     rowClass: (n) => (n.readAt ? null : 'row-highlight'),
     emptyText: t('inbox.empty'),
     columns: [
-      { key: 'title', label: t('inbox.subject'), render: (n) => h('div', {}, h('strong', { text: n.title }), h('p', { class: 'muted', text: n.body })) },
+      { key: 'title', label: t('inbox.subject'), render: (n) => h('div', {}, h('strong', { text: n.title }), h('p', { class: 'muted', text: n.body }),
+        subjectPages[n.referenceType] ? link(subjectPages[n.referenceType](n), t('inbox.open')) : null) },
       { key: 'store', label: t('field.store'), render: (n) => storeCell(n.storeId) },
       { key: 'createdAt', label: t('inbox.received'), nowrap: true, render: (n) => dateTime(n.createdAt) },
       { key: 'state', label: t('field.status'), render: (n) => badge('inboxState', n.readAt ? 'read' : 'unread') },
