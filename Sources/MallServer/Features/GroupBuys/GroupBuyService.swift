@@ -261,9 +261,10 @@ struct GroupBuyService {
         // Either unique key refuses the row: the member is in this group already, or a
         // concurrent retry with the same key got there first.
         let inserted = try await tx.sql.raw("""
-            INSERT INTO group_buy_members (id, group_id, activity_id, member_id, opener, status, joined_at, request_key)
+            INSERT INTO group_buy_members (id, group_id, activity_id, member_id, opener, status, joined_at, request_key, list_price_fen)
             VALUES (\(bind: rowId), \(bind: groupId), \(bind: activity.id!), \(bind: memberId), \(bind: opener),
-                    \(bind: GroupBuyMemberStatus.pending.rawValue), \(bind: now), \(bind: key))
+                    \(bind: GroupBuyMemberStatus.pending.rawValue), \(bind: now), \(bind: key),
+                    COALESCE((SELECT price_fen FROM skus WHERE id = \(bind: activity.skuId)), \(bind: activity.groupPriceFen)))
             ON CONFLICT DO NOTHING RETURNING id
             """).all()
         guard !inserted.isEmpty else { throw Failure.alreadyMember }
