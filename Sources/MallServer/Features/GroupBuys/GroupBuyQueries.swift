@@ -15,6 +15,14 @@ enum GroupBuyQueries {
         return try await activities(models, withGroups: false, now: now, on: db)
     }
 
+    /// Groups still waiting for members, per activity (activities without any are absent).
+    static func openGroupCounts(activityIds: [UUID], now: Date, on db: any Database) async throws -> [UUID: Int] {
+        guard !activityIds.isEmpty else { return [:] }
+        let open = try await GroupBuyGroupModel.query(on: db).filter(\.$activityId ~~ activityIds)
+            .filter(\.$status == GroupBuyGroupStatus.open.rawValue).filter(\.$expiresAt > now).all()
+        return Dictionary(grouping: open, by: \.activityId).mapValues(\.count)
+    }
+
     /// The running activity offering a SKU, if any (the product page's group-price block).
     static func running(skuIds: [UUID], now: Date, on db: any Database) async throws -> GroupBuyActivity? {
         guard !skuIds.isEmpty else { return nil }

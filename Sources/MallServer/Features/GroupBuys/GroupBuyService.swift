@@ -276,7 +276,7 @@ struct GroupBuyService {
             WHERE group_buy_member_counts.taken < \(bind: activity.perMemberLimit) RETURNING taken
             """).all()
         guard !counted.isEmpty else { throw Failure.limitReached(limit: activity.perMemberLimit) }
-        let paymentMinutes = try await SettingsService.resolved(on: tx).integer(.flashPaymentMinutes)
+        let paymentMinutes = try await SettingsService.resolved(on: tx).integer(.groupBuyPaymentMinutes)
         let placed = try await RewardOrderService(app: app, db: tx, now: now).place(RewardOrderService.Request(
             memberId: memberId, skuId: activity.skuId, quantity: 1, unitCashFen: activity.groupPriceFen, destination: destination,
             key: "group:\(rowId.uuidString)", pointsReference: "", paymentMinutes: paymentMinutes, fulfillingStoreId: activity.storeId,
