@@ -9,7 +9,7 @@ import re
 
 from selenium.webdriver.common.by import By
 
-from ui import C, T, button, click, fill, table_row_cells, text_appears, visible, wait
+from ui import C, T, button, click, fill, sign_in_member, table_row_cells, text_appears, visible, wait
 
 MEMBER = ("chen.jie@example.com", "Shop@2026")
 ADMIN = ("admin", "Demo@2026")
@@ -23,12 +23,7 @@ def test_buy_in_a_live_flash_sale(browser, new_browser, api):
     member = browser
     member.label = "member"
     d = member.driver
-    member.open("/login?next=/flash-sales")
-    visible(d, "#login-form")
-    fill(d, T("login_id"), MEMBER[0])
-    fill(d, T("login_password"), MEMBER[1])
-    click(d, button(d, T("login_submit")))
-    wait(d).until(lambda x: "/flash-sales" in x.current_url)
+    sign_in_member(member, "/flash-sales", MEMBER)
     text_appears(d, "h1", T("flash_title"))
 
     session = visible(d, f'[data-session="{live["id"]}"]')
