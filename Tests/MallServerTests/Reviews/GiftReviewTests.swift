@@ -13,11 +13,7 @@ struct GiftReviewTests {
         try await ReviewTests.app { app, _ in
             let (_, hq) = try await Fixtures.staff(app, "hq", role: .platformAdmin, scope: .platform)
             let shop = try await CheckoutTests.shop(app)
-            let towel = try await Fixtures.sku(app, code: "TOWEL", priceFen: 900)
-            try await app.db.writeTransaction { db in
-                try await InventoryService.make(app, on: db).move(.receipt, [StockRequest(skuId: towel.id!, storeId: shop.near.id!, quantity: 2)],
-                                                                  context: MovementContext(now: testEpoch))
-            }
+            let towel = try await PromotionTests.towel(app, stockedAt: shop.near)
             _ = try await PromotionTests.create(app, token: hq, PromotionTests.input("满50送毛巾", rule: PromotionRuleInput(kind: .gift, thresholdFen: 5_000,
                                                                                                                       giftSkuId: towel.id!)))
             let token = try await CheckoutTests.shopper(app)
