@@ -7,7 +7,7 @@ a group through the API and the panel, polling, counts the group and the partici
 """
 from selenium.webdriver.common.by import By
 
-from ui import C, T, button, choose, click, field, fill, table_row_cells, text_appears, visible, wait
+from ui import C, button, choose, click, field, fill, sign_in_staff, table_row_cells, text_appears, visible, wait
 
 ADMIN = ("admin", "Demo@2026")
 MEMBER = ("13912345678", "Shop@2026")
@@ -37,11 +37,7 @@ def test_console_group_buy_live_and_summary(browser, api):
     title = f"控制台两人团 {browser.size}"
 
     d = browser.driver
-    browser.open("/console/login?next=/console/group-buys")
-    fill(d, T("console_username"), ADMIN[0])
-    fill(d, T("login_password"), ADMIN[1])
-    click(d, button(d, T("login_submit")))
-    wait(d).until(lambda x: "/console/group-buys" in x.current_url)
+    sign_in_staff(browser, "/console/group-buys", ADMIN)
     text_appears(d, "#console-main h1", C("groupBuy.title"))
 
     click(d, button(d, C("groupBuy.new")))

@@ -229,3 +229,13 @@ def sign_in_member(browser, path: str, login: tuple[str, str]):
     fill(d, T("login_password"), login[1])
     click(d, button(d, T("login_submit")))
     wait(d).until(lambda x: path in x.current_url)
+
+
+def sign_in_staff(browser, path: str, login: tuple[str, str]):
+    """Signs a staff member in on the console's login page and waits until it has taken them to `path`."""
+    d = browser.driver
+    browser.open(f"/console/login?next={path}")
+    fill(d, T("console_username"), login[0])
+    fill(d, T("login_password"), login[1])
+    click(d, button(d, T("login_submit")))
+    wait(d).until(lambda x: path in x.current_url)
