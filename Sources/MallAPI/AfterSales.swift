@@ -36,13 +36,39 @@ public struct AfterSalesLineInfo: Codable, Sendable, Equatable {
     public var quantity: Int
     /// What these units give back: their share of what the line was paid for.
     public var refundFen: Int64
+    /// How `refundFen` was worked out; nil for an exchange, a cancelled or rejected case, and a
+    /// free gift line (nothing was paid for it).
+    public var breakdown: RefundBreakdownInfo?
 
-    public init(orderLineId: UUID, skuId: UUID, title: String, specTitle: String, quantity: Int, refundFen: Int64) {
+    public init(orderLineId: UUID, skuId: UUID, title: String, specTitle: String, quantity: Int, refundFen: Int64, breakdown: RefundBreakdownInfo? = nil) {
         self.orderLineId = orderLineId
         self.skuId = skuId
         self.title = title
         self.specTitle = specTitle
         self.quantity = quantity
+        self.refundFen = refundFen
+        self.breakdown = breakdown
+    }
+}
+
+/// A line's refund split the way the shopper can check it: the returned units' price less their
+/// shares of each discount the order was priced with,
+/// `goodsFen − levelDiscountFen − promotionDiscountFen − couponDiscountFen − pointsDeductionFen = refundFen`.
+/// Over every return of a line the shares add up to exactly what each discount gave it.
+public struct RefundBreakdownInfo: Codable, Sendable, Hashable {
+    public var goodsFen: Int64
+    public var levelDiscountFen: Int64
+    public var promotionDiscountFen: Int64
+    public var couponDiscountFen: Int64
+    public var pointsDeductionFen: Int64
+    public var refundFen: Int64
+
+    public init(goodsFen: Int64, levelDiscountFen: Int64, promotionDiscountFen: Int64, couponDiscountFen: Int64, pointsDeductionFen: Int64, refundFen: Int64) {
+        self.goodsFen = goodsFen
+        self.levelDiscountFen = levelDiscountFen
+        self.promotionDiscountFen = promotionDiscountFen
+        self.couponDiscountFen = couponDiscountFen
+        self.pointsDeductionFen = pointsDeductionFen
         self.refundFen = refundFen
     }
 }

@@ -348,6 +348,8 @@ public struct ProductSummary: Codable, Sendable, Equatable {
     public var badges: [PromotionBadge] = []
     /// Its cheapest SKU in a live flash-sale session, if any (on product lists).
     public var flash: ProductFlash?
+    /// Its cheapest SKU in a running group buy, if any (on product lists).
+    public var groupBuy: ProductGroupBuy?
     public init(id: UUID, merchantId: UUID, title: String, subtitle: String, image: String?, brand: String?, minPriceFen: Int64,
                 maxPriceFen: Int64, salesCount: Int, reviewCount: Int = 0, averageRating: Double? = nil) {
         self.id = id
@@ -412,6 +414,21 @@ public struct ProductFlash: Codable, Sendable, Equatable {
         self.skuId = skuId
         self.priceFen = priceFen
         self.endsAt = endsAt
+    }
+}
+
+/// A product's cheapest SKU in a group buy running now: its group price for groups of `groupSize`.
+public struct ProductGroupBuy: Codable, Sendable, Equatable {
+    public var activityId: UUID
+    public var skuId: UUID
+    public var priceFen: Int64
+    public var groupSize: Int
+
+    public init(activityId: UUID, skuId: UUID, priceFen: Int64, groupSize: Int) {
+        self.activityId = activityId
+        self.skuId = skuId
+        self.priceFen = priceFen
+        self.groupSize = groupSize
     }
 }
 

@@ -188,7 +188,7 @@ public struct PromotionStats: Codable, Sendable {
 /// seller (its merchant, or the whole platform; a promotion's stores when it was limited to
 /// stores) paid in the same length of time just before it started.
 public struct MarketingSummary: Codable, Sendable {
-    /// The promotion or coupon template.
+    /// The promotion, coupon template, flash-sale session or group-buy activity.
     public var campaignId: UUID
     public var startsAt: Date
     /// When it ended: early, or at its end.

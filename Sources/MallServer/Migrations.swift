@@ -40,5 +40,7 @@ enum Migrations {
         app.migrations.add(CreateCoupons())
         app.migrations.add(CreateFlashSales())
         app.migrations.add(CreateGroupBuys())
+        app.migrations.add(UpdateFlashPurchasesAddListPrice())
+        app.migrations.add(UpdateGroupBuyMembersAddListPrice())
     }
 }

@@ -9,7 +9,7 @@ import re
 
 from selenium.webdriver.common.by import By
 
-from ui import C, T, button, click, fill, table_row_cells, text_appears, visible, wait
+from ui import C, T, click, sign_in_member, sign_in_staff, table_row_cells, text_appears, visible, wait
 
 MEMBER = ("chen.jie@example.com", "Shop@2026")
 ADMIN = ("admin", "Demo@2026")
@@ -23,12 +23,7 @@ def test_buy_in_a_live_flash_sale(browser, new_browser, api):
     member = browser
     member.label = "member"
     d = member.driver
-    member.open("/login?next=/flash-sales")
-    visible(d, "#login-form")
-    fill(d, T("login_id"), MEMBER[0])
-    fill(d, T("login_password"), MEMBER[1])
-    click(d, button(d, T("login_submit")))
-    wait(d).until(lambda x: "/flash-sales" in x.current_url)
+    sign_in_member(member, "/flash-sales", MEMBER)
     text_appears(d, "h1", T("flash_title"))
 
     session = visible(d, f'[data-session="{live["id"]}"]')
@@ -56,11 +51,7 @@ def test_buy_in_a_live_flash_sale(browser, new_browser, api):
 
     staff = new_browser(label="admin")
     s = staff.driver
-    staff.open("/console/login?next=/console/flash-sales")
-    fill(s, T("console_username"), ADMIN[0])
-    fill(s, T("login_password"), ADMIN[1])
-    click(s, button(s, T("login_submit")))
-    wait(s).until(lambda x: "/console/flash-sales" in x.current_url)
+    sign_in_staff(staff, "/console/flash-sales", ADMIN)
     text_appears(s, "#console-main h1", C("flash.title"))
     table_row_cells(s, live["title"])
     row = next(r for r in s.find_elements(By.CSS_SELECTOR, "#console-main tbody tr") if live["title"] in r.text)

@@ -11,20 +11,10 @@ from datetime import datetime, timedelta, timezone
 
 from selenium.webdriver.common.by import By
 
-from ui import T, button, click, fill, text_appears, visible, wait
+from ui import T, click, sign_in_member, text_appears, visible, wait
 
 MEMBER_A = ("13800138000", "Shop@2026")
 MEMBER_B = ("chen.jie@example.com", "Shop@2026")
-
-
-def sign_in(member, path, login):
-    d = member.driver
-    member.open(f"/login?next={path}")
-    visible(d, "#login-form")
-    fill(d, T("login_id"), login[0])
-    fill(d, T("login_password"), login[1])
-    click(d, button(d, T("login_submit")))
-    wait(d).until(lambda x: path in x.current_url)
 
 
 def take_place(member, api, login, box, action):
@@ -54,7 +44,7 @@ def test_open_join_and_fill_a_group(browser, new_browser, api):
     opener = browser
     opener.label = "opener"
     d = opener.driver
-    sign_in(opener, f"/group-buys/{activity['id']}", MEMBER_A)
+    sign_in_member(opener, f"/group-buys/{activity['id']}", MEMBER_A)
     text_appears(d, "h1", activity["title"])
     opener.shot("activity")
     head = visible(d, ".group-buy-head")
@@ -76,7 +66,7 @@ def test_open_join_and_fill_a_group(browser, new_browser, api):
 
     friend = new_browser(label="friend")
     f = friend.driver
-    sign_in(friend, group_path, MEMBER_B)
+    sign_in_member(friend, group_path, MEMBER_B)
     box = visible(f, ".group-card")
     _, second_order, second_token = take_place(friend, api, MEMBER_B, box, ".group-join")
     friend.open(group_path)

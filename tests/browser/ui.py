@@ -218,3 +218,24 @@ def place_and_pay_in_sandbox(driver, payable: str):
     click(driver, button(driver, "确认支付", exact=False))
     click(driver, visible(driver, "#return-to-shop"))
     reload_until_text(driver, "#order-status", T("status_paid"), timeout=40)
+
+
+def sign_in_member(browser, path: str, login: tuple[str, str]):
+    """Signs a member in on the storefront's login page and waits until it has taken them to `path`."""
+    d = browser.driver
+    browser.open(f"/login?next={path}")
+    visible(d, "#login-form")
+    fill(d, T("login_id"), login[0])
+    fill(d, T("login_password"), login[1])
+    click(d, button(d, T("login_submit")))
+    wait(d).until(lambda x: path in x.current_url)
+
+
+def sign_in_staff(browser, path: str, login: tuple[str, str]):
+    """Signs a staff member in on the console's login page and waits until it has taken them to `path`."""
+    d = browser.driver
+    browser.open(f"/console/login?next={path}")
+    fill(d, T("console_username"), login[0])
+    fill(d, T("login_password"), login[1])
+    click(d, button(d, T("login_submit")))
+    wait(d).until(lambda x: path in x.current_url)

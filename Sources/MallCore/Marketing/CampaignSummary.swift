@@ -63,6 +63,16 @@ public enum CampaignEffect {
                                claims: claims, uses: uses, useRateBasisPoints: useRate)
     }
 
+    /// What a campaign price saved on `units` against the regular price: flash and group-buy
+    /// purchases record the regular price they were bought under, so the summary's discount is
+    /// this per purchase. Never negative: a regular price cut below the campaign's saves nothing.
+    ///
+    /// - Throws: `ArithmeticOverflow` when the saving leaves `Int64`.
+    public static func priceCutFen(regularFen: Int64, campaignPriceFen: Int64, units: Int) throws -> Int64 {
+        let each = try Checked.subtract(regularFen, campaignPriceFen, "price cut")
+        return try Checked.multiply(max(0, each), Int64(max(0, units)), "price cut")
+    }
+
     /// Each order's payable less its refunds (never below zero), summed.
     static func netRevenue(_ orders: [SummaryOrder]) throws -> Int64 {
         try Checked.sum(orders.map { order in

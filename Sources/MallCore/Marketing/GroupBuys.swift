@@ -162,15 +162,6 @@ public enum GroupBuyRules {
         endedAt == nil && now < startsAt
     }
 
-    /// What the group price saves on `quantity` units against the list price (never negative),
-    /// or nil on overflow.
-    public static func discountFen(listPriceFen: Int64, groupPriceFen: Int64, quantity: Int) -> Int64? {
-        let (per, overflow) = listPriceFen.subtractingReportingOverflow(groupPriceFen)
-        guard !overflow else { return nil }
-        let (total, overflow2) = max(0, per).multipliedReportingOverflow(by: Int64(quantity))
-        return overflow2 ? nil : total
-    }
-
     /// Share of opened groups that filled, in whole percent (0 with none opened).
     public static func fillPercent(opened: Int, filled: Int) -> Int {
         guard opened > 0 else { return 0 }

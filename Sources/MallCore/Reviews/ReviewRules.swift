@@ -40,6 +40,8 @@ public enum ReviewRefusal: Hashable, Sendable {
     case alreadyFollowedUp
     /// The first review was rejected: there is nothing shown to follow up on.
     case reviewRejected
+    /// A promotion's free gift: the shopper chose and paid for the rest of the order, not it.
+    case freeGift
 
     public var message: String {
         switch self {
@@ -49,6 +51,7 @@ public enum ReviewRefusal: Hashable, Sendable {
         case .followUpWindowClosed(let days): "A follow-up can be added within \(days) days of the review; that time has passed."
         case .alreadyFollowedUp: "This review already has its follow-up."
         case .reviewRejected: "A rejected review cannot be followed up."
+        case .freeGift: "is a free gift, which is not reviewed"
         }
     }
 }
@@ -74,10 +77,11 @@ public enum ReviewRules {
         reviewedAt.addingTimeInterval(TimeInterval(followUpDays) * 86_400)
     }
 
-    /// Whether a line can get its first review now: the goods were delivered or picked up, at
-    /// most `windowDays` ago (counted in elapsed time, the deadline itself included), and the
-    /// line has no review yet. Nil when it can.
-    public static func refusal(handedOverAt: Date?, alreadyReviewed: Bool, now: Date, windowDays: Int) -> ReviewRefusal? {
+    /// Whether a line can get its first review now: it is not a free gift, the goods were
+    /// delivered or picked up, at most `windowDays` ago (counted in elapsed time, the deadline
+    /// itself included), and the line has no review yet. Nil when it can.
+    public static func refusal(handedOverAt: Date?, alreadyReviewed: Bool, now: Date, windowDays: Int, freeGift: Bool = false) -> ReviewRefusal? {
+        if freeGift { return .freeGift }
         if alreadyReviewed { return .alreadyReviewed }
         guard let handedOverAt else { return .notHandedOver }
         if now > reviewDeadline(handedOverAt: handedOverAt, windowDays: windowDays) { return .windowClosed(days: windowDays) }

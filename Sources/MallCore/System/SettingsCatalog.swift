@@ -111,6 +111,7 @@ public enum SettingKey: String, Codable, Sendable, CaseIterable {
     case reviewFollowUpDays = "reviews.followUpDays"
     case reviewSensitiveWords = "reviews.sensitiveWords"
     case flashPaymentMinutes = "flash.paymentMinutes"
+    case groupBuyPaymentMinutes = "groupBuy.paymentMinutes"
 
     public var definition: SettingDefinition { SettingsCatalog.definitions[self]! }
 }
@@ -157,6 +158,8 @@ public enum SettingsCatalog {
             def(.reviewFollowUpDays, .integer, .integer(90), "Days after a review during which one follow-up review can be added", range: 1...365),
             def(.reviewSensitiveWords, .string, .string(""), "Words a review may not contain, separated by commas (, or ，)", maxLength: 4_000, allowsEmpty: true),
             def(.flashPaymentMinutes, .integer, .integer(5), "Minutes a flash-sale order has to be paid before it expires and its units go back on sale", range: 1...60),
+            def(.groupBuyPaymentMinutes, .integer, .integer(5), "Minutes a group-buy order has to be paid before it expires and its place in the group is free again",
+                range: 1...60),
         ])
     }()
 

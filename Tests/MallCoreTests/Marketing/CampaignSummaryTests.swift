@@ -60,4 +60,27 @@ struct CampaignSummaryTests {
             #expect((summary.costRatioBasisPoints == nil) == (revenue == 0), "seed \(seed)")
         }
     }
+
+    @Test("a campaign price's saving is (regular − campaign price) × units, never negative, an overflow an error rather than a trap")
+    func priceCut() throws {
+        #expect(try CampaignEffect.priceCutFen(regularFen: 1_250, campaignPriceFen: 990, units: 3) == 780)
+        #expect(try CampaignEffect.priceCutFen(regularFen: 900, campaignPriceFen: 990, units: 3) == 0, "the regular price fell below the campaign's")
+        #expect(throws: ArithmeticOverflow.self) { try CampaignEffect.priceCutFen(regularFen: .max, campaignPriceFen: -1, units: 1) }
+        #expect(throws: ArithmeticOverflow.self) { try CampaignEffect.priceCutFen(regularFen: .max, campaignPriceFen: 0, units: 2) }
+    }
+
+    @Test("property: the saving over several purchases is the sum of each purchase's, and never above regular × units")
+    func priceCutProperties() throws {
+        for seed in UInt64(1)...500 {
+            var random = PricingTestRandom(seed: seed)
+            let regular = Int64.random(in: 0...10_000_000, using: &random)
+            let price = Int64.random(in: 0...10_000_000, using: &random)
+            let first = Int.random(in: 0...1_000, using: &random), second = Int.random(in: 0...1_000, using: &random)
+            let whole = try CampaignEffect.priceCutFen(regularFen: regular, campaignPriceFen: price, units: first + second)
+            let parts = try CampaignEffect.priceCutFen(regularFen: regular, campaignPriceFen: price, units: first)
+                + CampaignEffect.priceCutFen(regularFen: regular, campaignPriceFen: price, units: second)
+            #expect(whole == parts && whole >= 0 && whole <= regular * Int64(first + second), "seed \(seed)")
+            #expect((whole == 0) == (regular <= price || first + second == 0), "seed \(seed)")
+        }
+    }
 }

@@ -44,9 +44,11 @@ struct ReviewRulesTests {
             let handedOver: Date? = Bool.random(using: &random) ? Self.day(Double(Int.random(in: 0...400, using: &random))) : nil
             let now = Self.day(Double.random(in: 0...800, using: &random))
             let reviewed = Int.random(in: 0...4, using: &random) == 0
-            let allowed = ReviewRules.refusal(handedOverAt: handedOver, alreadyReviewed: reviewed, now: now, windowDays: windowDays) == nil
-            let expected = !reviewed && handedOver.map { now.timeIntervalSince($0) <= Double(windowDays) * 86_400 } == true
-            #expect(allowed == expected)
+            let gift = Int.random(in: 0...4, using: &random) == 0
+            let refusal = ReviewRules.refusal(handedOverAt: handedOver, alreadyReviewed: reviewed, now: now, windowDays: windowDays, freeGift: gift)
+            let expected = !gift && !reviewed && handedOver.map { now.timeIntervalSince($0) <= Double(windowDays) * 86_400 } == true
+            #expect((refusal == nil) == expected)
+            #expect(!gift || refusal == .freeGift, "a free gift is never reviewed, whatever else holds")
         }
     }
 

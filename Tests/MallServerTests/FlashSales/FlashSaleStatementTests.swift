@@ -33,4 +33,41 @@ struct FlashSaleStatementTests {
             try await FlashSaleTests.invariants(app)
         }
     }
+
+    @Test("a product list reads flash and group prices in one statement: a running flash sale and group buy add no statement; cards show 拼团价")
+    func listStatements() async throws {
+        try await withTestApp { app in
+            let log = SQLStatementLog()
+            log.install(on: app)
+            let shop = try await CheckoutTests.shop(app)
+            let before = try await log.during { try await app.send(.GET, "/api/v1/products?sort=newest") }
+            let quiet = try before.result.decode(ListPage<ProductSummary>.self)
+            #expect(quiet.items.contains { $0.id == shop.milk.productId } && quiet.items.allSatisfy { $0.flash == nil && $0.groupBuy == nil })
+
+            let admin = try await PointsTests.admin(app)
+            let session = try await app.send(.POST, "/api/v1/admin/marketing/flash-sales", token: admin, json: FlashSessionInput(
+                title: "10点场", startsAt: testEpoch, endsAt: testEpoch.addingTimeInterval(7_200), perMemberLimit: 2,
+                items: [FlashItemInput(skuId: shop.milk.id!, storeId: shop.near.id!, flashPriceFen: 990, quota: 10)])).decode(FlashSession.self)
+            let activity = try await app.send(.POST, "/api/v1/admin/marketing/group-buys", token: admin, json: GroupBuyActivityInput(
+                title: "牛奶两人团", skuId: shop.milk.id!, storeId: shop.near.id!, groupPriceFen: 1_100, groupSize: 2, timeLimitMinutes: 60,
+                startsAt: testEpoch, endsAt: testEpoch.addingTimeInterval(86_400))).decode(GroupBuyActivity.self)
+
+            let after = try await log.during { try await app.send(.GET, "/api/v1/products?sort=newest") }
+            #expect(after.statements.count == before.statements.count, "before: \(before.statements)\nafter: \(after.statements)")
+            let campaigns = after.statements.filter { $0.contains("group_buy_activities") }
+            #expect(campaigns.count == 1 && campaigns.allSatisfy { $0.contains("flash_items") }, "\(after.statements)")
+            let milk = try #require(try after.result.decode(ListPage<ProductSummary>.self).items.first { $0.id == shop.milk.productId })
+            #expect(milk.flash?.sessionId == session.id && milk.flash?.priceFen == 990)
+            #expect(milk.groupBuy == ProductGroupBuy(activityId: activity.id, skuId: shop.milk.id!, priceFen: 1_100, groupSize: 2))
+
+            for (language, label) in [("zh-CN", "拼团价 ¥11.00"), ("en", "Group price ¥11.00")] {
+                let page = try await app.send(.GET, "/search?q=", headers: ["Cookie": "lang=\(language)"])
+                #expect(page.text.contains(#"<span class="price group-price">\#(label)</span>"#), "\(page.text)")
+            }
+            // Ended early: the card no longer offers it.
+            _ = try await app.send(.POST, "/api/v1/admin/marketing/group-buys/\(activity.id)/end", token: admin)
+            let ended = try await app.send(.GET, "/api/v1/products?sort=newest").decode(ListPage<ProductSummary>.self)
+            #expect(ended.items.first { $0.id == shop.milk.productId }?.groupBuy == nil)
+        }
+    }
 }

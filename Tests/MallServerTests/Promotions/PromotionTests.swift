@@ -71,16 +71,22 @@ struct PromotionTests {
         }
     }
 
+    /// A ¥9.00 towel, the gift of the tests' 满50送毛巾, two of them in stock at `store`.
+    static func towel(_ app: Application, stockedAt store: StoreModel) async throws -> SKUModel {
+        let towel = try await Fixtures.sku(app, code: "TOWEL", priceFen: 900)
+        try await app.db.writeTransaction { db in
+            try await InventoryService.make(app, on: db).move(.receipt, [StockRequest(skuId: towel.id!, storeId: store.id!, quantity: 2)],
+                                                              context: MovementContext(now: testEpoch))
+        }
+        return towel
+    }
+
     @Test("checkout prices a tiered 满减 and adds the gift line reserved from the store; the public list shows them; the preview agrees")
     func checkoutWithGift() async throws {
         try await withTestApp { app in
             let (_, hq) = try await Fixtures.staff(app, "hq", role: .platformAdmin, scope: .platform)
             let shop = try await CheckoutTests.shop(app)
-            let towel = try await Fixtures.sku(app, code: "TOWEL", priceFen: 900)
-            try await app.db.writeTransaction { db in
-                try await InventoryService.make(app, on: db).move(.receipt, [StockRequest(skuId: towel.id!, storeId: shop.near.id!, quantity: 2)],
-                                                                  context: MovementContext(now: testEpoch))
-            }
+            let towel = try await Self.towel(app, stockedAt: shop.near)
             let tiered = try await Self.create(app, token: hq, Self.input())
             _ = try await Self.create(app, token: hq, Self.input("满50送毛巾", rule: PromotionRuleInput(kind: .gift, thresholdFen: 5_000, giftSkuId: towel.id!)))
 

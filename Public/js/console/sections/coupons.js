@@ -3,7 +3,7 @@ import { add, h, pageHeader, button, announce, openDialog, errorNotice } from '.
 import { createTable } from '../table.js';
 import { t, dateTime, money, number, label, labelledOptions } from '../i18n.js';
 import { formDialog } from '../widgets.js';
-import { summaryList } from './promotions.js';
+import { summaryDialog } from './promotions.js';
 
 /** Claimed and used counts move while the page is open: the table refreshes on this beat. */
 const refreshMs = 15_000;
@@ -115,13 +115,7 @@ export async function render(root) {
 
   /** An ended template's effect, claims and uses. */
   async function summarize(template) {
-    await openDialog(t('promo.summaryTitle', { name: template.title }), () => {
-      const body = h('div', { class: 'promo-summary-body' }, h('p', { class: 'muted', text: t('table.loading') }));
-      get(`/admin/marketing/coupons/${template.id}/summary`)
-        .then((s) => body.replaceChildren(summaryList(s)))
-        .catch((error) => body.replaceChildren(h('p', { class: 'form-errors', text: error.detail || error.message })));
-      return body;
-    });
+    await summaryDialog(template.title, `/admin/marketing/coupons/${template.id}/summary`);
   }
 
   table = createTable({

@@ -4,10 +4,11 @@ import { createTable } from '../table.js';
 import { t, dateTime, money, number } from '../i18n.js';
 import { formDialog, storeOptions } from '../widgets.js';
 import { resolveSku } from './points-mall.js';
+import { summaryDialog } from './promotions.js';
 
 // Flash-sale sessions: create and edit every SKU of a session (one row of fields per SKU and an
 // empty row to add one; edit replaces the whole session while it has not started), end early,
-// copy to another time, and a live panel polled every 5 s while open.
+// copy to another time, a live panel polled every 5 s while open, and the effect summary once ended.
 export async function render(root) {
   add(root, pageHeader(t('flash.title'), button(t('flash.new'), () => edit(null), { kind: 'primary' })));
   const stores = storeOptions({ all: false });
@@ -108,7 +109,10 @@ export async function render(root) {
         s.phase === 'upcoming' ? button(t('action.edit'), () => edit(s)) : null,
         s.phase !== 'ended' ? button(t('flash.end'), () => end(s)) : null,
         button(t('flash.copy'), () => copy(s)),
-        button(t('flash.live'), () => live(s))) },
+        button(t('flash.live'), () => live(s)),
+        s.phase === 'ended'
+          ? button(t('promo.summary'), () => summaryDialog(s.title, `/admin/marketing/flash-sales/${s.id}/summary`), { 'aria-label': `${t('promo.summary')} ${s.title}` })
+          : null) },
     ],
   });
   add(root, table.element);

@@ -4,9 +4,10 @@ import { createTable } from '../table.js';
 import { t, dateTime, money, number } from '../i18n.js';
 import { formDialog, storeOptions } from '../widgets.js';
 import { resolveSku } from './points-mall.js';
+import { summaryDialog } from './promotions.js';
 
 // Group-buy activities (拼团): create, edit while not started, end early, copy to another time,
-// and live numbers polled every 5 s while the panel is open.
+// live numbers polled every 5 s while the panel is open, and the effect summary once ended.
 export async function render(root) {
   add(root, pageHeader(t('groupBuy.title'), button(t('groupBuy.new'), () => edit(null), { kind: 'primary' })));
   const stores = storeOptions({ all: false });
@@ -88,7 +89,10 @@ export async function render(root) {
         a.phase === 'upcoming' ? button(t('action.edit'), () => edit(a)) : null,
         a.phase !== 'ended' ? button(t('groupBuy.end'), () => end(a)) : null,
         button(t('groupBuy.copy'), () => copy(a)),
-        button(t('groupBuy.live'), () => live(a))) },
+        button(t('groupBuy.live'), () => live(a)),
+        a.phase === 'ended'
+          ? button(t('promo.summary'), () => summaryDialog(a.title, `/admin/marketing/group-buys/${a.id}/summary`), { 'aria-label': `${t('promo.summary')} ${a.title}` })
+          : null) },
     ],
   });
   add(root, table.element);

@@ -1,5 +1,5 @@
 import { get, post, put } from '../api.js';
-import { add, h, pageHeader, button, announce, badge } from '../dom.js';
+import { add, h, pageHeader, button, announce, badge, openDialog } from '../dom.js';
 import { createTable } from '../table.js';
 import { t, dateTime, money, number } from '../i18n.js';
 import { formDialog, storeOptions } from '../widgets.js';
@@ -53,6 +53,17 @@ export function summaryList(s) {
     ...row(t('promo.averageChange'), rate(e.averageOrderChangeBasisPoints)),
     ...row(t('promo.costRatio'), rate(e.costRatioBasisPoints)),
     ...(e.claims === undefined || e.claims === null ? [] : row(t('promo.claimsUses'), `${number(e.uses)} / ${number(e.claims)} (${rate(e.useRateBasisPoints)})`)));
+}
+
+/** A dialog with an ended campaign's effect summary, read from `path` once it opens. */
+export function summaryDialog(name, path) {
+  return openDialog(t('promo.summaryTitle', { name }), () => {
+    const body = h('div', { class: 'promo-summary-body' }, h('p', { class: 'muted', text: t('table.loading') }));
+    get(path)
+      .then((s) => body.replaceChildren(summaryList(s)))
+      .catch((error) => body.replaceChildren(h('p', { class: 'form-errors', text: error.detail || error.message })));
+    return body;
+  });
 }
 
 export async function render(root) {

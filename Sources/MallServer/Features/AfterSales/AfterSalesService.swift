@@ -213,7 +213,10 @@ struct AfterSalesService {
         let lines = Dictionary(grouping: try await AfterSalesLineModel.query(on: db).filter(\.$caseId ~~ ids).all(), by: \.caseId)
         let orderLines = Dictionary(uniqueKeysWithValues: try await OrderLineModel.query(on: db)
             .filter(\.$id ~~ Set(lines.values.flatMap { $0.map(\.orderLineId) })).all().map { ($0.id!, $0) })
-        let orders = Dictionary(uniqueKeysWithValues: try await OrderModel.query(on: db).filter(\.$id ~~ Set(models.map(\.orderId))).all().map { ($0.id!, $0.number) })
+        let orderModels = try await OrderModel.query(on: db).filter(\.$id ~~ Set(models.map(\.orderId))).all()
+        let orders = Dictionary(uniqueKeysWithValues: orderModels.map { ($0.id!, $0.number) })
+        let breakdowns = Dictionary(uniqueKeysWithValues: try await AfterSalesRefundExplanation.forOrders(orderModels, on: db).values.joined()
+            .map { ($0.id, RefundBreakdownInfo($0.breakdown)) })
         return try models.map { model in
             let state = try model.state
             return AfterSalesInfo(
@@ -223,7 +226,8 @@ struct AfterSalesService {
                 lines: (lines[model.id!] ?? []).map { line in
                     let orderLine = orderLines[line.orderLineId]
                     return AfterSalesLineInfo(orderLineId: line.orderLineId, skuId: line.skuId, title: orderLine?.title ?? "",
-                                              specTitle: orderLine?.specTitle ?? "", quantity: line.quantity, refundFen: line.refundFen)
+                                              specTitle: orderLine?.specTitle ?? "", quantity: line.quantity, refundFen: line.refundFen,
+                                              breakdown: line.id.flatMap { breakdowns[$0] })
                 },
                 requestedRefundFen: model.requestedRefundFen, approvedRefundFen: state.approvedRefund?.minorUnits, refundedFen: model.refundedFen,
                 rejectionReason: state.rejectionReason, returnCarrier: state.returnShipment?.carrier, returnTrackingNumber: state.returnShipment?.trackingNumber,

@@ -94,7 +94,7 @@ struct PublicCatalogRoutes: RouteCollection {
                              categoryPath: pathIds.compactMap { names[$0] }, tags: tags, unit: product.unit, specs: product.specs,
                              store: store, skus: shopperSKUs,
                              ratings: RatingSummary(try await ReviewQueries.ratingCounts(productId: id, on: req.db)),
-                             flash: try await ProductMarketing.flashPrices(products: [id], now: req.now, on: req.db)[id])
+                             flash: try await ProductMarketing.campaignPrices(products: [id], now: req.now, on: req.db).flash[id])
     }
 
     /// Scan-to-buy: the SKU behind a barcode and the nearby stores that have it, nearest first.

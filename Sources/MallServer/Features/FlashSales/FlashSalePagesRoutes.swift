@@ -4,7 +4,8 @@ import MallCore
 import Vapor
 
 /// The storefront's flash-sale page: today's sessions with countdowns, "sold x%" bars and a buy
-/// button per SKU. The page shows what the API says; buying goes through the API from
+/// button per SKU, and for a member the choice of collecting at the item's store or delivery to
+/// one of their addresses. The page shows what the API says; buying goes through the API from
 /// `/js/flash-sales.js`, which also ticks the countdowns and reloads when a session opens or ends.
 struct FlashSalePagesRoutes: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
@@ -42,6 +43,7 @@ struct FlashSalePagesRoutes: RouteCollection {
 
     struct PageData: Encodable, Sendable {
         let sessions: [SessionCard]
+        let addresses: [AddressChoice]
         let signedIn: Bool
         let loginHref: String
     }
@@ -66,7 +68,8 @@ struct FlashSalePagesRoutes: RouteCollection {
                              sold: req.message("flash_sold", ["n": String(item.soldPercent)]), store: item.storeName, soldOut: item.sold >= item.quota)
                 })
         }
-        let data = PageData(sessions: cards, signedIn: req.signedInMemberId != nil,
+        let addresses = if let memberId = req.signedInMemberId { try await AddressChoice.deliverable(memberId: memberId, on: req.db) } else { [AddressChoice]() }
+        let data = PageData(sessions: cards, addresses: addresses, signedIn: req.signedInMemberId != nil,
                             loginHref: "/login" + StorefrontRoutes.queryString(["next": req.url.path]))
         return try await req.renderPage("storefront/flash-sales", title: req.message("flash_title"), data: data)
     }

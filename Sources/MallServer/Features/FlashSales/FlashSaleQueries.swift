@@ -79,6 +79,27 @@ enum FlashSaleQueries {
         return FlashSessionLive(session: view, items: items, refusals: await gate.refusals(sessionId: session.id!))
     }
 
+    /// The effect of an ended session: the paid orders of its purchases that kept their units,
+    /// each with what the flash price saved against the regular price it was bought under,
+    /// against the same stores' paid orders of the same length of time before it.
+    static func summary(_ session: FlashSessionModel, now: Date, on db: any Database) async throws -> MarketingSummary {
+        guard session.phase(at: now) == .ended else {
+            throw MallError.conflict("The summary is ready once the flash sale has ended; its live numbers are under live.")
+        }
+        let endedAt = min(session.endedAt ?? session.endsAt, session.endsAt)
+        let baselineFrom = session.startsAt.addingTimeInterval(-endedAt.timeIntervalSince(session.startsAt))
+        let purchases = try await FlashPurchaseModel.query(on: db).filter(\.$sessionId == session.id!)
+            .filter(\.$status == FlashPurchaseStatus.active.rawValue).all()
+        let discounts = try purchases.compactMap { purchase -> (orderId: UUID, discountFen: Int64)? in
+            guard let orderId = purchase.orderId else { return nil }
+            return (orderId, try CampaignEffect.priceCutFen(regularFen: purchase.listPriceFen, campaignPriceFen: purchase.unitPriceFen, units: purchase.quantity))
+        }
+        let stores = Array(Set(try await FlashItemModel.query(on: db).filter(\.$sessionId == session.id!).all().map(\.storeId)))
+        let effect = try await CampaignOrders.summarize(influenced: try await CampaignOrders.paid(discounts, on: db), merchantId: session.merchantId,
+                                                        storeIds: stores, from: baselineFrom, to: session.startsAt, on: db)
+        return MarketingSummary(campaignId: session.id!, startsAt: session.startsAt, endedAt: endedAt, baselineFrom: baselineFrom, effect: effect)
+    }
+
     static func purchase(_ model: FlashPurchaseModel, on db: any Database) async throws -> FlashPurchase {
         let order = if let orderId = model.orderId { try await OrderModel.find(orderId, on: db) } else { OrderModel?.none }
         let item = try await FlashItemModel.find(model.itemId, on: db)

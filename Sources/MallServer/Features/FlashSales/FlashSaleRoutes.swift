@@ -48,6 +48,7 @@ struct FlashSaleAdminRoutes: RouteCollection {
         sessions.post(":sessionId", "end", use: end)
         sessions.post(":sessionId", "copies", use: copy)
         sessions.get(":sessionId", "live", use: live)
+        sessions.get(":sessionId", "summary", use: summary)
     }
 
     func list(req: Request) async throws -> ListPage<FlashSession> {
@@ -94,6 +95,12 @@ struct FlashSaleAdminRoutes: RouteCollection {
         let id = try req.pathId("sessionId", notFound: "No such flash-sale session.")
         let session = try await FlashSaleService.session(id, reach: reach, on: req.db)
         return try await FlashSaleQueries.live(session, gate: req.application.flashQuotaGate, now: req.now, on: req.db)
+    }
+
+    func summary(req: Request) async throws -> MarketingSummary {
+        let (_, reach) = try req.reach(.marketingManage)
+        let id = try req.pathId("sessionId", notFound: "No such flash-sale session.")
+        return try await FlashSaleQueries.summary(try await FlashSaleService.session(id, reach: reach, on: req.db), now: req.now, on: req.db)
     }
 
     private func view(_ session: FlashSessionModel, _ req: Request) async throws -> FlashSession {

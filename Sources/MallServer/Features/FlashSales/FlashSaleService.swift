@@ -247,10 +247,13 @@ struct FlashSaleService {
         let purchaseId = UUID()
         let limit = session.perMemberLimit
         let claimed = try await db.writeTransaction { tx -> Bool in
+            // The regular price is read in the statement itself: no extra round trip on the hot path.
             let claim = try await tx.sql.raw("""
-                INSERT INTO flash_purchases (id, session_id, item_id, member_id, idempotency_key, request_digest, quantity, unit_price_fen, status, created_at)
+                INSERT INTO flash_purchases (id, session_id, item_id, member_id, idempotency_key, request_digest, quantity, unit_price_fen, list_price_fen,
+                                             status, created_at)
                 VALUES (\(bind: purchaseId), \(bind: sessionId), \(bind: item.id!), \(bind: memberId), \(bind: key), \(bind: digest), \(bind: quantity),
-                        \(bind: item.flashPriceFen), \(bind: FlashPurchaseStatus.active.rawValue), \(bind: now))
+                        \(bind: item.flashPriceFen), COALESCE((SELECT price_fen FROM skus WHERE id = \(bind: item.skuId)), \(bind: item.flashPriceFen)),
+                        \(bind: FlashPurchaseStatus.active.rawValue), \(bind: now))
                 ON CONFLICT (member_id, idempotency_key) DO NOTHING RETURNING id
                 """).all()
             guard !claim.isEmpty else { return false }

@@ -3,12 +3,14 @@ import MallAPI
 import MallCore
 import Vapor
 
-/// The storefront's group-buy pages: an activity with its open groups and an "open a group"
-/// button, and one group with its members, slots left, countdown, share link and "join" button.
+/// The storefront's group-buy pages: the running activities, an activity with its open groups
+/// and an "open a group" button, and one group with its members, slots left, countdown, share
+/// link and "join" button.
 /// The pages show what the API says; opening and joining go through the API from
 /// `/js/group-buys.js`, which also ticks the countdowns and copies the share link.
 struct GroupBuyPagesRoutes: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
+        routes.get("group-buys", use: listPage)
         routes.get("group-buys", ":activityId", use: activityPage)
         routes.get("group-buys", "groups", ":groupId", use: groupPage)
     }
@@ -48,6 +50,31 @@ struct GroupBuyPagesRoutes: RouteCollection {
         let groups: [GroupCard]
         let signedIn: Bool
         let loginHref: String
+    }
+
+    struct ActivityCard: Encodable, Sendable {
+        let href: String
+        let title: String
+        let productTitle: String
+        let image: String?
+        let groupPrice: String
+        let listPrice: String
+        let size: String
+        let openGroups: String
+    }
+
+    /// Running activities, ending soonest first, each with how many groups wait for members.
+    func listPage(req: Request) async throws -> Response {
+        let activities = try await GroupBuyQueries.running(now: req.now, on: req.db)
+        let open = try await GroupBuyQueries.openGroupCounts(activityIds: activities.map(\.id), now: req.now, on: req.db)
+        let cards = activities.map { activity in
+            ActivityCard(
+                href: "/group-buys/\(activity.id)", title: activity.title, productTitle: activity.productTitle, image: activity.imageUrl,
+                groupPrice: WebFormat.yuan(activity.groupPriceFen), listPrice: WebFormat.yuan(activity.listPriceFen),
+                size: req.message("group_size", ["n": String(activity.groupSize)]),
+                openGroups: req.message("group_open_count", ["n": String(open[activity.id] ?? 0)]))
+        }
+        return try await req.renderPage("storefront/group-buys", title: req.message("group_list_title"), data: ["activities": cards])
     }
 
     func activityPage(req: Request) async throws -> Response {

@@ -15,6 +15,14 @@ enum GroupBuyQueries {
         return try await activities(models, withGroups: false, now: now, on: db)
     }
 
+    /// Groups still waiting for members, per activity (activities without any are absent).
+    static func openGroupCounts(activityIds: [UUID], now: Date, on db: any Database) async throws -> [UUID: Int] {
+        guard !activityIds.isEmpty else { return [:] }
+        let open = try await GroupBuyGroupModel.query(on: db).filter(\.$activityId ~~ activityIds)
+            .filter(\.$status == GroupBuyGroupStatus.open.rawValue).filter(\.$expiresAt > now).all()
+        return Dictionary(grouping: open, by: \.activityId).mapValues(\.count)
+    }
+
     /// The running activity offering a SKU, if any (the product page's group-price block).
     static func running(skuIds: [UUID], now: Date, on db: any Database) async throws -> GroupBuyActivity? {
         guard !skuIds.isEmpty else { return nil }
@@ -102,7 +110,9 @@ enum GroupBuyQueries {
         let orderIds = paidInFilled.compactMap(\.orderId)
         let orders = orderIds.isEmpty ? [] : try await OrderModel.query(on: db).filter(\.$id ~~ orderIds).all()
         let revenue = try orders.reduce(Int64(0)) { try Checked.add($0, $1.payableFen, "revenue") }
-        let discount = GroupBuyRules.discountFen(listPriceFen: view.listPriceFen, groupPriceFen: activity.groupPriceFen, quantity: paidInFilled.count) ?? 0
+        let discount = try Checked.sum(try paidInFilled.map {
+            try CampaignEffect.priceCutFen(regularFen: $0.listPriceFen, campaignPriceFen: activity.groupPriceFen, units: 1)
+        }, "group-buy discount")
         let count = { (status: GroupBuyGroupStatus) in groups.filter { $0.status == status.rawValue }.count }
         let live = [GroupBuyMemberStatus.pending, .paid].map(\.rawValue)
         return GroupBuyLive(
@@ -110,5 +120,28 @@ enum GroupBuyQueries {
             participants: Set(rows.filter { live.contains($0.status) }.map(\.memberId)).count,
             paidOrders: rows.filter { $0.status == GroupBuyMemberStatus.paid.rawValue }.count, revenueFen: revenue, discountFen: discount,
             conversionPercent: GroupBuyRules.fillPercent(opened: groups.count, filled: count(.filled)))
+    }
+
+    /// The effect of an ended activity: the paid orders of the groups that filled, each with what
+    /// the group price saved against the regular price the member joined under, against the
+    /// store's paid orders of the same length of time before it. Failed groups' orders were
+    /// refunded in full, so they are left out rather than counted as orders worth nothing.
+    static func summary(_ activity: GroupBuyActivityModel, now: Date, on db: any Database) async throws -> MarketingSummary {
+        guard activity.phase(at: now) == .ended else {
+            throw MallError.conflict("The summary is ready once the group buy has ended; its live numbers are under live.")
+        }
+        let endedAt = activity.closesAt
+        let baselineFrom = activity.startsAt.addingTimeInterval(-endedAt.timeIntervalSince(activity.startsAt))
+        let filled = try await GroupBuyGroupModel.query(on: db).filter(\.$activityId == activity.id!)
+            .filter(\.$status == GroupBuyGroupStatus.filled.rawValue).all().compactMap(\.id)
+        let rows = filled.isEmpty ? [] : try await GroupBuyMemberModel.query(on: db).filter(\.$groupId ~~ filled)
+            .filter(\.$status == GroupBuyMemberStatus.paid.rawValue).all()
+        let discounts = try rows.compactMap { row -> (orderId: UUID, discountFen: Int64)? in
+            guard let orderId = row.orderId else { return nil }
+            return (orderId, try CampaignEffect.priceCutFen(regularFen: row.listPriceFen, campaignPriceFen: activity.groupPriceFen, units: 1))
+        }
+        let effect = try await CampaignOrders.summarize(influenced: try await CampaignOrders.paid(discounts, on: db), merchantId: activity.merchantId,
+                                                        storeIds: [activity.storeId], from: baselineFrom, to: activity.startsAt, on: db)
+        return MarketingSummary(campaignId: activity.id!, startsAt: activity.startsAt, endedAt: endedAt, baselineFrom: baselineFrom, effect: effect)
     }
 }

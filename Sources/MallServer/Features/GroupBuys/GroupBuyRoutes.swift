@@ -81,6 +81,7 @@ struct GroupBuyAdminRoutes: RouteCollection {
         activities.post(":activityId", "end", use: end)
         activities.post(":activityId", "copies", use: copy)
         activities.get(":activityId", "live", use: live)
+        activities.get(":activityId", "summary", use: summary)
     }
 
     func list(req: Request) async throws -> ListPage<GroupBuyActivity> {
@@ -126,6 +127,12 @@ struct GroupBuyAdminRoutes: RouteCollection {
         let (_, reach) = try req.reach(.marketingManage)
         let id = try req.pathId("activityId", notFound: "No such group buy.")
         return try await GroupBuyQueries.live(try await GroupBuyService.activity(id, reach: reach, on: req.db), now: req.now, on: req.db)
+    }
+
+    func summary(req: Request) async throws -> MarketingSummary {
+        let (_, reach) = try req.reach(.marketingManage)
+        let id = try req.pathId("activityId", notFound: "No such group buy.")
+        return try await GroupBuyQueries.summary(try await GroupBuyService.activity(id, reach: reach, on: req.db), now: req.now, on: req.db)
     }
 
     private func view(_ activity: GroupBuyActivityModel, _ req: Request) async throws -> GroupBuyActivity {

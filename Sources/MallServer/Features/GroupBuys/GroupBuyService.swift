@@ -261,9 +261,10 @@ struct GroupBuyService {
         // Either unique key refuses the row: the member is in this group already, or a
         // concurrent retry with the same key got there first.
         let inserted = try await tx.sql.raw("""
-            INSERT INTO group_buy_members (id, group_id, activity_id, member_id, opener, status, joined_at, request_key)
+            INSERT INTO group_buy_members (id, group_id, activity_id, member_id, opener, status, joined_at, request_key, list_price_fen)
             VALUES (\(bind: rowId), \(bind: groupId), \(bind: activity.id!), \(bind: memberId), \(bind: opener),
-                    \(bind: GroupBuyMemberStatus.pending.rawValue), \(bind: now), \(bind: key))
+                    \(bind: GroupBuyMemberStatus.pending.rawValue), \(bind: now), \(bind: key),
+                    COALESCE((SELECT price_fen FROM skus WHERE id = \(bind: activity.skuId)), \(bind: activity.groupPriceFen)))
             ON CONFLICT DO NOTHING RETURNING id
             """).all()
         guard !inserted.isEmpty else { throw Failure.alreadyMember }
@@ -275,7 +276,7 @@ struct GroupBuyService {
             WHERE group_buy_member_counts.taken < \(bind: activity.perMemberLimit) RETURNING taken
             """).all()
         guard !counted.isEmpty else { throw Failure.limitReached(limit: activity.perMemberLimit) }
-        let paymentMinutes = try await SettingsService.resolved(on: tx).integer(.flashPaymentMinutes)
+        let paymentMinutes = try await SettingsService.resolved(on: tx).integer(.groupBuyPaymentMinutes)
         let placed = try await RewardOrderService(app: app, db: tx, now: now).place(RewardOrderService.Request(
             memberId: memberId, skuId: activity.skuId, quantity: 1, unitCashFen: activity.groupPriceFen, destination: destination,
             key: "group:\(rowId.uuidString)", pointsReference: "", paymentMinutes: paymentMinutes, fulfillingStoreId: activity.storeId,

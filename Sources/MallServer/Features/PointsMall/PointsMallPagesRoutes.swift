@@ -44,11 +44,6 @@ struct PointsMallPagesRoutes: RouteCollection {
         let checked: Bool
     }
 
-    struct AddressChoice: Encodable, Sendable {
-        let id: UUID
-        let text: String
-    }
-
     struct ItemPageData: Encodable, Sendable {
         let id: UUID
         let title: String
@@ -124,12 +119,7 @@ struct PointsMallPagesRoutes: RouteCollection {
         let detail = try await PointsMallQueries.detail(itemId: id, memberId: memberId, now: req.now, directory: req.application.storeDirectory, on: req.db)
         guard detail.item.enabled else { throw MallError.notFound("No such points-mall item.") }
         let item = detail.item
-        var addresses: [AddressChoice] = []
-        if let memberId {
-            addresses = try await MemberAddressModel.owned(by: memberId, on: req.db).sort(\.$isDefault, .descending).all()
-                .filter { $0.latitude != nil && $0.longitude != nil }
-                .map { AddressChoice(id: $0.id!, text: "\($0.contactName) \($0.city == $0.province ? $0.city : $0.province + $0.city)\($0.district)\($0.detail)") }
-        }
+        let addresses = if let memberId { try await AddressChoice.deliverable(memberId: memberId, on: req.db) } else { [AddressChoice]() }
         let pickup = detail.stores.filter(\.pickupEnabled)
         let card = card(item, req: req)
         let data = ItemPageData(

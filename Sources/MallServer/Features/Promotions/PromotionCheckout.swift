@@ -64,8 +64,7 @@ enum PromotionCheckout {
         line.skuId = gift.skuId
         line.productId = gift.productId
         line.title = gift.title
-        // English like every stored label; pages translate it ("赠品") on read.
-        line.specTitle = "Gift"
+        line.specTitle = OrderLineModel.giftSpecTitle
         line.quantity = gift.quantity
         line.unitPriceFen = 0
         line.discountFen = 0

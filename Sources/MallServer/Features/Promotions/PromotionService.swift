@@ -363,9 +363,8 @@ struct PromotionService {
         let endedAt = min(promotion.endedAt ?? promotion.endsAt, promotion.endsAt)
         let baselineFrom = promotion.startsAt.addingTimeInterval(-endedAt.timeIntervalSince(promotion.startsAt))
         let rows = try await PromotionOrderModel.query(on: db).filter(\.$promotionId == promotion.id!).all()
-        let influenced = rows.isEmpty ? [] : try await OrderModel.query(on: db).filter(\.$id ~~ rows.map(\.orderId)).filter(\.$paidAt != nil).all()
-        let discounts = try Dictionary(rows.map { ($0.orderId, $0.discountFen) }, uniquingKeysWith: { try Checked.add($0, $1, "promotion discount") })
-        let effect = try await CampaignOrders.summarize(influenced: influenced.map { ($0, discounts[$0.id!] ?? 0) }, merchantId: promotion.merchantId,
+        let influenced = try await CampaignOrders.paid(rows.map { ($0.orderId, $0.discountFen) }, on: db)
+        let effect = try await CampaignOrders.summarize(influenced: influenced, merchantId: promotion.merchantId,
                                                         storeIds: try input(of: promotion).scope?.storeIds, from: baselineFrom, to: promotion.startsAt, on: db)
         return MarketingSummary(campaignId: promotion.id!, startsAt: promotion.startsAt, endedAt: endedAt, baselineFrom: baselineFrom, effect: effect)
     }

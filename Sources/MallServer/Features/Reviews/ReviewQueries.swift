@@ -86,7 +86,7 @@ enum ReviewQueries {
         let reviewed = Set(try await ProductReviewModel.query(on: db).filter(\.$orderId ~~ ids).filter(\.$kind == ReviewKind.initial.rawValue)
             .all(\.$orderLineId))
         return open.sorted { ($0.1, $0.0.number) > ($1.1, $1.0.number) }.flatMap { order, handedOverAt, reviewBy in
-            (lines[order.id!] ?? []).filter { !reviewed.contains($0.id!) }
+            (lines[order.id!] ?? []).filter { !reviewed.contains($0.id!) && !$0.isFreeGift }
                 .map { OpenLine(order: order, line: $0, handedOverAt: handedOverAt, reviewBy: reviewBy) }
         }
     }

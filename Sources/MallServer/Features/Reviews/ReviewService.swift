@@ -72,7 +72,7 @@ struct ReviewService {
                         continue
                     }
                     if let refusal = ReviewRules.refusal(handedOverAt: handedOverAt, alreadyReviewed: reviewed.contains(line.id!),
-                                                         now: now, windowDays: windowDays) {
+                                                         now: now, windowDays: windowDays, freeGift: line.isFreeGift) {
                         errors.add(field + ".orderLineId", refusal.message)
                         continue
                     }

@@ -284,6 +284,8 @@ struct ProductCard: Encodable, Sendable {
     let badges: [Badge]
     /// The live flash price, beside the regular one.
     let flashPrice: String?
+    /// A running group buy's price ("拼团价 ¥9.90" on the card).
+    let groupPrice: String?
 
     struct Badge: Encodable, Sendable {
         let kind: String
@@ -300,6 +302,7 @@ struct ProductCard: Encodable, Sendable {
         rating = summary.averageRating.map { "★ " + String(format: "%.1f", $0) + " (\(summary.reviewCount))" }
         badges = summary.badges.map { Badge(kind: $0.rawValue, label: req.message("badge_\($0.rawValue.lowercased())")) }
         flashPrice = summary.flash.map { WebFormat.priceRange($0.priceFen, $0.priceFen) }
+        groupPrice = summary.groupBuy.map { WebFormat.priceRange($0.priceFen, $0.priceFen) }
     }
 }
 

@@ -82,6 +82,8 @@ final class FlashPurchaseModel: Model, @unchecked Sendable {
     @Field(key: "request_digest") var requestDigest: String
     @Field(key: "quantity") var quantity: Int
     @Field(key: "unit_price_fen") var unitPriceFen: Int64
+    /// The SKU's regular price when bought: what the flash price saved is counted against it.
+    @Field(key: "list_price_fen") var listPriceFen: Int64
     @Field(key: "status") var status: String
     @OptionalField(key: "order_id") var orderId: UUID?
     @Field(key: "created_at") var createdAt: Date
@@ -89,7 +91,7 @@ final class FlashPurchaseModel: Model, @unchecked Sendable {
 
     // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
     var properties: [any AnyProperty] {
-        [_id, _sessionId, _itemId, _memberId, _idempotencyKey, _requestDigest, _quantity, _unitPriceFen, _status, _orderId, _createdAt, _returnedAt]
+        [_id, _sessionId, _itemId, _memberId, _idempotencyKey, _requestDigest, _quantity, _unitPriceFen, _listPriceFen, _status, _orderId, _createdAt, _returnedAt]
     }
 
     init() {}

@@ -87,9 +87,12 @@ final class GroupBuyMemberModel: Model, @unchecked Sendable {
     @Field(key: "joined_at") var joinedAt: Date
     @OptionalField(key: "paid_at") var paidAt: Date?
     @OptionalField(key: "request_key") var requestKey: String?
+    /// The SKU's regular price when the member took the place: what the group price saved is
+    /// counted against it.
+    @Field(key: "list_price_fen") var listPriceFen: Int64
 
     // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
-    var properties: [any AnyProperty] { [_id, _groupId, _activityId, _memberId, _orderId, _opener, _status, _joinedAt, _paidAt, _requestKey] }
+    var properties: [any AnyProperty] { [_id, _groupId, _activityId, _memberId, _orderId, _opener, _status, _joinedAt, _paidAt, _requestKey, _listPriceFen] }
 
     init() {}
 }

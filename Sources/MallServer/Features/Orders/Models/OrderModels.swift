@@ -93,6 +93,12 @@ final class OrderLineModel: Model, @unchecked Sendable {
     var properties: [any AnyProperty] { [_id, _orderId, _skuId, _productId, _title, _specTitle, _quantity, _unitPriceFen, _discountFen, _payableFen] }
 
     init() {}
+
+    /// A promotion's free gift line carries this spec title (English like every stored label;
+    /// pages translate it, "赠品") and costs nothing.
+    static let giftSpecTitle = "Gift"
+
+    var isFreeGift: Bool { specTitle == Self.giftSpecTitle && unitPriceFen == 0 }
 }
 
 final class PaymentModel: Model, @unchecked Sendable {
