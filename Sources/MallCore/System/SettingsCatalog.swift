@@ -111,6 +111,13 @@ public enum SettingKey: String, Codable, Sendable, CaseIterable {
     case reviewFollowUpDays = "reviews.followUpDays"
     case reviewSensitiveWords = "reviews.sensitiveWords"
     case flashPaymentMinutes = "flash.paymentMinutes"
+    case settlementMonthly = "settlement.monthly"
+    case settlementDelayDays = "settlement.delayDays"
+    case settlementAutoConfirmDays = "settlement.autoConfirmDays"
+    case settlementMerchantBearsChannelFee = "settlement.merchantBearsChannelFee"
+    case channelFeeSandboxBasisPoints = "payments.sandboxFeeBasisPoints"
+    case channelFeeWeChatBasisPoints = "payments.wechatFeeBasisPoints"
+    case channelFeeAlipayBasisPoints = "payments.alipayFeeBasisPoints"
 
     public var definition: SettingDefinition { SettingsCatalog.definitions[self]! }
 }
@@ -157,6 +164,13 @@ public enum SettingsCatalog {
             def(.reviewFollowUpDays, .integer, .integer(90), "Days after a review during which one follow-up review can be added", range: 1...365),
             def(.reviewSensitiveWords, .string, .string(""), "Words a review may not contain, separated by commas (, or ，)", maxLength: 4_000, allowsEmpty: true),
             def(.flashPaymentMinutes, .integer, .integer(5), "Minutes a flash-sale order has to be paid before it expires and its units go back on sale", range: 1...60),
+            def(.settlementMonthly, .boolean, .boolean(false), "Whether merchants' settlement statements cover calendar months (otherwise Monday-to-Sunday weeks)"),
+            def(.settlementDelayDays, .integer, .integer(3), "Days after a settlement period ends before its statements are issued (the N of T+N)", range: 0...30),
+            def(.settlementAutoConfirmDays, .integer, .integer(7), "Days a merchant has to confirm a statement before it is confirmed automatically", range: 1...60),
+            def(.settlementMerchantBearsChannelFee, .boolean, .boolean(true), "Whether payment providers' fees on a merchant's sales are deducted from its settlement (otherwise the platform bears them)"),
+            def(.channelFeeSandboxBasisPoints, .integer, .integer(60), "The sandbox gateway's fee in basis points of each payment, as if it were real (60 = 0.6%)", range: 0...1_000),
+            def(.channelFeeWeChatBasisPoints, .integer, .integer(60), "WeChat Pay's fee in basis points of each payment (60 = 0.6%)", range: 0...1_000),
+            def(.channelFeeAlipayBasisPoints, .integer, .integer(60), "Alipay's fee in basis points of each payment (60 = 0.6%)", range: 0...1_000),
         ])
     }()
 

@@ -20,14 +20,16 @@ struct AccessMatrixTests {
         case showA, editA, statusA, showB, editB, showC, editC, createSelfStore, createOtherStore
         case showSelfMerchant, editOtherMerchant, createMerchant, readSettings, writeSettings
         case readAudit, listStaff, createClerkAtA, createRole, listJobs
+        case listSettlements, readOtherFeeRules, addOtherFeeRule, runSettlement
     }
 
     /// The calls each principal may make; every other call must be a 403.
     static let allowed: [Who: Set<Call>] = [
         .admin: Set(Call.allCases),
         .operatorStaff: Set(Call.allCases).subtracting([.writeSettings, .createClerkAtA, .createRole, .listJobs]),
-        .selfAdmin: [.showA, .editA, .statusA, .showB, .editB, .createSelfStore, .showSelfMerchant, .readAudit, .listStaff, .createClerkAtA],
-        .otherAdmin: [.showC, .editC, .createOtherStore, .readAudit, .listStaff],
+        .selfAdmin: [.showA, .editA, .statusA, .showB, .editB, .createSelfStore, .showSelfMerchant, .readAudit, .listStaff, .createClerkAtA,
+                     .listSettlements],
+        .otherAdmin: [.showC, .editC, .createOtherStore, .readAudit, .listStaff, .listSettlements, .readOtherFeeRules],
         .managerA: [.showA, .editA, .statusA, .readAudit, .listStaff],
         .clerkA: [.showA],
         .clerkB: [.showB],
@@ -90,6 +92,11 @@ struct AccessMatrixTests {
                 case .createRole: response = try await app.send(.POST, "/api/v1/admin/roles", token: token,
                                                                 json: RoleInput(code: "auditor", name: "Auditor", permissions: ["audit.view"]))
                 case .listJobs: response = try await app.send(.GET, "/api/v1/admin/jobs", token: token)
+                case .listSettlements: response = try await app.send(.GET, "/api/v1/admin/settlements", token: token)
+                case .readOtherFeeRules: response = try await app.send(.GET, "/api/v1/admin/merchants/\(other.id!)/fee-rules", token: token)
+                case .addOtherFeeRule: response = try await app.send(.POST, "/api/v1/admin/merchants/\(other.id!)/fee-rules", token: token,
+                                                                     json: FeeRuleInput(rateBasisPoints: 600))
+                case .runSettlement: response = try await app.send(.POST, "/api/v1/admin/settlements/runs", token: token)
                 }
                 let expected = Self.allowed[who]!.contains(call)
                 if expected {
