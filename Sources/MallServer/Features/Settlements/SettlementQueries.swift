@@ -87,21 +87,22 @@ enum SettlementQueries {
         for merchant in merchants {
             let id = merchant.id!
             let awaiting = try await sum(db.sql.raw("""
-                SELECT SUM(o.payable_fen) AS total FROM orders o JOIN order_fees f ON f.order_id = o.id
+                SELECT CAST(SUM(o.payable_fen) AS BIGINT) AS total FROM orders o JOIN order_fees f ON f.order_id = o.id
                 WHERE o.merchant_id = \(bind: id) AND o.status NOT IN (\(bind: OrderStatus.cancelled.rawValue), \(bind: OrderStatus.expired.rawValue))
                   AND NOT EXISTS (SELECT 1 FROM settlement_entries e WHERE e.order_id = o.id)
                 """))
-            let pending = try await sum(db.sql.raw("SELECT SUM(merchant_net_fen) AS total FROM settlement_entries WHERE merchant_id = \(bind: id) AND statement_id IS NULL"))
+            let pending = try await sum(db.sql.raw("SELECT CAST(SUM(merchant_net_fen) AS BIGINT) AS total FROM settlement_entries WHERE merchant_id = \(bind: id) AND statement_id IS NULL"))
             let unpaid = try await sum(db.sql.raw("""
-                SELECT SUM(net_fen) AS total FROM settlement_statements WHERE merchant_id = \(bind: id) AND status <> \(bind: StatementStatus.paid.rawValue)
+                SELECT CAST(SUM(net_fen) AS BIGINT) AS total FROM settlement_statements WHERE merchant_id = \(bind: id) AND status <> \(bind: StatementStatus.paid.rawValue)
                 """))
-            let paid = try await sum(db.sql.raw("SELECT SUM(amount_fen) AS total FROM payouts WHERE merchant_id = \(bind: id)"))
+            let paid = try await sum(db.sql.raw("SELECT CAST(SUM(amount_fen) AS BIGINT) AS total FROM payouts WHERE merchant_id = \(bind: id)"))
             balances.append(SettlementBalance(merchantId: id, merchantName: merchant.name, awaitingSettlementFen: awaiting, pendingStatementFen: pending,
                                               settledUnpaidFen: unpaid, paidFen: paid))
         }
         return balances
     }
 
+    /// PostgreSQL's SUM of BIGINT is NUMERIC: the queries cast it back.
     private static func sum(_ query: SQLRawBuilder) async throws -> Int64 {
         try await query.first().flatMap { try $0.decode(column: "total", as: Int64?.self) } ?? 0
     }

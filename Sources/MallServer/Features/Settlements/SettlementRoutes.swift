@@ -64,9 +64,9 @@ struct SettlementAdminRoutes: RouteCollection {
                 (filter.from, filter.to) = (start, start.addingTimeInterval(86_400))
             }
         }
-        let page = try PageRequest(from: req)
+        let page = errors.collect { try PageRequest(from: req) }
         try errors.throwIfAny()
-        return try await SettlementQueries.statements(reach: reach, filter: filter, page: page, on: req.db)
+        return try await SettlementQueries.statements(reach: reach, filter: filter, page: page ?? PageRequest(), on: req.db)
     }
 
     /// Midnight of a YYYY-MM-DD day in the shop's time zone.
@@ -130,9 +130,9 @@ struct SettlementAdminRoutes: RouteCollection {
         let (_, reach) = try req.reach(.settlementView)
         var errors = FieldErrorCollector()
         let merchantId = req.optionalQuery(UUID.self, "merchantId", into: &errors, message: "must be a merchant id")
-        let page = try PageRequest(from: req)
+        let page = errors.collect { try PageRequest(from: req) }
         try errors.throwIfAny()
-        return try await SettlementQueries.payouts(reach: reach, merchantId: merchantId, page: page, on: req.db)
+        return try await SettlementQueries.payouts(reach: reach, merchantId: merchantId, page: page ?? PageRequest(), on: req.db)
     }
 
     func recordPayout(req: Request) async throws -> Response {

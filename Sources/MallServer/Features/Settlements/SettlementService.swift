@@ -185,7 +185,7 @@ struct SettlementService {
         guard !orderIds.isEmpty else { return [:] }
         let ids = orderIds.map { "\(bind: $0)" as SQLQueryString }.joined(separator: ", ")
         let rows = try await db.sql.raw("""
-            SELECT l.order_line_id, SUM(l.refund_fen) AS refunded FROM after_sales_lines l JOIN after_sales_cases c ON c.id = l.case_id
+            SELECT l.order_line_id, CAST(SUM(l.refund_fen) AS BIGINT) AS refunded FROM after_sales_lines l JOIN after_sales_cases c ON c.id = l.case_id
             WHERE c.status = \(bind: AfterSalesStatus.refunded.rawValue) AND c.order_id IN (\(ids))
             GROUP BY l.order_line_id
             """).all()
