@@ -23,6 +23,7 @@ const sections = {
   settings: () => import('./sections/settings.js'),
   audit: () => import('./sections/audit.js'),
   reviews: () => import('./sections/reviews.js'),
+  settlements: () => import('./sections/settlements.js'),
 };
 
 function markCurrentMenuItem(section) {

@@ -20,6 +20,7 @@ struct ConsoleRoutes: RouteCollection {
         ("coupons", .marketingManage, false), ("flash-sales", .marketingManage, false),
         ("group-buys", .marketingManage, false), ("payments", .paymentView, true),
         ("settings", .settingsView, true), ("audit", .auditView, false), ("reviews", .reviewReply, false),
+        ("settlements", .settlementView, false),
     ]
 
     static func opens(_ section: (key: String, permission: Permission?, platformOnly: Bool), for policy: AccessPolicy) -> Bool {

@@ -79,10 +79,11 @@ enum SettlementQueries {
         return ListPage(items: models.map { payoutView($0, merchantName: names[$0.merchantId] ?? "") }, page: page.page, per: page.per, total: total)
     }
 
-    /// Per merchant within reach: paid orders not settled yet, entries not on a statement,
+    /// Per third-party merchant within reach: paid orders not settled yet, entries not on a statement,
     /// statements not paid, and paid out.
     static func balances(reach: AccessReach, on db: any Database) async throws -> [SettlementBalance] {
-        let merchants = try await MerchantModel.query(on: db).scoped(to: reach, merchantField: "id", storeField: nil).sort(\.$code).all()
+        let merchants = try await MerchantModel.query(on: db).scoped(to: reach, merchantField: "id", storeField: nil)
+            .filter(\.$kind == .thirdParty).sort(\.$code).all()
         var balances: [SettlementBalance] = []
         for merchant in merchants {
             let id = merchant.id!

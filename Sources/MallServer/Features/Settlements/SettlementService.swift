@@ -207,7 +207,8 @@ struct SettlementService {
         return rows.count
     }
 
-    /// For every merchant, statements for each ended period (T+N days after its end) holding its
+    /// For every third-party merchant (the self-operated one's entries are for reports: the
+    /// platform does not settle with itself), statements for each ended period (T+N days after its end) holding its
     /// entries not yet on a statement.
     func issueStatements(now: Date) async throws -> Int {
         let settings = try await SettingsService.resolved(on: db)
@@ -216,7 +217,8 @@ struct SettlementService {
         var issued = 0
         while true {
             let open = try await db.sql.raw("""
-                SELECT merchant_id, MIN(booked_at) AS first FROM settlement_entries WHERE statement_id IS NULL GROUP BY merchant_id ORDER BY merchant_id
+                SELECT merchant_id, MIN(booked_at) AS first FROM settlement_entries
+                WHERE statement_id IS NULL AND merchant_id <> \(bind: SelfOperatedMerchant.id.rawValue) GROUP BY merchant_id ORDER BY merchant_id
                 """).all()
             var progressed = false
             for row in open {
