@@ -95,6 +95,9 @@ public struct SettlementStatementView: Codable, Sendable, Equatable {
     public var merchantName: String
     public var periodStart: Date
     public var periodEnd: Date
+    /// The period's first and last day in the shop's time zone (YYYY-MM-DD).
+    public var firstDay: String
+    public var lastDay: String
     public var status: StatementStatus
     public var issuedAt: Date
     /// A draft's automatic confirmation, if the merchant does nothing.
@@ -107,12 +110,14 @@ public struct SettlementStatementView: Codable, Sendable, Equatable {
     public var totals: SettlementTotals
     public var payout: PayoutView?
 
-    public init(id: UUID, merchantId: UUID, merchantName: String, periodStart: Date, periodEnd: Date, status: StatementStatus, issuedAt: Date, autoConfirmsAt: Date?, confirmedAt: Date?, confirmation: StatementConfirmation?, confirmedBy: String?, paidAt: Date?, entryCount: Int, totals: SettlementTotals, payout: PayoutView?) {
+    public init(id: UUID, merchantId: UUID, merchantName: String, periodStart: Date, periodEnd: Date, firstDay: String, lastDay: String, status: StatementStatus, issuedAt: Date, autoConfirmsAt: Date?, confirmedAt: Date?, confirmation: StatementConfirmation?, confirmedBy: String?, paidAt: Date?, entryCount: Int, totals: SettlementTotals, payout: PayoutView?) {
         self.id = id
         self.merchantId = merchantId
         self.merchantName = merchantName
         self.periodStart = periodStart
         self.periodEnd = periodEnd
+        self.firstDay = firstDay
+        self.lastDay = lastDay
         self.status = status
         self.issuedAt = issuedAt
         self.autoConfirmsAt = autoConfirmsAt
@@ -135,6 +140,7 @@ public struct SettlementEntryView: Codable, Sendable, Equatable {
     public var orderId: UUID
     public var orderNumber: String
     public var orderLineId: UUID?
+    /// The line's item; empty for an order's own part (delivery and the fixed fee).
     public var title: String
     public var commissionRateBasisPoints: Int?
     public var bookedAt: Date

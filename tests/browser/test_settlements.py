@@ -10,6 +10,7 @@ import zipfile
 
 import pytest
 from openpyxl import load_workbook
+from selenium.webdriver.support.ui import Select
 
 from ui import C, T, button, click, console_text, fill, table_row_cells, text_appears, visible
 
@@ -93,4 +94,11 @@ def test_merchant_confirms_and_platform_pays(browser, new_browser, api):
     assert paid["status"] == "paid" and paid["payout"]["bankReference"] == "CMB20261207BROWSER"
     assert paid["payout"]["amountFen"] == statement["totals"]["merchantNetFen"]
     hq.shot("paid")
+
+    # The fee rules behind it: 鲜丰果园 pays 6%, 5% on fruit.
+    hq.open("/console/settlements/fee-rules")
+    Select(visible(d, "#fee-rule-merchant")).select_by_visible_text(statement["merchantName"])
+    text_appears(d, "table.fee-rules", "5.00%")
+    text_appears(d, "table.fee-rules", "6.00%")
+    hq.shot("fee-rules")
     hq.assert_healthy()

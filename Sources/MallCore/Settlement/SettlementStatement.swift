@@ -82,6 +82,15 @@ public struct SettlementPeriod: Hashable, Codable, Sendable {
         return SettlementPeriod(start: interval.start, end: interval.end)
     }
 
+    /// A day as people write it (YYYY-MM-DD) in `timeZone`: the period's first day is `start`'s,
+    /// its last `end` minus a second's.
+    public static func day(_ date: Date, timeZone: TimeZone) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+    }
+
     /// Whether the statement of this period is due at `now`: `delayDays` (the N of T+N) after
     /// its end, so late evening orders and the day's refunds are in.
     public func isDue(at now: Date, delayDays: Int) -> Bool {

@@ -105,6 +105,8 @@ struct SettlementTests {
         let week = SettlementPeriod.containing(wednesday, cycle: .weekly, timeZone: shanghai)
         #expect(week.start == Date(timeIntervalSince1970: 1_796_572_800), "Monday 2026-12-07 00:00 Shanghai")
         #expect(week.end.timeIntervalSince(week.start) == 7 * Self.day)
+        #expect(SettlementPeriod.day(week.start, timeZone: shanghai) == "2026-12-07")
+        #expect(SettlementPeriod.day(week.end.addingTimeInterval(-1), timeZone: shanghai) == "2026-12-13")
         let month = SettlementPeriod.containing(wednesday, cycle: .monthly, timeZone: shanghai)
         #expect(month.start == Date(timeIntervalSince1970: 1_796_054_400), "2026-12-01 00:00 Shanghai")
         #expect(!week.isDue(at: week.end.addingTimeInterval(2 * Self.day), delayDays: 3))

@@ -146,6 +146,7 @@ struct SettlementServerTests {
             let list = try await app.send(.GET, "/api/v1/admin/settlements", token: fruitAdmin).decode(ListPage<SettlementStatementView>.self)
             let statement = try #require(list.items.first)
             #expect(list.total == 1 && statement.status == .draft && statement.entryCount == 2)
+            #expect(statement.firstDay < statement.lastDay && statement.lastDay.count == 10)
             #expect(statement.totals.merchantNetFen == 9_440 && statement.totals.commissionFen == 500 && statement.totals.shopperPaidFen == 10_000)
             #expect(try await app.send(.GET, "/api/v1/admin/settlements", token: bakeryAdmin).decode(ListPage<SettlementStatementView>.self).total == 0)
             #expect(try await app.send(.GET, "/api/v1/admin/settlements/\(statement.id)", token: bakeryAdmin).status == .notFound)

@@ -24,10 +24,9 @@ function tabs(current) {
   ], current);
 }
 
+/** The period's first and last day in the shop's time zone, as the server names them. */
 function period(s) {
-  // The period ends at midnight: show its last day, as people name a week.
-  const last = new Date(new Date(s.periodEnd).getTime() - 1000).toISOString();
-  return `${dateTime(s.periodStart).slice(0, 10)} – ${dateTime(last).slice(0, 10)}`;
+  return `${s.firstDay} – ${s.lastDay}`;
 }
 
 function renderStatements(root) {
@@ -87,9 +86,11 @@ async function renderStatement(root, id) {
   const reload = () => { location.reload(); };
   if (s.status === 'draft' && can('settlement.confirm')) {
     actions.push(button(t('settlements.confirm'), async (event) => {
+      // The event's target is gone once the dialog has been awaited.
+      const node = event.currentTarget;
       if (!(await confirmDialog(t('settlements.confirmTitle'), t('settlements.confirmText', { amount: money(s.totals.merchantNetFen) })))) return;
       try {
-        await busy(event.currentTarget, () => post(`/admin/settlements/${id}/confirm`));
+        await busy(node, () => post(`/admin/settlements/${id}/confirm`));
         announce(t('settlements.confirmed'));
         reload();
       } catch (error) {
@@ -107,9 +108,9 @@ async function renderStatement(root, id) {
           { name: 'receiptUrl', label: t('settlements.receiptUrl'), placeholder: '/files/…' },
         ],
         submitLabel: t('settlements.recordPayout'),
-        onSubmit: (v) => post('/admin/payouts', { body: {
+        onSubmit: (v) => post('/admin/payouts', {
           statementId: id, amountFen: v.amountFen, bankReference: v.bankReference, paidOn: v.paidOn, receiptUrl: v.receiptUrl || undefined,
-        } }),
+        }),
       });
       if (done) { announce(t('settlements.paidNow')); reload(); }
     }, { kind: 'primary' }));
@@ -127,7 +128,7 @@ async function renderStatement(root, id) {
     h('td', { text: dateTime(e.bookedAt) }),
     h('td', { text: t(`settlements.kind.${e.kind}`) }),
     h('td', {}, link(`/console/orders/${e.orderId}`, e.orderNumber, { class: 'mono' })),
-    h('td', { text: e.title }),
+    h('td', { text: e.title || t(`settlements.kind.${e.kind}`) }),
     h('td', { class: 'num', text: e.commissionRateBasisPoints == null ? '' : `${(e.commissionRateBasisPoints / 100).toFixed(2)}%` }),
     h('td', { class: 'num', text: money(e.totals.shopperPaidFen) }),
     h('td', { class: 'num', text: money(e.totals.refundedFen) }),
@@ -211,12 +212,12 @@ async function renderFeeRules(root) {
           ],
           aliases: { rateBasisPoints: 'rate' },
           submitLabel: t('action.save'),
-          onSubmit: (v) => post(`/admin/merchants/${merchantId}/fee-rules`, { body: {
+          onSubmit: (v) => post(`/admin/merchants/${merchantId}/fee-rules`, {
             categoryId: v.categoryId || undefined,
             rateBasisPoints: Math.round(Number(v.rate) * 100),
             fixedFeeFen: v.fixedFeeFen ?? 0,
             effectiveFrom: v.effectiveFrom,
-          } }),
+          }),
         });
         if (done) { announce(t('settlements.ruleAdded')); show(merchantId); }
       }, { kind: 'primary' }) : null;

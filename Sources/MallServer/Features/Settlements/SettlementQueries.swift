@@ -35,11 +35,13 @@ enum SettlementQueries {
         for entry in try await SettlementEntryModel.query(on: db).filter(\.$statementId ~~ ids).field(\.$id).field(\.$statementId).all() {
             if let id = entry.statementId { counts[id, default: 0] += 1 }
         }
-        let days = try await SettingsService.resolved(on: db).integer(.settlementAutoConfirmDays)
+        let settings = try await SettingsService.resolved(on: db)
+        let days = settings.integer(.settlementAutoConfirmDays)
         return try statements.map { statement in
             SettlementStatementView(
                 id: statement.id!, merchantId: statement.merchantId, merchantName: names[statement.merchantId] ?? "", periodStart: statement.periodStart,
-                periodEnd: statement.periodEnd, status: try statement.lifecycle.status, issuedAt: statement.issuedAt,
+                periodEnd: statement.periodEnd, firstDay: SettlementPeriod.day(statement.periodStart, timeZone: settings.timeZone),
+                lastDay: SettlementPeriod.day(statement.periodEnd.addingTimeInterval(-1), timeZone: settings.timeZone), status: try statement.lifecycle.status, issuedAt: statement.issuedAt,
                 autoConfirmsAt: statement.status == StatementStatus.draft.rawValue ? statement.issuedAt.addingTimeInterval(TimeInterval(days) * 86_400) : nil,
                 confirmedAt: statement.confirmedAt, confirmation: statement.confirmation.flatMap(StatementConfirmation.init(rawValue:)),
                 confirmedBy: statement.confirmedBy, paidAt: statement.paidAt, entryCount: counts[statement.id!] ?? 0,
@@ -57,7 +59,7 @@ enum SettlementQueries {
                                uniquingKeysWith: { a, _ in a })
         let views = entries.map { entry in
             let line = entry.orderLineId.flatMap { lines[$0] }
-            let title = line.map { [$0.title, $0.specTitle].filter { !$0.isEmpty }.joined(separator: " ") } ?? "Delivery and order fee"
+            let title = line.map { [$0.title, $0.specTitle].filter { !$0.isEmpty }.joined(separator: " ") } ?? ""
             return SettlementEntryView(id: entry.id!, kind: entry.kind, orderId: entry.orderId, orderNumber: orders[entry.orderId] ?? "",
                                        orderLineId: entry.orderLineId, title: title, commissionRateBasisPoints: entry.orderLineId.flatMap { rates[$0] },
                                        bookedAt: entry.bookedAt, totals: SettlementTotals(entry.amounts))

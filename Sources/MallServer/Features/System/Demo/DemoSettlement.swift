@@ -60,14 +60,10 @@ struct DemoSettlement {
             .filter(\.$status == StatementStatus.confirmed.rawValue).sort(\.$periodStart).first() {
             let audit = AuditRecorder(actorStaffId: nil, actorName: "admin", requestId: "demo-payout", now: now)
             _ = try await settlement.recordPayout(PayoutInput(statementId: oldest.id!, amountFen: oldest.netFen, bankReference: "CMB2026DEMO0001",
-                                                              paidOn: Self.day(oldest.periodEnd.addingTimeInterval(5 * 86_400), calendar: calendar)), audit: audit)
+                                                              paidOn: SettlementPeriod.day(oldest.periodEnd.addingTimeInterval(5 * 86_400), timeZone: calendar.timeZone)),
+                                                  audit: audit)
         }
         return [account]
-    }
-
-    static func day(_ date: Date, calendar: Calendar) -> String {
-        let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", parts.year ?? 2026, parts.month ?? 1, parts.day ?? 1)
     }
 
     private func bakeryMerchant() async throws -> MerchantModel {
