@@ -97,6 +97,32 @@ struct SettlementServerTests {
         }
     }
 
+    @Test("the platform's promotion on a merchant's goods is paid back and carries commission; the merchant's own lowers its fee")
+    func discountFunding() async throws {
+        try await withTestApp { app in
+            let shop = try await Self.shop(app)
+            let (_, admin) = try await Fixtures.staff(app, "root", role: .platformAdmin, scope: .platform)
+            let platform = try await PromotionTests.create(app, token: admin, PromotionTests.input("平台满60减10"))
+            let (_, first) = try await Self.paidOrder(app, shop, quantity: 2)
+            #expect(first.discountFen == 1_000)
+            var line = try #require(try await OrderLineFeesModel.query(on: app.db).filter(\.$orderId == first.id).first())
+            #expect(line.platformDiscountFen == 1_000, "HQ's promotion: the platform pays it back")
+            var amounts = try SettlementMaths.line(SettlementLine(goodsPaidFen: 9_000, platformDiscountFen: line.platformDiscountFen,
+                                                                  commissionRateBasisPoints: line.commissionRateBasisPoints, channelFeeFen: line.channelFeeFen), refundedFen: 0, bearer: .merchant)
+            #expect(amounts.commissionFen == 500 && amounts.merchantNetFen == 10_000 - 500 - line.channelFeeFen, "commission on the full ¥100")
+
+            #expect(try await app.send(.POST, "/api/v1/admin/marketing/promotions/\(platform.id)/end", token: admin).status == .ok)
+            _ = try await PromotionTests.create(app, token: admin, PromotionTests.input("商家满60减10", merchantId: shop.merchant.id!))
+            let (_, second) = try await Self.paidOrder(app, shop, quantity: 2, mobile: "13900000002")
+            #expect(second.discountFen == 1_000)
+            line = try #require(try await OrderLineFeesModel.query(on: app.db).filter(\.$orderId == second.id).first())
+            #expect(line.platformDiscountFen == 0, "the merchant funds its own promotion")
+            amounts = try SettlementMaths.line(SettlementLine(goodsPaidFen: 9_000, platformDiscountFen: 0, commissionRateBasisPoints: line.commissionRateBasisPoints,
+                                                              channelFeeFen: line.channelFeeFen), refundedFen: 0, bearer: .merchant)
+            #expect(amounts.commissionFen == 450, "commission on the ¥90 after the merchant's own discount")
+        }
+    }
+
     @Test("settlement: entries once under two concurrent runs; statement; the merchant confirms; payout; a late refund lands in the next statement")
     func settlementEndToEnd() async throws {
         let clock = ManualClock(testEpoch)
