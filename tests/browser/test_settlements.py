@@ -12,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from selenium.webdriver.support.ui import Select
 
+from test_reviews import png_file
 from ui import C, T, button, click, console_text, fill, table_row_cells, text_appears, visible
 
 
@@ -87,12 +88,15 @@ def test_merchant_confirms_and_platform_pays(browser, new_browser, api):
     click(d, button(d, C("settlements.recordPayout")))
     dialog = visible(d, "dialog[open]")
     fill(d, C("settlements.bankReference"), "CMB20261207BROWSER")
+    visible(d, "#payout-receipt-file").send_keys(str(png_file()))
+    text_appears(d, ".receipt-upload", C("settlements.uploaded", name="photo.png"))
     hq.shot("payout-form")
     click(d, button(d, C("settlements.recordPayout"), within=dialog))
     text_appears(d, "#console-main", C("statementStatus.paid"))
     paid = api.ok("GET", f"/admin/settlements/{statement['id']}", token=admin)["statement"]
     assert paid["status"] == "paid" and paid["payout"]["bankReference"] == "CMB20261207BROWSER"
     assert paid["payout"]["amountFen"] == statement["totals"]["merchantNetFen"]
+    assert paid["payout"]["receiptUrl"].startswith("/files/img/"), "the uploaded receipt is kept with the payout"
     hq.shot("paid")
 
     # The fee rules behind it: 鲜丰果园 pays 6%, 5% on fruit.

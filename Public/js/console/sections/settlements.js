@@ -1,5 +1,5 @@
 import { can, canOnPlatform } from '../context.js';
-import { get, post, apiUrl } from '../api.js';
+import { api, get, post, apiUrl } from '../api.js';
 import { add, h, pageHeader, badge, link, subnav, button, busy, announce, errorText, notice, facts } from '../dom.js';
 import { createTable } from '../table.js';
 import { t, dateTime, money } from '../i18n.js';
@@ -100,7 +100,10 @@ async function renderStatement(root, id) {
   }
   if (s.status === 'confirmed' && canOnPlatform('settlement.manage')) {
     actions.push(button(t('settlements.recordPayout'), async () => {
+      const upload = receiptUpload(s.merchantId);
       const done = await formDialog(t('settlements.recordPayout'), {
+        extra: upload.element,
+        setup: (form) => upload.fillInto(form.element.querySelector('[name="receiptUrl"]')),
         fields: [
           { name: 'amountFen', label: t('settlements.amount'), type: 'money', required: true, value: s.totals.merchantNetFen },
           { name: 'bankReference', label: t('settlements.bankReference'), required: true },
@@ -143,6 +146,34 @@ async function renderStatement(root, id) {
     h('tbody', {}, rows));
   add(root, pageHeader(t('settlements.statementTitle', { merchant: s.merchantName }), ...actions), tabs('statements'),
     info, h('h2', { text: t('settlements.totals') }), totalsFacts(s.totals), h('div', { class: 'table-wrap' }, entries));
+}
+
+/**
+ * A photo or scan of the bank's receipt, uploaded through the media upload (filed under the
+ * statement's merchant); the uploaded file's address goes into the form's receipt field.
+ */
+function receiptUpload(merchantId) {
+  const input = h('input', { id: 'payout-receipt-file', type: 'file', accept: 'image/jpeg,image/png,image/webp' });
+  const status = h('p', { class: 'muted', role: 'status' });
+  return {
+    element: h('div', { class: 'receipt-upload' }, h('label', { for: 'payout-receipt-file', text: t('settlements.uploadReceipt') }), input, status),
+    fillInto(target) {
+      input.addEventListener('change', async () => {
+        const file = input.files[0];
+        if (!file || !target) return;
+        const form = new FormData();
+        form.append('merchantId', merchantId);
+        form.append('file', file);
+        try {
+          const media = await api('/admin/media/images', { method: 'POST', form });
+          target.value = media.url;
+          status.textContent = t('settlements.uploaded', { name: file.name });
+        } catch (error) {
+          status.textContent = t('settlements.uploadFailed', { name: file.name, detail: errorText(error) });
+        }
+      });
+    },
+  };
 }
 
 async function renderBalances(root) {
