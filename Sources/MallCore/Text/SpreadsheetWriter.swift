@@ -71,6 +71,7 @@ public struct SpreadsheetWriter: Sendable {
             <cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>\
             <xf numFmtId="2" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>\
             <xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>\
+            <cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>\
             </styleSheet>
             """)
         var sheet = #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#
@@ -105,8 +106,8 @@ public struct SpreadsheetWriter: Sendable {
         return String(format: "%.8f", Double(days) + fraction)
     }
 
-    /// A, B, …, Z, AA, …
-    static func column(_ index: Int) -> String {
+    /// A column's letters: A, B, …, Z, AA, …
+    public static func column(_ index: Int) -> String {
         var index = index
         var name = ""
         repeat {
