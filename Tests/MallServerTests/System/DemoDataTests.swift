@@ -58,7 +58,12 @@ struct DemoDataTests {
             #expect(Set(statements.filter { $0.status == StatementStatus.draft.rawValue }.map(\.merchantId)).count == 2, "each merchant has one to confirm")
             #expect(try await PayoutModel.query(on: app.db).count() == 1)
             let booked = try await SettlementEntryModel.query(on: app.db).all()
-            #expect(try booked.reduce(SettlementAmounts.zero) { try $0.plus($1.amounts) }.imbalance() == 0)
+            let ledger = try booked.reduce(SettlementAmounts.zero) { try $0.plus($1.amounts) }
+            #expect(try ledger.imbalance() == 0)
+            // What the entries say shoppers paid is what the settled orders cost them.
+            let settledOrders = Set(booked.map(\.orderId))
+            let paidForSettled = try await OrderModel.query(on: app.db).all().filter { settledOrders.contains($0.id!) }.reduce(Int64(0)) { $0 + $1.payableFen }
+            #expect(ledger.shopperPaidFen == paidForSettled && ledger.refundedFen == 0)
             let unsettled = try await OrderModel.query(on: app.db).filter(\.$merchantId == bakeryStore.merchantId).all()
                 .filter { order in !booked.contains { $0.orderId == order.id } }
             #expect(!unsettled.isEmpty, "the last week's orders are still in the after-sales window")
