@@ -215,7 +215,9 @@ struct SettlementService {
         let cycle: SettlementCycle = settings.boolean(.settlementMonthly) ? .monthly : .weekly
         let delay = settings.integer(.settlementDelayDays)
         var issued = 0
-        while true {
+        // Each pass issues at least one statement or moves entries on; the bound only guards
+        // against a mistake turning the hourly job into a spin.
+        for _ in 0..<10_000 {
             let open = try await db.sql.raw("""
                 SELECT merchant_id, MIN(booked_at) AS first FROM settlement_entries
                 WHERE statement_id IS NULL AND merchant_id <> \(bind: SelfOperatedMerchant.id.rawValue) GROUP BY merchant_id ORDER BY merchant_id
@@ -231,6 +233,7 @@ struct SettlementService {
             }
             if !progressed { return issued }
         }
+        return issued
     }
 
     /// One statement: claimed by (merchant, period start), then given every open entry booked
