@@ -42,5 +42,6 @@ enum Migrations {
         app.migrations.add(CreateGroupBuys())
         app.migrations.add(UpdateFlashPurchasesAddListPrice())
         app.migrations.add(UpdateGroupBuyMembersAddListPrice())
+        app.migrations.add(CreateSettlement())
     }
 }

@@ -145,6 +145,9 @@ func registerJobs(_ app: Application) {
     app.jobs.register(GroupBuyService.sweepJob) { context in
         try await GroupBuyService(app: context.app, db: context.db).sweep(now: context.now)
     }
+    app.jobs.register(SettlementService.runJob) { context in
+        _ = try await SettlementService(app: context.app, db: context.db).run(now: context.now)
+    }
     app.jobs.register(LowStockAlerts.scanJob) { context in
         try await LowStockAlerts(app: context.app, db: context.db).scan(now: context.now)
     }
@@ -161,6 +164,7 @@ public func startBackgroundWork(_ app: Application) async throws {
     try await app.jobs.schedule(name: "expire-coupons", kind: CouponService.expiryJob, everySeconds: 3600)
     try await app.jobs.schedule(name: "correct-flash-gates", kind: FlashSaleService.correctGatesJob, everySeconds: 60)
     try await app.jobs.schedule(name: "sweep-group-buys", kind: GroupBuyService.sweepJob, everySeconds: 300)
+    try await app.jobs.schedule(name: "settle-merchants", kind: SettlementService.runJob, everySeconds: 3600)
     if app.config.runsJobWorker {
         app.lifecycle.use(JobWorker())
     }

@@ -136,4 +136,7 @@ func routes(_ app: Application) throws {
     try admin.register(collection: MediaRoutes())
     // Staff: review moderation (HQ) and replies (merchants and stores, in scope).
     try admin.register(collection: ReviewAdminRoutes())
+    // Staff: merchants' fee rules, settlement statements (merchants their own; confirm, CSV/XLSX),
+    // balances, settlement runs and payouts (settlement.manage).
+    try admin.register(collection: SettlementAdminRoutes())
 }

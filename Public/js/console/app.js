@@ -28,6 +28,7 @@ const sections = {
   shipping: () => import('./sections/shipping.js'),
   jobs: () => import('./sections/jobs.js'),
   backups: () => import('./sections/backups.js'),
+  settlements: () => import('./sections/settlements.js'),
 };
 
 function markCurrentMenuItem(section) {

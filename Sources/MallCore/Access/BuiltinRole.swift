@@ -29,7 +29,7 @@ public enum BuiltinRole: String, Codable, Sendable, CaseIterable {
         case .merchantAdmin:
             return [.storeView, .storeManage, .merchantView, .staffView, .staffManage, .catalogView, .catalogEdit,
                     .inventoryView, .inventoryManage, .orderView, .orderFulfil, .afterSalesHandle, .paymentView,
-                    .paymentRefund, .memberView, .marketingManage, .reviewReply, .reportView, .auditView]
+                    .paymentRefund, .memberView, .marketingManage, .reviewReply, .reportView, .auditView, .settlementView, .settlementConfirm]
         case .storeManager:
             return [.storeView, .storeManage, .staffView, .catalogView, .inventoryView, .inventoryManage,
                     .orderView, .orderFulfil, .afterSalesHandle, .paymentView, .memberView, .reviewReply, .reportView, .auditView]

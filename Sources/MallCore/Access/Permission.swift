@@ -30,6 +30,12 @@ public enum Permission: String, Codable, Sendable, CaseIterable, Comparable {
     case reviewModerate = "review.moderate"
     /// Reply to reviews of a merchant's or store's products.
     case reviewReply = "review.reply"
+    /// Read service-fee rules, settlement statements, balances and payouts.
+    case settlementView = "settlement.view"
+    /// Agree to a merchant's settlement statement.
+    case settlementConfirm = "settlement.confirm"
+    /// Write fee rules, run settlement and record payouts (platform-wide).
+    case settlementManage = "settlement.manage"
 
     public static func < (a: Permission, b: Permission) -> Bool { a.rawValue < b.rawValue }
 
@@ -37,7 +43,7 @@ public enum Permission: String, Codable, Sendable, CaseIterable, Comparable {
     /// store scope would suggest a store can change the mall's settings.
     public var isPlatformOnly: Bool {
         switch self {
-        case .merchantManage, .settingsManage, .roleManage, .jobsManage, .catalogReview, .reviewModerate: true
+        case .merchantManage, .settingsManage, .roleManage, .jobsManage, .catalogReview, .reviewModerate, .settlementManage: true
         default: false
         }
     }

@@ -112,6 +112,13 @@ public enum SettingKey: String, Codable, Sendable, CaseIterable {
     case reviewSensitiveWords = "reviews.sensitiveWords"
     case flashPaymentMinutes = "flash.paymentMinutes"
     case groupBuyPaymentMinutes = "groupBuy.paymentMinutes"
+    case settlementMonthly = "settlement.monthly"
+    case settlementDelayDays = "settlement.delayDays"
+    case settlementAutoConfirmDays = "settlement.autoConfirmDays"
+    case settlementMerchantBearsChannelFee = "settlement.merchantBearsChannelFee"
+    case channelFeeSandboxBasisPoints = "payments.sandboxFeeBasisPoints"
+    case channelFeeWeChatBasisPoints = "payments.wechatFeeBasisPoints"
+    case channelFeeAlipayBasisPoints = "payments.alipayFeeBasisPoints"
 
     public var definition: SettingDefinition { SettingsCatalog.definitions[self]! }
 }
@@ -160,6 +167,13 @@ public enum SettingsCatalog {
             def(.flashPaymentMinutes, .integer, .integer(5), "Minutes a flash-sale order has to be paid before it expires and its units go back on sale", range: 1...60),
             def(.groupBuyPaymentMinutes, .integer, .integer(5), "Minutes a group-buy order has to be paid before it expires and its place in the group is free again",
                 range: 1...60),
+            def(.settlementMonthly, .boolean, .boolean(false), "Whether merchants' settlement statements cover calendar months (otherwise Monday-to-Sunday weeks)"),
+            def(.settlementDelayDays, .integer, .integer(3), "Days after a settlement period ends before its statements are issued (the N of T+N)", range: 0...30),
+            def(.settlementAutoConfirmDays, .integer, .integer(7), "Days a merchant has to confirm a statement before it is confirmed automatically", range: 1...60),
+            def(.settlementMerchantBearsChannelFee, .boolean, .boolean(true), "Whether payment providers' fees on a merchant's sales are deducted from its settlement (otherwise the platform bears them)"),
+            def(.channelFeeSandboxBasisPoints, .integer, .integer(60), "The sandbox gateway's fee in basis points of each payment, as if it were real (60 = 0.6%)", range: 0...1_000),
+            def(.channelFeeWeChatBasisPoints, .integer, .integer(60), "WeChat Pay's fee in basis points of each payment (60 = 0.6%)", range: 0...1_000),
+            def(.channelFeeAlipayBasisPoints, .integer, .integer(60), "Alipay's fee in basis points of each payment (60 = 0.6%)", range: 0...1_000),
         ])
     }()
 

@@ -21,6 +21,7 @@ struct AccessMatrixTests {
         case showSelfMerchant, editOtherMerchant, createMerchant, readSettings, writeSettings
         case readAudit, listStaff, createClerkAtA, createRole, listJobs
         case listBackups, readInbox, showSelfPrices, editTemplate
+        case listSettlements, readOtherFeeRules, addOtherFeeRule, runSettlement
     }
 
     /// The calls each principal may make; every other call must be a 403.
@@ -28,8 +29,8 @@ struct AccessMatrixTests {
         .admin: Set(Call.allCases),
         .operatorStaff: Set(Call.allCases).subtracting([.writeSettings, .createClerkAtA, .createRole, .listJobs, .listBackups]),
         .selfAdmin: [.showA, .editA, .statusA, .showB, .editB, .createSelfStore, .showSelfMerchant, .readAudit, .listStaff, .createClerkAtA, .readInbox,
-                     .showSelfPrices],
-        .otherAdmin: [.showC, .editC, .createOtherStore, .readAudit, .listStaff, .readInbox],
+                     .showSelfPrices, .listSettlements],
+        .otherAdmin: [.showC, .editC, .createOtherStore, .readAudit, .listStaff, .readInbox, .listSettlements, .readOtherFeeRules],
         .managerA: [.showA, .editA, .statusA, .readAudit, .listStaff, .readInbox],
         .clerkA: [.showA, .readInbox],
         .clerkB: [.showB, .readInbox],
@@ -102,6 +103,11 @@ struct AccessMatrixTests {
                 case .showSelfPrices: response = try await app.send(.GET, "/api/v1/admin/skus/\(selfSKU.id!)/prices", token: token)
                 case .editTemplate: response = try await app.send(.PUT, "/api/v1/admin/spec-templates/\(template.id!)", token: token,
                                                                   json: SpecTemplateInput(name: "上衣", specs: [SpecDefinition(name: "颜色", values: ["黑"])]))
+                case .listSettlements: response = try await app.send(.GET, "/api/v1/admin/settlements", token: token)
+                case .readOtherFeeRules: response = try await app.send(.GET, "/api/v1/admin/merchants/\(other.id!)/fee-rules", token: token)
+                case .addOtherFeeRule: response = try await app.send(.POST, "/api/v1/admin/merchants/\(other.id!)/fee-rules", token: token,
+                                                                     json: FeeRuleInput(rateBasisPoints: 600))
+                case .runSettlement: response = try await app.send(.POST, "/api/v1/admin/settlements/runs", token: token)
                 }
                 let expected = Self.allowed[who]!.contains(call)
                 if expected {

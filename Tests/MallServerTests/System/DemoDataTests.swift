@@ -37,7 +37,8 @@ struct DemoDataTests {
             var levels: [String: String] = [:]
             for member in try await MemberModel.query(on: app.db).all() { levels[member.mobile ?? member.email ?? ""] = member.level }
             #expect(levels == ["13800138000": "gold", "13912345678": "silver", "chen.jie@example.com": "normal", "13700137000": "diamond"], "\(levels)")
-            #expect(try await OrderRewardModel.query(on: app.db).count() == 21)
+            // 21 orders of the members' year, and a month at each of the two third-party merchants.
+            #expect(try await OrderRewardModel.query(on: app.db).count() == 21 + 2 * DemoSettlement.orderDays.count)
             #expect(try await PointsEntryModel.query(on: app.db).filter(\.$kind == "checkout_spent").count() == 2)
             let gold = try await app.send(.GET, "/api/v1/me/membership", token: try await PointsTests.login(app, "13800138000", password: DemoSeeder.memberPassword))
                 .decode(Membership.self)
@@ -47,12 +48,34 @@ struct DemoDataTests {
             #expect(Set(promotions.map(\.name)) == [DemoPromotions.tieredName, DemoPromotions.dairyName, DemoPromotions.giftName, DemoPromotions.secondHalfName])
             #expect(promotions.allSatisfy { $0.status == .running })
 
+            // Two third-party merchants in one shopping centre, a month of settlement: one statement paid, others awaiting confirmation.
+            let fruitStore = try #require(try await StoreModel.query(on: app.db).filter(\.$code == "XF-SH01").first())
+            let bakeryStore = try #require(try await StoreModel.query(on: app.db).filter(\.$code == DemoSettlement.bakeryStoreCode).first())
+            #expect(bakeryStore.address == fruitStore.address && bakeryStore.merchantId != fruitStore.merchantId)
+            #expect(accounts.contains { $0.login == "bakery.admin" })
+            let statements = try await SettlementStatementModel.query(on: app.db).all()
+            #expect(statements.filter { $0.status == StatementStatus.paid.rawValue }.count == 1)
+            #expect(Set(statements.filter { $0.status == StatementStatus.draft.rawValue }.map(\.merchantId)).count == 2, "each merchant has one to confirm")
+            #expect(try await PayoutModel.query(on: app.db).count() == 1)
+            let booked = try await SettlementEntryModel.query(on: app.db).all()
+            let ledger = try booked.reduce(SettlementAmounts.zero) { try $0.plus($1.amounts) }
+            #expect(try ledger.imbalance() == 0)
+            // What the entries say shoppers paid is what the settled orders cost them.
+            let settledOrders = Set(booked.map(\.orderId))
+            let paidForSettled = try await OrderModel.query(on: app.db).all().filter { settledOrders.contains($0.id!) }.reduce(Int64(0)) { $0 + $1.payableFen }
+            #expect(ledger.shopperPaidFen == paidForSettled && ledger.refundedFen == 0)
+            let unsettled = try await OrderModel.query(on: app.db).filter(\.$merchantId == bakeryStore.merchantId).all()
+                .filter { order in !booked.contains { $0.orderId == order.id } }
+            #expect(!unsettled.isEmpty, "the last week's orders are still in the after-sales window")
+            let settlementCounts = (statements.count, booked.count)
+
             let counts = (try await ProductModel.query(on: app.db).count(), try await StockMovementModel.query(on: app.db).count(),
                           try await PointsEntryModel.query(on: app.db).count(), try await OrderModel.query(on: app.db).count())
             _ = try await DemoSeeder(app: app).run()
             #expect((try await ProductModel.query(on: app.db).count(), try await StockMovementModel.query(on: app.db).count(),
                      try await PointsEntryModel.query(on: app.db).count(), try await OrderModel.query(on: app.db).count()) == counts)
             #expect(try await PromotionModel.query(on: app.db).count() == 4)
+            #expect((try await SettlementStatementModel.query(on: app.db).count(), try await SettlementEntryModel.query(on: app.db).count()) == settlementCounts)
         }
     }
 

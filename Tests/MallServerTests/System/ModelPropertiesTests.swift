@@ -30,6 +30,8 @@ struct ModelPropertiesTests {
         PromotionModel.self, PromotionMemberUseModel.self, PromotionOrderModel.self,
         FlashSessionModel.self, FlashItemModel.self, FlashMemberCountModel.self, FlashPurchaseModel.self,
         GroupBuyActivityModel.self, GroupBuyGroupModel.self, GroupBuyMemberModel.self, GroupBuyMemberCountModel.self,
+        FeeRuleModel.self, PaymentChannelFeeModel.self, OrderFeesModel.self, OrderLineFeesModel.self, SettlementStatementModel.self,
+        SettlementEntryModel.self, PayoutModel.self,
     ]
 
     @Test("each model's hand-written property list holds exactly the wrappers reflection finds")

@@ -22,6 +22,7 @@ struct ConsoleRoutes: RouteCollection {
         ("settings", .settingsView, true), ("audit", .auditView, false), ("reviews", .reviewReply, false),
         ("notifications", .storeView, false), ("shipping", .merchantView, false), ("jobs", .jobsManage, true),
         ("backups", .settingsManage, true),
+        ("settlements", .settlementView, false),
     ]
 
     static func opens(_ section: (key: String, permission: Permission?, platformOnly: Bool), for policy: AccessPolicy) -> Bool {

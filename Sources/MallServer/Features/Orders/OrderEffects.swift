@@ -83,8 +83,8 @@ struct OrderEffects {
                     title: "New order \(order.number)", body: "Order \(order.number) was assigned to your store; please accept it soon.",
                     reference: .init(type: "order", id: order.id!.uuidString), now: now)
             case .settle:
-                // Points for the member (and their level); settlement with the merchant (service
-                // fees) belongs to the settlement issue.
+                // Points for the member (and their level). Settlement with the merchant waits for
+                // the after-sales window to close: `SettlementService.settle` books it then.
                 try await OrderPointsService(app: app, db: db).orderCompleted(order, now: now)
             case .returnPoints:
                 try await OrderPointsService(app: app, db: db).returnForOrder(order, now: now)

@@ -76,6 +76,8 @@ struct PaymentService {
                 try await order.update(on: db)
                 try await OrderEffects(app: app, db: db, now: now).apply(effects, to: order, payment: payment)
             }
+            // What each order owes the platform, frozen now: a later fee rule never reaches it.
+            try await SettlementFees(db: db).paymentPaid(payment, provider: provider, orders: orders, at: now)
         }
     }
 

@@ -99,7 +99,7 @@ struct DemoMembership {
     /// A pickup order placed at `at`, paid two minutes later, picked up the next day and
     /// confirmed an hour after that, through the state machine; its stock moves at `stockAt`
     /// (the demo's opening stock arrives at seed time).
-    private func placeCompletedOrder(memberId: UUID, store: StoreModel, aboutFen: Int64, points: Int64, at: Date, stockAt: Date,
+    func placeCompletedOrder(memberId: UUID, store: StoreModel, aboutFen: Int64, points: Int64, at: Date, stockAt: Date,
                                      skuCursor: inout Int) async throws {
         let db = app.db
         let settings = try await SettingsService.resolved(on: db)
@@ -113,7 +113,10 @@ struct DemoMembership {
         var lines: [CartLine] = []
         var titles: [UUID: (String, String)] = [:]
         var total: Int64 = 0
-        while total < aboutFen, lines.count < 40 {
+        // Bounded: a store with few SKUs left in stock runs out of new ones before the amount.
+        var attempts = 0
+        while total < aboutFen, lines.count < 40, attempts < max(200, stocked.count * 2) {
+            attempts += 1
             let sku = stocked[skuCursor % stocked.count]
             skuCursor += 7
             guard !lines.contains(where: { $0.skuId == sku.id }), let input = prices[sku.id!],

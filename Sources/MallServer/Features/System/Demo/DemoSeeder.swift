@@ -185,6 +185,8 @@ struct DemoSeeder {
         try await DemoCoupons(app: app).run()
         try await DemoFlashSales(app: app).run()
         try await DemoGroupBuys(app: app).run()
+        // A second third-party merchant in the same shopping centre, and a month of settlement.
+        accounts += try await DemoSettlement(app: app).run()
         return accounts
     }
 

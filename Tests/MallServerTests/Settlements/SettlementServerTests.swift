@@ -1,0 +1,249 @@
+import Fluent
+import Foundation
+import MallAPI
+import MallCore
+import Testing
+import Vapor
+@testable import MallServer
+
+@Suite("Service fees and settlement (server)")
+struct SettlementServerTests {
+    static let day = TimeInterval(86_400)
+
+    struct Shop {
+        var merchant: MerchantModel
+        var store: StoreModel
+        var sku: SKUModel
+        var category: UUID
+    }
+
+    /// A third-party merchant (5% by default) with a store near the shoppers and a ¥50 item.
+    static func shop(_ app: Application, code: String = "FRUIT") async throws -> Shop {
+        let merchant = try await Fixtures.merchant(app, code: code)
+        let store = try await Fixtures.store(app, code: "\(code)-1", merchant: merchant.id!)
+        let sku = try await Fixtures.sku(app, code: "\(code)-SKU", merchant: merchant.id!, priceFen: 5_000)
+        try await app.db.writeTransaction { db in
+            try await InventoryService.make(app, on: db).move(.receipt, [StockRequest(skuId: sku.id!, storeId: store.id!, quantity: 50)],
+                                                              context: MovementContext(now: testEpoch))
+        }
+        let product = try #require(try await ProductModel.find(sku.productId, on: app.db))
+        return Shop(merchant: merchant, store: store, sku: sku, category: product.categoryId)
+    }
+
+    /// Cart → checkout → sandbox payment: a paid delivery order.
+    static func paidOrder(_ app: Application, _ shop: Shop, quantity: Int, mobile: String = "13800138000", token existing: String? = nil) async throws -> (String, Order) {
+        let token = if let existing { existing } else { try await CheckoutTests.shopper(app, mobile: mobile) }
+        _ = try await app.send(.POST, "/api/v1/cart/lines", token: token, json: CartLineInput(skuId: shop.sku.id!, quantity: quantity))
+        let placed = try await CheckoutTests.checkout(app, token: token, key: "settle-\(UUID().uuidString)")
+        let result = try placed.decode(CheckoutResult.self)
+        _ = try await app.send(.POST, "/api/v1/payments/\(result.payment.id)/sandbox/complete", token: token)
+        try await app.jobs.runDue()
+        return (token, result.orders[0])
+    }
+
+    /// The store delivers and the shopper confirms receipt.
+    static func complete(_ app: Application, _ order: Order, shopper: String, staff: String) async throws {
+        for step in ["accept", "pick"] { #expect(try await app.send(.POST, "/api/v1/admin/orders/\(order.id)/\(step)", token: staff).status == .ok) }
+        let shipped = try await app.send(.POST, "/api/v1/admin/orders/\(order.id)/ship", token: staff,
+                                         json: ShipmentInput(carrier: "sf", trackingNumber: "SF\(Int.random(in: 1_000_000...9_999_999))"))
+        #expect(shipped.status == .ok, "\(shipped.text)")
+        #expect(try await app.send(.POST, "/api/v1/admin/orders/\(order.id)/delivered", token: staff).status == .ok)
+        let confirmed = try await app.send(.POST, "/api/v1/orders/\(order.id)/confirm", token: shopper).decode(Order.self)
+        #expect(confirmed.status == .completed)
+    }
+
+    @Test("fees are frozen at payment: the category's rule beats the merchant's; a later rule leaves paid orders alone; no backdating")
+    func feesFrozenAtPayment() async throws {
+        let clock = ManualClock(testEpoch)
+        try await withTestApp(clock: clock) { app in
+            let shop = try await Self.shop(app)
+            let (_, admin) = try await Fixtures.staff(app, "root", role: .platformAdmin, scope: .platform)
+            let path = "/api/v1/admin/merchants/\(shop.merchant.id!)/fee-rules"
+            #expect(try await app.send(.POST, path, token: admin, json: FeeRuleInput(rateBasisPoints: 800)).status == .created)
+            clock.advance(seconds: 1)
+            let category = try await app.send(.POST, path, token: admin, json: FeeRuleInput(categoryId: shop.category, rateBasisPoints: 300, fixedFeeFen: 100))
+            #expect(try category.decode(FeeRuleView.self).rateBasisPoints == 300)
+            let backdated = try await app.send(.POST, path, token: admin, json: FeeRuleInput(rateBasisPoints: 100, effectiveFrom: testEpoch.addingTimeInterval(-Self.day)))
+            #expect(backdated.problem?.errors?.map(\.field) == ["effectiveFrom"])
+            let wrong = try await app.send(.POST, path, token: admin, json: FeeRuleInput(rateBasisPoints: 10_001, fixedFeeFen: -5))
+            #expect(wrong.problem?.errors?.map(\.field) == ["rateBasisPoints", "fixedFeeFen"])
+            #expect(try await FeeRuleModel.query(on: app.db).count() == 2, "a refused rule leaves no row")
+
+            let (_, order) = try await Self.paidOrder(app, shop, quantity: 2)
+            #expect(order.payableFen == 10_000, "delivery is free from ¥99")
+            let line = try #require(try await OrderLineFeesModel.query(on: app.db).first())
+            #expect(line.commissionRateBasisPoints == 300, "the category's rule, not the merchant-wide 8%")
+            #expect(line.platformDiscountFen == 0)
+            let fees = try #require(try await OrderFeesModel.query(on: app.db).first())
+            #expect(fees.fixedFeeFen == 100 && fees.bearer == "merchant")
+            let payment = try #require(try await PaymentChannelFeeModel.query(on: app.db).first())
+            #expect(payment.provider == "sandbox" && payment.rateBasisPoints == 60 && payment.feeFen == 60, "0.6% of ¥100.00")
+            #expect(fees.channelFeeFen == 60 && line.channelFeeFen == 60 && fees.shippingChannelFeeFen == 0)
+
+            // A new rule from tomorrow: shown in the history, and the paid order keeps its 3%.
+            clock.advance(seconds: 60)
+            let later = try await app.send(.POST, path, token: admin, json: FeeRuleInput(categoryId: shop.category, rateBasisPoints: 1_000,
+                                                                                           effectiveFrom: clock.now().addingTimeInterval(Self.day)))
+            #expect(later.status == .created)
+            let history = try await app.send(.GET, path, token: admin).decode(FeeRuleList.self)
+            #expect(history.rules.map(\.rateBasisPoints) == [1_000, 300, 800])
+            #expect(history.rules.map(\.inForce) == [false, true, true])
+            #expect(history.defaultRateBasisPoints == 500)
+            #expect(try await OrderLineFeesModel.query(on: app.db).first()?.commissionRateBasisPoints == 300)
+            clock.advance(seconds: 2 * Self.day)
+            let (_, second) = try await Self.paidOrder(app, shop, quantity: 1, mobile: "13900000001")
+            let secondLine = try #require(try await OrderLineFeesModel.query(on: app.db).filter(\.$orderId == second.id).first())
+            #expect(secondLine.commissionRateBasisPoints == 1_000, "orders paid after it take the new rule")
+        }
+    }
+
+    @Test("the platform's promotion on a merchant's goods is paid back and carries commission; the merchant's own lowers its fee")
+    func discountFunding() async throws {
+        try await withTestApp { app in
+            let shop = try await Self.shop(app)
+            let (_, admin) = try await Fixtures.staff(app, "root", role: .platformAdmin, scope: .platform)
+            let platform = try await PromotionTests.create(app, token: admin, PromotionTests.input("平台满60减10"))
+            let (_, first) = try await Self.paidOrder(app, shop, quantity: 2)
+            #expect(first.discountFen == 1_000)
+            var line = try #require(try await OrderLineFeesModel.query(on: app.db).filter(\.$orderId == first.id).first())
+            #expect(line.platformDiscountFen == 1_000, "HQ's promotion: the platform pays it back")
+            var amounts = try SettlementMaths.line(SettlementLine(goodsPaidFen: 9_000, platformDiscountFen: line.platformDiscountFen,
+                                                                  commissionRateBasisPoints: line.commissionRateBasisPoints, channelFeeFen: line.channelFeeFen), refundedFen: 0, bearer: .merchant)
+            #expect(amounts.commissionFen == 500 && amounts.merchantNetFen == 10_000 - 500 - line.channelFeeFen, "commission on the full ¥100")
+
+            #expect(try await app.send(.POST, "/api/v1/admin/marketing/promotions/\(platform.id)/end", token: admin).status == .ok)
+            _ = try await PromotionTests.create(app, token: admin, PromotionTests.input("商家满60减10", merchantId: shop.merchant.id!))
+            let (_, second) = try await Self.paidOrder(app, shop, quantity: 2, mobile: "13900000002")
+            #expect(second.discountFen == 1_000)
+            line = try #require(try await OrderLineFeesModel.query(on: app.db).filter(\.$orderId == second.id).first())
+            #expect(line.platformDiscountFen == 0, "the merchant funds its own promotion")
+            amounts = try SettlementMaths.line(SettlementLine(goodsPaidFen: 9_000, platformDiscountFen: 0, commissionRateBasisPoints: line.commissionRateBasisPoints,
+                                                              channelFeeFen: line.channelFeeFen), refundedFen: 0, bearer: .merchant)
+            #expect(amounts.commissionFen == 450, "commission on the ¥90 after the merchant's own discount")
+        }
+    }
+
+    @Test("settlement: entries once under two concurrent runs; statement; the merchant confirms; payout; a late refund lands in the next statement")
+    func settlementEndToEnd() async throws {
+        let clock = ManualClock(testEpoch)
+        try await withTestApp(clock: clock, adjust: { $0.accessTokenTTL = 60 * 86_400 }) { app in
+            let shop = try await Self.shop(app)
+            let other = try await Self.shop(app, code: "BAKERY")
+            let (_, admin) = try await Fixtures.staff(app, "root", role: .platformAdmin, scope: .platform)
+            let (_, fruitAdmin) = try await Fixtures.staff(app, "fruit.admin", role: .merchantAdmin, scope: .merchant(shop.merchant.merchantID))
+            let (_, bakeryAdmin) = try await Fixtures.staff(app, "bakery.admin", role: .merchantAdmin, scope: .merchant(other.merchant.merchantID))
+
+            let (shopper, order) = try await Self.paidOrder(app, shop, quantity: 2)
+            try await Self.complete(app, order, shopper: shopper, staff: admin)
+            // Balances: paid, not settled yet.
+            var balances = try await app.send(.GET, "/api/v1/admin/settlements/balances", token: fruitAdmin).decode([SettlementBalance].self)
+            #expect(balances.map(\.merchantId) == [shop.merchant.id!], "a merchant sees only its own balance")
+            #expect(balances.first?.awaitingSettlementFen == 10_000)
+
+            // A refund is asked for within the window and decided after settlement.
+            let line = try await app.send(.GET, "/api/v1/orders/\(order.id)", token: shopper).decode(Order.self).lines[0]
+            let opened = try await app.send(.POST, "/api/v1/orders/\(order.id)/after-sales", token: shopper,
+                                            json: AfterSalesInput(kind: .refundOnly, lines: [.init(orderLineId: line.id, quantity: 1)], reason: .damaged, description: "一个坏了"))
+            #expect(opened.status == .created, "\(opened.text)")
+            let request = try opened.decode(AfterSalesInfo.self)
+
+            // Not final inside the after-sales window.
+            #expect(try await app.send(.POST, "/api/v1/admin/settlements/runs", token: admin).decode(SettlementRunResult.self).entriesBooked == 0)
+            clock.advance(seconds: 7 * Self.day + 60)
+            let service = SettlementService(app: app, db: app.db)
+            async let first = service.settle(now: clock.now())
+            async let second = service.settle(now: clock.now())
+            let booked = try await first + second
+            #expect(booked == 2, "one line and the order's part, once")
+            let entries = try await SettlementEntryModel.query(on: app.db).all()
+            #expect(entries.count == 2)
+            let lineEntry = try #require(entries.first { $0.kind == "line" })
+            #expect(lineEntry.shopperPaidFen == 10_000 && lineEntry.commissionFen == 500 && lineEntry.refundedFen == 0)
+            let orderEntry = try #require(entries.first { $0.kind == "order" })
+            #expect(orderEntry.shippingFen == 0 && orderEntry.commissionFen == 0)
+            #expect(lineEntry.channelFeeFen == 60)
+            #expect(lineEntry.merchantNetFen + orderEntry.merchantNetFen == 10_000 - 500 - 60)
+            #expect(try await SettlementService(app: app, db: app.db).settle(now: clock.now()) == 0, "a third run books nothing")
+
+            // T+3 after the week: the statement.
+            clock.advance(seconds: 11 * Self.day)
+            let run = try await app.send(.POST, "/api/v1/admin/settlements/runs", token: admin).decode(SettlementRunResult.self)
+            #expect(run.statementsIssued == 1)
+            let list = try await app.send(.GET, "/api/v1/admin/settlements", token: fruitAdmin).decode(ListPage<SettlementStatementView>.self)
+            let statement = try #require(list.items.first)
+            #expect(list.total == 1 && statement.status == .draft && statement.entryCount == 2)
+            #expect(statement.firstDay < statement.lastDay && statement.lastDay.count == 10)
+            let inPeriod = try await app.send(.GET, "/api/v1/admin/settlements?period=\(statement.lastDay)&merchantId=\(shop.merchant.id!)", token: admin)
+            #expect(try inPeriod.decode(ListPage<SettlementStatementView>.self).items.map(\.id) == [statement.id])
+            #expect(try await app.send(.GET, "/api/v1/admin/settlements?merchantId=\(other.merchant.id!)", token: admin).decode(ListPage<SettlementStatementView>.self).total == 0)
+            #expect(try await app.send(.GET, "/api/v1/admin/settlements?period=2026-13-01", token: admin).problem?.errors?.map(\.field) == ["period"])
+            #expect(statement.totals.merchantNetFen == 9_440 && statement.totals.commissionFen == 500 && statement.totals.shopperPaidFen == 10_000)
+            #expect(try await app.send(.GET, "/api/v1/admin/settlements", token: bakeryAdmin).decode(ListPage<SettlementStatementView>.self).total == 0)
+            #expect(try await app.send(.GET, "/api/v1/admin/settlements/\(statement.id)", token: bakeryAdmin).status == .notFound)
+            #expect(try await app.send(.POST, "/api/v1/admin/settlements/\(statement.id)/confirm", token: bakeryAdmin).status == .notFound)
+            #expect(try await app.send(.GET, "/api/v1/admin/merchants/\(shop.merchant.id!)/fee-rules", token: bakeryAdmin).status == .forbidden)
+            #expect(try await app.send(.POST, "/api/v1/admin/payouts", token: fruitAdmin,
+                                       json: PayoutInput(statementId: statement.id, amountFen: 9_440, bankReference: "X", paidOn: "2026-12-20")).status == .forbidden)
+
+            // Exports: CSV and a real XLSX.
+            let csv = try await app.send(.GET, "/api/v1/admin/settlements/\(statement.id)/export.csv", token: fruitAdmin)
+            #expect(csv.text.contains("Merchant net") && csv.text.contains(order.number) && csv.text.contains("94.40"))
+            let xlsx = try await app.send(.GET, "/api/v1/admin/settlements/\(statement.id)/export.xlsx", token: fruitAdmin)
+            #expect(xlsx.headers.contentType?.subType == "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            #expect(xlsx.text.hasPrefix("PK") && xlsx.text.contains("xl/worksheets/sheet1.xml") && xlsx.text.contains("<v>94.40</v>"))
+
+            // A payout waits for the merchant; the merchant confirms once.
+            let early = try await app.send(.POST, "/api/v1/admin/payouts", token: admin,
+                                           json: PayoutInput(statementId: statement.id, amountFen: 9_440, bankReference: "CMB20261220001", paidOn: "2026-12-20"))
+            #expect(early.status == .conflict && early.problem?.detail == "The merchant has not confirmed this statement yet.")
+            let confirmed = try await app.send(.POST, "/api/v1/admin/settlements/\(statement.id)/confirm", token: fruitAdmin).decode(SettlementStatementView.self)
+            #expect(confirmed.status == .confirmed && confirmed.confirmation == .merchant && confirmed.confirmedBy == "fruit.admin")
+            #expect(try await app.send(.POST, "/api/v1/admin/settlements/\(statement.id)/confirm", token: fruitAdmin).status == .conflict)
+            let short = try await app.send(.POST, "/api/v1/admin/payouts", token: admin,
+                                           json: PayoutInput(statementId: statement.id, amountFen: 10_000, bankReference: "CMB20261220001", paidOn: "2026-12-20"))
+            #expect(short.problem?.errors?.map(\.field) == ["amountFen"])
+            let badDate = try await app.send(.POST, "/api/v1/admin/payouts", token: admin,
+                                             json: PayoutInput(statementId: statement.id, amountFen: 9_440, bankReference: "", paidOn: "20-12-2026"))
+            #expect(badDate.problem?.errors?.map(\.field) == ["bankReference", "paidOn"])
+            let paid = try await app.send(.POST, "/api/v1/admin/payouts", token: admin,
+                                          json: PayoutInput(statementId: statement.id, amountFen: 9_440, bankReference: "CMB20261220001", paidOn: "2026-12-20"))
+            #expect(paid.status == .created, "\(paid.text)")
+            #expect(try await app.send(.POST, "/api/v1/admin/payouts", token: admin,
+                                       json: PayoutInput(statementId: statement.id, amountFen: 9_440, bankReference: "CMB2", paidOn: "2026-12-20")).status == .conflict)
+            #expect(try await PayoutModel.query(on: app.db).count() == 1)
+
+            // The refund goes through after the statement closed: an adjustment, in the next one.
+            #expect(try await app.send(.POST, "/api/v1/admin/after-sales/\(request.id)/approve", token: admin).status == .ok)
+            try await app.jobs.runDue()
+            #expect(try await app.send(.GET, "/api/v1/after-sales/\(request.id)", token: shopper).decode(AfterSalesInfo.self).status == .refunded)
+            #expect(try await app.send(.POST, "/api/v1/admin/settlements/runs", token: admin).decode(SettlementRunResult.self).entriesBooked == 1)
+            clock.advance(seconds: 11 * Self.day)
+            #expect(try await app.send(.POST, "/api/v1/admin/settlements/runs", token: admin).decode(SettlementRunResult.self).statementsIssued == 1)
+            let statements = try await app.send(.GET, "/api/v1/admin/settlements", token: admin).decode(ListPage<SettlementStatementView>.self).items
+            #expect(statements.map(\.status) == [.draft, .paid], "newest first")
+            let next = try await app.send(.GET, "/api/v1/admin/settlements/\(statements[0].id)", token: fruitAdmin).decode(SettlementStatementDetail.self)
+            #expect(next.entries.map(\.kind) == ["line_adjustment"])
+            #expect(next.statement.totals.refundedFen == 5_000 && next.statement.totals.commissionFen == -250)
+            #expect(next.statement.totals.merchantNetFen == -5_000 + 250 + 30, "half the goods back, half the commission and channel fee returned")
+
+            // The invariant over everything booked, and the balances.
+            let all = try await SettlementEntryModel.query(on: app.db).all().reduce(SettlementAmounts.zero) { try $0.plus($1.amounts) }
+            #expect(try all.imbalance() == 0)
+            #expect(all.shopperPaidFen - all.refundedFen == 10_000 - 5_000)
+            balances = try await app.send(.GET, "/api/v1/admin/settlements/balances", token: admin).decode([SettlementBalance].self)
+            let fruit = try #require(balances.first { $0.merchantId == shop.merchant.id })
+            #expect(fruit.awaitingSettlementFen == 0 && fruit.pendingStatementFen == 0 && fruit.settledUnpaidFen == -4_720 && fruit.paidFen == 9_440)
+            let payouts = try await app.send(.GET, "/api/v1/admin/payouts", token: fruitAdmin).decode(ListPage<PayoutView>.self)
+            #expect(payouts.items.map(\.bankReference) == ["CMB20261220001"])
+            #expect(try await app.send(.GET, "/api/v1/admin/payouts", token: bakeryAdmin).decode(ListPage<PayoutView>.self).total == 0)
+
+            // Left alone, a draft confirms itself.
+            clock.advance(seconds: 7 * Self.day)
+            #expect(try await SettlementService(app: app, db: app.db).run(now: clock.now()).statementsAutoConfirmed == 1, "the hourly job")
+            let (_, later) = try await Fixtures.staff(app, "root.later", role: .platformAdmin, scope: .platform)
+            let auto = try await app.send(.GET, "/api/v1/admin/settlements?status=confirmed", token: later).decode(ListPage<SettlementStatementView>.self)
+            #expect(auto.items.map(\.confirmation) == [.automatic])
+            #expect(try await app.send(.GET, "/api/v1/admin/settlements?status=open&per=0", token: later).problem?.errors?.map(\.field).sorted() == ["per", "status"])
+        }
+    }
+}
