@@ -40,5 +40,6 @@ enum Migrations {
         app.migrations.add(CreateCoupons())
         app.migrations.add(CreateFlashSales())
         app.migrations.add(CreateGroupBuys())
+        app.migrations.add(CreateMerchantApplications())
     }
 }

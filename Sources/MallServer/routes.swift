@@ -68,6 +68,8 @@ func routes(_ app: Application) throws {
     try api.register(collection: PaymentRoutes())
     // Carriers and the carrier tracking push.
     try api.register(collection: LogisticsRoutes())
+    // Anyone: apply to sell on the mall (招商入驻), then follow, amend and add papers with the follow-up token.
+    try api.register(collection: MerchantApplicationRoutes())
 
     // Signed-in members only: own account, checkout, orders, after-sales requests.
     let member = api.grouped(RequirePrincipalMiddleware.member)
@@ -108,6 +110,8 @@ func routes(_ app: Application) throws {
     try admin.register(collection: GroupBuyAdminRoutes())
     try admin.register(collection: RoleRoutes())
     try admin.register(collection: MerchantRoutes())
+    // Staff: the merchant applications queue (merchant.manage on the platform): review, changes, approve, reject.
+    try admin.register(collection: MerchantApplicationAdminRoutes())
     try admin.register(collection: ShippingRuleRoutes())
     try admin.register(collection: StoreRoutes())
     try admin.register(collection: SystemRoutes())

@@ -20,6 +20,7 @@ struct AccessMatrixTests {
         case showA, editA, statusA, showB, editB, showC, editC, createSelfStore, createOtherStore
         case showSelfMerchant, editOtherMerchant, createMerchant, readSettings, writeSettings
         case readAudit, listStaff, createClerkAtA, createRole, listJobs
+        case listApplications
     }
 
     /// The calls each principal may make; every other call must be a 403.
@@ -90,6 +91,7 @@ struct AccessMatrixTests {
                 case .createRole: response = try await app.send(.POST, "/api/v1/admin/roles", token: token,
                                                                 json: RoleInput(code: "auditor", name: "Auditor", permissions: ["audit.view"]))
                 case .listJobs: response = try await app.send(.GET, "/api/v1/admin/jobs", token: token)
+                case .listApplications: response = try await app.send(.GET, "/api/v1/admin/merchant-applications", token: token)
                 }
                 let expected = Self.allowed[who]!.contains(call)
                 if expected {

@@ -124,6 +124,6 @@ extension MerchantModel {
     var dto: Merchant {
         Merchant(id: id!, code: code, name: name, kind: kind, status: status, contactName: contactName, contactPhone: contactPhone,
                  contactEmail: contactEmail, commissionRateBasisPoints: commissionRateBasisPoints,
-                 createdAt: createdAt ?? Date(timeIntervalSince1970: 0))
+                 createdAt: createdAt ?? Date(timeIntervalSince1970: 0), creditCode: creditCode, depositFen: depositFen)
     }
 }

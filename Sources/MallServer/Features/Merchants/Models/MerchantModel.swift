@@ -20,9 +20,13 @@ final class MerchantModel: Model, @unchecked Sendable {
     @Field(key: "commission_rate_bp") var commissionRateBasisPoints: Int
     /// The merchant's own `ShippingRule` as JSON; nil: the shop-wide settings apply.
     @OptionalField(key: "shipping_rule") var shippingRuleJSON: String?
+    /// The unified social credit code from its application; nil for merchants created by hand.
+    @OptionalField(key: "credit_code") var creditCode: String?
+    /// The deposit (保证金) the merchant has lodged with the platform, in fen.
+    @Field(key: "deposit_fen") var depositFen: Int64
 
     // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
-    var properties: [any AnyProperty] { [_id, _createdAt, _updatedAt, _code, _name, _kind, _status, _contactName, _contactPhone, _contactEmail, _commissionRateBasisPoints, _shippingRuleJSON] }
+    var properties: [any AnyProperty] { [_id, _createdAt, _updatedAt, _code, _name, _kind, _status, _contactName, _contactPhone, _contactEmail, _commissionRateBasisPoints, _shippingRuleJSON, _creditCode, _depositFen] }
 
     init() {}
 
@@ -37,6 +41,7 @@ final class MerchantModel: Model, @unchecked Sendable {
         self.contactPhone = contactPhone
         self.contactEmail = contactEmail
         self.commissionRateBasisPoints = commissionRateBasisPoints
+        self.depositFen = 0
     }
 
     var merchantID: MerchantID { MerchantID(id!) }
