@@ -26,7 +26,7 @@ struct ProductSearch {
 
     func run(on db: any Database) async throws -> ListPage<ProductSummary> {
         let sql = db.sql
-        var conditions: [SQLQueryString] = ["p.on_shelf = \(bind: true)", "p.status = 'approved'"]
+        var conditions: [SQLQueryString] = ["p.on_shelf = \(bind: true)", "p.status = 'approved'", "p.merchant_suspended_at IS NULL"]
         var score: SQLQueryString?
         // Keyword hits are the driving table when there is an index of them. SQLite, without
         // statistics, otherwise walks every product on the shelf and probes the hits for each

@@ -12,6 +12,7 @@ struct MerchantRoutes: RouteCollection {
         merchants.get(":merchantId", use: show)
         merchants.patch(":merchantId", use: update)
         merchants.post(":merchantId", "status", use: changeStatus)
+        merchants.put(":merchantId", "deposit", use: setDeposit)
     }
 
     func list(req: Request) async throws -> ListPage<Merchant> {
@@ -95,15 +96,15 @@ struct MerchantRoutes: RouteCollection {
         let merchant = try await find(req)
         try req.authorize(.merchantManage, on: .merchant(merchant.merchantID))
         let input = try req.content.decode(StatusChange<MerchantStatus>.self)
-        let before = merchant.dto
-        merchant.status = try merchant.status.changing(to: input.status, kind: merchant.kind)
-        try await req.db.writeTransaction { db in
-            try await merchant.update(on: db)
-            try await req.audit.record(on: db, action: "merchant.status", owner: .merchant(merchant.merchantID),
-                                       targetType: "merchant", targetId: merchant.id!.uuidString, before: before,
-                                       after: StatusAudit(status: merchant.status.rawValue, reason: input.reason))
-        }
-        return merchant.dto
+        return try await MerchantService(db: req.db).changeStatus(try merchant.requireID(), to: input.status, reason: input.reason, audit: req.audit).dto
+    }
+
+    /// The deposit (保证金) is the platform's record of money it holds.
+    func setDeposit(req: Request) async throws -> Merchant {
+        let merchant = try await find(req)
+        try req.authorize(.merchantManage, on: .platform)
+        let input = try req.content.decode(MerchantDepositInput.self)
+        return try await MerchantService(db: req.db).setDeposit(try merchant.requireID(), input, audit: req.audit).dto
     }
 
     private func find(_ req: Request) async throws -> MerchantModel {

@@ -54,9 +54,13 @@ struct CreateMerchantApplications: AsyncMigration {
         try await database.schema("merchants").field("credit_code", .string).update()
         try await database.schema("merchants").field("deposit_fen", .int64, .required, .sql(.default(0))).update()
         try await database.schema("staff").field("must_change_password", .bool, .required, .sql(.default(false))).update()
+        // Set on every product of a merchant while it is suspended or closed: the products leave
+        // the storefront without losing their own shelf state, which comes back on reinstatement.
+        try await database.schema("products").field("merchant_suspended_at", .datetime).update()
     }
 
     func revert(on database: any Database) async throws {
+        try await database.schema("products").deleteField("merchant_suspended_at").update()
         try await database.schema("staff").deleteField("must_change_password").update()
         try await database.schema("merchants").deleteField("deposit_fen").update()
         try await database.schema("merchants").deleteField("credit_code").update()
