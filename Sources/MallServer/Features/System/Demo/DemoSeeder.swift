@@ -185,6 +185,8 @@ struct DemoSeeder {
         try await DemoCoupons(app: app).run()
         try await DemoFlashSales(app: app).run()
         try await DemoGroupBuys(app: app).run()
+        // A merchant application (招商入驻) with its papers, waiting in the review queue.
+        try await DemoMerchantApplications(app: app).run()
         return accounts
     }
 
