@@ -23,6 +23,9 @@ const sections = {
   settings: () => import('./sections/settings.js'),
   audit: () => import('./sections/audit.js'),
   reviews: () => import('./sections/reviews.js'),
+  merchants: () => import('./sections/merchants.js'),
+  applications: () => import('./sections/applications.js'),
+  password: () => import('./sections/password.js'),
 };
 
 function markCurrentMenuItem(section) {

@@ -294,4 +294,27 @@ struct MerchantApplicationServerTests {
             #expect(try await StoreModel.query(on: app.db).filter(\.$code ~~ (0..<4).map { "FRESH\($0)-01" }).count() == 1)
         }
     }
+
+    @Test("the console shows a new merchant admin only the password form until the first password is changed")
+    func consoleForcesPasswordChange() async throws {
+        try await withTestApp { app in
+            let admin = try await PointsTests.admin(app)
+            let receipt = try await Self.underReview(app, admin: admin, stores: 1)
+            let approved = try await app.send(.POST, "/api/v1/admin/merchant-applications/\(receipt.application.id)/approve", token: admin,
+                                              json: MerchantApplicationApproval(merchantCode: "FRESH")).decode(MerchantApplicationApproved.self)
+            let browser = TestBrowser(app)
+            try await browser.get("/console/login")
+            let signedIn = try await browser.submit("/console/login", ["login": "fresh.admin", "password": approved.initialPassword])
+            #expect(signedIn.headers.first(name: .location) == "/console")
+            let shell = try await browser.get("/console/orders")
+            #expect(shell.status == .ok)
+            #expect(shell.text.contains("\"section\":\"password\""), "the password form instead of the orders")
+            #expect(!shell.text.contains("href=\"/console/orders\""), "and no menu")
+            let changed = try await browser.api(.POST, "/admin/auth/password",
+                                                json: PasswordChange(currentPassword: approved.initialPassword, newPassword: "Fresh2026go"))
+            #expect(changed.status == .noContent, "\(changed.text)")
+            let after = try await browser.get("/console/orders")
+            #expect(after.text.contains("\"section\":\"orders\"") && after.text.contains("href=\"/console/merchants\""))
+        }
+    }
 }

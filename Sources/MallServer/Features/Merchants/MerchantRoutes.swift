@@ -28,6 +28,16 @@ struct MerchantRoutes: RouteCollection {
             }
             query = query.filter(\.$status == parsed)
         }
+        if let kind = req.query[String.self, at: "kind"] {
+            guard let parsed = MerchantKind(rawValue: kind) else {
+                throw ValidationFailure(field: "kind", message: "must be one of \(MerchantKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            query = query.filter(\.$kind == parsed)
+        }
+        if let q = req.query[String.self, at: "q"]?.trimmingWhitespace(), !q.isEmpty {
+            guard q.count <= 60 else { throw ValidationFailure(field: "q", message: "must be at most 60 characters") }
+            query = query.group(.or) { $0.filter(\.$name ~~ q).filter(\.$code ~~ q.uppercased()) }
+        }
         return try await query.page(page) { $0.dto }
     }
 
