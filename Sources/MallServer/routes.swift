@@ -37,6 +37,8 @@ func routes(_ app: Application) throws {
     try browser.register(collection: FlashSalePagesRoutes())
     // Storefront: a group buy with its open groups, and one group to share and join.
     try browser.register(collection: GroupBuyPagesRoutes())
+    // Storefront: the merchant application form (商家入驻) and the applicant's follow-up page.
+    try browser.register(collection: MerchantApplicationPagesRoutes())
     // Staff console pages (sign-in and the shell its scripts fill from the admin API).
     try browser.register(collection: ConsoleRoutes())
 
