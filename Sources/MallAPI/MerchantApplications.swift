@@ -178,3 +178,64 @@ public struct MerchantDepositInput: Codable, Sendable {
         self.note = note
     }
 }
+
+/// `PUT /admin/merchants/{id}/shop`: the shop page's description and logo (a URL of an image the
+/// merchant uploaded, `/files/img/…`); null clears either.
+public struct MerchantShopInput: Codable, Sendable {
+    public var description: String?
+    public var logoUrl: String?
+
+    public init(description: String?, logoUrl: String?) {
+        self.description = description
+        self.logoUrl = logoUrl
+    }
+}
+
+/// A store as the shop page shows it: where it is and how to call it.
+public struct ShopStore: Codable, Sendable, Equatable {
+    public var id: UUID
+    public var name: String
+    public var address: String
+    public var latitude: Double
+    public var longitude: Double
+    public var phone: String
+
+    public init(id: UUID, name: String, address: String, latitude: Double, longitude: Double, phone: String) {
+        self.id = id
+        self.name = name
+        self.address = address
+        self.latitude = latitude
+        self.longitude = longitude
+        self.phone = phone
+    }
+}
+
+/// `GET /merchants/{id}`: what anyone may see of a merchant (never its contact or bank data).
+public struct MerchantShop: Codable, Sendable {
+    public var id: UUID
+    public var name: String
+    public var logoUrl: String?
+    public var description: String?
+    /// Mean stars of the approved reviews of its goods on sale, one decimal; nil without reviews.
+    public var rating: Double?
+    public var reviewCount: Int
+    public var productCount: Int
+    public var followerCount: Int
+    /// Whether the signed-in member follows it; nil for guests.
+    public var followedByMe: Bool?
+    public var stores: [ShopStore]
+
+    public init(id: UUID, name: String, logoUrl: String?, description: String?, rating: Double?, reviewCount: Int, productCount: Int,
+                followerCount: Int, followedByMe: Bool?, stores: [ShopStore]) {
+        self.id = id
+        self.name = name
+        self.logoUrl = logoUrl
+        self.description = description
+        self.rating = rating
+        self.reviewCount = reviewCount
+        self.productCount = productCount
+        self.followerCount = followerCount
+        self.followedByMe = followedByMe
+        self.stores = stores
+    }
+}

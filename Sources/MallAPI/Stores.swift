@@ -62,10 +62,13 @@ public struct Merchant: Codable, Sendable, Equatable {
     public var creditCode: String?
     /// The deposit (保证金) lodged with the platform, in fen.
     public var depositFen: Int64
+    /// The shop page's description and logo.
+    public var description: String?
+    public var logoUrl: String?
 
     public init(id: UUID, code: String, name: String, kind: MerchantKind, status: MerchantStatus, contactName: String,
                 contactPhone: String, contactEmail: String?, commissionRateBasisPoints: Int, createdAt: Date,
-                creditCode: String? = nil, depositFen: Int64 = 0) {
+                creditCode: String? = nil, depositFen: Int64 = 0, description: String? = nil, logoUrl: String? = nil) {
         self.id = id
         self.code = code
         self.name = name
@@ -78,6 +81,8 @@ public struct Merchant: Codable, Sendable, Equatable {
         self.createdAt = createdAt
         self.creditCode = creditCode
         self.depositFen = depositFen
+        self.description = description
+        self.logoUrl = logoUrl
     }
 }
 

@@ -39,6 +39,8 @@ func routes(_ app: Application) throws {
     try browser.register(collection: GroupBuyPagesRoutes())
     // Storefront: the merchant application form (商家入驻) and the applicant's follow-up page.
     try browser.register(collection: MerchantApplicationPagesRoutes())
+    // Storefront: a merchant's shop page (its goods, stores and the follow button).
+    try browser.register(collection: MerchantShopPagesRoutes())
     // Staff console pages (sign-in and the shell its scripts fill from the admin API).
     try browser.register(collection: ConsoleRoutes())
 
@@ -72,6 +74,8 @@ func routes(_ app: Application) throws {
     try api.register(collection: LogisticsRoutes())
     // Anyone: apply to sell on the mall (招商入驻), then follow, amend and add papers with the follow-up token.
     try api.register(collection: MerchantApplicationRoutes())
+    // Anyone: a merchant's shop (logo, description, rating, its stores, followers).
+    try api.register(collection: MerchantShopRoutes())
 
     // Signed-in members only: own account, checkout, orders, after-sales requests.
     let member = api.grouped(RequirePrincipalMiddleware.member)
@@ -90,6 +94,8 @@ func routes(_ app: Application) throws {
     // Members: reviews of delivered lines, follow-ups, "my reviews", and review photo uploads.
     try member.register(collection: MemberReviewRoutes())
     try member.register(collection: MemberMediaRoutes())
+    // Members: follow and unfollow shops, my followed shops.
+    try member.register(collection: MerchantShopRoutes.Following())
 
     // Staff console API: staff sign in, and everything else needs a signed-in staff member.
     try api.grouped("admin").register(collection: StaffAuthRoutes.SignIn())

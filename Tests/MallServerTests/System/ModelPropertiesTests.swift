@@ -30,7 +30,7 @@ struct ModelPropertiesTests {
         PromotionModel.self, PromotionMemberUseModel.self, PromotionOrderModel.self,
         FlashSessionModel.self, FlashItemModel.self, FlashMemberCountModel.self, FlashPurchaseModel.self,
         GroupBuyActivityModel.self, GroupBuyGroupModel.self, GroupBuyMemberModel.self, GroupBuyMemberCountModel.self,
-        MerchantApplicationModel.self, MerchantApplicationDocumentModel.self,
+        MerchantApplicationModel.self, MerchantApplicationDocumentModel.self, MerchantFollowModel.self,
     ]
 
     @Test("each model's hand-written property list holds exactly the wrappers reflection finds")

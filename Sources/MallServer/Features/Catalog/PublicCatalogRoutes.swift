@@ -28,6 +28,7 @@ struct PublicCatalogRoutes: RouteCollection {
         if let q = search.keyword, q.count > 50 { errors.add("q", "must be at most 50 characters") }
         search.categoryId = req.optionalQuery(UUID.self, "categoryId", into: &errors, message: "must be a category id")
         search.brandId = req.optionalQuery(UUID.self, "brandId", into: &errors, message: "must be a brand id")
+        search.merchantId = req.optionalQuery(UUID.self, "merchantId", into: &errors, message: "must be a merchant id")
         search.tag = req.query[String.self, at: "tag"]
         search.minPriceFen = req.boundedQuery("minPrice", InputLimits.priceFen, into: &errors)
         search.maxPriceFen = req.boundedQuery("maxPrice", InputLimits.priceFen, into: &errors)

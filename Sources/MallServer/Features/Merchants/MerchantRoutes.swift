@@ -13,6 +13,7 @@ struct MerchantRoutes: RouteCollection {
         merchants.patch(":merchantId", use: update)
         merchants.post(":merchantId", "status", use: changeStatus)
         merchants.put(":merchantId", "deposit", use: setDeposit)
+        merchants.put(":merchantId", "shop", use: setShop)
     }
 
     func list(req: Request) async throws -> ListPage<Merchant> {
@@ -117,6 +118,14 @@ struct MerchantRoutes: RouteCollection {
         return try await MerchantService(db: req.db).setDeposit(try merchant.requireID(), input, audit: req.audit).dto
     }
 
+    /// The shop page's face is the merchant's own to keep, like its catalogue.
+    func setShop(req: Request) async throws -> Merchant {
+        let merchant = try await find(req)
+        try req.authorize(.catalogEdit, on: .merchant(merchant.merchantID))
+        let input = try req.content.decode(MerchantShopInput.self)
+        return try await MerchantShopService(db: req.db).setFace(try merchant.requireID(), input, audit: req.audit).dto
+    }
+
     private func find(_ req: Request) async throws -> MerchantModel {
         _ = try req.requireStaff()
         guard let id = req.parameters.get("merchantId", as: UUID.self), let merchant = try await MerchantModel.find(id, on: req.db) else {
@@ -135,6 +144,7 @@ extension MerchantModel {
     var dto: Merchant {
         Merchant(id: id!, code: code, name: name, kind: kind, status: status, contactName: contactName, contactPhone: contactPhone,
                  contactEmail: contactEmail, commissionRateBasisPoints: commissionRateBasisPoints,
-                 createdAt: createdAt ?? Date(timeIntervalSince1970: 0), creditCode: creditCode, depositFen: depositFen)
+                 createdAt: createdAt ?? Date(timeIntervalSince1970: 0), creditCode: creditCode, depositFen: depositFen,
+                 description: shopDescription, logoUrl: logoURL)
     }
 }

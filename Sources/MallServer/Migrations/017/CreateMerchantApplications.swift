@@ -1,8 +1,8 @@
 import Fluent
 import SQLKit
 
-/// Merchant onboarding: applications with their private documents, the merchant's credit code
-/// and deposit, and the flag that makes a staff account created for someone else change its
+/// Merchant onboarding: applications with their private documents, the merchant's credit code,
+/// deposit and public shop face (logo, description, followers), and the flag that makes a staff account created for someone else change its
 /// password at the first sign-in.
 struct CreateMerchantApplications: AsyncMigration {
     var name: String { "017_CreateMerchantApplications" }
@@ -51,7 +51,19 @@ struct CreateMerchantApplications: AsyncMigration {
             .unique(on: "application_id", "kind")
             .create()
 
+        try await database.schema("merchant_follows")
+            .id()
+            .field("merchant_id", .uuid, .required, .references("merchants", "id"))
+            .field("member_id", .uuid, .required, .references("members", "id"))
+            .field("created_at", .datetime, .required)
+            // Following twice is following once.
+            .unique(on: "merchant_id", "member_id")
+            .create()
+        try await database.index("merchant_follows_member", on: "merchant_follows", columns: ["member_id", "created_at"])
+
         try await database.schema("merchants").field("credit_code", .string).update()
+        try await database.schema("merchants").field("description", .string).update()
+        try await database.schema("merchants").field("logo_url", .string).update()
         try await database.schema("merchants").field("deposit_fen", .int64, .required, .sql(.default(0))).update()
         try await database.schema("staff").field("must_change_password", .bool, .required, .sql(.default(false))).update()
         // Set on every product of a merchant while it is suspended or closed: the products leave
@@ -63,7 +75,10 @@ struct CreateMerchantApplications: AsyncMigration {
         try await database.schema("products").deleteField("merchant_suspended_at").update()
         try await database.schema("staff").deleteField("must_change_password").update()
         try await database.schema("merchants").deleteField("deposit_fen").update()
+        try await database.schema("merchants").deleteField("logo_url").update()
+        try await database.schema("merchants").deleteField("description").update()
         try await database.schema("merchants").deleteField("credit_code").update()
+        try await database.schema("merchant_follows").delete()
         try await database.schema("merchant_application_documents").delete()
         try await database.schema("merchant_applications").delete()
     }

@@ -24,9 +24,12 @@ final class MerchantModel: Model, @unchecked Sendable {
     @OptionalField(key: "credit_code") var creditCode: String?
     /// The deposit (保证金) the merchant has lodged with the platform, in fen.
     @Field(key: "deposit_fen") var depositFen: Int64
+    /// The shop page's words and logo (a `/files/…` image URL), both the merchant's to write.
+    @OptionalField(key: "description") var shopDescription: String?
+    @OptionalField(key: "logo_url") var logoURL: String?
 
     // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
-    var properties: [any AnyProperty] { [_id, _createdAt, _updatedAt, _code, _name, _kind, _status, _contactName, _contactPhone, _contactEmail, _commissionRateBasisPoints, _shippingRuleJSON, _creditCode, _depositFen] }
+    var properties: [any AnyProperty] { [_id, _createdAt, _updatedAt, _code, _name, _kind, _status, _contactName, _contactPhone, _contactEmail, _commissionRateBasisPoints, _shippingRuleJSON, _creditCode, _depositFen, _shopDescription, _logoURL] }
 
     init() {}
 
@@ -48,5 +51,27 @@ final class MerchantModel: Model, @unchecked Sendable {
 
     static func find(code: String, on db: any Database) async throws -> MerchantModel? {
         try await query(on: db).filter(\.$code == code).first()
+    }
+}
+
+/// A member following a merchant's shop.
+final class MerchantFollowModel: Model, @unchecked Sendable {
+    static let schema = "merchant_follows"
+
+    @ID(key: .id) var id: UUID?
+
+    @Field(key: "merchant_id") var merchantId: UUID
+    @Field(key: "member_id") var memberId: UUID
+    @Field(key: "created_at") var createdAt: Date
+
+    // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
+    var properties: [any AnyProperty] { [_id, _merchantId, _memberId, _createdAt] }
+
+    init() {}
+
+    init(merchantId: UUID, memberId: UUID, createdAt: Date) {
+        self.merchantId = merchantId
+        self.memberId = memberId
+        self.createdAt = createdAt
     }
 }
