@@ -94,6 +94,21 @@ async function renderMerchant(root, id) {
   if (!editable) profile.element.querySelector('.form-actions').hidden = true;
   add(root, h('section', { class: 'card' }, h('h2', { text: t('merchants.profile') }), profile.element));
 
+  // The shop page's face is the merchant's own, like its catalogue.
+  if (can('catalog.edit')) {
+    const face = createForm({
+      fields: [
+        { name: 'description', label: t('merchants.shopDescription'), type: 'textarea', rows: 3, value: merchant.description, keepEmpty: true },
+        { name: 'logoUrl', label: t('merchants.logoUrl'), value: merchant.logoUrl, keepEmpty: true, help: t('merchants.logoHelp') },
+      ],
+      submitLabel: t('action.save'),
+      onSubmit: (v) => put(`/admin/merchants/${merchant.id}/shop`, v),
+      onSuccess: () => announce(t('common.saved')),
+    });
+    add(root, h('section', { class: 'card' }, h('h2', { text: t('merchants.shop') }),
+      h('p', {}, link(`/merchants/${merchant.id}`, t('merchants.openShop'))), face.element));
+  }
+
   const stores = createTable({
     caption: t('merchants.stores'),
     endpoint: '/admin/stores',
