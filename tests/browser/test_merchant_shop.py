@@ -2,7 +2,7 @@
 
 Product page → 进店逛逛 → /merchants/{id}: the merchant's name, its goods and its stores with a
 map link; signed in as 13800138000, 关注店铺 raises the follower count and the API lists the shop
-among the member's followed shops; 取消关注 undoes it.
+among the member's followed shops and the member centre's 关注的店铺 links to it; 取消关注 undoes it.
 """
 from selenium.webdriver.common.by import By
 
@@ -36,6 +36,13 @@ def test_product_to_shop_and_follow(browser, api):
     member = api.member_token("13800138000")
     assert [s["id"] for s in api.ok("GET", "/me/followed-merchants", token=member)] == [fruit["id"]]
     browser.shot("followed")
+    browser.open("/member")
+    click(d, d.find_element(By.CSS_SELECTOR, "a[href='/member/shops']"))
+    text_appears(d, ".shop-list", fruit["name"])
+    browser.shot("my-shops")
+    click(d, d.find_element(By.CSS_SELECTOR, f".shop-list a[href='/merchants/{fruit['id']}']"))
+    follow = visible(d, "#shop-follow")
+    wait(d).until(lambda x: follow.is_enabled() and follow.text == T("shop_unfollow"))
     click(d, follow)
     text_appears(d, "#shop-followers", T("shop_followers").replace("{n}", "0"))
     assert api.ok("GET", "/me/followed-merchants", token=member) == []

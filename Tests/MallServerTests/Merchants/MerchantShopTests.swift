@@ -39,6 +39,7 @@ struct MerchantShopTests {
             }
             let mine = try await app.send(.GET, "/api/v1/me/followed-merchants", token: member).decode([MerchantShop].self)
             #expect(mine.map(\.id) == [fruit.merchant.id!])
+            #expect(try await app.send(.GET, "/member/shops").status == .seeOther, "the page asks a guest to sign in")
             let unfollowed = try await app.send(.DELETE, "/api/v1/me/followed-merchants/\(fruit.merchant.id!)", token: member).decode(MerchantShop.self)
             #expect(unfollowed.followerCount == 0 && unfollowed.followedByMe == false)
             #expect(try await app.send(.PUT, "/api/v1/me/followed-merchants/\(fruit.merchant.id!)").status == .unauthorized)

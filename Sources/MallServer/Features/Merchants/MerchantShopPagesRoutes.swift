@@ -8,6 +8,30 @@ import Vapor
 struct MerchantShopPagesRoutes: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("merchants", ":merchantId", use: page)
+        routes.get("member", "shops", use: followed)
+    }
+
+    struct FollowedShop: Encodable, Sendable {
+        let href: String
+        let name: String
+        let logoUrl: String?
+        let summary: String
+    }
+
+    struct FollowedData: Encodable, Sendable {
+        let shops: [FollowedShop]
+    }
+
+    /// The member centre's "my followed shops".
+    func followed(req: Request) async throws -> Response {
+        guard let member = req.signedInMemberId else {
+            return req.redirect(to: "/login" + StorefrontRoutes.queryString(["next": req.url.path]))
+        }
+        let shops = try await MerchantShopService(db: req.db).followed(by: member).map { shop in
+            FollowedShop(href: "/merchants/\(shop.id)", name: shop.name, logoUrl: shop.logoUrl,
+                         summary: req.message("shop_counts", ["products": String(shop.productCount), "reviews": String(shop.reviewCount)]))
+        }
+        return try await req.renderPage("storefront/my-shops", title: req.message("shop_mine"), data: FollowedData(shops: shops))
     }
 
     struct StoreLine: Encodable, Sendable {
