@@ -14,9 +14,11 @@ struct MerchantShopService {
         guard let merchant = try await MerchantModel.find(merchantId, on: db), merchant.status == .active else {
             throw MallError.notFound("No such shop.")
         }
-        // The same goods the storefront lists: approved, on the shelf, merchant trading.
+        // The same goods the storefront lists: approved, on the shelf, merchant trading. PostgreSQL
+        // sums BIGINT columns to NUMERIC; the casts keep both databases answering integers.
         let totals = try await db.sql.raw("""
-            SELECT COUNT(*) AS products, COALESCE(SUM(review_count), 0) AS reviews, COALESCE(SUM(review_star_total), 0) AS stars
+            SELECT COUNT(*) AS products, CAST(COALESCE(SUM(review_count), 0) AS BIGINT) AS reviews,
+                   CAST(COALESCE(SUM(review_star_total), 0) AS BIGINT) AS stars
             FROM products WHERE merchant_id = \(bind: merchantId) AND on_shelf = \(bind: true) AND status = 'approved'
               AND merchant_suspended_at IS NULL
             """).first()
