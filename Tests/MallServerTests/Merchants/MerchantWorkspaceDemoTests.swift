@@ -8,7 +8,7 @@ import Vapor
 
 @Suite("Merchant workspace on the demo: a pending application to review; fruit.admin sees only its own")
 struct MerchantWorkspaceDemoTests {
-    @Test("the demo application waits with its papers; seeding twice adds nothing; fruit.admin's lists hold only XFRUIT's rows")
+    @Test("the demo application waits with its papers; seeding twice adds nothing; fruit.admin's lists (products, stores, staff, stock, orders, after-sales, promotions) hold only XFRUIT's rows")
     func demo() async throws {
         try await withTestApp { app in
             _ = try await DemoSeeder(app: app).run()
@@ -35,6 +35,10 @@ struct MerchantWorkspaceDemoTests {
             #expect(Set(levels.items.map(\.storeId)).isSubset(of: Set(stores.items.map(\.id))))
             let orders = try await app.send(.GET, "/api/v1/admin/orders?per=200", token: token).decode(StaffOrderList.self)
             #expect(orders.orders.items.allSatisfy { $0.merchantId == fruit })
+            let cases = try await app.send(.GET, "/api/v1/admin/after-sales?per=200", token: token).decode(ListPage<AfterSalesInfo>.self)
+            #expect(Set(cases.items.map(\.storeId)).isSubset(of: Set(stores.items.map(\.id))))
+            let promotions = try await app.send(.GET, "/api/v1/admin/marketing/promotions?per=200", token: token).decode(ListPage<PromotionDTO>.self)
+            #expect(promotions.items.allSatisfy { $0.merchantId == fruit })
             let merchants = try await app.send(.GET, "/api/v1/admin/merchants", token: token).decode(ListPage<Merchant>.self)
             #expect(merchants.items.map(\.id) == [fruit])
             let other = try #require(try await ProductModel.query(on: app.db).filter(\.$merchantId != fruit).first())
