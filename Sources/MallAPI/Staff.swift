@@ -95,10 +95,13 @@ public struct StaffMember: Codable, Sendable, Equatable {
 public struct StaffIdentity: Codable, Sendable {
     public var staff: StaffMember
     public var permissions: [Permission]
+    /// True until the holder replaces a password someone else chose; meanwhile `permissions` is empty.
+    public var mustChangePassword: Bool
 
-    public init(staff: StaffMember, permissions: [Permission]) {
+    public init(staff: StaffMember, permissions: [Permission], mustChangePassword: Bool = false) {
         self.staff = staff
         self.permissions = permissions
+        self.mustChangePassword = mustChangePassword
     }
 }
 
@@ -106,11 +109,15 @@ public struct StaffSession: Codable, Sendable {
     public var staff: StaffMember
     public var permissions: [Permission]
     public var tokens: TokenPair
+    /// True until the holder replaces a password someone else chose (`POST /admin/auth/password`);
+    /// meanwhile the session holds no permissions.
+    public var mustChangePassword: Bool
 
-    public init(staff: StaffMember, permissions: [Permission], tokens: TokenPair) {
+    public init(staff: StaffMember, permissions: [Permission], tokens: TokenPair, mustChangePassword: Bool = false) {
         self.staff = staff
         self.permissions = permissions
         self.tokens = tokens
+        self.mustChangePassword = mustChangePassword
     }
 }
 

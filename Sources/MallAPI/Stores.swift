@@ -58,9 +58,17 @@ public struct Merchant: Codable, Sendable, Equatable {
     public var contactEmail: String?
     public var commissionRateBasisPoints: Int
     public var createdAt: Date
+    /// The unified social credit code of an onboarded merchant (from its application).
+    public var creditCode: String?
+    /// The deposit (保证金) lodged with the platform, in fen.
+    public var depositFen: Int64
+    /// The shop page's description and logo.
+    public var description: String?
+    public var logoUrl: String?
 
     public init(id: UUID, code: String, name: String, kind: MerchantKind, status: MerchantStatus, contactName: String,
-                contactPhone: String, contactEmail: String?, commissionRateBasisPoints: Int, createdAt: Date) {
+                contactPhone: String, contactEmail: String?, commissionRateBasisPoints: Int, createdAt: Date,
+                creditCode: String? = nil, depositFen: Int64 = 0, description: String? = nil, logoUrl: String? = nil) {
         self.id = id
         self.code = code
         self.name = name
@@ -71,6 +79,10 @@ public struct Merchant: Codable, Sendable, Equatable {
         self.contactEmail = contactEmail
         self.commissionRateBasisPoints = commissionRateBasisPoints
         self.createdAt = createdAt
+        self.creditCode = creditCode
+        self.depositFen = depositFen
+        self.description = description
+        self.logoUrl = logoUrl
     }
 }
 

@@ -42,6 +42,7 @@ enum Migrations {
         app.migrations.add(CreateGroupBuys())
         app.migrations.add(UpdateFlashPurchasesAddListPrice())
         app.migrations.add(UpdateGroupBuyMembersAddListPrice())
+        app.migrations.add(CreateMerchantApplications())
         app.migrations.add(CreateSettlement())
     }
 }

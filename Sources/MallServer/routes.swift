@@ -37,6 +37,10 @@ func routes(_ app: Application) throws {
     try browser.register(collection: FlashSalePagesRoutes())
     // Storefront: a group buy with its open groups, and one group to share and join.
     try browser.register(collection: GroupBuyPagesRoutes())
+    // Storefront: the merchant application form (商家入驻) and the applicant's follow-up page.
+    try browser.register(collection: MerchantApplicationPagesRoutes())
+    // Storefront: a merchant's shop page (its goods, stores and the follow button).
+    try browser.register(collection: MerchantShopPagesRoutes())
     // Staff console pages (sign-in and the shell its scripts fill from the admin API).
     try browser.register(collection: ConsoleRoutes())
 
@@ -68,6 +72,10 @@ func routes(_ app: Application) throws {
     try api.register(collection: PaymentRoutes())
     // Carriers and the carrier tracking push.
     try api.register(collection: LogisticsRoutes())
+    // Anyone: apply to sell on the mall (招商入驻), then follow, amend and add papers with the follow-up token.
+    try api.register(collection: MerchantApplicationRoutes())
+    // Anyone: a merchant's shop (logo, description, rating, its stores, followers).
+    try api.register(collection: MerchantShopRoutes())
 
     // Signed-in members only: own account, checkout, orders, after-sales requests.
     let member = api.grouped(RequirePrincipalMiddleware.member)
@@ -86,6 +94,8 @@ func routes(_ app: Application) throws {
     // Members: reviews of delivered lines, follow-ups, "my reviews", and review photo uploads.
     try member.register(collection: MemberReviewRoutes())
     try member.register(collection: MemberMediaRoutes())
+    // Members: follow and unfollow shops, my followed shops.
+    try member.register(collection: MerchantShopRoutes.Following())
 
     // Staff console API: staff sign in, and everything else needs a signed-in staff member.
     try api.grouped("admin").register(collection: StaffAuthRoutes.SignIn())
@@ -108,6 +118,8 @@ func routes(_ app: Application) throws {
     try admin.register(collection: GroupBuyAdminRoutes())
     try admin.register(collection: RoleRoutes())
     try admin.register(collection: MerchantRoutes())
+    // Staff: the merchant applications queue (merchant.manage on the platform): review, changes, approve, reject.
+    try admin.register(collection: MerchantApplicationAdminRoutes())
     try admin.register(collection: ShippingRuleRoutes())
     try admin.register(collection: StoreRoutes())
     try admin.register(collection: SystemRoutes())

@@ -29,6 +29,9 @@ const sections = {
   jobs: () => import('./sections/jobs.js'),
   backups: () => import('./sections/backups.js'),
   settlements: () => import('./sections/settlements.js'),
+  merchants: () => import('./sections/merchants.js'),
+  applications: () => import('./sections/applications.js'),
+  password: () => import('./sections/password.js'),
 };
 
 function markCurrentMenuItem(section) {

@@ -22,6 +22,7 @@ struct AccessMatrixTests {
         case readAudit, listStaff, createClerkAtA, createRole, listJobs
         case listBackups, readInbox, showSelfPrices, editTemplate
         case listSettlements, readOtherFeeRules, addOtherFeeRule, runSettlement
+        case listApplications
     }
 
     /// The calls each principal may make; every other call must be a 403.
@@ -108,6 +109,7 @@ struct AccessMatrixTests {
                 case .addOtherFeeRule: response = try await app.send(.POST, "/api/v1/admin/merchants/\(other.id!)/fee-rules", token: token,
                                                                      json: FeeRuleInput(rateBasisPoints: 600))
                 case .runSettlement: response = try await app.send(.POST, "/api/v1/admin/settlements/runs", token: token)
+                case .listApplications: response = try await app.send(.GET, "/api/v1/admin/merchant-applications", token: token)
                 }
                 let expected = Self.allowed[who]!.contains(call)
                 if expected {

@@ -32,6 +32,7 @@ struct ModelPropertiesTests {
         GroupBuyActivityModel.self, GroupBuyGroupModel.self, GroupBuyMemberModel.self, GroupBuyMemberCountModel.self,
         FeeRuleModel.self, PaymentChannelFeeModel.self, OrderFeesModel.self, OrderLineFeesModel.self, SettlementStatementModel.self,
         SettlementEntryModel.self, PayoutModel.self,
+        MerchantApplicationModel.self, MerchantApplicationDocumentModel.self, MerchantFollowModel.self,
     ]
 
     @Test("each model's hand-written property list holds exactly the wrappers reflection finds")

@@ -410,10 +410,10 @@ struct WebPagesTests {
             try await merchant.get("/console/login")
             _ = try await merchant.submit("/console/login", ["login": "merchant", "password": Fixtures.password])
             let menu = try await merchant.get("/console")
-            for section in ["orders", "catalog", "inventory", "stores", "staff"] {
+            for section in ["orders", "catalog", "inventory", "stores", "staff", "merchants"] {
                 #expect(menu.text.contains("href=\"/console/\(section)\""), "\(section)")
             }
-            for section in ["members", "payments", "settings"] {
+            for section in ["members", "payments", "settings", "applications"] {
                 #expect(!menu.text.contains("href=\"/console/\(section)\""), "\(section)")
                 #expect(try await merchant.get("/console/\(section)").status == .forbidden)
             }

@@ -30,7 +30,7 @@ struct CartRoutes: RouteCollection {
         let input = try req.content.decode(CartLineInput.self)
         try Self.checkQuantity(input.quantity)
         guard let sku = try await SKUModel.find(input.skuId, on: req.db) else { throw ValidationFailure(field: "skuId", message: "is not a SKU") }
-        guard sku.enabled, let product = try await ProductModel.find(sku.productId, on: req.db), product.onShelf else {
+        guard sku.enabled, let product = try await ProductModel.find(sku.productId, on: req.db), product.onSale else {
             throw MallError.conflict("This item is not on sale.")
         }
         let (cart, token) = try await CartService.find(req, create: true)

@@ -153,7 +153,7 @@ enum CartService {
                 let available = levels.filter { $0.skuId == sku.id && !delistedStores.contains($0.storeId) }
                     .reduce(0) { $0 + $1.available }
                 var problems: [CartLineProblem] = []
-                if !product.onShelf { problems.append(.offShelf) }
+                if !product.onSale { problems.append(.offShelf) }
                 if !sku.enabled { problems.append(.skuDisabled) }
                 if let pickupStore, delistedStores.contains(pickupStore.id) { problems.append(.delistedAtStore) }
                 if available == 0 {

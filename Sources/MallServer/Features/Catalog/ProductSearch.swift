@@ -14,6 +14,8 @@ struct ProductSearch {
     var keyword: String?
     var categoryId: UUID?
     var brandId: UUID?
+    /// One merchant's goods (its shop page).
+    var merchantId: UUID?
     var tag: String?
     var minPriceFen: Int64?
     var maxPriceFen: Int64?
@@ -26,7 +28,7 @@ struct ProductSearch {
 
     func run(on db: any Database) async throws -> ListPage<ProductSummary> {
         let sql = db.sql
-        var conditions: [SQLQueryString] = ["p.on_shelf = \(bind: true)", "p.status = 'approved'"]
+        var conditions: [SQLQueryString] = ["p.on_shelf = \(bind: true)", "p.status = 'approved'", "p.merchant_suspended_at IS NULL"]
         var score: SQLQueryString?
         // Keyword hits are the driving table when there is an index of them. SQLite, without
         // statistics, otherwise walks every product on the shelf and probes the hits for each
@@ -49,6 +51,7 @@ struct ProductSearch {
                 + " + CASE WHEN LOWER(p.title) LIKE \(bind: pattern) ESCAPE '\\' THEN 3 ELSE 0 END"
                 + " + CASE WHEN LOWER(p.subtitle) LIKE \(bind: pattern) ESCAPE '\\' THEN 1 ELSE 0 END)"
         }
+        if let merchantId { conditions.append("p.merchant_id = \(bind: merchantId)") }
         if let categoryId {
             // The category and its descendants as a list of ids, so that a leaf category (the
             // usual page) is one equality the products_category_sales index can walk in order.

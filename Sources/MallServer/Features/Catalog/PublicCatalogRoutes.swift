@@ -28,6 +28,7 @@ struct PublicCatalogRoutes: RouteCollection {
         if let q = search.keyword, q.count > 50 { errors.add("q", "must be at most 50 characters") }
         search.categoryId = req.optionalQuery(UUID.self, "categoryId", into: &errors, message: "must be a category id")
         search.brandId = req.optionalQuery(UUID.self, "brandId", into: &errors, message: "must be a brand id")
+        search.merchantId = req.optionalQuery(UUID.self, "merchantId", into: &errors, message: "must be a merchant id")
         search.tag = req.query[String.self, at: "tag"]
         search.minPriceFen = req.boundedQuery("minPrice", InputLimits.priceFen, into: &errors)
         search.maxPriceFen = req.boundedQuery("maxPrice", InputLimits.priceFen, into: &errors)
@@ -52,7 +53,7 @@ struct PublicCatalogRoutes: RouteCollection {
     /// nearest open store of the merchant when the shopper shares a location.
     func detail(req: Request) async throws -> ProductDetail {
         guard let id = req.parameters.get("productId", as: UUID.self), let product = try await ProductModel.find(id, on: req.db),
-              product.onShelf else { throw MallError.notFound("No such product on sale.") }
+              product.onSale else { throw MallError.notFound("No such product on sale.") }
         var errors = FieldErrorCollector()
         let storeId = req.optionalQuery(UUID.self, "storeId", into: &errors, message: "must be a store id")
         let point = try nearPoint(req, errors: &errors)
@@ -133,7 +134,7 @@ struct PublicCatalogRoutes: RouteCollection {
     /// storefront's scan page).
     static func onShelf(barcode code: Barcode, on db: any Database) async throws -> (SKUModel, ProductModel)? {
         for sku in try await SKUModel.query(on: db).filter(\.$barcode == code.digits).filter(\.$enabled == true).all() {
-            if let product = try await ProductModel.find(sku.productId, on: db), product.onShelf { return (sku, product) }
+            if let product = try await ProductModel.find(sku.productId, on: db), product.onSale { return (sku, product) }
         }
         return nil
     }

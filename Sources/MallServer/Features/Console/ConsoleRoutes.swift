@@ -23,7 +23,10 @@ struct ConsoleRoutes: RouteCollection {
         ("notifications", .storeView, false), ("shipping", .merchantView, false), ("jobs", .jobsManage, true),
         ("backups", .settingsManage, true),
         ("settlements", .settlementView, false),
+        ("merchants", .merchantView, false), ("applications", .merchantManage, true),
     ]
+    /// The only page for an account whose first password (chosen by someone else) is unchanged.
+    static let passwordSection: (key: String, permission: Permission?, platformOnly: Bool) = ("password", nil, false)
 
     static func opens(_ section: (key: String, permission: Permission?, platformOnly: Bool), for policy: AccessPolicy) -> Bool {
         guard let permission = section.permission else { return true }
@@ -86,8 +89,9 @@ struct ConsoleRoutes: RouteCollection {
             return req.redirect(to: "/console/login" + StorefrontRoutes.queryString(["next": here]))
         }
         let section = req.parameters.get("section") ?? "dashboard"
-        let allowed = Self.sections.filter { Self.opens($0, for: staff.policy) }
-        guard let current = allowed.first(where: { $0.key == section }) else {
+        let mustChangePassword = try await StaffModel.find(staff.staffId, on: req.db)?.mustChangePassword ?? false
+        let allowed = mustChangePassword ? [] : Self.sections.filter { Self.opens($0, for: staff.policy) }
+        guard let current = mustChangePassword ? Self.passwordSection : allowed.first(where: { $0.key == section }) else {
             if Self.sections.contains(where: { $0.key == section }) {
                 throw MallError.forbidden("Your roles do not include this part of the console.")
             }

@@ -14,6 +14,7 @@ struct StaffAuthRoutes: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
         routes.grouped("auth").get("me", use: me)
+        routes.grouped("auth").post("password", use: changePassword)
     }
 
     func login(req: Request) async throws -> StaffSession {
@@ -22,8 +23,9 @@ struct StaffAuthRoutes: RouteCollection {
         let issued = try await TokenService(app: req.application, db: req.db)
             .startSession(kind: .staff, subjectId: staff.id!, userAgent: req.headers.first(name: .userAgent), ip: req.clientIP)
         let grants = try await StaffRoleGrantModel.grants(of: [staff.id!], on: req.db)
-        let policy = AccessPolicy(grants: grants.map { AccessGrant(permissions: $0.role.permissions, scope: $0.scope) })
-        return StaffSession(staff: staff.dto(grants: grants), permissions: policy.heldPermissions.sorted(), tokens: issued.tokens)
+        let policy = AccessPolicy(grants: staff.mustChangePassword ? [] : grants.map { AccessGrant(permissions: $0.role.permissions, scope: $0.scope) })
+        return StaffSession(staff: staff.dto(grants: grants), permissions: policy.heldPermissions.sorted(), tokens: issued.tokens,
+                            mustChangePassword: staff.mustChangePassword)
     }
 
     /// The password check shared by the API and the console's sign-in form.
@@ -45,7 +47,17 @@ struct StaffAuthRoutes: RouteCollection {
         let principal = try req.requireStaff()
         guard let staff = try await StaffModel.find(principal.staffId, on: req.db) else { throw MallError.unauthorized("Unknown staff account.") }
         let grants = try await StaffRoleGrantModel.grants(of: [principal.staffId], on: req.db)
-        return StaffIdentity(staff: staff.dto(grants: grants), permissions: principal.policy.heldPermissions.sorted())
+        return StaffIdentity(staff: staff.dto(grants: grants), permissions: principal.policy.heldPermissions.sorted(),
+                             mustChangePassword: staff.mustChangePassword)
+    }
+
+    /// Open to every signed-in staff member, including one whose first password still has to go.
+    func changePassword(req: Request) async throws -> HTTPStatus {
+        let principal = try req.requireStaff()
+        let input = try req.content.decode(PasswordChange.self)
+        try await StaffPasswordService(app: req.application, db: req.db, audit: req.audit)
+            .change(staffId: principal.staffId, keepingSession: principal.sessionId, current: input.currentPassword, new: input.newPassword)
+        return .noContent
     }
 }
 

@@ -194,11 +194,11 @@ struct StaffRoutes: RouteCollection {
         return grants.contains { reach.includes($0.owner) }
     }
 
-    static func checkUsername(_ raw: String) throws -> String {
+    static func checkUsername(_ raw: String, field: String = "username") throws -> String {
         let username = raw.trimmingWhitespace().lowercased()
         let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789._-")
         guard (3...32).contains(username.count), username.allSatisfy({ allowed.contains($0) }), username.first?.isLetter == true else {
-            throw ValidationFailure(field: "username", message: "must be 3–32 letters, digits, '.', '_' or '-', starting with a letter")
+            throw ValidationFailure(field: field, message: "must be 3–32 letters, digits, '.', '_' or '-', starting with a letter")
         }
         return username
     }

@@ -12,6 +12,8 @@ struct MerchantRoutes: RouteCollection {
         merchants.get(":merchantId", use: show)
         merchants.patch(":merchantId", use: update)
         merchants.post(":merchantId", "status", use: changeStatus)
+        merchants.put(":merchantId", "deposit", use: setDeposit)
+        merchants.put(":merchantId", "shop", use: setShop)
     }
 
     func list(req: Request) async throws -> ListPage<Merchant> {
@@ -26,6 +28,16 @@ struct MerchantRoutes: RouteCollection {
                 throw ValidationFailure(field: "status", message: "must be one of \(MerchantStatus.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             query = query.filter(\.$status == parsed)
+        }
+        if let kind = req.query[String.self, at: "kind"] {
+            guard let parsed = MerchantKind(rawValue: kind) else {
+                throw ValidationFailure(field: "kind", message: "must be one of \(MerchantKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            query = query.filter(\.$kind == parsed)
+        }
+        if let q = req.query[String.self, at: "q"]?.trimmingWhitespace(), !q.isEmpty {
+            guard q.count <= 60 else { throw ValidationFailure(field: "q", message: "must be at most 60 characters") }
+            query = query.group(.or) { $0.filter(\.$name ~~ q).filter(\.$code ~~ q.uppercased()) }
         }
         return try await query.page(page) { $0.dto }
     }
@@ -95,15 +107,23 @@ struct MerchantRoutes: RouteCollection {
         let merchant = try await find(req)
         try req.authorize(.merchantManage, on: .merchant(merchant.merchantID))
         let input = try req.content.decode(StatusChange<MerchantStatus>.self)
-        let before = merchant.dto
-        merchant.status = try merchant.status.changing(to: input.status, kind: merchant.kind)
-        try await req.db.writeTransaction { db in
-            try await merchant.update(on: db)
-            try await req.audit.record(on: db, action: "merchant.status", owner: .merchant(merchant.merchantID),
-                                       targetType: "merchant", targetId: merchant.id!.uuidString, before: before,
-                                       after: StatusAudit(status: merchant.status.rawValue, reason: input.reason))
-        }
-        return merchant.dto
+        return try await MerchantService(db: req.db).changeStatus(try merchant.requireID(), to: input.status, reason: input.reason, audit: req.audit).dto
+    }
+
+    /// The deposit (保证金) is the platform's record of money it holds.
+    func setDeposit(req: Request) async throws -> Merchant {
+        let merchant = try await find(req)
+        try req.authorize(.merchantManage, on: .platform)
+        let input = try req.content.decode(MerchantDepositInput.self)
+        return try await MerchantService(db: req.db).setDeposit(try merchant.requireID(), input, audit: req.audit).dto
+    }
+
+    /// The shop page's face is the merchant's own to keep, like its catalogue.
+    func setShop(req: Request) async throws -> Merchant {
+        let merchant = try await find(req)
+        try req.authorize(.catalogEdit, on: .merchant(merchant.merchantID))
+        let input = try req.content.decode(MerchantShopInput.self)
+        return try await MerchantShopService(db: req.db).setFace(try merchant.requireID(), input, audit: req.audit).dto
     }
 
     private func find(_ req: Request) async throws -> MerchantModel {
@@ -124,6 +144,7 @@ extension MerchantModel {
     var dto: Merchant {
         Merchant(id: id!, code: code, name: name, kind: kind, status: status, contactName: contactName, contactPhone: contactPhone,
                  contactEmail: contactEmail, commissionRateBasisPoints: commissionRateBasisPoints,
-                 createdAt: createdAt ?? Date(timeIntervalSince1970: 0))
+                 createdAt: createdAt ?? Date(timeIntervalSince1970: 0), creditCode: creditCode, depositFen: depositFen,
+                 description: shopDescription, logoUrl: logoURL)
     }
 }

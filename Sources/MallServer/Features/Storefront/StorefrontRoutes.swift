@@ -152,7 +152,7 @@ struct StorefrontRoutes: RouteCollection {
         let stores = try await req.application.storeDirectory.openStores(on: req.db).filter { $0.merchantId == detail.merchantId }
         let prices = detail.skus.map(\.priceFen)
         let data = ProductData(
-            id: detail.id, title: detail.title, subtitle: detail.subtitle, brand: detail.brand ?? "",
+            id: detail.id, shopHref: "/merchants/\(detail.merchantId)", title: detail.title, subtitle: detail.subtitle, brand: detail.brand ?? "",
             categoryPath: detail.categoryPath.joined(separator: " › "), descriptionHtml: detail.descriptionHtml,
             images: detail.images.isEmpty ? [] : detail.images, mainImage: detail.images.first,
             price: prices.isEmpty ? "" : WebFormat.priceRange(prices.min()!, prices.max()!),
@@ -382,6 +382,8 @@ struct FlashLine: Encodable, Sendable {
 
 struct ProductData: Encodable, Sendable {
     let id: UUID
+    /// Its merchant's shop page.
+    let shopHref: String
     let title: String
     let subtitle: String
     let brand: String

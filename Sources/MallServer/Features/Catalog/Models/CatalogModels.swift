@@ -106,11 +106,16 @@ final class ProductModel: Model, @unchecked Sendable {
     @OptionalField(key: "submitted_at") var submittedAt: Date?
     @OptionalField(key: "reviewed_at") var reviewedAt: Date?
     @OptionalField(key: "reviewed_by") var reviewedBy: UUID?
+    /// When its merchant was suspended (or closed); nil while the merchant trades.
+    @OptionalField(key: "merchant_suspended_at") var merchantSuspendedAt: Date?
 
     // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
-    var properties: [any AnyProperty] { [_id, _createdAt, _updatedAt, _merchantId, _title, _subtitle, _descriptionHTML, _categoryId, _brandId, _unit, _weightGrams, _specsJSON, _imagesJSON, _status, _onShelf, _rejectionReason, _salesCount, _minPriceFen, _maxPriceFen, _searchText, _submittedAt, _reviewedAt, _reviewedBy] }
+    var properties: [any AnyProperty] { [_id, _createdAt, _updatedAt, _merchantId, _title, _subtitle, _descriptionHTML, _categoryId, _brandId, _unit, _weightGrams, _specsJSON, _imagesJSON, _status, _onShelf, _rejectionReason, _salesCount, _minPriceFen, _maxPriceFen, _searchText, _submittedAt, _reviewedAt, _reviewedBy, _merchantSuspendedAt] }
 
     init() {}
+
+    /// What shoppers may see and buy: on the shelf, and its merchant not suspended.
+    var onSale: Bool { onShelf && merchantSuspendedAt == nil }
 
     var owner: ResourceOwner { .merchant(MerchantID(merchantId)) }
 

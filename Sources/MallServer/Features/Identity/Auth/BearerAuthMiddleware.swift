@@ -54,7 +54,8 @@ enum PrincipalLoader {
             guard let staff = try await StaffModel.find(subjectId, on: request.db), staff.status == .active else {
                 throw MallError.unauthorized("This staff account is disabled.")
             }
-            let grants = try await StaffRoleGrantModel.grants(of: [subjectId], on: request.db)
+            // A password someone else chose unlocks nothing but its own replacement.
+            let grants = staff.mustChangePassword ? [] : try await StaffRoleGrantModel.grants(of: [subjectId], on: request.db)
             let policy = AccessPolicy(grants: grants.map { AccessGrant(permissions: $0.role.permissions, scope: $0.scope) })
             return .staff(StaffPrincipal(staffId: subjectId, username: staff.username, displayName: staff.displayName,
                                          sessionId: sessionId, policy: policy))

@@ -16,9 +16,12 @@ final class StaffModel: Model, @unchecked Sendable {
     @Field(key: "display_name") var displayName: String
     @OptionalField(key: "mobile") var mobile: String?
     @Enum(key: "status") var status: StaffStatus
+    /// Set on accounts created with a password someone else chose (a new merchant's admin): the
+    /// holder may do nothing but change it until they have.
+    @Field(key: "must_change_password") var mustChangePassword: Bool
 
     // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
-    var properties: [any AnyProperty] { [_id, _createdAt, _updatedAt, _username, _passwordHash, _displayName, _mobile, _status] }
+    var properties: [any AnyProperty] { [_id, _createdAt, _updatedAt, _username, _passwordHash, _displayName, _mobile, _status, _mustChangePassword] }
 
     init() {}
 
@@ -29,6 +32,7 @@ final class StaffModel: Model, @unchecked Sendable {
         self.displayName = displayName
         self.mobile = mobile
         self.status = .active
+        self.mustChangePassword = false
     }
 
     static func find(username: String, on db: any Database) async throws -> StaffModel? {

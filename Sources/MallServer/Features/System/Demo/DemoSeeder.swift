@@ -187,6 +187,8 @@ struct DemoSeeder {
         try await DemoGroupBuys(app: app).run()
         // A second third-party merchant in the same shopping centre, and a month of settlement.
         accounts += try await DemoSettlement(app: app).run()
+        // A merchant application (招商入驻) with its papers, waiting in the review queue.
+        try await DemoMerchantApplications(app: app).run()
         return accounts
     }
 
