@@ -310,6 +310,8 @@ struct MerchantApplicationServerTests {
             #expect(shell.status == .ok)
             #expect(shell.text.contains("\"section\":\"password\""), "the password form instead of the orders")
             #expect(!shell.text.contains("href=\"/console/orders\""), "and no menu")
+            #expect(shell.text.contains("\"grants\":[]") && shell.text.contains("\"stores\":[]"),
+                    "the page's script is granted nothing, like the API, so it asks the API for nothing it would refuse")
             let changed = try await browser.api(.POST, "/admin/auth/password",
                                                 json: PasswordChange(currentPassword: approved.initialPassword, newPassword: "Fresh2026go"))
             #expect(changed.status == .noContent, "\(changed.text)")

@@ -97,8 +97,10 @@ struct ConsoleRoutes: RouteCollection {
             }
             throw MallError.notFound("No such console page.")
         }
-        let grants = try await StaffRoleGrantModel.grants(of: [staff.staffId], on: req.db)
-        let visibleStores = try await ScopedStores.visible(to: staff.policy, on: req.db)
+        // Until the first password is changed the API grants nothing, so the page's script is
+        // told nothing either (it would otherwise poll the inbox badge into 403s).
+        let grants = mustChangePassword ? [] : try await StaffRoleGrantModel.grants(of: [staff.staffId], on: req.db)
+        let visibleStores = mustChangePassword ? [] : try await ScopedStores.visible(to: staff.policy, on: req.db)
         let context = ConsoleContext(
             section: current.key, id: req.parameters.get("id"), lang: req.webLanguage.rawValue,
             staff: .init(username: staff.username, displayName: staff.displayName),
