@@ -19,13 +19,71 @@ function body() {
       accountName: value('bankAccount.accountName'), bankName: value('bankAccount.bankName'),
       branchName: value('bankAccount.branchName'), accountNumber: value('bankAccount.accountNumber'),
     },
-    stores: [{
-      name: value('stores[0].name'), province: value('stores[0].province'), city: value('stores[0].city'),
-      district: value('stores[0].district'), address: value('stores[0].address'),
-      latitude: Number(value('stores[0].latitude') || NaN), longitude: Number(value('stores[0].longitude') || NaN),
-      phone: value('stores[0].phone'),
-    }],
+    stores: storeFieldsets().map((_, i) => ({
+      name: value(`stores[${i}].name`), province: value(`stores[${i}].province`), city: value(`stores[${i}].city`),
+      district: value(`stores[${i}].district`), address: value(`stores[${i}].address`),
+      latitude: Number(value(`stores[${i}].latitude`) || NaN), longitude: Number(value(`stores[${i}].longitude`) || NaN),
+      phone: value(`stores[${i}].phone`),
+    })),
   };
+}
+
+// Intended stores: the page renders the first; the applicant adds up to the API's ten and
+// removes any but the last one left. Fields are renumbered so the names match the body's
+// `stores[i]` and a problem's field (`stores[1].city`) finds its input.
+const maxStores = 10;
+const storeKeys = ['name', 'province', 'city', 'district', 'address', 'latitude', 'longitude', 'phone'];
+const firstStore = form.elements['stores[0].name']?.closest('fieldset');
+const storeTemplate = firstStore?.cloneNode(true);
+const addStoreButton = el('button', { type: 'button', class: 'btn', id: 'apply-add-store' }, words.storeAdd);
+
+function storeFieldsets() {
+  return [...form.querySelectorAll('fieldset[data-store]')];
+}
+
+function renumberStores() {
+  const sets = storeFieldsets();
+  sets.forEach((set, i) => {
+    set.querySelector('legend').textContent = sets.length > 1 ? words.storeNumbered.replace('{n}', i + 1) : words.storeTitle;
+    for (const node of set.querySelectorAll('[name^="stores["]')) node.name = node.name.replace(/^stores\[\d+\]/, `stores[${i}]`);
+    for (const attribute of ['id', 'for', 'aria-describedby']) {
+      for (const node of set.querySelectorAll(`[${attribute}]`)) {
+        node.setAttribute(attribute, node.getAttribute(attribute).replace(/apply-stores-\d+-/g, `apply-stores-${i}-`));
+      }
+    }
+    const remove = set.querySelector('.apply-remove-store');
+    remove.hidden = sets.length === 1;
+    remove.setAttribute('aria-label', words.storeRemoveNumbered.replace('{n}', i + 1));
+  });
+  addStoreButton.hidden = sets.length >= maxStores;
+}
+
+function addStore() {
+  const set = storeTemplate.cloneNode(true);
+  for (const node of set.querySelectorAll('input, textarea')) node.value = '';
+  set.querySelectorAll('.field-error').forEach((node) => node.remove());
+  set.querySelectorAll('[aria-invalid]').forEach((node) => node.removeAttribute('aria-invalid'));
+  storeFieldsets().at(-1).after(set);
+  prepareStore(set);
+  renumberStores();
+  return set;
+}
+
+function prepareStore(set) {
+  set.dataset.store = '';
+  set.append(el('button', { type: 'button', class: 'btn apply-remove-store' }, words.storeRemove));
+  set.querySelector('.apply-remove-store').addEventListener('click', () => {
+    set.remove();
+    renumberStores();
+    storeFieldsets().at(-1).querySelector('input')?.focus();
+  });
+}
+
+if (firstStore) {
+  prepareStore(firstStore);
+  firstStore.after(addStoreButton);
+  addStoreButton.addEventListener('click', () => addStore().querySelector('input')?.focus());
+  renumberStores();
 }
 
 function fill(application) {
@@ -34,8 +92,10 @@ function fill(application) {
     set(key, application[key]);
   }
   for (const key of ['accountName', 'bankName', 'branchName']) set(`bankAccount.${key}`, application.bankAccount[key]);
-  const store = application.stores[0] || {};
-  for (const key of ['name', 'province', 'city', 'district', 'address', 'latitude', 'longitude', 'phone']) set(`stores[0].${key}`, store[key]);
+  while (storeFieldsets().length < Math.min(application.stores.length, maxStores)) addStore();
+  while (storeFieldsets().length > Math.max(application.stores.length, 1)) storeFieldsets().at(-1).remove();
+  renumberStores();
+  application.stores.forEach((store, i) => { for (const key of storeKeys) set(`stores[${i}].${key}`, store[key]); });
 }
 
 /** Uploads each chosen paper; a problem names the paper's input. */
