@@ -1,6 +1,6 @@
 import { canOnPlatform, can } from '../context.js';
-import { get, post, put, patch } from '../api.js';
-import { add, h, pageHeader, badge, link, button, announce, errorNotice, facts } from '../dom.js';
+import { api, get, post, put, patch } from '../api.js';
+import { add, h, pageHeader, badge, link, button, announce, errorNotice, errorText, facts } from '../dom.js';
 import { createTable } from '../table.js';
 import { createForm } from '../form.js';
 import { t, dateTime, money, label } from '../i18n.js';
@@ -96,15 +96,18 @@ async function renderMerchant(root, id) {
 
   // The shop page's face is the merchant's own, like its catalogue.
   if (can('catalog.edit')) {
+    const logo = logoUpload(merchant);
     const face = createForm({
       fields: [
         { name: 'description', label: t('merchants.shopDescription'), type: 'textarea', rows: 3, value: merchant.description, keepEmpty: true },
         { name: 'logoUrl', label: t('merchants.logoUrl'), value: merchant.logoUrl, keepEmpty: true, help: t('merchants.logoHelp') },
       ],
+      extra: logo.element,
       submitLabel: t('action.save'),
       onSubmit: (v) => put(`/admin/merchants/${merchant.id}/shop`, v),
       onSuccess: () => announce(t('common.saved')),
     });
+    logo.fillInto(face.input('logoUrl'));
     add(root, h('section', { class: 'card' }, h('h2', { text: t('merchants.shop') }),
       h('p', {}, link(`/merchants/${merchant.id}`, t('merchants.openShop'))), face.element));
   }
@@ -122,4 +125,38 @@ async function renderMerchant(root, id) {
   });
   add(root, h('section', { class: 'card' }, h('h2', { text: t('merchants.stores') }), stores.element));
   stores.reload();
+}
+
+/**
+ * The shop logo, uploaded through the media upload (filed under the merchant, like its product
+ * images): the uploaded file's address goes into the logo field and shows as a preview.
+ */
+function logoUpload(merchant) {
+  const input = h('input', { id: 'merchant-logo-file', type: 'file', accept: 'image/jpeg,image/png,image/webp' });
+  const status = h('p', { class: 'muted', role: 'status', 'aria-live': 'polite' });
+  const preview = h('img', { class: 'merchant-logo-preview', alt: t('merchants.logoPreview'), width: 64, height: 64, hidden: !merchant.logoUrl, src: merchant.logoUrl || undefined });
+  return {
+    element: h('div', { class: 'field logo-upload' }, h('label', { for: 'merchant-logo-file', text: t('merchants.uploadLogo') }), input, preview, status),
+    fillInto(target) {
+      const show = () => { preview.hidden = !target.value.trim(); if (target.value.trim()) preview.src = target.value.trim(); };
+      target.addEventListener('change', show);
+      input.addEventListener('change', async () => {
+        const file = input.files[0];
+        if (!file) return;
+        status.textContent = t('catalog.uploading', { name: file.name });
+        const form = new FormData();
+        form.append('merchantId', merchant.id);
+        form.append('file', file);
+        try {
+          const media = await api('/admin/media/images', { method: 'POST', form });
+          target.value = media.url;
+          show();
+          status.textContent = t('merchants.logoUploaded', { name: file.name });
+        } catch (error) {
+          status.textContent = t('catalog.uploadFailed', { name: file.name, detail: errorText(error) });
+        }
+        input.value = '';
+      });
+    },
+  };
 }
