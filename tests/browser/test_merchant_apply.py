@@ -23,6 +23,20 @@ def credit_code(body: str) -> str:
     return body + ALPHABET[(31 - total % 31) % 31]
 
 
+def attach_papers_and_submit(browser) -> str:
+    """Attaches the three required papers, submits the filled form and waits for the follow-up
+    page to say "submitted"; answers the application's id."""
+    d = browser.driver
+    for kind in ["business_licence", "id_card_front", "id_card_back"]:
+        d.find_element(By.ID, f"apply-document-{kind}").send_keys(str(PAPER))
+    browser.shot("form")
+    click(d, button(d, T("apply_submit")))
+    wait(d).until(lambda x: "/merchant-apply/" in x.current_url and "#token=" in x.current_url)
+    text_appears(d, "#apply-status", T("apply_status_submitted"))
+    browser.shot("follow-up")
+    return d.current_url.split("/merchant-apply/")[1].split("#")[0]
+
+
 def test_apply_get_approved_and_change_the_first_password(browser, new_browser, api, size):
     d = browser.driver
     code = credit_code("91330106MA2BR" + ("D001" if size == "desktop" else "P001"))
@@ -39,14 +53,7 @@ def test_apply_get_approved_and_change_the_first_password(browser, new_browser, 
         ("apply_store_latitude", "30.2741"), ("apply_store_longitude", "120.1551"), ("apply_store_phone", "0571-88880001"),
     ]:
         fill(d, T(label), value)
-    for kind in ["business_licence", "id_card_front", "id_card_back"]:
-        d.find_element(By.ID, f"apply-document-{kind}").send_keys(str(PAPER))
-    browser.shot("form")
-    click(d, button(d, T("apply_submit")))
-    wait(d).until(lambda x: "/merchant-apply/" in x.current_url and "#token=" in x.current_url)
-    text_appears(d, "#apply-status", T("apply_status_submitted"))
-    application_id = d.current_url.split("/merchant-apply/")[1].split("#")[0]
-    browser.shot("follow-up")
+    application_id = attach_papers_and_submit(browser)
 
     admin = api.staff_token("admin")
     review = api.ok("GET", f"/admin/merchant-applications/{application_id}", token=admin)
