@@ -115,6 +115,9 @@ def test_new_merchant_from_application_to_settlement(browser, new_browser, api):
         for key, value in store_values(n).items():
             a.find_element(By.ID, f"apply-stores-{n - 1}-{key}").send_keys(value)
     application_id = attach_papers_and_submit(applicant)
+    # The follow-up page, where it can still be amended, shows both stores.
+    wait(a).until(lambda x: len(x.find_elements(By.CSS_SELECTOR, "#apply-form fieldset[data-store]")) == 2
+                  and x.find_element(By.ID, "apply-stores-1-name").get_attribute("value") == "旅程2号店")
     review = api.ok("GET", f"/admin/merchant-applications/{application_id}", token=admin)
     assert [s["name"] for s in review["stores"]] == ["旅程1号店", "旅程2号店"]
     assert review["missingDocuments"] == []
