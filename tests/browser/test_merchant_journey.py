@@ -2,7 +2,8 @@
 
 1. Storefront /merchant-apply: a company fills the form with two intended stores (it adds a
    third by mistake and removes it), uploads its papers and follows its application.
-2. Console, HQ: 入驻申请 → the application → 领取审核 → 通过 with a code and an 8% commission;
+2. Console, HQ: 入驻申请 → the application → 领取审核 → 通过 with a code and an 8% commission
+   (typed as a percentage, like the fee rules);
    the dialog shows the new admin's first password once.
 3. Console, the new admin: signs in, must change the password, sets the shop logo by upload.
 4. The admin creates a product (one SKU) and submits it; HQ approves it; the admin puts it on
@@ -136,7 +137,7 @@ def test_new_merchant_from_application_to_settlement(browser, new_browser, api):
     click(h, button(h, C("applications.approve")))
     merchant_code = "JR" + tag
     fill(h, C("applications.merchantCode"), merchant_code)
-    fill(h, C("applications.commission"), "800")
+    fill(h, C("applications.commission"), "8")
     click(h, visible(h, "dialog button[type=submit]"))
     password = visible(h, "dialog code.initial-password").text.strip()
     username = f"{merchant_code.lower()}.admin"

@@ -85,10 +85,15 @@ async function approve(application) {
     fields: [
       { name: 'merchantCode', label: t('applications.merchantCode'), required: true, maxlength: 16, help: t('applications.merchantCodeHelp') },
       { name: 'adminUsername', label: t('applications.adminUsername'), maxlength: 32, help: t('applications.adminUsernameHelp') },
-      { name: 'commissionRateBasisPoints', label: t('applications.commission'), type: 'integer', min: 0, max: 10000, value: 500 },
+      // A percentage, as on the fee rules page; the API takes basis points.
+      { name: 'commissionRate', label: t('applications.commission'), value: '5.00', inputmode: 'decimal' },
     ],
+    aliases: { commissionRateBasisPoints: 'commissionRate' },
     submitLabel: t('applications.approve'),
-    onSubmit: (v) => post(`/admin/merchant-applications/${application.id}/approve`, v),
+    onSubmit: ({ commissionRate, ...v }) => post(`/admin/merchant-applications/${application.id}/approve`, {
+      ...v,
+      commissionRateBasisPoints: String(commissionRate ?? '').trim() === '' ? undefined : Math.round(Number(commissionRate) * 100),
+    }),
   });
   if (!approved) return;
   // The first password is in this answer only: show it once, then the reviewer passes it on.
