@@ -107,10 +107,19 @@ public struct SettlementStatementView: Codable, Sendable, Equatable {
     public var confirmedBy: String?
     public var paidAt: Date?
     public var entryCount: Int
+    /// The sums of its own entries.
     public var totals: SettlementTotals
+    /// The nets of the merchant's earlier statements carried forward into this one (≤ 0).
+    public var broughtForwardFen: Int64
+    /// What the platform owes for it: `totals.merchantNetFen + broughtForwardFen`; a payout is
+    /// exactly this, and a statement confirmed with it at zero or less is `carried_forward`.
+    public var netFen: Int64
+    /// For a statement carried forward: the later statement that took its net (none yet until
+    /// the merchant's next statement is issued).
+    public var carriedIntoStatementId: UUID?
     public var payout: PayoutView?
 
-    public init(id: UUID, merchantId: UUID, merchantName: String, periodStart: Date, periodEnd: Date, firstDay: String, lastDay: String, status: StatementStatus, issuedAt: Date, autoConfirmsAt: Date?, confirmedAt: Date?, confirmation: StatementConfirmation?, confirmedBy: String?, paidAt: Date?, entryCount: Int, totals: SettlementTotals, payout: PayoutView?) {
+    public init(id: UUID, merchantId: UUID, merchantName: String, periodStart: Date, periodEnd: Date, firstDay: String, lastDay: String, status: StatementStatus, issuedAt: Date, autoConfirmsAt: Date?, confirmedAt: Date?, confirmation: StatementConfirmation?, confirmedBy: String?, paidAt: Date?, entryCount: Int, totals: SettlementTotals, broughtForwardFen: Int64 = 0, netFen: Int64, carriedIntoStatementId: UUID? = nil, payout: PayoutView?) {
         self.id = id
         self.merchantId = merchantId
         self.merchantName = merchantName
@@ -127,6 +136,9 @@ public struct SettlementStatementView: Codable, Sendable, Equatable {
         self.paidAt = paidAt
         self.entryCount = entryCount
         self.totals = totals
+        self.broughtForwardFen = broughtForwardFen
+        self.netFen = netFen
+        self.carriedIntoStatementId = carriedIntoStatementId
         self.payout = payout
     }
 }

@@ -44,5 +44,6 @@ enum Migrations {
         app.migrations.add(UpdateGroupBuyMembersAddListPrice())
         app.migrations.add(CreateMerchantApplications())
         app.migrations.add(CreateSettlement())
+        app.migrations.add(UpdateSettlementStatementsAddCarry())
     }
 }

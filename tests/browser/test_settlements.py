@@ -72,7 +72,7 @@ def test_merchant_confirms_and_platform_pays(browser, new_browser, api):
     header = [c.value for c in sheet[1]]
     assert header[-1] == "Merchant net"
     total = [c.value for c in sheet[sheet.max_row]]
-    assert total[1] == "total" and round(total[-1] * 100) == statement["totals"]["merchantNetFen"], "amounts are numbers"
+    assert total[1] == "Statement total" and round(total[-1] * 100) == statement["totals"]["merchantNetFen"], "amounts are numbers"
     assert sheet.cell(row=2, column=1).is_date, "booking times are dates"
 
     click(m, button(m, C("settlements.confirm")))

@@ -8,6 +8,18 @@ public enum StatementStatus: String, Codable, Sendable, CaseIterable {
     case confirmed
     /// The platform paid it out (a payout record names the transfer).
     case paid
+    /// Closed without a payout: confirmed with a net of zero or less (late refunds beyond the
+    /// period's sales), which no transfer can pay; the net is brought forward into the
+    /// merchant's next statement instead.
+    case carriedForward = "carried_forward"
+}
+
+/// Where a confirmed statement goes next.
+public enum StatementClosing: Equatable, Sendable {
+    /// The platform owes the merchant `netFen` (> 0): a payout of exactly that closes it.
+    case awaitingPayout(netFen: Int64)
+    /// Nothing to pay (`netFen` ≤ 0): closed now; the net is owed into the next statement.
+    case carriedForward(netFen: Int64)
 }
 
 /// How a statement was confirmed.
@@ -16,8 +28,9 @@ public enum StatementConfirmation: String, Codable, Sendable {
     case automatic
 }
 
-/// A statement's life: draft → confirmed → paid. Nothing goes back: a mistake found later is
-/// an adjustment in the next statement.
+/// A statement's life: draft → confirmed → paid, or draft → carried forward when its net is
+/// zero or negative. Nothing goes back: a mistake found later is an adjustment in the next
+/// statement.
 public struct StatementLifecycle: Codable, Hashable, Sendable {
     public private(set) var status: StatementStatus
 
@@ -25,12 +38,20 @@ public struct StatementLifecycle: Codable, Hashable, Sendable {
         self.status = status
     }
 
-    /// The merchant agrees (or the confirmation period ran out).
-    public mutating func confirm(_ how: StatementConfirmation) throws {
+    /// The merchant agrees (or the confirmation period ran out) to a statement whose net is
+    /// `netFen`. A positive net waits for its payout; zero or less closes it at once as carried
+    /// forward, since a payout must be a positive transfer of exactly the net.
+    @discardableResult
+    public mutating func confirm(_ how: StatementConfirmation, netFen: Int64) throws -> StatementClosing {
         switch status {
         case .draft:
-            status = .confirmed
-        case .confirmed, .paid:
+            if netFen > 0 {
+                status = .confirmed
+                return .awaitingPayout(netFen: netFen)
+            }
+            status = .carriedForward
+            return .carriedForward(netFen: netFen)
+        case .confirmed, .paid, .carriedForward:
             throw IllegalTransition(from: status.rawValue, to: StatementStatus.confirmed.rawValue, reason: "the statement is already \(status.rawValue)")
         }
     }
@@ -48,7 +69,19 @@ public struct StatementLifecycle: Codable, Hashable, Sendable {
             throw IllegalTransition(from: status.rawValue, to: StatementStatus.paid.rawValue, reason: "the merchant has not confirmed the statement yet")
         case .paid:
             throw IllegalTransition(from: status.rawValue, to: StatementStatus.paid.rawValue, reason: "the statement is already paid")
+        case .carriedForward:
+            throw IllegalTransition(from: status.rawValue, to: StatementStatus.paid.rawValue, reason: "the statement's net was carried into the next statement")
         }
+    }
+}
+
+/// Negative (or zero) statements: their net is brought forward into the merchant's next
+/// statement, whose net is its own entries' plus what it brings forward.
+public enum StatementCarry {
+    /// The net of a statement: its entries' merchant net plus the nets brought forward from the
+    /// merchant's earlier carried statements.
+    public static func net(entriesNetFen: Int64, broughtForwardFen: Int64) throws -> Int64 {
+        try Checked.add(entriesNetFen, broughtForwardFen, "statement net")
     }
 }
 

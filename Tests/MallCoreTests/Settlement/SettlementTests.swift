@@ -89,12 +89,23 @@ struct SettlementTests {
     func statementLifecycle() throws {
         var statement = StatementLifecycle()
         #expect(throws: IllegalTransition.self) { try statement.pay(amountFen: 100, netFen: 100) }
-        try statement.confirm(.merchant)
-        #expect(throws: IllegalTransition.self) { try statement.confirm(.automatic) }
+        #expect(try statement.confirm(.merchant, netFen: 100) == .awaitingPayout(netFen: 100))
+        #expect(throws: IllegalTransition.self) { try statement.confirm(.automatic, netFen: 100) }
         #expect(throws: ValidationFailure.self) { try statement.pay(amountFen: 99, netFen: 100) }
         try statement.pay(amountFen: 100, netFen: 100)
         #expect(statement.status == .paid)
         #expect(throws: IllegalTransition.self) { try statement.pay(amountFen: 100, netFen: 100) }
+    }
+
+    @Test("a statement netting zero or less is carried forward when confirmed: closed, never paid, confirmed only once",
+          arguments: [Int64(0), -1, -4_720])
+    func carriedForward(net: Int64) throws {
+        var statement = StatementLifecycle()
+        #expect(try statement.confirm(.automatic, netFen: net) == .carriedForward(netFen: net))
+        #expect(statement.status == .carriedForward)
+        #expect(throws: IllegalTransition.self) { try statement.pay(amountFen: 0, netFen: net) }
+        #expect(throws: IllegalTransition.self) { try statement.confirm(.merchant, netFen: net) }
+        #expect(try StatementCarry.net(entriesNetFen: 10_000, broughtForwardFen: net) == 10_000 + net)
     }
 
     @Test("periods: Monday-to-Sunday weeks or months in the shop's time zone; due T+N days after")
@@ -224,5 +235,38 @@ struct SettlementTests {
             #expect(received == amounts.merchantNetFen + amounts.commissionFen + amounts.channelFeeFen - amounts.platformDiscountFen, "seed \(seed) \(key)")
         }
         #expect(booked.keys.contains { $0.period > 0 }, "late refunds landed in later periods")
+
+        // Across periods: each merchant's statements in order, a net of zero or less carried into
+        // the next one. Every payout is a positive transfer of exactly its statement's net, and
+        // what was paid plus what is still carried is what the entries gave the merchant.
+        var carriedAny = false
+        for merchant in Set(booked.keys.map(\.merchant)) {
+            var owed: Int64 = 0
+            var paidOut: Int64 = 0
+            var earned: Int64 = 0
+            for period in booked.keys.filter({ $0.merchant == merchant }).map(\.period).sorted() {
+                // A period of late refunds only, to make sure some statements go negative.
+                var entries = booked[Key(merchant: merchant, period: period)]!.merchantNetFen
+                if period % 3 == 2 { entries = -abs(entries) - 1 }
+                earned += entries
+                let net = try StatementCarry.net(entriesNetFen: entries, broughtForwardFen: owed)
+                var statement = StatementLifecycle()
+                switch try statement.confirm(Bool.random(using: &random) ? .merchant : .automatic, netFen: net) {
+                case .awaitingPayout(let amount):
+                    #expect(amount == net && amount > 0)
+                    try statement.pay(amountFen: amount, netFen: net)
+                    #expect(statement.status == .paid)
+                    paidOut += amount
+                    owed = 0
+                case .carriedForward(let amount):
+                    #expect(amount == net && amount <= 0 && statement.status == .carriedForward)
+                    owed = amount
+                    carriedAny = true
+                }
+            }
+            #expect(paidOut + owed == earned, "seed \(seed) merchant \(merchant)")
+            #expect(owed <= 0)
+        }
+        #expect(carriedAny, "some statement was carried forward")
     }
 }

@@ -191,6 +191,19 @@ struct SettlementServerTests {
             let xlsx = try await app.send(.GET, "/api/v1/admin/settlements/\(statement.id)/export.xlsx", token: fruitAdmin)
             #expect(xlsx.headers.contentType?.subType == "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
             #expect(xlsx.text.hasPrefix("PK") && xlsx.text.contains("xl/worksheets/sheet1.xml") && xlsx.text.contains("<v>94.40</v>"))
+            #expect(csv.text.contains("Booked,Kind,Order,Item") && csv.text.contains(",Goods,") && csv.text.contains(",Statement total,")
+                    && csv.text.contains(",draft,") && !csv.text.contains("商家应结"), "\(csv.text)")
+            // In the reader's language: Chinese headers, kinds and status when the request asks for Chinese.
+            let chineseCSV = try await app.send(.GET, "/api/v1/admin/settlements/\(statement.id)/export.csv", token: fruitAdmin,
+                                                headers: ["Accept-Language": "zh-CN,zh;q=0.9"])
+            #expect(chineseCSV.text.contains("记账时间,类型,订单,商品,费率（基点）,顾客实付,退款,平台补贴优惠,佣金,支付通道费,配送费,商家应结"), "\(chineseCSV.text)")
+            #expect(chineseCSV.text.contains(",商品,\(order.number),") && chineseCSV.text.contains(",配送费与订单固定费,")
+                    && chineseCSV.text.contains(",结算单合计,") && chineseCSV.text.contains(",待确认,") && chineseCSV.text.contains("94.40"))
+            #expect(!chineseCSV.text.contains("Merchant net") && !chineseCSV.text.contains(",Goods,"))
+            let chineseXLSX = try await app.send(.GET, "/api/v1/admin/settlements/\(statement.id)/export.xlsx", token: fruitAdmin,
+                                                 headers: ["Accept-Language": "zh-CN"])
+            #expect(chineseXLSX.text.contains("商家应结") && chineseXLSX.text.contains("结算单合计") && !chineseXLSX.text.contains("Merchant net"))
+            #expect(xlsx.text.contains("Merchant net") && !xlsx.text.contains("商家应结"))
 
             // A payout waits for the merchant; the merchant confirms once.
             let early = try await app.send(.POST, "/api/v1/admin/payouts", token: admin,
@@ -241,9 +254,103 @@ struct SettlementServerTests {
             clock.advance(seconds: 7 * Self.day)
             #expect(try await SettlementService(app: app, db: app.db).run(now: clock.now()).statementsAutoConfirmed == 1, "the hourly job")
             let (_, later) = try await Fixtures.staff(app, "root.later", role: .platformAdmin, scope: .platform)
-            let auto = try await app.send(.GET, "/api/v1/admin/settlements?status=confirmed", token: later).decode(ListPage<SettlementStatementView>.self)
-            #expect(auto.items.map(\.confirmation) == [.automatic])
+            let auto = try await app.send(.GET, "/api/v1/admin/settlements?status=carried_forward", token: later).decode(ListPage<SettlementStatementView>.self)
+            #expect(auto.items.map(\.confirmation) == [.automatic], "the negative statement confirms itself and is carried forward")
             #expect(try await app.send(.GET, "/api/v1/admin/settlements?status=open&per=0", token: later).problem?.errors?.map(\.field).sorted() == ["per", "status"])
+        }
+    }
+
+    @Test("a statement gone negative by a late refund is carried forward when confirmed: never paid; the next statement brings it forward and pays the rest")
+    func negativeStatementCarriedForward() async throws {
+        let clock = ManualClock(testEpoch)
+        try await withTestApp(clock: clock, adjust: { $0.accessTokenTTL = 60 * 86_400 }) { app in
+            let shop = try await Self.shop(app)
+            var (_, admin) = try await Fixtures.staff(app, "root", role: .platformAdmin, scope: .platform)
+            var (_, fruitAdmin) = try await Fixtures.staff(app, "fruit.admin", role: .merchantAdmin, scope: .merchant(shop.merchant.merchantID))
+            func run() async throws -> SettlementRunResult {
+                try await app.send(.POST, "/api/v1/admin/settlements/runs", token: admin).decode(SettlementRunResult.self)
+            }
+            func statements() async throws -> [SettlementStatementView] {
+                try await app.send(.GET, "/api/v1/admin/settlements", token: admin).decode(ListPage<SettlementStatementView>.self).items
+            }
+            func pay(_ id: UUID, _ amount: Int64, _ reference: String) async throws -> APIResponse {
+                try await app.send(.POST, "/api/v1/admin/payouts", token: admin,
+                                   json: PayoutInput(statementId: id, amountFen: amount, bankReference: reference, paidOn: "2026-12-20"))
+            }
+
+            // Week 1: ¥100 sold, a refund of half asked for; settled, confirmed and paid ¥94.40.
+            let (firstToken, order) = try await Self.paidOrder(app, shop, quantity: 2)
+            var shopper = firstToken
+            try await Self.complete(app, order, shopper: shopper, staff: admin)
+            let line = try await app.send(.GET, "/api/v1/orders/\(order.id)", token: shopper).decode(Order.self).lines[0]
+            let request = try await app.send(.POST, "/api/v1/orders/\(order.id)/after-sales", token: shopper,
+                                             json: AfterSalesInput(kind: .refundOnly, lines: [.init(orderLineId: line.id, quantity: 1)], reason: .damaged, description: "一个坏了"))
+                .decode(AfterSalesInfo.self)
+            clock.advance(seconds: 7 * Self.day + 60)
+            _ = try await run()
+            clock.advance(seconds: 11 * Self.day)
+            #expect(try await run().statementsIssued == 1)
+            let first = try #require(try await statements().first)
+            #expect(first.netFen == 9_440 && first.broughtForwardFen == 0)
+            _ = try await app.send(.POST, "/api/v1/admin/settlements/\(first.id)/confirm", token: fruitAdmin)
+            #expect(try await pay(first.id, 9_440, "CMB-1").status == .created)
+
+            // The refund lands after: the next statement is −¥47.20, which no payout can pay.
+            #expect(try await app.send(.POST, "/api/v1/admin/after-sales/\(request.id)/approve", token: admin).status == .ok)
+            try await app.jobs.runDue()
+            #expect(try await run().entriesBooked == 1, "the adjustment, booked in the open period")
+            clock.advance(seconds: 11 * Self.day)
+            #expect(try await run().statementsIssued == 1)
+            let negative = try #require(try await statements().first)
+            #expect(negative.status == .draft && negative.netFen == -4_720 && negative.totals.merchantNetFen == -4_720)
+            let confirmed = try await app.send(.POST, "/api/v1/admin/settlements/\(negative.id)/confirm", token: fruitAdmin)
+            let carried = try confirmed.decode(SettlementStatementView.self)
+            #expect(carried.status == .carriedForward && carried.confirmation == .merchant && carried.carriedIntoStatementId == nil, "\(confirmed.text)")
+            for amount in [Int64(0), -4_720, 4_720] {
+                let refused = try await pay(negative.id, amount, "CMB-X")
+                #expect(refused.status == .conflict || refused.status == .unprocessableEntity, "\(refused.text)")
+            }
+            let refused = try await app.send(.POST, "/api/v1/admin/payouts", token: admin, json: PayoutInput(statementId: negative.id, amountFen: 0, bankReference: "CMB-0", paidOn: "2026-12-27"),
+                                             headers: ["Accept-Language": "zh-CN"])
+            #expect(refused.status == .conflict && refused.problem?.detail == "该结算单净额为零或负数，已结转至商家的下一期结算单，无需付款。", "\(refused.text)")
+            #expect(try await PayoutModel.query(on: app.db).count() == 1)
+            var balance = try #require(try await app.send(.GET, "/api/v1/admin/settlements/balances", token: admin).decode([SettlementBalance].self).first)
+            #expect(balance.settledUnpaidFen == -4_720 && balance.paidFen == 9_440, "the debt stands until a statement takes it")
+
+            // Week 3: another ¥100 sold; its statement brings the −¥47.20 forward and pays the rest.
+            // Sessions end after 30 days: everyone signs in again.
+            admin = try await PointsTests.login(app, "root", staff: true)
+            fruitAdmin = try await PointsTests.login(app, "fruit.admin", staff: true)
+            shopper = try await PointsTests.login(app, "13800138000")
+            let (_, second) = try await Self.paidOrder(app, shop, quantity: 2, token: shopper)
+            try await Self.complete(app, second, shopper: shopper, staff: admin)
+            clock.advance(seconds: 7 * Self.day + 60)
+            _ = try await run()
+            clock.advance(seconds: 11 * Self.day)
+            #expect(try await run().statementsIssued == 1)
+            let third = try #require(try await statements().first)
+            #expect(third.totals.merchantNetFen == 9_440 && third.broughtForwardFen == -4_720 && third.netFen == 4_720, "\(third)")
+            let closed = try #require(try await statements().first { $0.id == negative.id })
+            #expect(closed.status == .carriedForward && closed.carriedIntoStatementId == third.id && closed.netFen == -4_720)
+            balance = try #require(try await app.send(.GET, "/api/v1/admin/settlements/balances", token: admin).decode([SettlementBalance].self).first)
+            #expect(balance.settledUnpaidFen == 4_720, "the carried statement counts once, inside the one that took it")
+
+            let csv = try await app.send(.GET, "/api/v1/admin/settlements/\(third.id)/export.csv", token: fruitAdmin)
+            #expect(csv.text.contains(",Brought forward from earlier statements,") && csv.text.contains("-47.20") && csv.text.contains(",Net due,"), "\(csv.text)")
+
+            _ = try await app.send(.POST, "/api/v1/admin/settlements/\(third.id)/confirm", token: fruitAdmin)
+            #expect(try await pay(third.id, 9_440, "CMB-2").problem?.errors?.map(\.field) == ["amountFen"], "the net, not the entries' sum")
+            #expect(try await pay(third.id, 4_720, "CMB-2").status == .created)
+
+            // Reconciliation across the periods: every fen the entries gave the merchant was paid
+            // out, each payout a positive transfer of its statement's net.
+            let entries = try await SettlementEntryModel.query(on: app.db).all().reduce(SettlementAmounts.zero) { try $0.plus($1.amounts) }
+            #expect(try entries.imbalance() == 0)
+            let payouts = try await PayoutModel.query(on: app.db).all()
+            #expect(payouts.map(\.amountFen).sorted() == [4_720, 9_440] && payouts.allSatisfy { $0.amountFen > 0 })
+            #expect(payouts.reduce(0) { $0 + $1.amountFen } == entries.merchantNetFen)
+            balance = try #require(try await app.send(.GET, "/api/v1/admin/settlements/balances", token: admin).decode([SettlementBalance].self).first)
+            #expect(balance.settledUnpaidFen == 0 && balance.pendingStatementFen == 0 && balance.paidFen == entries.merchantNetFen)
         }
     }
 }

@@ -5,7 +5,7 @@ import { createTable } from '../table.js';
 import { t, dateTime, money } from '../i18n.js';
 import { enumOptions, confirmDialog, formDialog, loadMerchants } from '../widgets.js';
 
-const statuses = ['draft', 'confirmed', 'paid'];
+const statuses = ['draft', 'confirmed', 'paid', 'carried_forward'];
 
 export async function render(root, { id }) {
   if (id === 'balances') return renderBalances(root);
@@ -43,7 +43,7 @@ function renderStatements(root) {
       { key: 'entryCount', label: t('settlements.entries'), align: 'num', render: (s) => String(s.entryCount) },
       { key: 'shopperPaid', label: t('settlements.shopperPaid'), align: 'num', render: (s) => money(s.totals.shopperPaidFen) },
       { key: 'commission', label: t('settlements.commission'), align: 'num', render: (s) => money(s.totals.commissionFen) },
-      { key: 'net', label: t('settlements.net'), align: 'num', render: (s) => money(s.totals.merchantNetFen) },
+      { key: 'net', label: t('settlements.net'), align: 'num', render: (s) => money(s.netFen) },
     ],
   });
   const actions = [];
@@ -88,7 +88,7 @@ async function renderStatement(root, id) {
     actions.push(button(t('settlements.confirm'), async (event) => {
       // The event's target is gone once the dialog has been awaited.
       const node = event.currentTarget;
-      if (!(await confirmDialog(t('settlements.confirmTitle'), t('settlements.confirmText', { amount: money(s.totals.merchantNetFen) })))) return;
+      if (!(await confirmDialog(t('settlements.confirmTitle'), t('settlements.confirmText', { amount: money(s.netFen) })))) return;
       try {
         await busy(node, () => post(`/admin/settlements/${id}/confirm`));
         announce(t('settlements.confirmed'));
@@ -105,7 +105,7 @@ async function renderStatement(root, id) {
         extra: upload.element,
         setup: (form) => upload.fillInto(form.element.querySelector('[name="receiptUrl"]')),
         fields: [
-          { name: 'amountFen', label: t('settlements.amount'), type: 'money', required: true, value: s.totals.merchantNetFen },
+          { name: 'amountFen', label: t('settlements.amount'), type: 'money', required: true, value: s.netFen },
           { name: 'bankReference', label: t('settlements.bankReference'), required: true },
           { name: 'paidOn', label: t('settlements.paidOn'), type: 'date', required: true, value: new Date().toISOString().slice(0, 10) },
           { name: 'receiptUrl', label: t('settlements.receiptUrl'), placeholder: '/files/…' },
@@ -125,6 +125,10 @@ async function renderStatement(root, id) {
     [t('settlements.issuedAt'), dateTime(s.issuedAt)],
     ...(s.autoConfirmsAt ? [[t('settlements.autoConfirmsAt'), dateTime(s.autoConfirmsAt)]] : []),
     ...(s.confirmedAt ? [[t('settlements.confirmedAt'), `${dateTime(s.confirmedAt)} · ${s.confirmation === 'automatic' ? t('settlements.automatic') : (s.confirmedBy || '')}`]] : []),
+    // A net of zero or less is carried into the merchant's next statement instead of paid.
+    ...(s.broughtForwardFen ? [[t('settlements.broughtForward'), money(s.broughtForwardFen)], [t('settlements.netDue'), money(s.netFen)]] : []),
+    ...(s.status === 'carried_forward' ? [[t('settlements.carriedInto'), s.carriedIntoStatementId
+      ? link(`/console/settlements/${s.carriedIntoStatementId}`, t('settlements.nextStatement')) : t('settlements.nextStatementPending')]] : []),
     ...(s.payout ? [[t('settlements.payout'), `${money(s.payout.amountFen)} · ${s.payout.bankReference} · ${s.payout.paidOn}`]] : []),
   ]);
   const rows = detail.entries.map((e) => h('tr', {},

@@ -9,6 +9,8 @@ import Vapor
 enum FlashSaleQueries {
     /// Sessions that overlap the shop's calendar day of `now` (ended ones included, so the day's
     /// schedule reads whole), earliest first. `priorityMinutes` is the signed-in member's head start.
+    /// Goods not on sale (off the shelf, or their merchant suspended) are left out, and so is a
+    /// session with nothing left to offer.
     static func today(priorityMinutes: Int?, now: Date, on db: any Database) async throws -> [FlashSession] {
         let settings = try await SettingsService.resolved(on: db)
         var calendar = Calendar(identifier: .gregorian)
@@ -17,7 +19,7 @@ enum FlashSaleQueries {
         let tomorrow = midnight.addingTimeInterval(86_400)
         let models = try await FlashSessionModel.query(on: db).filter(\.$startsAt < tomorrow).filter(\.$endsAt > midnight)
             .sort(\.$startsAt).sort(\.$id).all()
-        return try await sessions(models, priorityMinutes: priorityMinutes, now: now, on: db)
+        return try await sessions(models, priorityMinutes: priorityMinutes, onSaleOnly: true, now: now, on: db).filter { !$0.items.isEmpty }
     }
 
     /// Sessions for staff within their reach, newest start first.
@@ -29,7 +31,9 @@ enum FlashSaleQueries {
                         total: result.total)
     }
 
-    static func sessions(_ models: [FlashSessionModel], priorityMinutes: Int?, now: Date, on db: any Database) async throws -> [FlashSession] {
+    /// `onSaleOnly` is the shoppers' view; staff see every item of their sessions.
+    static func sessions(_ models: [FlashSessionModel], priorityMinutes: Int?, onSaleOnly: Bool = false, now: Date,
+                         on db: any Database) async throws -> [FlashSession] {
         guard !models.isEmpty else { return [] }
         let items = try await FlashItemModel.query(on: db).filter(\.$sessionId ~~ models.compactMap(\.id)).sort(\.$position).all()
         let skus = Dictionary(uniqueKeysWithValues: try await SKUModel.query(on: db).filter(\.$id ~~ items.map(\.skuId)).all().map { ($0.id!, $0) })
@@ -38,7 +42,9 @@ enum FlashSaleQueries {
         let stores = Dictionary(uniqueKeysWithValues: try await StoreModel.query(on: db).filter(\.$id ~~ items.map(\.storeId)).all().map { ($0.id!, $0) })
         let bySession = Dictionary(grouping: items, by: \.sessionId)
         return models.map { session in
-            let offered = (bySession[session.id!] ?? []).map { item in
+            let offered = (bySession[session.id!] ?? []).filter { item in
+                !onSaleOnly || (skus[item.skuId].flatMap { products[$0.productId] }?.onSale ?? false)
+            }.map { item in
                 let sku = skus[item.skuId]
                 let product = sku.flatMap { products[$0.productId] }
                 return FlashItem(

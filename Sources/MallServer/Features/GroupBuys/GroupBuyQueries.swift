@@ -8,11 +8,12 @@ import Vapor
 /// Reads of group buying: activities and their open groups for shoppers, activities for staff,
 /// one group with its members, the console's live numbers.
 enum GroupBuyQueries {
-    /// Activities running now, ending soonest first.
+    /// Activities running now, ending soonest first; those whose goods are not on sale (off the
+    /// shelf, or their merchant suspended) are left out.
     static func running(now: Date, on db: any Database) async throws -> [GroupBuyActivity] {
         let models = try await GroupBuyActivityModel.query(on: db).filter(\.$startsAt <= now).filter(\.$endsAt > now).filter(\.$endedAt == nil)
             .sort(\.$endsAt).sort(\.$id).all()
-        return try await activities(models, withGroups: false, now: now, on: db)
+        return try await activities(models, withGroups: false, onSaleOnly: true, now: now, on: db)
     }
 
     /// Groups still waiting for members, per activity (activities without any are absent).
@@ -28,7 +29,7 @@ enum GroupBuyQueries {
         guard !skuIds.isEmpty else { return nil }
         guard let model = try await GroupBuyActivityModel.query(on: db).filter(\.$skuId ~~ skuIds).filter(\.$startsAt <= now).filter(\.$endsAt > now)
             .filter(\.$endedAt == nil).sort(\.$groupPriceFen).first() else { return nil }
-        return try await activities([model], withGroups: false, now: now, on: db).first
+        return try await activities([model], withGroups: false, onSaleOnly: true, now: now, on: db).first
     }
 
     /// Activities for staff within their reach, newest start first.
@@ -40,7 +41,9 @@ enum GroupBuyQueries {
                         total: result.total)
     }
 
-    static func activities(_ models: [GroupBuyActivityModel], withGroups: Bool, now: Date, on db: any Database) async throws -> [GroupBuyActivity] {
+    /// `onSaleOnly` is the shoppers' list; staff and a shared group's page see every activity.
+    static func activities(_ models: [GroupBuyActivityModel], withGroups: Bool, onSaleOnly: Bool = false, now: Date,
+                           on db: any Database) async throws -> [GroupBuyActivity] {
         guard !models.isEmpty else { return [] }
         let skus = Dictionary(uniqueKeysWithValues: try await SKUModel.query(on: db).filter(\.$id ~~ models.map(\.skuId)).all().map { ($0.id!, $0) })
         let products = Dictionary(uniqueKeysWithValues: try await ProductModel.query(on: db).filter(\.$id ~~ skus.values.map(\.productId)).all()
@@ -50,6 +53,7 @@ enum GroupBuyQueries {
         for activity in models {
             let sku = skus[activity.skuId]
             let product = sku.flatMap { products[$0.productId] }
+            if onSaleOnly, product?.onSale != true { continue }
             var openGroups: [GroupBuyGroupView]?
             if withGroups {
                 let groups = try await GroupBuyGroupModel.query(on: db).filter(\.$activityId == activity.id!)

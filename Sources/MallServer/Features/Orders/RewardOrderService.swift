@@ -48,13 +48,16 @@ struct RewardOrderService {
 
     enum Failure: ProblemConvertible {
         case skuUnavailable
+        /// Off the shelf, or its merchant is suspended: flash sales, group buys and the points
+        /// mall are no side door past the shelf.
+        case notOnSale
         case cannotAllocate(String)
         case addressNotOnMap
 
         var status: HTTPResponseStatus {
             switch self {
             case .addressNotOnMap: .unprocessableEntity
-            case .skuUnavailable, .cannotAllocate: .conflict
+            case .skuUnavailable, .notOnSale, .cannotAllocate: .conflict
             }
         }
 
@@ -63,6 +66,7 @@ struct RewardOrderService {
         var detail: String? {
             switch self {
             case .skuUnavailable: "This product is no longer sold."
+            case .notOnSale: "This product is not on sale at the moment."
             case .cannotAllocate(let summary): summary
             case .addressNotOnMap: "Choose a delivery address with a map location."
             }
@@ -72,6 +76,9 @@ struct RewardOrderService {
     func place(_ request: Request) async throws -> Placed {
         guard let sku = try await SKUModel.find(request.skuId, on: db), sku.enabled,
               let product = try await ProductModel.find(sku.productId, on: db) else { throw Failure.skuUnavailable }
+        // Checked on the product read every reward order makes anyway, so a flash purchase pays
+        // no extra statement for it; the caller's transaction rolls back what it held.
+        guard product.onSale else { throw Failure.notOnSale }
         let settings = try await SettingsService.resolved(on: db)
         let fulfilment: AllocationFulfilment
         var address: MemberAddressModel?

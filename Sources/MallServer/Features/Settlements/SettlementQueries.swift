@@ -45,7 +45,8 @@ enum SettlementQueries {
                 autoConfirmsAt: statement.status == StatementStatus.draft.rawValue ? statement.issuedAt.addingTimeInterval(TimeInterval(days) * 86_400) : nil,
                 confirmedAt: statement.confirmedAt, confirmation: statement.confirmation.flatMap(StatementConfirmation.init(rawValue:)),
                 confirmedBy: statement.confirmedBy, paidAt: statement.paidAt, entryCount: counts[statement.id!] ?? 0,
-                totals: SettlementTotals(try statement.totals), payout: payouts[statement.id!].map { payoutView($0, merchantName: names[$0.merchantId] ?? "") })
+                totals: SettlementTotals(try statement.totals), broughtForwardFen: statement.broughtForwardFen, netFen: statement.netFen,
+                carriedIntoStatementId: statement.carriedIntoId, payout: payouts[statement.id!].map { payoutView($0, merchantName: names[$0.merchantId] ?? "") })
         }
     }
 
@@ -82,7 +83,7 @@ enum SettlementQueries {
     }
 
     /// Per third-party merchant within reach: paid orders not settled yet, entries not on a statement,
-    /// statements not paid, and paid out.
+    /// statements not paid (a carried-forward one until a later statement took its net), and paid out.
     static func balances(reach: AccessReach, on db: any Database) async throws -> [SettlementBalance] {
         let merchants = try await MerchantModel.query(on: db).scoped(to: reach, merchantField: "id", storeField: nil)
             .filter(\.$kind == .thirdParty).sort(\.$code).all()
@@ -96,7 +97,8 @@ enum SettlementQueries {
                 """))
             let pending = try await sum(db.sql.raw("SELECT CAST(SUM(merchant_net_fen) AS BIGINT) AS total FROM settlement_entries WHERE merchant_id = \(bind: id) AND statement_id IS NULL"))
             let unpaid = try await sum(db.sql.raw("""
-                SELECT CAST(SUM(net_fen) AS BIGINT) AS total FROM settlement_statements WHERE merchant_id = \(bind: id) AND status <> \(bind: StatementStatus.paid.rawValue)
+                SELECT CAST(SUM(net_fen) AS BIGINT) AS total FROM settlement_statements
+                WHERE merchant_id = \(bind: id) AND status <> \(bind: StatementStatus.paid.rawValue) AND carried_into_id IS NULL
                 """))
             let paid = try await sum(db.sql.raw("SELECT CAST(SUM(amount_fen) AS BIGINT) AS total FROM payouts WHERE merchant_id = \(bind: id)"))
             balances.append(SettlementBalance(merchantId: id, merchantName: merchant.name, awaitingSettlementFen: awaiting, pendingStatementFen: pending,

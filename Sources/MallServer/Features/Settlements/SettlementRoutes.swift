@@ -93,7 +93,8 @@ struct SettlementAdminRoutes: RouteCollection {
 
     func exportCSV(req: Request) async throws -> Response {
         let (detail, _) = try await export(req)
-        let response = Response(status: .ok, body: .init(string: "\u{FEFF}" + CSV.write(SettlementExport.rows(detail).map { $0.map(SettlementExport.text) })))
+        let rows = SettlementExport.rows(detail, text: req.serverText)
+        let response = Response(status: .ok, body: .init(string: "\u{FEFF}" + CSV.write(rows.map { $0.map(SettlementExport.text) })))
         response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
         response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(SettlementExport.fileName(detail)).csv\"")
         return response
@@ -101,8 +102,8 @@ struct SettlementAdminRoutes: RouteCollection {
 
     func exportXLSX(req: Request) async throws -> Response {
         let (detail, timeZone) = try await export(req)
-        var sheet = SpreadsheetWriter(sheetName: "Statement", timeZone: timeZone)
-        for row in SettlementExport.rows(detail) { sheet.append(row) }
+        var sheet = SpreadsheetWriter(sheetName: req.serverText(SettlementExport.sheetName), timeZone: timeZone)
+        for row in SettlementExport.rows(detail, text: req.serverText) { sheet.append(row) }
         let response = Response(status: .ok, body: .init(data: Data(sheet.data())))
         response.headers.contentType = HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(SettlementExport.fileName(detail)).xlsx\"")
@@ -144,7 +145,9 @@ struct SettlementAdminRoutes: RouteCollection {
     }
 }
 
-/// A statement as rows for CSV and XLSX: a header, one row per entry, the totals.
+/// A statement as rows for CSV and XLSX: a header, one row per entry, the totals. Headers, entry
+/// kinds and the status are written in the reader's language (`text` is `Request.serverText`,
+/// whose Chinese is in `Resources/Locales/server/zh-CN.json`).
 enum SettlementExport {
     static func fileName(_ detail: SettlementStatementDetail) -> String {
         "statement-\(detail.statement.id.uuidString.prefix(8).lowercased())"
@@ -153,19 +156,42 @@ enum SettlementExport {
     static let header = ["Booked", "Kind", "Order", "Item", "Rate (bp)", "Paid by shopper", "Refunded", "Platform-funded discount",
                          "Commission", "Channel fee", "Delivery", "Merchant net"]
 
-    static func rows(_ detail: SettlementStatementDetail) -> [[SpreadsheetWriter.Cell]] {
+    static let sheetName = "Statement"
+
+    /// An entry kind as a reader names it, as the console does (the API keeps the codes).
+    static func kindLabel(_ kind: String) -> String {
+        switch SettlementService.EntryKind(rawValue: kind) {
+        case .line: "Goods"
+        case .order: "Delivery and order fee"
+        case .lineAdjustment: "Refund adjustment"
+        case .orderAdjustment: "Order fee returned"
+        case nil: kind
+        }
+    }
+
+    static let totalLabel = "Statement total"
+    static let broughtForwardLabel = "Brought forward from earlier statements"
+    static let netLabel = "Net due"
+
+    static func rows(_ detail: SettlementStatementDetail, text: (String) -> String = { $0 }) -> [[SpreadsheetWriter.Cell]] {
         func amounts(_ totals: SettlementTotals) -> [SpreadsheetWriter.Cell] {
             [.money(fen: totals.shopperPaidFen), .money(fen: totals.refundedFen), .money(fen: totals.platformDiscountFen), .money(fen: totals.commissionFen),
              .money(fen: totals.channelFeeFen), .money(fen: totals.shippingFen), .money(fen: totals.merchantNetFen)]
         }
-        var rows: [[SpreadsheetWriter.Cell]] = [header.map { .text($0) }]
+        var rows: [[SpreadsheetWriter.Cell]] = [header.map { .text(text($0)) }]
         for entry in detail.entries {
-            rows.append([.date(entry.bookedAt), .text(entry.kind), .text(entry.orderNumber), .text(entry.title),
+            rows.append([.date(entry.bookedAt), .text(text(kindLabel(entry.kind))), .text(entry.orderNumber), .text(entry.title),
                          entry.commissionRateBasisPoints.map { .integer(Int64($0)) } ?? .text("")] + amounts(entry.totals))
         }
         let statement = detail.statement
-        rows.append([.date(statement.periodStart), .text("total"), .text(statement.merchantName), .text(statement.status.rawValue), .text("")]
+        rows.append([.date(statement.periodStart), .text(text(totalLabel)), .text(statement.merchantName), .text(text(statement.status.rawValue)), .text("")]
                     + amounts(statement.totals))
+        if statement.broughtForwardFen != 0 {
+            // Earlier statements' nets carried into this one, then what it comes to.
+            let blanks = Array(repeating: SpreadsheetWriter.Cell.text(""), count: 9)
+            rows.append([.date(statement.periodStart), .text(text(broughtForwardLabel)), .text(""), .text("")] + blanks + [.money(fen: statement.broughtForwardFen)])
+            rows.append([.date(statement.periodStart), .text(text(netLabel)), .text(""), .text("")] + blanks + [.money(fen: statement.netFen)])
+        }
         return rows
     }
 

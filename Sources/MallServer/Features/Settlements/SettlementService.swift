@@ -27,6 +27,7 @@ struct SettlementService {
         case alreadyConfirmed
         case notConfirmedYet
         case alreadyPaid
+        case carriedForward
         case changed
 
         var status: HTTPResponseStatus { self == .noStatement ? .notFound : .conflict }
@@ -39,6 +40,7 @@ struct SettlementService {
             case .alreadyConfirmed: "This statement was confirmed already."
             case .notConfirmedYet: "The merchant has not confirmed this statement yet."
             case .alreadyPaid: "This statement was paid already."
+            case .carriedForward: "This statement's net was zero or less and was carried into the merchant's next statement; there is nothing to pay."
             case .changed: "This statement changed meanwhile; reload it and try again."
             }
         }
@@ -48,6 +50,7 @@ struct SettlementService {
             case .draft: .notConfirmedYet
             case .confirmed: .alreadyConfirmed
             case .paid: .alreadyPaid
+            case .carriedForward: .carriedForward
             }
         }
     }
@@ -267,8 +270,18 @@ struct SettlementService {
                 """).run()
             let entries = try await SettlementEntryModel.query(on: tx).filter(\.$statementId == target).all()
             let totals = try entries.reduce(SettlementAmounts.zero) { try $0.plus($1.amounts) }
+            // Earlier statements carried forward and not yet taken by a later one come in here.
+            let carried = try await tx.sql.raw("""
+                UPDATE settlement_statements SET carried_into_id = \(bind: target)
+                WHERE merchant_id = \(bind: merchantId) AND status = \(bind: StatementStatus.carriedForward.rawValue) AND carried_into_id IS NULL
+                  AND period_start < \(bind: period.start)
+                RETURNING net_fen
+                """).all()
+            var brought = try await SettlementStatementModel.find(target, on: tx)?.broughtForwardFen ?? 0
+            for row in carried { brought = try Checked.add(brought, try row.decode(column: "net_fen", as: Int64.self), "brought forward") }
             try await SettlementStatementModel.query(on: tx).filter(\.$id == target)
-                .set(\.$totalsJSON, to: try JSONText.encode(totals)).set(\.$netFen, to: totals.merchantNetFen).update()
+                .set(\.$totalsJSON, to: try JSONText.encode(totals)).set(\.$broughtForwardFen, to: brought)
+                .set(\.$netFen, to: try StatementCarry.net(entriesNetFen: totals.merchantNetFen, broughtForwardFen: brought)).update()
             return !claimed.isEmpty
         }
     }
@@ -280,20 +293,44 @@ struct SettlementService {
         let drafts = try await SettlementStatementModel.query(on: db).filter(\.$status == StatementStatus.draft.rawValue).all()
         var confirmed = 0
         for draft in drafts where SettlementRules.autoConfirms(issuedAt: draft.issuedAt, days: days, now: now) {
-            if try await confirmRow(draft.id!, how: .automatic, by: nil, now: now, on: db) { confirmed += 1 }
+            do {
+                if try await db.writeTransaction({ tx in try await confirmRow(draft, how: .automatic, by: nil, now: now, on: tx) }) { confirmed += 1 }
+            } catch Failure.changed {
+                continue
+            }
         }
         return confirmed
     }
 
-    /// `StatementLifecycle.confirm` as one conditional UPDATE on a draft.
-    private func confirmRow(_ id: UUID, how: StatementConfirmation, by: String?, now: Date, on db: any Database) async throws -> Bool {
+    /// `StatementLifecycle.confirm` as one conditional UPDATE on a draft whose net is still the
+    /// one it was confirmed for; in the caller's transaction. A net of zero or less closes it as
+    /// carried forward, into the merchant's later draft when there is one already (else the next
+    /// statement issued takes it).
+    private func confirmRow(_ statement: SettlementStatementModel, how: StatementConfirmation, by: String?, now: Date,
+                            on db: any Database) async throws -> Bool {
         var lifecycle = StatementLifecycle(status: .draft)
-        try lifecycle.confirm(how)
+        let closing = try lifecycle.confirm(how, netFen: statement.netFen)
         let rows = try await db.sql.raw("""
             UPDATE settlement_statements SET status = \(bind: lifecycle.status.rawValue), confirmed_at = \(bind: now), confirmation = \(bind: how.rawValue),
-                confirmed_by = \(bind: by) WHERE id = \(bind: id) AND status = \(bind: StatementStatus.draft.rawValue) RETURNING id
+                confirmed_by = \(bind: by)
+            WHERE id = \(bind: statement.id!) AND status = \(bind: StatementStatus.draft.rawValue) AND net_fen = \(bind: statement.netFen) RETURNING id
             """).all()
-        return !rows.isEmpty
+        guard !rows.isEmpty else { return false }
+        if case .carriedForward(let net) = closing,
+           let later = try await SettlementStatementModel.query(on: db).filter(\.$merchantId == statement.merchantId)
+               .filter(\.$status == StatementStatus.draft.rawValue).filter(\.$periodStart > statement.periodStart).sort(\.$periodStart, .descending).first() {
+            let taken = try await db.sql.raw("""
+                UPDATE settlement_statements SET carried_into_id = \(bind: later.id!) WHERE id = \(bind: statement.id!) AND carried_into_id IS NULL RETURNING id
+                """).all()
+            guard !taken.isEmpty else { return true }
+            let moved = try await db.sql.raw("""
+                UPDATE settlement_statements SET brought_forward_fen = brought_forward_fen + \(bind: net), net_fen = net_fen + \(bind: net)
+                WHERE id = \(bind: later.id!) AND status = \(bind: StatementStatus.draft.rawValue) RETURNING id
+                """).all()
+            // The later draft was confirmed meanwhile: undo all of it; the next run tries again.
+            guard !moved.isEmpty else { throw Failure.changed }
+        }
+        return true
     }
 
     // MARK: staff actions
@@ -308,8 +345,8 @@ struct SettlementService {
         try await db.writeTransaction { tx in
             let statement = try await Self.statement(statementId, reach: reach, on: tx)
             var lifecycle = try statement.lifecycle
-            do { try lifecycle.confirm(.merchant) } catch is IllegalTransition { throw Failure.from(lifecycle.status) }
-            guard try await confirmRow(statementId, how: .merchant, by: audit.actorName, now: audit.now, on: tx) else { throw Failure.changed }
+            do { try lifecycle.confirm(.merchant, netFen: statement.netFen) } catch is IllegalTransition { throw Failure.from(lifecycle.status) }
+            guard try await confirmRow(statement, how: .merchant, by: audit.actorName, now: audit.now, on: tx) else { throw Failure.changed }
             try await audit.record(on: tx, action: "settlement.statement.confirm", owner: statement.owner, targetType: Self.auditTarget,
                                    targetId: statementId.uuidString, before: ["status": statement.status], after: ["status": lifecycle.status.rawValue])
             return try await Self.statement(statementId, reach: reach, on: tx)

@@ -102,10 +102,15 @@ final class SettlementStatementModel: Model, @unchecked Sendable {
     @OptionalField(key: "paid_at") var paidAt: Date?
     /// The sums of its entries (`SettlementAmounts` as JSON), fixed when it was issued.
     @Field(key: "totals") var totalsJSON: String
+    /// What it owes or is owed: its entries' merchant net plus `broughtForwardFen`.
     @Field(key: "net_fen") var netFen: Int64
+    /// The nets of the merchant's earlier statements carried forward into this one (≤ 0).
+    @Field(key: "brought_forward_fen") var broughtForwardFen: Int64
+    /// For a statement carried forward: the later statement that took its net.
+    @OptionalField(key: "carried_into_id") var carriedIntoId: UUID?
 
     // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
-    var properties: [any AnyProperty] { [_id, _merchantId, _periodStart, _periodEnd, _status, _issuedAt, _confirmedAt, _confirmation, _confirmedBy, _paidAt, _totalsJSON, _netFen] }
+    var properties: [any AnyProperty] { [_id, _merchantId, _periodStart, _periodEnd, _status, _issuedAt, _confirmedAt, _confirmation, _confirmedBy, _paidAt, _totalsJSON, _netFen, _broughtForwardFen, _carriedIntoId] }
 
     init() {}
 
