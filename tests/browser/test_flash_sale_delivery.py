@@ -3,7 +3,13 @@
 Member (13800138000, whose demo address is in 静安区): /flash-sales → 送货上门 → the address
 picker shows their address → buy one unit of the live session's last item → "pay now" → the
 order is a delivery to that address from the item's store at the flash price.
+
+A store delivers only while it is open (or about to open), and the demo's stores close at 22:00
+Shanghai time, so the test keeps the item's store open all day while it runs: otherwise it would
+pass or fail by the hour it runs at.
 """
+import contextlib
+
 from selenium.webdriver.common.by import By
 
 from ui import click, sign_in_member, visible, wait
@@ -17,6 +23,23 @@ def test_flash_sale_delivered_to_my_address(browser, api):
     item = live["items"][-1]
     token = api.member_token(*MEMBER)
     address = api.ok("GET", "/me/addresses", token=token)[0]
+    with open_all_day(api, item["storeId"]):
+        buy_delivered(browser, api, live, item, token, address)
+
+
+@contextlib.contextmanager
+def open_all_day(api, store_id):
+    admin = api.staff_token("admin")
+    usual = api.ok("GET", f"/admin/stores/{store_id}", token=admin)["openingHours"]
+    all_day = {day: ["00:00-24:00"] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    api.ok("PATCH", f"/admin/stores/{store_id}", {"openingHours": all_day}, token=admin)
+    try:
+        yield
+    finally:
+        api.ok("PATCH", f"/admin/stores/{store_id}", {"openingHours": usual}, token=admin)
+
+
+def buy_delivered(browser, api, live, item, token, address):
 
     d = browser.driver
     sign_in_member(browser, "/flash-sales", MEMBER)
