@@ -79,6 +79,7 @@ public func configure(_ app: Application, config: AppConfig, clock: any MallCloc
     app.jobs = JobQueue(app: app)
     // One instance, one gate; the scale-out issue replaces it with a shared (Redis) one.
     app.flashQuotaGate = InProcessFlashQuotaGate()
+    app.cacheInvalidationBus = InProcessCacheInvalidationBus()
     registerJobs(app)
     Migrations.register(on: app)
     try routes(app)
