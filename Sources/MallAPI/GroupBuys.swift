@@ -117,12 +117,15 @@ public struct GroupBuyActivity: Codable, Sendable, Equatable {
     public var endsAt: Date
     public var endedAt: Date?
     public var phase: GroupBuyPhase
+    /// Whether its goods are on sale (on the shelf, their merchant not suspended): when not, no
+    /// group can be opened or joined, while the groups already formed run their course.
+    public var onSale: Bool
     /// Groups still open for joining, soonest to expire first (only when one activity is asked for).
     public var openGroups: [GroupBuyGroupView]?
 
     public init(id: UUID, merchantId: UUID, title: String, skuId: UUID, productId: UUID, productTitle: String, imageUrl: String?, storeId: UUID,
                 storeName: String, listPriceFen: Int64, groupPriceFen: Int64, groupSize: Int, timeLimitMinutes: Int, perMemberLimit: Int,
-                virtualFill: Int, startsAt: Date, endsAt: Date, endedAt: Date?, phase: GroupBuyPhase, openGroups: [GroupBuyGroupView]?) {
+                virtualFill: Int, startsAt: Date, endsAt: Date, endedAt: Date?, phase: GroupBuyPhase, onSale: Bool, openGroups: [GroupBuyGroupView]?) {
         self.id = id
         self.merchantId = merchantId
         self.title = title
@@ -142,6 +145,7 @@ public struct GroupBuyActivity: Codable, Sendable, Equatable {
         self.endsAt = endsAt
         self.endedAt = endedAt
         self.phase = phase
+        self.onSale = onSale
         self.openGroups = openGroups
     }
 }

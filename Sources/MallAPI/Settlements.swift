@@ -219,6 +219,15 @@ public struct SettlementBalance: Codable, Sendable, Equatable {
 
 // MARK: - Payouts
 
+/// A statement issued before its period ends, for everything booked for the merchant so far.
+public struct IssueStatementInput: Codable, Sendable, Equatable {
+    public var merchantId: UUID
+
+    public init(merchantId: UUID) {
+        self.merchantId = merchantId
+    }
+}
+
 public struct PayoutInput: Codable, Sendable, Equatable {
     public var statementId: UUID
     public var amountFen: Int64

@@ -15,11 +15,9 @@
 8. Console, HQ: 结算 → 立即结算 books the order's entries; the merchant's balance shows its
    net waiting for a statement, and the entries hold goods paid, commission at 8%, the 0.6%
    channel fee and the net.
-
-Not reached here, see the report: a statement covers a whole week (or month) and is issued T+N
-days after it ends, so on a live server a merchant approved today sees its first statement
-next week at the earliest; confirming and paying a statement is covered on the demo's own
-statements by test_settlements.py.
+9. A regular statement covers a whole week and is issued T+N days after it, so HQ issues one
+   now (余额 → 提前出具结算单); the merchant confirms it, HQ records the bank transfer and the
+   statement reads as paid for exactly the net; the merchant's balance shows it paid.
 """
 import uuid
 
@@ -270,6 +268,38 @@ def test_new_merchant_from_application_to_settlement(browser, new_browser, api):
     row = table_row_cells(m, company, css="table.balances tbody tr")
     merchant.shot("merchant-balance")
     assert any(f"{net / 100:,.2f}" in cell for cell in row), row
+
+    # 9. HQ issues the statement now; the merchant confirms it; HQ pays it.
+    hq.open("/console/settlements/balances")
+    visible(h, "table.balances tbody tr")  # loaded
+    row = next(r for r in h.find_elements(By.CSS_SELECTOR, "table.balances tbody tr") if company in r.text)
+    click(h, button(h, C("settlements.issueNow"), within=row))
+    dialog = visible(h, "dialog[open]")
+    click(h, button(h, C("action.confirm"), within=dialog))
+    text_appears(h, "#console-main h1", company)
+    statement_id = h.current_url.rstrip("/").rsplit("/", 1)[-1]
+    assert h.find_element(By.CSS_SELECTOR, ".statement-net").text.replace(",", "").endswith(f"{net / 100:.2f}")
+    hq.shot("statement-issued")
+
+    merchant.open(f"/console/settlements/{statement_id}")
+    text_appears(m, "#console-main h1", company)
+    assert len(m.find_elements(By.CSS_SELECTOR, ".statement-entries tbody tr")) == 2, "the goods line and the order's part"
+    click(m, button(m, C("settlements.confirm")))
+    click(m, button(m, C("action.confirm"), within=visible(m, "dialog[open]")))
+    text_appears(m, "#console-main", C("statementStatus.confirmed"))
+    merchant.shot("statement-confirmed")
+
+    hq.open(f"/console/settlements/{statement_id}")
+    click(h, button(h, C("settlements.recordPayout")))
+    dialog = visible(h, "dialog[open]")
+    fill(h, C("settlements.bankReference"), "ICBC-JOURNEY-1")
+    click(h, button(h, C("settlements.recordPayout"), within=dialog))
+    text_appears(h, "#console-main", C("statementStatus.paid"))
+    paid = api.ok("GET", f"/admin/settlements/{statement_id}", token=merchant_token)["statement"]
+    assert paid["status"] == "paid" and paid["payout"]["amountFen"] == net == paid["netFen"]
+    balance = api.ok("GET", "/admin/settlements/balances", token=merchant_token)[0]
+    assert (balance["pendingStatementFen"], balance["settledUnpaidFen"], balance["paidFen"]) == (0, 0, net), balance
+    hq.shot("statement-paid")
     merchant.assert_healthy()
     hq.assert_healthy()
     applicant.assert_healthy()

@@ -71,6 +71,14 @@ struct MerchantSuspensionSideDoorTests {
             #expect(try await app.send(.GET, "/api/v1/group-buys").decode([GroupBuyActivity].self) == [])
             let page = try await app.send(.GET, "/group-buys")
             #expect(page.status == .ok && !page.text.contains("脐橙两人团"), "\(page.text)")
+            // The activity and a shared group stay readable (its members follow it), but offer nothing to press.
+            let shown = try await app.send(.GET, "/api/v1/group-buys/\(deal.activity.id)").decode(GroupBuyActivity.self)
+            #expect(!shown.onSale && shown.phase == .live)
+            for path in ["/group-buys/\(deal.activity.id)", group.sharePath] {
+                let shared = try await app.send(.GET, path, headers: ["Accept-Language": "zh-CN"])
+                #expect(shared.status == .ok && shared.text.contains("该商品暂未在售") && !shared.text.contains("group-join")
+                        && !shared.text.contains("group-open"), "\(path): \(shared.text)")
+            }
             let members = try await GroupBuyMemberModel.query(on: app.db).count()
             let orders = try await OrderModel.query(on: app.db).count()
             let refusedOpen = try await GroupBuyTests.open(app, deal, token: friend.token)
@@ -85,6 +93,8 @@ struct MerchantSuspensionSideDoorTests {
 
             _ = try await MerchantStandingTests.setStatus(app, fruit, .active, token: admin)
             #expect(try await app.send(.GET, "/api/v1/group-buys").decode([GroupBuyActivity].self).map(\.id) == [deal.activity.id])
+            let reopened = try await app.send(.GET, group.sharePath)
+            #expect(reopened.text.contains("group-join") && reopened.text.contains("group-open"), "\(reopened.text)")
             let joined = try await GroupBuyTests.join(app, group.id, token: friend.token)
             #expect(joined.status == .created, "\(joined.text)")
             #expect(try joined.decode(GroupBuyJoinResult.self).group.joined == 2)
@@ -104,7 +114,10 @@ struct MerchantSuspensionSideDoorTests {
             let member = try await PointsMallTests.member(app, admin: admin)
             let input = RedemptionInput(quantity: 1, fulfilment: .pickup, storeId: fruit.store.id!)
 
+            #expect(try await app.send(.GET, "/api/v1/points-mall/items").decode(ListPage<PointsMallItem>.self).items.map(\.id) == [item.id])
             _ = try await MerchantStandingTests.setStatus(app, fruit, .suspended, token: admin)
+            let listed = try await app.send(.GET, "/api/v1/points-mall/items").decode(ListPage<PointsMallItem>.self)
+            #expect(listed.items.isEmpty && listed.total == 0, "the catalogue leaves its goods out")
             let refused = try await PointsMallTests.redeem(app, item, token: member.token, input: input)
             #expect(refused.status == .conflict && refused.problem?.detail == Self.notOnSale, "\(refused.text)")
             #expect(try await PointsMallTests.balance(app, member.token) == 2_000)
@@ -113,6 +126,7 @@ struct MerchantSuspensionSideDoorTests {
             #expect(try await OrderModel.query(on: app.db).count() == 0)
 
             _ = try await MerchantStandingTests.setStatus(app, fruit, .active, token: admin)
+            #expect(try await app.send(.GET, "/api/v1/points-mall/items").decode(ListPage<PointsMallItem>.self).items.map(\.id) == [item.id])
             let redeemed = try await PointsMallTests.redeem(app, item, token: member.token, input: input)
             #expect(redeemed.status == .created, "\(redeemed.text)")
             #expect(try await PointsMallTests.balance(app, member.token) == 1_500)

@@ -354,3 +354,55 @@ struct SettlementServerTests {
         }
     }
 }
+
+extension SettlementServerTests {
+    @Test("an off-cycle statement (提前结算) takes what is booked so far; the period's regular statement later takes only the rest; nothing twice")
+    func offCycleStatement() async throws {
+        let clock = ManualClock(testEpoch)
+        try await withTestApp(clock: clock, adjust: { $0.accessTokenTTL = 60 * 86_400 }) { app in
+            let shop = try await Self.shop(app)
+            let (_, admin) = try await Fixtures.staff(app, "root", role: .platformAdmin, scope: .platform)
+            let (_, fruitAdmin) = try await Fixtures.staff(app, "fruit.admin", role: .merchantAdmin, scope: .merchant(shop.merchant.merchantID))
+            func issueNow(_ merchantId: UUID, token: String) async throws -> APIResponse {
+                try await app.send(.POST, "/api/v1/admin/settlements/issue", token: token, json: IssueStatementInput(merchantId: merchantId))
+            }
+
+            let (shopper, order) = try await Self.paidOrder(app, shop, quantity: 2)
+            try await Self.complete(app, order, shopper: shopper, staff: admin)
+            // Inside the after-sales window nothing is final, so there is nothing to put on a statement.
+            let early = try await issueNow(shop.merchant.id!, token: admin)
+            #expect(early.status == .conflict && early.problem?.detail?.contains("after-sales window") == true, "\(early.text)")
+            #expect(try await issueNow(shop.merchant.id!, token: fruitAdmin).status == .forbidden, "only headquarters settles early")
+            #expect(try await issueNow(SelfOperatedMerchant.id.rawValue, token: admin).status == .conflict)
+            #expect(try await issueNow(UUID(), token: admin).status == .notFound)
+
+            // A day after the window: issued at once, mid-week, with the order on it.
+            clock.advance(seconds: 8 * Self.day)
+            let issued = try await issueNow(shop.merchant.id!, token: admin)
+            #expect(issued.status == .created, "\(issued.text)")
+            let statement = try issued.decode(SettlementStatementView.self)
+            #expect(statement.status == .draft && statement.entryCount == 2 && statement.netFen == 9_440)
+            #expect(abs(statement.periodEnd.timeIntervalSince(clock.now())) < 1, "the period ends now, mid-week")
+            let audit = try await AuditLogModel.query(on: app.db).filter(\.$action == "settlement.statement.issueNow").all()
+            #expect(audit.map(\.targetId) == [statement.id.uuidString])
+            let again = try await issueNow(shop.merchant.id!, token: admin)
+            #expect(again.status == .conflict, "everything booked is on the statement already")
+
+            // A second order settles later in the same week: the regular statement takes only it.
+            let (_, second) = try await Self.paidOrder(app, shop, quantity: 1, token: shopper)
+            try await Self.complete(app, second, shopper: shopper, staff: admin)
+            clock.advance(seconds: 8 * Self.day)
+            _ = try await app.send(.POST, "/api/v1/admin/settlements/runs", token: admin)
+            clock.advance(seconds: 11 * Self.day)
+            _ = try await app.send(.POST, "/api/v1/admin/settlements/runs", token: admin)
+            let all = try await app.send(.GET, "/api/v1/admin/settlements?merchantId=\(shop.merchant.id!)", token: admin)
+                .decode(ListPage<SettlementStatementView>.self).items
+            #expect(all.count == 2)
+            let regular = try #require(all.first { $0.id != statement.id })
+            #expect(regular.entryCount == 2 && regular.totals.shopperPaidFen == second.payableFen, "\(all)")
+            let onStatements = try await SettlementEntryModel.query(on: app.db).filter(\.$statementId != nil).count()
+            let entries = try await SettlementEntryModel.query(on: app.db).count()
+            #expect(onStatements == 4 && entries == 4)
+        }
+    }
+}

@@ -184,19 +184,36 @@ async function renderBalances(root) {
   const list = h('div');
   const load = async () => {
     const balances = await get('/admin/settlements/balances');
+    const heads = ['merchant', 'awaiting', 'pending', 'settledUnpaid', 'paid', ...(manages ? ['actions'] : [])];
     list.replaceChildren(balances.length ? h('table', { class: 'data balances' },
       h('caption', { text: t('settlements.balancesCaption') }),
-      h('thead', {}, h('tr', {}, ['merchant', 'awaiting', 'pending', 'settledUnpaid', 'paid'].map((k) => h('th', { scope: 'col', text: t(`settlements.${k}`) })))),
+      h('thead', {}, h('tr', {}, heads.map((k) => h('th', { scope: 'col', text: t(`settlements.${k}`) })))),
       h('tbody', {}, balances.map((b) => h('tr', {},
         h('td', { text: b.merchantName }),
         h('td', { class: 'num', text: money(b.awaitingSettlementFen) }),
         h('td', { class: 'num', text: money(b.pendingStatementFen) }),
         h('td', { class: 'num', text: money(b.settledUnpaidFen) }),
-        h('td', { class: 'num', text: money(b.paidFen) }))))) : notice(t('settlements.noBalances')));
+        h('td', { class: 'num', text: money(b.paidFen) }),
+        ...(manages ? [h('td', {}, issueNowButton(b))] : []))))) : notice(t('settlements.noBalances')));
   };
+  const manages = canOnPlatform('settlement.manage');
   await load();
-  const actions = canOnPlatform('settlement.manage') ? [runButton(load)] : [];
+  const actions = manages ? [runButton(load)] : [];
   add(root, pageHeader(t('settlements.title'), ...actions), tabs('balances'), list);
+}
+
+/** 提前结算: a statement now for everything booked, e.g. for a merchant leaving the platform. */
+function issueNowButton(balance) {
+  return button(t('settlements.issueNow'), async (event) => {
+    const node = event.currentTarget;
+    if (!(await confirmDialog(t('settlements.issueNowTitle'), t('settlements.issueNowText', { merchant: balance.merchantName })))) return;
+    try {
+      const statement = await busy(node, () => post('/admin/settlements/issue', { merchantId: balance.merchantId }));
+      location.assign(`/console/settlements/${statement.id}`);
+    } catch (error) {
+      announce(errorText(error), 'error');
+    }
+  });
 }
 
 function renderPayouts(root) {

@@ -28,6 +28,8 @@ struct GroupBuyPagesRoutes: RouteCollection {
         let status: String
         let statusLabel: String
         let open: Bool
+        /// Open and its goods on sale.
+        let joinable: Bool
         let slotsLeft: String
         /// Milliseconds since 1970 for the script; nil once closed.
         let countdownTo: Int64?
@@ -46,6 +48,8 @@ struct GroupBuyPagesRoutes: RouteCollection {
         let size: String
         let store: String
         let live: Bool
+        /// Why no group can be opened, when `live` is false.
+        let notice: String
         let single: Bool
         let groups: [GroupCard]
         let signedIn: Bool
@@ -97,7 +101,7 @@ struct GroupBuyPagesRoutes: RouteCollection {
             let open = group.status == .open
             return GroupCard(
                 id: group.id, href: group.sharePath, status: group.status.rawValue, statusLabel: req.message("group_status_\(group.status.rawValue)"),
-                open: open, slotsLeft: req.message("group_slots_left", ["n": String(group.slotsLeft)]),
+                open: open, joinable: open && activity.onSale, slotsLeft: req.message("group_slots_left", ["n": String(group.slotsLeft)]),
                 countdownTo: open ? Int64(group.expiresAt.timeIntervalSince1970 * 1_000) : nil,
                 members: group.members.map { member in
                     MemberChip(name: member.virtual ? req.message("group_virtual") : member.name, initial: member.virtual ? "+" : member.initial,
@@ -109,7 +113,8 @@ struct GroupBuyPagesRoutes: RouteCollection {
         let data = PageData(
             activityId: activity.id, title: activity.title, productTitle: activity.productTitle, productHref: "/product/\(activity.productId)",
             image: activity.imageUrl, groupPrice: WebFormat.yuan(activity.groupPriceFen), listPrice: WebFormat.yuan(activity.listPriceFen),
-            size: req.message("group_size", ["n": String(activity.groupSize)]), store: activity.storeName, live: activity.phase == .live,
+            size: req.message("group_size", ["n": String(activity.groupSize)]), store: activity.storeName, live: activity.phase == .live && activity.onSale,
+            notice: req.message(activity.onSale ? "group_not_running" : "group_not_on_sale"),
             single: single, groups: cards, signedIn: req.signedInMemberId != nil,
             loginHref: "/login" + StorefrontRoutes.queryString(["next": req.url.path]))
         return try await req.renderPage("storefront/group-buy", title: activity.title, data: data)

@@ -66,7 +66,7 @@ enum GroupBuyQueries {
                 storeId: activity.storeId, storeName: stores[activity.storeId]?.name ?? "", listPriceFen: sku?.priceFen ?? activity.groupPriceFen,
                 groupPriceFen: activity.groupPriceFen, groupSize: activity.groupSize, timeLimitMinutes: activity.timeLimitMinutes,
                 perMemberLimit: activity.perMemberLimit, virtualFill: activity.virtualFill, startsAt: activity.startsAt, endsAt: activity.endsAt,
-                endedAt: activity.endedAt, phase: activity.phase(at: now), openGroups: openGroups))
+                endedAt: activity.endedAt, phase: activity.phase(at: now), onSale: product?.onSale == true, openGroups: openGroups))
         }
         return result
     }

@@ -9,10 +9,15 @@ import Vapor
 /// have it, and exchanges.
 enum PointsMallQueries {
     /// Items on offer or coming (switched on, not ended), in the order staff set; with the
-    /// member's own counts when `memberId` is given.
+    /// member's own counts when `memberId` is given. Goods off the shelf or of a suspended
+    /// merchant are left out, as everywhere shoppers browse.
     static func catalogue(memberId: UUID?, page: PageRequest, now: Date, on db: any Database) async throws -> ListPage<PointsMallItem> {
         let query = PointsMallItemModel.query(on: db).filter(\.$enabled == true)
             .group(.or) { $0.filter(\.$endsAt == nil).filter(\.$endsAt > now) }
+            .filter(.sql(unsafeRaw: """
+                (points_mall_items.sku_id IS NULL OR EXISTS (SELECT 1 FROM skus s JOIN products p ON p.id = s.product_id
+                 WHERE s.id = points_mall_items.sku_id AND p.on_shelf AND p.merchant_suspended_at IS NULL))
+                """))
             .sort(\.$sortOrder).sort(\.$createdAt, .descending).sort(\.$id)
         let result = try await query.page(page) { $0 }
         return ListPage(items: try await items(result.items, memberId: memberId, now: now, on: db), page: result.page, per: result.per, total: result.total)

@@ -32,8 +32,9 @@ enum SettlementQueries {
         let names = try await merchantNames(Array(Set(statements.map(\.merchantId))), on: db)
         let payouts = Dictionary(try await PayoutModel.query(on: db).filter(\.$statementId ~~ ids).all().map { ($0.statementId, $0) }, uniquingKeysWith: { a, _ in a })
         var counts: [UUID: Int] = [:]
-        for entry in try await SettlementEntryModel.query(on: db).filter(\.$statementId ~~ ids).field(\.$id).field(\.$statementId).all() {
-            if let id = entry.statementId { counts[id, default: 0] += 1 }
+        for row in try await db.sql.select().column("statement_id").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+            .from("settlement_entries").where("statement_id", .in, ids).groupBy("statement_id").all() {
+            counts[try row.decode(column: "statement_id", as: UUID.self)] = try row.decode(column: "n", as: Int.self)
         }
         let settings = try await SettingsService.resolved(on: db)
         let days = settings.integer(.settlementAutoConfirmDays)

@@ -23,6 +23,7 @@ struct SettlementAdminRoutes: RouteCollection {
         settlements.get(use: statements)
         settlements.get("balances", use: balances)
         settlements.post("runs", use: run)
+        settlements.post("issue", use: issueNow)
         settlements.get(":statementId", use: statement)
         settlements.post(":statementId", "confirm", use: confirm)
         settlements.get(":statementId", "export.csv", use: exportCSV)
@@ -125,6 +126,13 @@ struct SettlementAdminRoutes: RouteCollection {
     func run(req: Request) async throws -> SettlementRunResult {
         try req.authorize(.settlementManage, on: .platform)
         return try await SettlementService(app: req.application, db: req.db).runRequested(audit: req.audit)
+    }
+
+    func issueNow(req: Request) async throws -> Response {
+        try req.authorize(.settlementManage, on: .platform)
+        let input = try req.content.decode(IssueStatementInput.self)
+        let statement = try await SettlementService(app: req.application, db: req.db).issueNow(merchantId: input.merchantId, audit: req.audit)
+        return try Response.json(try await SettlementQueries.views([statement], on: req.db)[0], status: .created)
     }
 
     func payouts(req: Request) async throws -> ListPage<PayoutView> {

@@ -29,8 +29,11 @@ struct SettlementService {
         case alreadyPaid
         case carriedForward
         case changed
+        case noMerchant
+        case selfOperated
+        case nothingBooked
 
-        var status: HTTPResponseStatus { self == .noStatement ? .notFound : .conflict }
+        var status: HTTPResponseStatus { self == .noStatement || self == .noMerchant ? .notFound : .conflict }
 
         var title: String { status.reasonPhrase }
 
@@ -42,6 +45,9 @@ struct SettlementService {
             case .alreadyPaid: "This statement was paid already."
             case .carriedForward: "This statement's net was zero or less and was carried into the merchant's next statement; there is nothing to pay."
             case .changed: "This statement changed meanwhile; reload it and try again."
+            case .noMerchant: "No such merchant."
+            case .selfOperated: "The self-operated merchant is not settled: the platform does not pay itself."
+            case .nothingBooked: "Nothing is booked for this merchant yet: an order counts once its after-sales window has passed."
             }
         }
 
@@ -231,7 +237,7 @@ struct SettlementService {
                 let first = try row.decode(column: "first", as: Date.self)
                 let period = SettlementPeriod.containing(first, cycle: cycle, timeZone: settings.timeZone)
                 guard period.isDue(at: now, delayDays: delay) else { continue }
-                if try await issue(merchantId: merchantId, period: period, now: now) { issued += 1 }
+                if try await issue(merchantId: merchantId, period: period, now: now) != nil { issued += 1 }
                 progressed = true
             }
             if !progressed { return issued }
@@ -239,9 +245,30 @@ struct SettlementService {
         return issued
     }
 
+    /// A statement before its period ends (提前结算: a merchant leaving the platform, or one HQ
+    /// agreed to pay early): everything booked for the merchant so far, after booking what became
+    /// final. Its period runs from the first open entry to now, so the regular statement of the
+    /// period later takes only what is booked after it.
+    func issueNow(merchantId: UUID, audit: AuditRecorder) async throws -> SettlementStatementModel {
+        guard merchantId != SelfOperatedMerchant.id.rawValue else { throw Failure.selfOperated }
+        guard try await MerchantModel.find(merchantId, on: db) != nil else { throw Failure.noMerchant }
+        _ = try await settle(now: audit.now)
+        let open = try await db.sql.raw("""
+            SELECT MIN(booked_at) AS first FROM settlement_entries WHERE merchant_id = \(bind: merchantId) AND statement_id IS NULL
+            """).first()
+        guard let start = try open?.decode(column: "first", as: Date?.self) else { throw Failure.nothingBooked }
+        // Entries booked by this very run carry `now`, and a period's end is exclusive.
+        let period = SettlementPeriod(start: start, end: audit.now.addingTimeInterval(0.001))
+        guard let id = try await issue(merchantId: merchantId, period: period, now: audit.now),
+              let statement = try await SettlementStatementModel.find(id, on: db) else { throw Failure.changed }
+        try await audit.record(on: db, action: "settlement.statement.issueNow", owner: statement.owner, targetType: Self.auditTarget,
+                               targetId: id.uuidString, after: ["netFen": statement.netFen])
+        return statement
+    }
+
     /// One statement: claimed by (merchant, period start), then given every open entry booked
-    /// before the period's end. False when another run issued it first.
-    private func issue(merchantId: UUID, period: SettlementPeriod, now: Date) async throws -> Bool {
+    /// before the period's end. Its id when this run claimed it, nil when another run issued it first.
+    private func issue(merchantId: UUID, period: SettlementPeriod, now: Date) async throws -> UUID? {
         try await db.writeTransaction { tx in
             let statementId = UUID()
             let claimed = try await tx.sql.raw("""
@@ -258,7 +285,7 @@ struct SettlementService {
                     try await tx.sql.raw("""
                         UPDATE settlement_entries SET booked_at = \(bind: period.end) WHERE merchant_id = \(bind: merchantId) AND statement_id IS NULL AND booked_at < \(bind: period.end)
                         """).run()
-                    return false
+                    return nil
                 }
                 target = existing.id!
             } else {
@@ -282,7 +309,7 @@ struct SettlementService {
             try await SettlementStatementModel.query(on: tx).filter(\.$id == target)
                 .set(\.$totalsJSON, to: try JSONText.encode(totals)).set(\.$broughtForwardFen, to: brought)
                 .set(\.$netFen, to: try StatementCarry.net(entriesNetFen: totals.merchantNetFen, broughtForwardFen: brought)).update()
-            return !claimed.isEmpty
+            return claimed.isEmpty ? nil : target
         }
     }
 
