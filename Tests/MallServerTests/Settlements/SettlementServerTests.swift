@@ -406,3 +406,38 @@ extension SettlementServerTests {
         }
     }
 }
+
+extension SettlementServerTests {
+    @Test("monthly statements cover the calendar month and come T+N after it; a channel fee the platform bears costs the merchant nothing")
+    func monthlyCycleAndPlatformBornChannelFee() async throws {
+        let clock = ManualClock(testEpoch)
+        try await withTestApp(clock: clock, adjust: { $0.accessTokenTTL = 90 * 86_400 }) { app in
+            let shop = try await Self.shop(app)
+            var (_, admin) = try await Fixtures.staff(app, "root", role: .platformAdmin, scope: .platform)
+            let changed = try await app.send(.PATCH, "/api/v1/admin/settings", token: admin, json: SettingsUpdate(values: [
+                "settlement.monthly": .boolean(true), "settlement.merchantBearsChannelFee": .boolean(false)]))
+            #expect(changed.status == .ok, "\(changed.text)")
+            func run() async throws -> SettlementRunResult {
+                try await app.send(.POST, "/api/v1/admin/settlements/runs", token: admin).decode(SettlementRunResult.self)
+            }
+
+            // Paid and completed on 27 November; final a week later, in December.
+            let (shopper, order) = try await Self.paidOrder(app, shop, quantity: 2)
+            try await Self.complete(app, order, shopper: shopper, staff: admin)
+            clock.advance(seconds: 8 * Self.day)
+            #expect(try await run().entriesBooked == 2)
+            let line = try #require(try await SettlementEntryModel.query(on: app.db).filter(\.$kind == "line").first())
+            #expect(line.channelFeeFen == 0 && line.commissionFen == 500 && line.merchantNetFen == 9_500, "the platform keeps the ¥0.60 fee to itself")
+
+            // A weekly cycle would have issued it by mid-December; the monthly one waits for the month's end + 3 days.
+            clock.advance(seconds: 20 * Self.day)
+            #expect(try await run().statementsIssued == 0)
+            clock.advance(seconds: 12 * Self.day)
+            admin = try await PointsTests.login(app, "root", staff: true)  // sessions end after 30 days
+            #expect(try await run().statementsIssued == 1)
+            let statement = try #require(try await app.send(.GET, "/api/v1/admin/settlements", token: admin).decode(ListPage<SettlementStatementView>.self).items.first)
+            #expect((statement.firstDay, statement.lastDay) == ("2026-12-01", "2026-12-31"))
+            #expect(statement.netFen == 9_500 && statement.totals.channelFeeFen == 0)
+        }
+    }
+}
