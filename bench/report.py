@@ -196,8 +196,9 @@ def load_run(run_dir, root):
     quick = meta.get("quick") in ("1", 1, True)
     db = meta.get("db", "sqlite")
     scale = integer(meta.get("scale"), 1)
+    instances = integer(meta.get("instances"), 1)
     return {
-        "key": f"{db}-x{scale}" + ("-quick" if quick else ""),
+        "key": f"{db}-x{scale}" + (f"-i{instances}" if instances > 1 else "") + ("-quick" if quick else ""),
         "db": db,
         "scale": scale,
         "quick": quick,
@@ -261,6 +262,10 @@ def title(data):
     name = DB_NAMES.get(data["db"], data["db"])
     products = integer(data["meta"].get("products"))
     text = f"{name}, {fmt_int(products)} products (scale {data['scale']})"
+    instances = integer(data["meta"].get("instances"), 1)
+    if instances > 1:
+        redis = ", one Redis" if data["meta"].get("redis") == "yes" else ""
+        text += f", {instances} instances behind nginx{redis}"
     if data["quick"]:
         text += ", smoke run"
     return text
@@ -677,7 +682,8 @@ Options: `--duration 15` seconds per scenario, `--connections 64`, `--scale 1`. 
 
 
 def section_sort_key(data):
-    return ({"sqlite": 0, "postgresql": 1}.get(data.get("db"), 2), data.get("quick", False), data.get("scale", 1))
+    instances = integer((data.get("meta") or {}).get("instances"), 1)
+    return ({"sqlite": 0, "postgresql": 1}.get(data.get("db"), 2), data.get("quick", False), data.get("scale", 1), instances)
 
 
 def read_existing(path):

@@ -25,7 +25,7 @@ do {
     if serves {
         app.http.server.configuration.hostname = ProcessInfo.processInfo.environment["HOST"] ?? "127.0.0.1"
         app.http.server.configuration.port = Int(ProcessInfo.processInfo.environment["PORT"] ?? "") ?? 8080
-        try await app.autoMigrate().get()
+        try await app.migrateExclusively()
         if loadsDemo {
             print(try await loadDemoData(app))
         }

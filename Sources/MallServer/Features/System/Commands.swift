@@ -16,7 +16,7 @@ struct SeedCommand: AsyncCommand {
             context.console.error("Nothing to seed: pass --demo.")
             throw ExitCode.failure
         }
-        try await context.application.autoMigrate().get()
+        try await context.application.migrateExclusively()
         let accounts = try await DemoSeeder(app: context.application).run()
         context.console.print(DemoSeeder.describe(accounts, baseURL: "http://127.0.0.1:8080"))
     }

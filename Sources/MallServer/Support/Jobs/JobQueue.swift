@@ -83,24 +83,21 @@ final class JobQueue: Sendable {
     }
 
     /// Keeps a recurring schedule in the table; changing the interval takes effect from now.
+    /// Instances starting together each register the same schedules: the first insert wins and
+    /// the others find the row.
     func schedule(name: String, kind: String, everySeconds interval: Int, payload: String = "{}") async throws {
         let now = app.clock.now()
-        if let existing = try await JobScheduleModel.query(on: app.db).filter(\.$name == name).first() {
-            if existing.intervalSeconds != interval || existing.kind != kind {
-                existing.intervalSeconds = interval
-                existing.kind = kind
-                existing.nextRunAt = min(existing.nextRunAt, now.addingTimeInterval(TimeInterval(interval)))
-                try await existing.update(on: app.db)
-            }
-            return
-        }
-        let schedule = JobScheduleModel()
-        schedule.name = name
-        schedule.kind = kind
-        schedule.payload = payload
-        schedule.intervalSeconds = interval
-        schedule.nextRunAt = now
-        try await schedule.create(on: app.db)
+        try await app.db.sql.raw("""
+            INSERT INTO job_schedules (id, name, kind, payload, interval_seconds, next_run_at)
+            VALUES (\(bind: UUID()), \(bind: name), \(bind: kind), \(bind: payload), \(bind: interval), \(bind: now))
+            ON CONFLICT (name) DO NOTHING
+            """).run()
+        guard let existing = try await JobScheduleModel.query(on: app.db).filter(\.$name == name).first(),
+              existing.intervalSeconds != interval || existing.kind != kind else { return }
+        existing.intervalSeconds = interval
+        existing.kind = kind
+        existing.nextRunAt = min(existing.nextRunAt, now.addingTimeInterval(TimeInterval(interval)))
+        try await existing.update(on: app.db)
     }
 
     /// One pass of the worker: turn due schedules into jobs, then run due jobs until none is

@@ -32,7 +32,7 @@ struct BenchSeedCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
-        try await app.autoMigrate().get()
+        try await app.migrateExclusively()
         var options = BenchSeeder.Options()
         options.products = signature.products ?? options.products
         options.stores = signature.stores ?? options.stores
