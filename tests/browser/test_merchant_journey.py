@@ -15,8 +15,9 @@
 8. Console, HQ: 结算 → 立即结算 books the order's entries; the merchant's balance shows its
    net waiting for a statement, and the entries hold goods paid, commission at 8%, the 0.6%
    channel fee and the net.
-9. A regular statement covers a whole week and is issued T+N days after it, so HQ issues one
-   now (余额 → 提前出具结算单); the merchant confirms it, HQ records the bank transfer and the
+9. HQ opens the merchant's balance and sees the two entries waiting for a statement. A regular
+   statement covers a whole week and is issued T+N days after it, so HQ issues one now
+   (余额 → 提前出具结算单); the merchant confirms it, HQ records the bank transfer and the
    statement reads as paid for exactly the net; the merchant's balance shows it paid.
 """
 import uuid
@@ -272,6 +273,11 @@ def test_new_merchant_from_application_to_settlement(browser, new_browser, api):
     # 9. HQ issues the statement now; the merchant confirms it; HQ pays it.
     hq.open("/console/settlements/balances")
     visible(h, "table.balances tbody tr")  # loaded
+    # What the pending balance is made of: the order's two entries, waiting for a statement.
+    click(h, link(h, company))
+    text_appears(h, "#console-main h2", C("settlements.pendingEntries"))
+    assert len(h.find_elements(By.CSS_SELECTOR, ".statement-entries tbody tr")) == 2
+    hq.shot("pending-entries")
     row = next(r for r in h.find_elements(By.CSS_SELECTOR, "table.balances tbody tr") if company in r.text)
     click(h, button(h, C("settlements.issueNow"), within=row))
     dialog = visible(h, "dialog[open]")

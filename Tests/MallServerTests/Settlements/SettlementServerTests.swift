@@ -393,8 +393,18 @@ extension SettlementServerTests {
             try await Self.complete(app, second, shopper: shopper, staff: admin)
             clock.advance(seconds: 8 * Self.day)
             _ = try await app.send(.POST, "/api/v1/admin/settlements/runs", token: admin)
+            // Booked and waiting for the week's statement: the balance's breakdown, for the merchant too.
+            let pendingPath = "/api/v1/admin/settlements/balances/\(shop.merchant.id!)/entries"
+            let pending = try await app.send(.GET, pendingPath, token: fruitAdmin).decode([SettlementEntryView].self)
+            let balance = try #require(try await app.send(.GET, "/api/v1/admin/settlements/balances", token: fruitAdmin).decode([SettlementBalance].self).first)
+            #expect(pending.count == 2 && pending.allSatisfy { $0.orderId == second.id })
+            #expect(pending.reduce(0) { $0 + $1.totals.merchantNetFen } == balance.pendingStatementFen && balance.pendingStatementFen > 0)
+            let stranger = try await Fixtures.merchant(app, code: "BAKERY")
+            let (_, strangerAdmin) = try await Fixtures.staff(app, "bakery.admin", role: .merchantAdmin, scope: .merchant(stranger.merchantID))
+            #expect(try await app.send(.GET, pendingPath, token: strangerAdmin).status == .forbidden)
             clock.advance(seconds: 11 * Self.day)
             _ = try await app.send(.POST, "/api/v1/admin/settlements/runs", token: admin)
+            #expect(try await app.send(.GET, pendingPath, token: admin).decode([SettlementEntryView].self).isEmpty, "all on the statement now")
             let all = try await app.send(.GET, "/api/v1/admin/settlements?merchantId=\(shop.merchant.id!)", token: admin)
                 .decode(ListPage<SettlementStatementView>.self).items
             #expect(all.count == 2)

@@ -131,7 +131,13 @@ async function renderStatement(root, id) {
       ? link(`/console/settlements/${s.carriedIntoStatementId}`, t('settlements.nextStatement')) : t('settlements.nextStatementPending')]] : []),
     ...(s.payout ? [[t('settlements.payout'), `${money(s.payout.amountFen)} · ${s.payout.bankReference} · ${s.payout.paidOn}`]] : []),
   ]);
-  const rows = detail.entries.map((e) => h('tr', {},
+  add(root, pageHeader(t('settlements.statementTitle', { merchant: s.merchantName }), ...actions), tabs('statements'),
+    info, h('h2', { text: t('settlements.totals') }), totalsFacts(s.totals), entriesTable(detail.entries, t('settlements.entriesCaption')));
+}
+
+/** Settlement entries, one row each: a statement's, or those waiting for the next statement. */
+function entriesTable(entries, caption) {
+  const rows = entries.map((e) => h('tr', {},
     h('td', { text: dateTime(e.bookedAt) }),
     h('td', { text: t(`settlements.kind.${e.kind}`) }),
     h('td', {}, link(`/console/orders/${e.orderId}`, e.orderNumber, { class: 'mono' })),
@@ -144,12 +150,10 @@ async function renderStatement(root, id) {
     h('td', { class: 'num', text: money(e.totals.channelFeeFen) }),
     h('td', { class: 'num', text: money(e.totals.merchantNetFen) })));
   const heads = ['bookedAt', 'kind', 'order', 'item', 'rate', 'shopperPaid', 'refunded', 'platformDiscount', 'commission', 'channelFee', 'net'];
-  const entries = h('table', { class: 'data statement-entries' },
-    h('caption', { text: t('settlements.entriesCaption') }),
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'data statement-entries' },
+    h('caption', { text: caption }),
     h('thead', {}, h('tr', {}, heads.map((k) => h('th', { scope: 'col', text: t(`settlements.${k}`) })))),
-    h('tbody', {}, rows));
-  add(root, pageHeader(t('settlements.statementTitle', { merchant: s.merchantName }), ...actions), tabs('statements'),
-    info, h('h2', { text: t('settlements.totals') }), totalsFacts(s.totals), h('div', { class: 'table-wrap' }, entries));
+    h('tbody', {}, rows)));
 }
 
 /**
@@ -189,7 +193,7 @@ async function renderBalances(root) {
       h('caption', { text: t('settlements.balancesCaption') }),
       h('thead', {}, h('tr', {}, heads.map((k) => h('th', { scope: 'col', text: t(`settlements.${k}`) })))),
       h('tbody', {}, balances.map((b) => h('tr', {},
-        h('td', { text: b.merchantName }),
+        h('td', {}, link(`/console/settlements/balances?merchantId=${b.merchantId}`, b.merchantName)),
         h('td', { class: 'num', text: money(b.awaitingSettlementFen) }),
         h('td', { class: 'num', text: money(b.pendingStatementFen) }),
         h('td', { class: 'num', text: money(b.settledUnpaidFen) }),
@@ -200,6 +204,13 @@ async function renderBalances(root) {
   await load();
   const actions = manages ? [runButton(load)] : [];
   add(root, pageHeader(t('settlements.title'), ...actions), tabs('balances'), list);
+  // One merchant's entries booked and waiting for its next statement: what "pending" is made of.
+  const merchantId = new URLSearchParams(location.search).get('merchantId');
+  if (merchantId) {
+    const entries = await get(`/admin/settlements/balances/${encodeURIComponent(merchantId)}/entries`);
+    add(root, h('h2', { text: t('settlements.pendingEntries') }),
+      entries.length ? entriesTable(entries, t('settlements.pendingCaption')) : notice(t('settlements.noPendingEntries')));
+  }
 }
 
 /** 提前结算: a statement now for everything booked, e.g. for a merchant leaving the platform. */

@@ -53,20 +53,35 @@ enum SettlementQueries {
 
     static func detail(_ statement: SettlementStatementModel, on db: any Database) async throws -> SettlementStatementDetail {
         let entries = try await SettlementEntryModel.query(on: db).filter(\.$statementId == statement.id!).sort(\.$bookedAt).sort(\.$entryKey).all()
+        return SettlementStatementDetail(statement: try await Self.views([statement], on: db)[0], entries: try await entryViews(entries, on: db))
+    }
+
+    /// What is booked for a merchant and waits for its next statement: the breakdown of the
+    /// balance's "not on a statement yet".
+    static func pending(merchantId: UUID, on db: any Database) async throws -> [SettlementEntryView] {
+        let entries = try await SettlementEntryModel.query(on: db).filter(\.$merchantId == merchantId).filter(\.$statementId == nil)
+            .sort(\.$bookedAt).sort(\.$entryKey).range(..<SettlementQueries.pendingLimit).all()
+        return try await entryViews(entries, on: db)
+    }
+
+    /// A merchant settles weekly or monthly; more open entries than this means settlement is not running.
+    static let pendingLimit = 5_000
+
+    private static func entryViews(_ entries: [SettlementEntryModel], on db: any Database) async throws -> [SettlementEntryView] {
+        guard !entries.isEmpty else { return [] }
         let orders = Dictionary(try await OrderModel.query(on: db).filter(\.$id ~~ Set(entries.map(\.orderId))).all().map { ($0.id!, $0.number) },
                                 uniquingKeysWith: { a, _ in a })
         let lineIds = Set(entries.compactMap(\.orderLineId))
         let lines = Dictionary(try await OrderLineModel.query(on: db).filter(\.$id ~~ lineIds).all().map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
         let rates = Dictionary(try await OrderLineFeesModel.query(on: db).filter(\.$orderLineId ~~ lineIds).all().map { ($0.orderLineId, $0.commissionRateBasisPoints) },
                                uniquingKeysWith: { a, _ in a })
-        let views = entries.map { entry in
+        return entries.map { entry in
             let line = entry.orderLineId.flatMap { lines[$0] }
             let title = line.map { [$0.title, $0.specTitle].filter { !$0.isEmpty }.joined(separator: " ") } ?? ""
             return SettlementEntryView(id: entry.id!, kind: entry.kind, orderId: entry.orderId, orderNumber: orders[entry.orderId] ?? "",
                                        orderLineId: entry.orderLineId, title: title, commissionRateBasisPoints: entry.orderLineId.flatMap { rates[$0] },
                                        bookedAt: entry.bookedAt, totals: SettlementTotals(entry.amounts))
         }
-        return SettlementStatementDetail(statement: try await Self.views([statement], on: db)[0], entries: views)
     }
 
     static func payoutView(_ payout: PayoutModel, merchantName: String) -> PayoutView {

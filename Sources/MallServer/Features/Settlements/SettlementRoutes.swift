@@ -10,6 +10,7 @@ extension SettlementStatementView: Content {}
 extension SettlementStatementDetail: Content {}
 extension SettlementRunResult: Content {}
 extension SettlementBalance: Content {}
+extension SettlementEntryView: Content {}
 extension PayoutView: Content {}
 
 /// Service-fee rules (read: `settlement.view` on the merchant; write: `settlement.manage`),
@@ -22,6 +23,7 @@ struct SettlementAdminRoutes: RouteCollection {
         let settlements = routes.grouped("settlements")
         settlements.get(use: statements)
         settlements.get("balances", use: balances)
+        settlements.get("balances", ":merchantId", "entries", use: pendingEntries)
         settlements.post("runs", use: run)
         settlements.post("issue", use: issueNow)
         settlements.get(":statementId", use: statement)
@@ -121,6 +123,13 @@ struct SettlementAdminRoutes: RouteCollection {
     func balances(req: Request) async throws -> [SettlementBalance] {
         let (_, reach) = try req.reach(.settlementView)
         return try await SettlementQueries.balances(reach: reach, on: req.db)
+    }
+
+    func pendingEntries(req: Request) async throws -> [SettlementEntryView] {
+        let id = try req.pathId("merchantId", notFound: "No such merchant.")
+        try req.authorize(.settlementView, on: .merchant(MerchantID(id)))
+        guard try await MerchantModel.find(id, on: req.db) != nil else { throw MallError.notFound("No such merchant.") }
+        return try await SettlementQueries.pending(merchantId: id, on: req.db)
     }
 
     func run(req: Request) async throws -> SettlementRunResult {
