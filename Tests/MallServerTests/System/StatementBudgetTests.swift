@@ -71,7 +71,7 @@ struct StatementBudgetTests {
     @Test("a search runs at most 3 statements and finds the product")
     func search() async throws {
         try await Self.withMall { app, log, mall in
-            let query = "MILK".addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? ""
+            let query = "纯牛奶".addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? ""
             let (response, statements) = try await Self.warm(log) { try await app.send(.GET, "/api/v1/products?q=\(query)&per=20") }
             Self.report("search", statements)
             let page = try response.decode(ListPage<ProductSummary>.self)
