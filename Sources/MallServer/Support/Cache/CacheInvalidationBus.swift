@@ -8,6 +8,7 @@ import Vapor
 /// - "member", "staff": accounts whose sessions, status, password or grants changed; "staff"
 ///   without ids after a role's permissions change (`PrincipalCache`, `IdentityInvalidation`);
 /// - "store": stores created or changed (`StoreDirectory`);
+/// - "promotion": promotions created, edited or ended, always without ids (`PromotionReachCache`);
 /// - "settings": the settings table, always without ids (`SettingsCache`).
 struct CacheInvalidation: Codable, Sendable, Equatable {
     let topic: String
