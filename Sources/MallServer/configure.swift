@@ -80,6 +80,7 @@ public func configure(_ app: Application, config: AppConfig, clock: any MallCloc
     // One instance, one gate; the scale-out issue replaces it with a shared (Redis) one.
     app.flashQuotaGate = InProcessFlashQuotaGate()
     app.cacheInvalidationBus = InProcessCacheInvalidationBus()
+    subscribeCaches(app)
     registerJobs(app)
     Migrations.register(on: app)
     try routes(app)
@@ -88,6 +89,23 @@ public func configure(_ app: Application, config: AppConfig, clock: any MallCloc
     app.asyncCommands.use(RestoreCommand(), as: "restore")
     app.asyncCommands.use(BenchSeedCommand(), as: "bench-seed")
     app.asyncCommands.use(BenchCheckCommand(), as: "bench-check")
+}
+
+/// Every per-instance cache learns of writes from the bus, whichever instance made them.
+func subscribeCaches(_ app: Application) {
+    let principals = PrincipalCache()
+    app.principalCache = principals
+    app.cacheInvalidationBus.subscribe { principals.apply($0) }
+    let settings = SettingsCache()
+    app.settingsCache = settings
+    app.cacheInvalidationBus.subscribe { settings.apply($0) }
+    let promotions = PromotionReachCache()
+    app.promotionReachCache = promotions
+    app.cacheInvalidationBus.subscribe { promotions.apply($0) }
+    let directory = app.storeDirectory
+    app.cacheInvalidationBus.subscribe { invalidation in
+        if invalidation.topic == StoreDirectory.topic { directory.invalidate() }
+    }
 }
 
 /// Handlers for built-in job kinds and the recurring schedules that feed them.

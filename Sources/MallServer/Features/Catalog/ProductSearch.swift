@@ -25,6 +25,8 @@ struct ProductSearch {
     var page = PageRequest()
     /// Adds each product's promotion badges and live flash price as of this instant.
     var marketingAt: Date?
+    /// Where the cards' promotion reach comes from when set; the promotions table otherwise.
+    var promotionCache: PromotionReachCache?
 
     func run(on db: any Database) async throws -> ListPage<ProductSummary> {
         let sql = db.sql
@@ -85,15 +87,19 @@ struct ProductSearch {
         case .priceDesc: order = "p.max_price_fen DESC, p.id"
         case .newest: order = "p.created_at DESC, p.id"
         }
-        let total = try await sql.raw("SELECT COUNT(*) AS n FROM \(source) WHERE \(whereClause)").first()?.decode(column: "n", as: Int.self) ?? 0
+        // The total rides on every row (a window over the matches), saving the page a COUNT
+        // statement; only a page past the end, which has no row to carry it, counts apart.
         let rows = try await sql.raw("""
             SELECT p.id, p.merchant_id, p.category_id, p.brand_id, p.title, p.subtitle, p.images, p.min_price_fen, p.max_price_fen, p.sales_count, p.review_count,
-                   p.review_star_total, b.name AS brand, \(score ?? "0") AS score
+                   p.review_star_total, b.name AS brand, \(score ?? "0") AS score, COUNT(*) OVER () AS total_matches
             FROM \(source) LEFT JOIN brands b ON b.id = p.brand_id
             WHERE \(whereClause)
             ORDER BY \(order)
             LIMIT \(bind: page.per) OFFSET \(bind: page.offset)
             """).all()
+        let total = if let first = rows.first { try first.decode(column: "total_matches", as: Int.self) } else if page.offset == 0 { 0 } else {
+            try await sql.raw("SELECT COUNT(*) AS n FROM \(source) WHERE \(whereClause)").first()?.decode(column: "n", as: Int.self) ?? 0
+        }
         var items = try rows.map { row in
             let images = (try? JSONDecoder().decode([String].self, from: Data(try row.decode(column: "images", as: String.self).utf8))) ?? []
             // Kept on the row by review approvals (ReviewService), so the list counts nothing.
@@ -113,7 +119,7 @@ struct ProductSearch {
                  ProductMarketing.Facts(merchantId: try row.decode(column: "merchant_id", as: UUID.self),
                                         categoryId: try row.decode(column: "category_id", as: UUID?.self), brandId: try row.decode(column: "brand_id", as: UUID?.self)))
             }, uniquingKeysWith: { first, _ in first })
-            try await ProductMarketing.annotate(&items, facts: facts, now: marketingAt, on: db)
+            try await ProductMarketing.annotate(&items, facts: facts, now: marketingAt, cache: promotionCache, on: db)
         }
         return ListPage(items: items, page: page.page, per: page.per, total: total)
     }

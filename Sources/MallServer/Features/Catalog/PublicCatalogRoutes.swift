@@ -24,6 +24,7 @@ struct PublicCatalogRoutes: RouteCollection {
         var search = ProductSearch()
         search.page = try PageRequest(from: req)
         search.marketingAt = req.now
+        search.promotionCache = req.application.promotionReachCache
         search.keyword = req.query[String.self, at: "q"]
         if let q = search.keyword, q.count > 50 { errors.add("q", "must be at most 50 characters") }
         search.categoryId = req.optionalQuery(UUID.self, "categoryId", into: &errors, message: "must be a category id")

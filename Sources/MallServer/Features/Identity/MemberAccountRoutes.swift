@@ -78,6 +78,7 @@ struct MemberAccountRoutes: RouteCollection {
             try await TokenService(app: req.application, db: db)
                 .revokeAll(kind: .member, subjectId: member.id!, except: principal.sessionId, reason: "password changed")
         }
+        await req.application.cacheInvalidationBus.publish(IdentityInvalidation.subject(.member, principal.memberId))
         return .noContent
     }
 

@@ -63,6 +63,8 @@ struct RoleRoutes: RouteCollection {
             try await req.audit.record(on: db, action: "role.update", owner: .platform, targetType: "role",
                                        targetId: role.id!.uuidString, before: before, after: role.dto)
         }
+        // Whoever holds the role, at any scope, holds different permissions now.
+        await req.application.cacheInvalidationBus.publish(IdentityInvalidation.everyStaffMember)
         return role.dto
     }
 

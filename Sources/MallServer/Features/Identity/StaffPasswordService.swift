@@ -34,5 +34,6 @@ struct StaffPasswordService {
             try await audit.record(on: tx, action: "staff.password", owner: .platform, targetType: "staff", targetId: staffId.uuidString,
                                    after: ["firstSignIn": wasForced])
         }
+        await app.cacheInvalidationBus.publish(IdentityInvalidation.subject(.staff, staffId))
     }
 }

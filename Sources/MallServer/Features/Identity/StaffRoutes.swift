@@ -110,6 +110,8 @@ struct StaffRoutes: RouteCollection {
                                        targetId: staff.id!.uuidString, before: before, after: staff.dto(grants: grants))
             return grants
         }
+        // Status, grants and name all shape the principal of the staff member's live sessions.
+        await req.application.cacheInvalidationBus.publish(IdentityInvalidation.subject(.staff, staff.id!))
         return staff.dto(grants: grants)
     }
 

@@ -33,7 +33,8 @@ struct OrderDeskRoutes: RouteCollection {
         let storeFilter = req.optionalQuery(UUID.self, "storeId", into: &errors, message: "must be a store id")
         var countReach = reach
         var oneStore = false
-        if let storeId = storeFilter, let store = try await StoreModel.find(storeId, on: req.db), staff.policy.allows(.orderView, on: store.owner) {
+        if let storeId = storeFilter, let store = try await req.application.storeDirectory.store(storeId, on: req.db),
+           staff.policy.allows(.orderView, on: .store(StoreID(store.id), merchant: MerchantID(store.merchantId))) {
             // One store the caller may see: its own index serves the filter, the newest-first
             // order and the count, instead of the reach's merchant-or-store disjunction.
             query = query.filter(\.$storeId == storeId)
@@ -70,7 +71,7 @@ struct OrderDeskRoutes: RouteCollection {
         // store's whole order history to count the page's total.
         let total = oneStore && !narrowed ? statusFilter.map { counts[$0.rawValue] ?? 0 } ?? counts.values.reduce(0, +) : nil
         let result = try await query.sort(order).sort(\.$createdAt, .descending).sort(\.$number).page(page, total: total) { $0 }
-        return StaffOrderList(orders: ListPage(items: try await OrderDTO.many(result.items, on: req.db), page: result.page, per: result.per, total: result.total),
+        return StaffOrderList(orders: ListPage(items: try await OrderDTO.many(result.items, on: req.db, directory: req.application.storeDirectory), page: result.page, per: result.per, total: result.total),
                               countsByStatus: counts)
     }
 

@@ -192,12 +192,17 @@ enum OrderExpiry {
 
 enum OrderDTO {
     /// `forShopper`: the order's own member is asking, so the pickup code is shown. Staff never
-    /// see it: the store hands over against the code the shopper brings.
-    static func many(_ orders: [OrderModel], on db: any Database, forShopper: Bool = false) async throws -> [Order] {
+    /// see it: the store hands over against the code the shopper brings. With `directory` the
+    /// store names come from memory rather than a statement.
+    static func many(_ orders: [OrderModel], on db: any Database, forShopper: Bool = false,
+                     directory: StoreDirectory? = nil) async throws -> [Order] {
         let ids = orders.compactMap(\.id)
         guard !ids.isEmpty else { return [] }
         let lines = Dictionary(grouping: try await OrderLineModel.query(on: db).filter(\.$orderId ~~ ids).all(), by: \.orderId)
-        let stores = Dictionary(uniqueKeysWithValues: try await StoreModel.query(on: db).filter(\.$id ~~ Set(orders.map(\.storeId))).all().map { ($0.id!, $0.name) })
+        let storeIds = Set(orders.map(\.storeId))
+        let stores = if let directory { try await directory.names(of: storeIds, on: db) } else {
+            Dictionary(uniqueKeysWithValues: try await StoreModel.query(on: db).filter(\.$id ~~ storeIds).all().map { ($0.id!, $0.name) })
+        }
         let shipments = try await LogisticsService.shipmentInfos(orderIds: ids, on: db)
         var refunded: [UUID: Int64] = [:]
         // A refused refund gave its amount back, and a retried one is carried by its retry: neither counts.

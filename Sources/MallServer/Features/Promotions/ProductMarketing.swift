@@ -17,9 +17,10 @@ enum ProductMarketing {
     }
 
     /// Sets `badges`, `flash` and `groupBuy` on every item; `facts` are keyed by product id.
-    static func annotate(_ items: inout [ProductSummary], facts: [UUID: Facts], now: Date, on db: any Database) async throws {
+    static func annotate(_ items: inout [ProductSummary], facts: [UUID: Facts], now: Date, cache: PromotionReachCache?,
+                         on db: any Database) async throws {
         guard !items.isEmpty else { return }
-        let reaches = try await reaches(at: now, on: db)
+        let reaches = if let cache { try await cache.reaches(at: now, on: db) } else { try await reaches(at: now, on: db) }
         let prices = try await campaignPrices(products: items.map(\.id), now: now, on: db)
         for index in items.indices {
             let item = items[index]
@@ -34,12 +35,14 @@ enum ProductMarketing {
     /// The goods scope of every running promotion, read from its stored input (no gift look-up:
     /// a card needs only the kind).
     static func reaches(at now: Date, on db: any Database) async throws -> [PromotionReach] {
-        try await PromotionService.running(at: now, on: db).map { model in
-            let input = try PromotionService.input(of: model)
-            let scope = input.scope ?? PromotionScopeInput()
-            return PromotionReach(merchantId: model.merchantId.map(MerchantID.init), products: scope.productIds.map { .products(Set($0)) } ?? .allProducts,
-                                  categories: scope.categoryIds.map(Set.init), brands: scope.brandIds.map(Set.init), badge: input.rule.kind.badge)
-        }
+        try await PromotionService.running(at: now, on: db).map(reach(of:))
+    }
+
+    static func reach(of model: PromotionModel) throws -> PromotionReach {
+        let input = try PromotionService.input(of: model)
+        let scope = input.scope ?? PromotionScopeInput()
+        return PromotionReach(merchantId: model.merchantId.map(MerchantID.init), products: scope.productIds.map { .products(Set($0)) } ?? .allProducts,
+                              categories: scope.categoryIds.map(Set.init), brands: scope.brandIds.map(Set.init), badge: input.rule.kind.badge)
     }
 
     /// Each product's cheapest live campaign prices.

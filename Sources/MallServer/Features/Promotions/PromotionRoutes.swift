@@ -54,7 +54,7 @@ struct PromotionAdminRoutes: RouteCollection {
     func create(req: Request) async throws -> Response {
         let input = try req.content.decode(PromotionInput.self)
         try req.authorize(.marketingManage, on: PromotionService.owner(of: input.merchantId))
-        let promotion = try await PromotionService(db: req.db).create(input, audit: req.audit)
+        let promotion = try await PromotionService(db: req.db, bus: req.application.cacheInvalidationBus).create(input, audit: req.audit)
         return try Response.json(try PromotionService.dto(promotion, now: req.now), status: .created)
     }
 
@@ -65,17 +65,17 @@ struct PromotionAdminRoutes: RouteCollection {
     func update(req: Request) async throws -> PromotionDTO {
         let promotion = try await authorized(req)
         let input = try req.content.decode(PromotionInput.self)
-        return try PromotionService.dto(try await PromotionService(db: req.db).update(promotion, input, audit: req.audit), now: req.now)
+        return try PromotionService.dto(try await PromotionService(db: req.db, bus: req.application.cacheInvalidationBus).update(promotion, input, audit: req.audit), now: req.now)
     }
 
     func end(req: Request) async throws -> PromotionDTO {
         let promotion = try await authorized(req)
-        return try PromotionService.dto(try await PromotionService(db: req.db).end(promotion, audit: req.audit), now: req.now)
+        return try PromotionService.dto(try await PromotionService(db: req.db, bus: req.application.cacheInvalidationBus).end(promotion, audit: req.audit), now: req.now)
     }
 
     func copy(req: Request) async throws -> Response {
         let promotion = try await authorized(req)
-        let copied = try await PromotionService(db: req.db).copy(promotion, audit: req.audit)
+        let copied = try await PromotionService(db: req.db, bus: req.application.cacheInvalidationBus).copy(promotion, audit: req.audit)
         return try Response.json(try PromotionService.dto(copied, now: req.now), status: .created)
     }
 

@@ -10,6 +10,8 @@ import Vapor
 /// limit held by a conditional upsert in checkout's transaction.
 struct PromotionService {
     let db: any Database
+    /// Told after each write commits, so the product cards' promotion badges follow at once.
+    let bus: any CacheInvalidationBus
 
     enum Failure: ProblemConvertible {
         case notScheduled
@@ -46,7 +48,7 @@ struct PromotionService {
 
     func create(_ input: PromotionInput, audit: AuditRecorder) async throws -> PromotionModel {
         try await validate(input, now: audit.now)
-        return try await db.writeTransaction { tx in
+        let created = try await db.writeTransaction { tx in
             let promotion = PromotionModel()
             promotion.id = UUID()
             promotion.createdAt = audit.now
@@ -56,6 +58,12 @@ struct PromotionService {
                                    targetId: promotion.id!.uuidString, after: Self.dto(promotion, now: audit.now))
             return promotion
         }
+        await promotionsChanged()
+        return created
+    }
+
+    private func promotionsChanged() async {
+        await bus.publish(CacheInvalidation(topic: PromotionReachCache.topic, ids: []))
     }
 
     /// Replaces a promotion that has not started; the merchant cannot change (a new promotion is
@@ -64,7 +72,7 @@ struct PromotionService {
         guard Self.phase(promotion, now: audit.now) == .scheduled else { throw Failure.notScheduled }
         guard input.merchantId == promotion.merchantId else { throw ValidationFailure(field: "merchantId", message: "cannot change") }
         try await validate(input, now: audit.now)
-        return try await db.writeTransaction { tx in
+        let updated = try await db.writeTransaction { tx in
             guard let current = try await PromotionModel.find(promotion.id, on: tx) else { throw MallError.notFound(Self.notFound) }
             guard Self.phase(current, now: audit.now) == .scheduled else { throw Failure.notScheduled }
             let before = try Self.dto(current, now: audit.now)
@@ -74,12 +82,14 @@ struct PromotionService {
                                    targetId: current.id!.uuidString, before: before, after: Self.dto(current, now: audit.now))
             return current
         }
+        await promotionsChanged()
+        return updated
     }
 
     /// Ends a scheduled or running promotion now; orders already placed keep their discounts.
     func end(_ promotion: PromotionModel, audit: AuditRecorder) async throws -> PromotionModel {
         guard Self.phase(promotion, now: audit.now) != .ended else { throw Failure.alreadyEnded }
-        return try await db.writeTransaction { tx in
+        let ended = try await db.writeTransaction { tx in
             guard let current = try await PromotionModel.find(promotion.id, on: tx) else { throw MallError.notFound(Self.notFound) }
             guard Self.phase(current, now: audit.now) != .ended else { throw Failure.alreadyEnded }
             let before = try Self.dto(current, now: audit.now)
@@ -90,6 +100,8 @@ struct PromotionService {
                                    targetId: current.id!.uuidString, before: before, after: Self.dto(current, now: audit.now))
             return current
         }
+        await promotionsChanged()
+        return ended
     }
 
     /// A scheduled copy with the same rule and scope, starting a day from now for as long as the
@@ -227,9 +239,18 @@ struct PromotionService {
 
     /// Promotions whose window contains `now` and that were not ended early.
     static func running(at now: Date, on db: any Database) async throws -> [PromotionModel] {
-        try await PromotionModel.query(on: db).filter(\.$startsAt <= now).filter(\.$endsAt > now)
+        try await notEnded(PromotionModel.query(on: db).filter(\.$startsAt <= now), at: now).all()
+    }
+
+    /// Running and scheduled promotions, for `PromotionReachCache` to pick the running ones from.
+    static func notEnded(at now: Date, on db: any Database) async throws -> [PromotionModel] {
+        try await notEnded(PromotionModel.query(on: db), at: now).all()
+    }
+
+    private static func notEnded(_ query: QueryBuilder<PromotionModel>, at now: Date) -> QueryBuilder<PromotionModel> {
+        query.filter(\.$endsAt > now)
             .group(.or) { $0.filter(\.$endedAt == nil).filter(\.$endedAt > now) }
-            .sort(\.$priority, .descending).sort(\.$id).all()
+            .sort(\.$priority, .descending).sort(\.$id)
     }
 
     /// The core promotions of `models` with their scope and gift SKU resolved.

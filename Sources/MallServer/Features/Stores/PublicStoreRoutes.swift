@@ -31,7 +31,7 @@ struct PublicStoreRoutes: RouteCollection {
     /// open stores: exact distances and opening state computed here.
     static func nearby(origin: GeoPoint, radiusMeters: Double, limit: Int, merchantId: UUID?, app: Application, on db: any Database,
                        now: Date) async throws -> [NearbyStore] {
-        let timeZone = try await SettingsService.resolved(on: db).timeZone
+        let timeZone = try await app.settingsCache.resolved(on: db).timeZone
         let (weekday, minute) = LocalTime.weekdayAndMinute(of: now, in: timeZone)
         let ranked: [(store: StoreDirectory.Entry, distance: Double)] = try await app.storeDirectory.openStores(on: db)
             .filter { merchantId == nil || $0.merchantId == merchantId }

@@ -31,6 +31,13 @@ final class StoreDirectory: Sendable {
     }
 
     static let maxAge = TimeAmount.seconds(5)
+    /// The bus topic store writers publish on after they commit, so other instances drop their
+    /// copy without waiting for `maxAge`.
+    static let topic = "store"
+
+    static func changed(_ storeId: UUID) -> CacheInvalidation {
+        CacheInvalidation(topic: topic, ids: [storeId])
+    }
 
     private struct Snapshot {
         var entries: [Entry]
@@ -48,6 +55,14 @@ final class StoreDirectory: Sendable {
     /// All stores and warehouses of one merchant, whatever their state, ordered by code.
     func stores(of merchantId: UUID, on db: any Database) async throws -> [Entry] {
         try await all(on: db).filter { $0.merchantId == merchantId }
+    }
+
+    func store(_ id: UUID, on db: any Database) async throws -> Entry? {
+        try await all(on: db).first { $0.id == id }
+    }
+
+    func names(of ids: Set<UUID>, on db: any Database) async throws -> [UUID: String] {
+        Dictionary(uniqueKeysWithValues: try await all(on: db).filter { ids.contains($0.id) }.map { ($0.id, $0.name) })
     }
 
     private func all(on db: any Database) async throws -> [Entry] {

@@ -79,6 +79,7 @@ struct StoreRoutes: RouteCollection {
             try await req.audit.record(on: db, action: "store.create", owner: store.owner, targetType: "store",
                                        targetId: store.id!.uuidString, after: store.dto)
         }
+        await req.application.cacheInvalidationBus.publish(StoreDirectory.changed(store.id!))
         return try Response.json(store.dto, status: .created)
     }
 
@@ -96,6 +97,7 @@ struct StoreRoutes: RouteCollection {
             try await req.audit.record(on: db, action: "store.update", owner: store.owner, targetType: "store",
                                        targetId: store.id!.uuidString, before: before, after: store.dto)
         }
+        await req.application.cacheInvalidationBus.publish(StoreDirectory.changed(store.id!))
         return store.dto
     }
 
@@ -115,6 +117,7 @@ struct StoreRoutes: RouteCollection {
                                        targetId: store.id!.uuidString, before: before,
                                        after: StatusAudit(status: store.status.rawValue, reason: input.reason))
         }
+        await req.application.cacheInvalidationBus.publish(StoreDirectory.changed(store.id!))
         return store.dto
     }
 

@@ -32,6 +32,7 @@ struct SystemRoutes: RouteCollection {
             try await req.audit.record(on: db, action: "settings.update", owner: .platform, targetType: "settings",
                                        targetId: changedKeys.joined(separator: ","), before: beforeValues, after: input.values)
         }
+        await req.application.cacheInvalidationBus.publish(CacheInvalidation(topic: SettingsCache.topic, ids: []))
         return try await SettingsService.list(on: req.db)
     }
 

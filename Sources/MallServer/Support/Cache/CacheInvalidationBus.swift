@@ -3,8 +3,13 @@ import NIOConcurrencyHelpers
 import Vapor
 
 /// Something cached on an instance has changed in the database: every instance drops its copy.
-/// `topic` names the cache ("session", "staff", "product", …), `ids` the entries; an empty list
-/// means the whole cache.
+/// `topic` names the cache, `ids` the entries; an empty list means the whole cache. Topics:
+/// - "session": auth sessions signed out (`PrincipalCache`);
+/// - "member", "staff": accounts whose sessions, status, password or grants changed; "staff"
+///   without ids after a role's permissions change (`PrincipalCache`, `IdentityInvalidation`);
+/// - "store": stores created or changed (`StoreDirectory`);
+/// - "promotion": promotions created, edited or ended, always without ids (`PromotionReachCache`);
+/// - "settings": the settings table, always without ids (`SettingsCache`).
 struct CacheInvalidation: Codable, Sendable, Equatable {
     let topic: String
     let ids: [UUID]

@@ -88,6 +88,7 @@ struct TokenService {
         return .rotated(try await issue(session: session, now: now))
     }
 
+    /// Call it outside a transaction: it tells the principal caches once the revocation is stored.
     func revoke(sessionId: UUID, reason: String) async throws {
         try await AuthSessionModel.query(on: db)
             .set(\.$revokedAt, to: app.clock.now())
@@ -95,9 +96,12 @@ struct TokenService {
             .filter(\.$id == sessionId)
             .filter(\.$revokedAt == nil)
             .update()
+        await app.cacheInvalidationBus.publish(IdentityInvalidation.session(sessionId))
     }
 
-    /// Signs a subject out everywhere, optionally keeping the session making the request.
+    /// Signs a subject out everywhere, optionally keeping the session making the request. Runs
+    /// inside the caller's transaction, so the caller publishes `IdentityInvalidation.subject`
+    /// after the commit.
     func revokeAll(kind: SubjectKind, subjectId: UUID, except keep: UUID?, reason: String) async throws {
         var query = AuthSessionModel.query(on: db)
             .set(\.$revokedAt, to: app.clock.now())

@@ -19,7 +19,7 @@ struct DemoPromotions {
         let db = app.db
         let now = app.clock.now()
         let audit = AuditRecorder(actorStaffId: nil, actorName: "demo", requestId: "demo-seed", now: now)
-        let service = PromotionService(db: db)
+        let service = PromotionService(db: db, bus: app.cacheInvalidationBus)
         func create(_ name: String, _ rule: PromotionRuleInput, scope: PromotionScopeInput? = nil, limit: Int? = nil) async throws {
             guard try await PromotionModel.query(on: db).filter(\.$name == name).first() == nil else { return }
             _ = try await service.create(PromotionInput(name: name, rule: rule, scope: scope, startsAt: now.addingTimeInterval(-86_400),
