@@ -45,5 +45,6 @@ enum Migrations {
         app.migrations.add(CreateMerchantApplications())
         app.migrations.add(CreateSettlement())
         app.migrations.add(UpdateSettlementStatementsAddCarry())
+        app.migrations.add(CreateFastDFSFiles())
     }
 }
