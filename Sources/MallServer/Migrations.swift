@@ -46,5 +46,6 @@ enum Migrations {
         app.migrations.add(CreateSettlement())
         app.migrations.add(UpdateSettlementStatementsAddCarry())
         app.migrations.add(CreateFastDFSFiles())
+        app.migrations.add(CreateProductAttachments())
     }
 }

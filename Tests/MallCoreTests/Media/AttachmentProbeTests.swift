@@ -105,3 +105,24 @@ struct AttachmentProbeTests {
         }
     }
 }
+
+@Suite("Video and document limits")
+struct AttachmentUploadPolicyTests {
+    @Test("videos obey the size and duration settings; documents a fixed 20 MB")
+    func limits() throws {
+        let video = AttachmentInfo(format: .mp4, durationMilliseconds: 30_000, byteCount: 10 * 1024 * 1024)
+        try AttachmentUploadPolicy.check(video, maxVideoMegabytes: 10, maxVideoSeconds: 30)
+        #expect(throws: ValidationFailure(field: "file", message: "is larger than 9 MB")) {
+            try AttachmentUploadPolicy.check(video, maxVideoMegabytes: 9, maxVideoSeconds: 30)
+        }
+        #expect(throws: ValidationFailure(field: "file", message: "is longer than 29 seconds")) {
+            try AttachmentUploadPolicy.check(video, maxVideoMegabytes: 10, maxVideoSeconds: 29)
+        }
+        try AttachmentUploadPolicy.check(AttachmentInfo(format: .pdf, durationMilliseconds: nil, byteCount: 20 * 1024 * 1024),
+                                         maxVideoMegabytes: 1, maxVideoSeconds: 1)
+        #expect(throws: ValidationFailure.self) {
+            try AttachmentUploadPolicy.check(AttachmentInfo(format: .pdf, durationMilliseconds: nil, byteCount: 20 * 1024 * 1024 + 1),
+                                             maxVideoMegabytes: 1, maxVideoSeconds: 1)
+        }
+    }
+}

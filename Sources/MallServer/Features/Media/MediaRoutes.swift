@@ -158,10 +158,14 @@ struct PublicFileRoutes: RouteCollection {
         return Response(status: status, headers: headers, body: .init(data: data))
     }
 
-    /// The row that names `key`: a staff upload (product images) or a member's (review photos).
+    /// The row that names `key`: a staff upload (product images, videos, documents) or a
+    /// member's (review photos).
     static func described(key: String, on db: any Database) async throws -> (sha256: String, contentType: String, byteCount: Int)? {
         if let file = try await MediaFileModel.find(key: key, on: db) { return (file.sha256, file.contentType, file.byteCount) }
         if let image = try await MemberImageModel.find(key: key, on: db) { return (image.sha256, image.contentType, image.byteCount) }
+        if let attachment = try await ProductAttachmentModel.find(key: key, on: db) {
+            return (attachment.sha256, attachment.contentType, attachment.byteCount)
+        }
         return nil
     }
 
@@ -182,10 +186,12 @@ enum MediaError: ProblemConvertible {
     case notMultipart
     case unreadableForm
     case rangeNotSatisfiable(length: Int)
+    case attachmentTooLarge
 
     var status: HTTPResponseStatus {
         switch self {
         case .rangeNotSatisfiable: .rangeNotSatisfiable
+        case .attachmentTooLarge: .payloadTooLarge
         case .fileTooLarge: .payloadTooLarge
         case .notMultipart: .unsupportedMediaType
         case .unreadableForm: .badRequest
@@ -200,13 +206,14 @@ enum MediaError: ProblemConvertible {
         case .notMultipart: "Send the image as multipart/form-data with a file part and a merchantId part."
         case .unreadableForm: "The multipart/form-data body could not be read."
         case .rangeNotSatisfiable: "The requested range lies outside the file."
+        case .attachmentTooLarge: "Videos may be at most 200 MB and documents 20 MB; the video limit in force may be lower."
         }
     }
 
     var headers: HTTPHeaders {
         switch self {
         case .rangeNotSatisfiable(let length): ["Content-Range": "bytes */\(length)", "Accept-Ranges": "bytes"]
-        case .fileTooLarge, .notMultipart, .unreadableForm: [:]
+        case .fileTooLarge, .notMultipart, .unreadableForm, .attachmentTooLarge: [:]
         }
     }
 }
