@@ -51,7 +51,7 @@ def test_product_page_shows_video_and_manual(server, api, browser):
         assert response.headers["Content-Range"] == f"bytes {len(mp4) - 100}-{len(mp4) - 1}/{len(mp4)}"
         assert response.read() == mp4[-100:]
 
-    browser.open(f"/products/{product['id']}")
+    browser.open(f"/product/{product['id']}")
     element = wait(browser).until(lambda d: d.find_element(By.CSS_SELECTOR, "section.product-videos video"))
     assert element.get_attribute("poster").endswith(poster["url"])
     assert element.get_attribute("controls") is not None
