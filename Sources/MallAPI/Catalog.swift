@@ -451,9 +451,14 @@ public struct ProductDetail: Codable, Sendable {
     public var ratings: RatingSummary
     /// Its cheapest SKU in a live flash-sale session, if any.
     public var flash: ProductFlash?
+    /// MP4/WebM videos, each with the poster its uploader chose, in upload order.
+    public var videos: [ProductAttachment]
+    /// PDF documents (manuals, certificates), in upload order.
+    public var documents: [ProductAttachment]
     public init(id: UUID, merchantId: UUID, title: String, subtitle: String, descriptionHtml: String, images: [String], brand: String?,
                 categoryPath: [String], tags: [String], unit: String, specs: [SpecDefinition], store: StoreRef?, skus: [ShopperSKU],
-                ratings: RatingSummary = RatingSummary(RatingCounts()), flash: ProductFlash? = nil) {
+                ratings: RatingSummary = RatingSummary(RatingCounts()), flash: ProductFlash? = nil,
+                videos: [ProductAttachment] = [], documents: [ProductAttachment] = []) {
         self.id = id
         self.merchantId = merchantId
         self.title = title
@@ -469,6 +474,37 @@ public struct ProductDetail: Codable, Sendable {
         self.skus = skus
         self.ratings = ratings
         self.flash = flash
+        self.videos = videos
+        self.documents = documents
+    }
+}
+
+/// A product's video or document, served with range requests from `url`.
+public struct ProductAttachment: Codable, Sendable, Equatable {
+    public var id: UUID
+    public var productId: UUID
+    /// `mp4`, `webm` or `pdf`.
+    public var format: AttachmentFormat
+    public var url: String
+    public var contentType: String
+    public var title: String
+    public var byteCount: Int
+    /// Videos only.
+    public var durationMilliseconds: Int?
+    /// Videos only: the `/files/img/…` image shown before playback.
+    public var posterUrl: String?
+
+    public init(id: UUID, productId: UUID, format: AttachmentFormat, url: String, contentType: String, title: String, byteCount: Int,
+                durationMilliseconds: Int?, posterUrl: String?) {
+        self.id = id
+        self.productId = productId
+        self.format = format
+        self.url = url
+        self.contentType = contentType
+        self.title = title
+        self.byteCount = byteCount
+        self.durationMilliseconds = durationMilliseconds
+        self.posterUrl = posterUrl
     }
 }
 

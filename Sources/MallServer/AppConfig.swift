@@ -10,10 +10,12 @@ public struct AppConfig: Sendable {
         case postgres(url: String, searchPath: [String]?)
     }
 
-    /// Where uploaded files go: a local folder, or an S3-compatible bucket (`STORAGE_URL`).
+    /// Where uploaded files go: a local folder, an S3-compatible bucket (`STORAGE_URL`), or a
+    /// FastDFS cluster (`FASTDFS_TRACKERS`).
     public enum StorageConfig: Sendable, Equatable {
         case local(directory: String)
         case s3(S3Location)
+        case fastDFS(FastDFSConfig)
     }
 
     public var database: DatabaseConfig
@@ -130,6 +132,17 @@ public struct AppConfig: Sendable {
                 storage = .s3(try S3Location(parsing: url))
             } catch let error as S3LocationError {
                 throw AppConfigError(variable: "STORAGE_URL", problem: error.problem + "; leave it unset to keep files under DATA_DIR/files")
+            }
+        }
+        if let trackers = value("FASTDFS_TRACKERS") {
+            guard value("STORAGE_URL") == nil else {
+                throw AppConfigError(variable: "FASTDFS_TRACKERS", problem: "cannot be used together with STORAGE_URL; choose one file storage")
+            }
+            let timeout = try integer("FASTDFS_TIMEOUT_SECONDS", default: 30, range: 1...600)
+            do {
+                storage = .fastDFS(try FastDFSConfig(parsing: trackers, timeoutSeconds: timeout))
+            } catch let error as FastDFSConfigError {
+                throw AppConfigError(variable: "FASTDFS_TRACKERS", problem: error.problem)
             }
         }
         let poll = value("JOB_POLL_SECONDS").map { Double($0) } ?? 1

@@ -45,5 +45,7 @@ enum Migrations {
         app.migrations.add(CreateMerchantApplications())
         app.migrations.add(CreateSettlement())
         app.migrations.add(UpdateSettlementStatementsAddCarry())
+        app.migrations.add(CreateFastDFSFiles())
+        app.migrations.add(CreateProductAttachments())
     }
 }

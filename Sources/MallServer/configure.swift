@@ -74,6 +74,9 @@ public func configure(_ app: Application, config: AppConfig, clock: any MallCloc
         app.fileStorage = LocalFileStorage(directory: directory, threadPool: app.threadPool)
     case .s3(let location):
         app.fileStorage = S3FileStorage(location: location, client: app.client, logger: app.logger)
+    case .fastDFS(let fastDFS):
+        app.fileStorage = FastDFSFileStorage(config: fastDFS, database: { [unowned app] in app.db }, logger: app.logger,
+                                             now: { [clock = app.clock] in clock.now() })
     }
 
     app.jobs = JobQueue(app: app)

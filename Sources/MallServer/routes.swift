@@ -146,6 +146,7 @@ func routes(_ app: Application) throws {
     try admin.register(collection: NotificationRoutes())
     // Media: product image upload (multipart), checked by ImageProbe, deduplicated per merchant.
     try admin.register(collection: MediaRoutes())
+    try admin.register(collection: ProductAttachmentRoutes())
     // Staff: review moderation (HQ) and replies (merchants and stores, in scope).
     try admin.register(collection: ReviewAdminRoutes())
     // Staff: merchants' fee rules, settlement statements (merchants their own; confirm, CSV/XLSX),

@@ -119,6 +119,8 @@ public enum SettingKey: String, Codable, Sendable, CaseIterable {
     case channelFeeSandboxBasisPoints = "payments.sandboxFeeBasisPoints"
     case channelFeeWeChatBasisPoints = "payments.wechatFeeBasisPoints"
     case channelFeeAlipayBasisPoints = "payments.alipayFeeBasisPoints"
+    case mediaVideoMaxMegabytes = "media.videoMaxMegabytes"
+    case mediaVideoMaxSeconds = "media.videoMaxSeconds"
 
     public var definition: SettingDefinition { SettingsCatalog.definitions[self]! }
 }
@@ -174,6 +176,9 @@ public enum SettingsCatalog {
             def(.channelFeeSandboxBasisPoints, .integer, .integer(60), "The sandbox gateway's fee in basis points of each payment, as if it were real (60 = 0.6%)", range: 0...1_000),
             def(.channelFeeWeChatBasisPoints, .integer, .integer(60), "WeChat Pay's fee in basis points of each payment (60 = 0.6%)", range: 0...1_000),
             def(.channelFeeAlipayBasisPoints, .integer, .integer(60), "Alipay's fee in basis points of each payment (60 = 0.6%)", range: 0...1_000),
+            def(.mediaVideoMaxMegabytes, .integer, .integer(50), "Largest product video, in megabytes",
+                range: 1...AttachmentUploadPolicy.videoMegabytesCeiling),
+            def(.mediaVideoMaxSeconds, .integer, .integer(180), "Longest product video, in seconds", range: 1...3_600),
         ])
     }()
 

@@ -55,11 +55,12 @@ extension Application {
     static let imageUploadPath = "/api/v1/admin/media/images"
 
     /// Posts a multipart form to the upload endpoint, in memory or through `tester` (a running server).
-    func upload(_ form: MultipartForm, token: String?, tester: (any TestingApplicationTester)? = nil) async throws -> APIResponse {
+    func upload(_ form: MultipartForm, token: String?, path: String = Application.imageUploadPath,
+                tester: (any TestingApplicationTester)? = nil) async throws -> APIResponse {
         var headers = HTTPHeaders()
         if let token { headers.bearerAuthorization = BearerAuthorization(token: token) }
         headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(MultipartForm.boundary)")
-        let request = TestingHTTPRequest(method: .POST, url: URI(path: Self.imageUploadPath), headers: headers, body: form.finished())
+        let request = TestingHTTPRequest(method: .POST, url: URI(path: path), headers: headers, body: form.finished())
         let client = try tester ?? testing()
         let response = try await client.performTest(request: request)
         return APIResponse(status: response.status, headers: response.headers, body: response.body)

@@ -13,7 +13,7 @@ struct ModelPropertiesTests {
         AfterSalesCaseModel.self, AfterSalesLineModel.self, AuditLogModel.self, AuthSessionModel.self,
         BrandModel.self, CartFulfilmentModel.self, CartLineModel.self, CartModel.self,
         CategoryModel.self, CheckoutModel.self, JobModel.self, JobScheduleModel.self,
-        LowStockAlertModel.self, MediaFileModel.self, MemberAddressModel.self, MemberModel.self,
+        LowStockAlertModel.self, MediaFileModel.self, FastDFSFileModel.self, ProductAttachmentModel.self, MemberAddressModel.self, MemberModel.self,
         MerchantModel.self, NotificationModel.self, OrderLineModel.self, OrderModel.self,
         PaymentModel.self, PointsAccountModel.self, PointsEntryModel.self, SignInModel.self, ProductModel.self, ProductStoreDelistingModel.self, ProductTagModel.self,
         RefreshTokenModel.self, RefundModel.self, RoleModel.self, SKULevelPriceModel.self,

@@ -91,12 +91,14 @@ struct PublicCatalogRoutes: RouteCollection {
         if let brandId = product.brandId {
             brand = try await sql.raw("SELECT name FROM brands WHERE id = \(bind: brandId)").first()?.decode(column: "name", as: String.self)
         }
+        let attachments = try await ProductAttachmentService.list(productId: id, on: req.db)
         return ProductDetail(id: id, merchantId: product.merchantId, title: product.title, subtitle: product.subtitle,
                              descriptionHtml: product.descriptionHTML, images: product.images, brand: brand,
                              categoryPath: pathIds.compactMap { names[$0] }, tags: tags, unit: product.unit, specs: product.specs,
                              store: store, skus: shopperSKUs,
                              ratings: RatingSummary(try await ReviewQueries.ratingCounts(productId: id, on: req.db)),
-                             flash: try await ProductMarketing.campaignPrices(products: [id], now: req.now, on: req.db).flash[id])
+                             flash: try await ProductMarketing.campaignPrices(products: [id], now: req.now, on: req.db).flash[id],
+                             videos: attachments.videos, documents: attachments.documents)
     }
 
     /// Scan-to-buy: the SKU behind a barcode and the nearby stores that have it, nearest first.

@@ -119,6 +119,8 @@ struct PublicFileRoutes: RouteCollection {
         routes.get("files", "**", use: serve)
     }
 
+    /// Honours a single `Range` (RFC 9110 §14) on every storage backend, reading only the bytes
+    /// asked for, so a phone can seek in a video without fetching all of it.
     func serve(req: Request) async throws -> Response {
         let key = req.parameters.getCatchall().joined(separator: "/")
         // Only keys a media row names are served: the same storage also holds exports and backups.
@@ -128,22 +130,42 @@ struct PublicFileRoutes: RouteCollection {
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: .cacheControl, value: Self.cacheControl)
         headers.replaceOrAdd(name: .eTag, value: "\"\(file.sha256)\"")
+        headers.replaceOrAdd(name: .acceptRanges, value: "bytes")
         if Self.matches(req.headers[.ifNoneMatch], etag: file.sha256) {
             return Response(status: .notModified, headers: headers)
         }
-        guard let data = try await req.fileStorage.get(key: key) else {
+        // A range is honoured only while it still names these bytes (RFC 9110 §13.1.5).
+        let ifRange = req.headers.first(name: .ifRange)
+        let rangeHeader = ifRange == nil || ifRange == "\"\(file.sha256)\"" ? req.headers.first(name: .range) : nil
+        let data: Data?
+        var status = HTTPResponseStatus.ok
+        switch ByteRangeRequest.parse(rangeHeader, length: file.byteCount) {
+        case .whole:
+            data = try await req.fileStorage.get(key: key)
+        case .partial(let range):
+            data = try await req.fileStorage.get(key: key, offset: range.lowerBound, length: range.count)
+            status = .partialContent
+            headers.replaceOrAdd(name: .contentRange, value: "bytes \(range.lowerBound)-\(range.upperBound)/\(file.byteCount)")
+        case .unsatisfiable:
+            throw MediaError.rangeNotSatisfiable(length: file.byteCount)
+        }
+        guard let data else {
             req.logger.error("media file \(key) is in the database but not in file storage")
             throw MallError.notFound("No such file.")
         }
         headers.replaceOrAdd(name: .contentType, value: file.contentType)
         headers.replaceOrAdd(name: "Content-Security-Policy", value: Self.contentSecurityPolicy)
-        return Response(status: .ok, headers: headers, body: .init(data: data))
+        return Response(status: status, headers: headers, body: .init(data: data))
     }
 
-    /// The row that names `key`: a staff upload (product images) or a member's (review photos).
-    static func described(key: String, on db: any Database) async throws -> (sha256: String, contentType: String)? {
-        if let file = try await MediaFileModel.find(key: key, on: db) { return (file.sha256, file.contentType) }
-        if let image = try await MemberImageModel.find(key: key, on: db) { return (image.sha256, image.contentType) }
+    /// The row that names `key`: a staff upload (product images, videos, documents) or a
+    /// member's (review photos).
+    static func described(key: String, on db: any Database) async throws -> (sha256: String, contentType: String, byteCount: Int)? {
+        if let file = try await MediaFileModel.find(key: key, on: db) { return (file.sha256, file.contentType, file.byteCount) }
+        if let image = try await MemberImageModel.find(key: key, on: db) { return (image.sha256, image.contentType, image.byteCount) }
+        if let attachment = try await ProductAttachmentModel.find(key: key, on: db) {
+            return (attachment.sha256, attachment.contentType, attachment.byteCount)
+        }
         return nil
     }
 
@@ -163,9 +185,13 @@ enum MediaError: ProblemConvertible {
     case fileTooLarge
     case notMultipart
     case unreadableForm
+    case rangeNotSatisfiable(length: Int)
+    case attachmentTooLarge
 
     var status: HTTPResponseStatus {
         switch self {
+        case .rangeNotSatisfiable: .rangeNotSatisfiable
+        case .attachmentTooLarge: .payloadTooLarge
         case .fileTooLarge: .payloadTooLarge
         case .notMultipart: .unsupportedMediaType
         case .unreadableForm: .badRequest
@@ -179,6 +205,15 @@ enum MediaError: ProblemConvertible {
         case .fileTooLarge: "Images may be at most 5 MB."
         case .notMultipart: "Send the image as multipart/form-data with a file part and a merchantId part."
         case .unreadableForm: "The multipart/form-data body could not be read."
+        case .rangeNotSatisfiable: "The requested range lies outside the file."
+        case .attachmentTooLarge: "Videos may be at most 200 MB and documents 20 MB; the video limit in force may be lower."
+        }
+    }
+
+    var headers: HTTPHeaders {
+        switch self {
+        case .rangeNotSatisfiable(let length): ["Content-Range": "bytes */\(length)", "Accept-Ranges": "bytes"]
+        case .fileTooLarge, .notMultipart, .unreadableForm, .attachmentTooLarge: [:]
         }
     }
 }

@@ -177,7 +177,9 @@ struct StorefrontRoutes: RouteCollection {
             flash: detail.flash.map { flash in
                 FlashLine(price: WebFormat.yuan(flash.priceFen), countdownTo: Int64(flash.endsAt.timeIntervalSince1970 * 1_000),
                           endsIn: req.message("flash_ends_in"))
-            })
+            },
+            videos: detail.videos,
+            documents: detail.documents.map { DocumentLink(url: $0.url, title: $0.title, size: WebFormat.byteSize($0.byteCount)) })
         return try await req.renderPage("storefront/product", title: detail.title, data: data)
     }
 
@@ -402,6 +404,15 @@ struct ProductData: Encodable, Sendable {
     let storeOptions: [SelectOption]
     let reviews: ProductReviewsSection
     let flash: FlashLine?
+    let videos: [ProductAttachment]
+    let documents: [DocumentLink]
+}
+
+/// A product document as a link: its title and size ("User manual · 1.2 MB").
+struct DocumentLink: Encodable, Sendable {
+    let url: String
+    let title: String
+    let size: String
 }
 
 struct StoreCard: Encodable, Sendable {

@@ -91,4 +91,9 @@ enum WebFormat {
     static func distance(_ meters: Int) -> String {
         meters < 1000 ? "\(meters) m" : String(format: "%.1f km", Double(meters) / 1000)
     }
+
+    /// Sizes in binary units, one decimal from a megabyte up: "840 KB", "1.2 MB".
+    static func byteSize(_ bytes: Int) -> String {
+        bytes < 1024 * 1024 ? "\(max(1, (bytes + 1023) / 1024)) KB" : String(format: "%.1f MB", Double(bytes) / (1024 * 1024))
+    }
 }

@@ -17,12 +17,17 @@ protocol FileStorage: Sendable {
     func put(key: String, data: Data, contentType: String) async throws
     /// The bytes under `key`, or nil when there are none.
     func get(key: String) async throws -> Data?
+    /// `length` bytes from `offset` (fewer at the end of the file), or nil when there is no such
+    /// file: a video is served in the pieces a player asks for, never read whole for each one.
+    func get(key: String, offset: Int, length: Int) async throws -> Data?
     /// Removes `key`; removing a missing key is not an error.
     func delete(key: String) async throws
 }
 
 enum FileStorageError: Error, CustomStringConvertible, ProblemConvertible {
     case invalidKey(String)
+    /// A ranged read asked for a negative offset or no bytes: a caller's mistake.
+    case invalidRange
     /// The storage service answered, but not with success.
     case rejected(operation: String, status: UInt, code: String?, message: String?)
     /// The storage service could not be reached or the local disk failed.
@@ -31,6 +36,7 @@ enum FileStorageError: Error, CustomStringConvertible, ProblemConvertible {
     var description: String {
         switch self {
         case .invalidKey(let key): "invalid file storage key \"\(key)\""
+        case .invalidRange: "invalid byte range for a file storage read"
         case .rejected(let operation, let status, let code, let message):
             "file storage refused \(operation): HTTP \(status) \(code ?? "") \(message ?? "")"
         case .unavailable(let operation, let reason): "file storage failed during \(operation): \(reason)"
@@ -40,6 +46,7 @@ enum FileStorageError: Error, CustomStringConvertible, ProblemConvertible {
     var status: HTTPResponseStatus {
         switch self {
         case .invalidKey: .badRequest
+        case .invalidRange: .internalServerError
         case .rejected, .unavailable: .serviceUnavailable
         }
     }
@@ -50,6 +57,7 @@ enum FileStorageError: Error, CustomStringConvertible, ProblemConvertible {
     var detail: String? {
         switch self {
         case .invalidKey: "That is not a valid file name."
+        case .invalidRange: nil
         case .rejected, .unavailable: "File storage is not available right now; try again in a moment."
         }
     }
@@ -105,6 +113,21 @@ struct LocalFileStorage: FileStorage {
             guard FileManager.default.fileExists(atPath: path) else { return nil }
             do {
                 return try Data(contentsOf: URL(fileURLWithPath: path))
+            } catch {
+                throw FileStorageError.unavailable(operation: "reading \(key)", reason: String(describing: error))
+            }
+        }
+    }
+
+    func get(key: String, offset: Int, length: Int) async throws -> Data? {
+        let path = try path(for: key)
+        guard offset >= 0, length > 0 else { throw FileStorageError.invalidRange }
+        return try await threadPool.runIfActive {
+            guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+            defer { try? handle.close() }
+            do {
+                try handle.seek(toOffset: UInt64(offset))
+                return try handle.read(upToCount: length) ?? Data()
             } catch {
                 throw FileStorageError.unavailable(operation: "reading \(key)", reason: String(describing: error))
             }

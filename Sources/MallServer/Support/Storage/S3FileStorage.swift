@@ -151,6 +151,24 @@ struct S3FileStorage: FileStorage {
         }
     }
 
+    func get(key: String, offset: Int, length: Int) async throws -> Data? {
+        let key = try FileStorageKey.validate(key)
+        guard offset >= 0, length > 0 else { throw FileStorageError.invalidRange }
+        let (last, overflow) = offset.addingReportingOverflow(length - 1)
+        let range = "bytes=\(offset)-\(overflow ? Int.max : last)"
+        let response = try await send(.GET, path: objectPath(key), headers: [("Range", range)], operation: "reading \(key)")
+        switch response.status {
+        case .partialContent: return response.body.map { Data(buffer: $0) } ?? Data()
+        // A server that ignores Range sends the whole object.
+        case .ok:
+            let whole = response.body.map { Data(buffer: $0) } ?? Data()
+            return whole.count > offset ? whole.subdata(in: offset..<min(whole.count, overflow ? Int.max : last + 1)) : Data()
+        case .rangeNotSatisfiable: return Data()
+        case .notFound: return nil
+        default: throw rejection(response, operation: "reading \(key)")
+        }
+    }
+
     func delete(key: String) async throws {
         let key = try FileStorageKey.validate(key)
         let response = try await send(.DELETE, path: objectPath(key), operation: "deleting \(key)")
