@@ -112,6 +112,8 @@ struct RedisClientTests {
         try await withRedisServer { server in
             var configuration = server.configuration
             configuration.maxBackoff = .milliseconds(200)
+            // One slot, so the PING that answers after the restart proves the PUBLISH's connection is back.
+            configuration.poolSize = 1
             let client = RedisClient(configuration: configuration, group: Self.group)
             let received = NIOLockedValueBox<[String]>([])
             let subscriber = RedisSubscriber(configuration: configuration, group: Self.group, logger: Logger(label: "test"))

@@ -21,7 +21,7 @@ final class RedisClient: Sendable {
 
     /// Sends one command; an error reply is thrown as `RedisError.server`.
     func send(_ command: [String]) async throws -> RESPValue {
-        try await connection().send(command)
+        try await onConnection { try await $0.send(command) }
     }
 
     func send(_ command: String...) async throws -> RESPValue {
@@ -30,7 +30,18 @@ final class RedisClient: Sendable {
 
     /// Sends the commands together on one connection and returns the replies in order.
     func pipeline(_ commands: [[String]]) async throws -> [RESPValue] {
-        try await connection().pipeline(commands)
+        try await onConnection { try await $0.pipeline(commands) }
+    }
+
+    /// A connection can close between the check that it is open and the write (a timeout on
+    /// another task, the server leaving): such a write never left, so one retry on another
+    /// connection cannot run a command twice.
+    private func onConnection<T>(_ body: (RedisConnection) async throws -> T) async throws -> T {
+        do {
+            return try await body(try await connection())
+        } catch ChannelError.ioOnClosedChannel {
+            return try await body(try await connection())
+        }
     }
 
     /// Runs a Lua script by its digest, sending the source only when the server does not have it
