@@ -144,6 +144,26 @@ struct RedisSharedStateTests {
         }
     }
 
+    @Test("wrong passwords sent to two instances add up: the fifth locks the account on both, even with the right password")
+    func loginAcrossInstances() async throws {
+        try await withRedisServer { server in
+            try await withTestApp(adjust: { $0.redis = server.configuration }) { first in
+                _ = try await Fixtures.member(first)
+                try await withSecondInstance(of: first) { second in
+                    for index in 0..<5 {
+                        let instance = index % 2 == 0 ? first : second
+                        let wrong = try await instance.send(.POST, "/api/v1/auth/login", json: LoginRequest(login: "13800138000", password: "wrong-pass1"))
+                        #expect(wrong.status == .unauthorized)
+                    }
+                    for instance in [first, second] {
+                        let blocked = try await instance.send(.POST, "/api/v1/auth/login", json: LoginRequest(login: "13800138000", password: Fixtures.password))
+                        #expect(blocked.status == .tooManyRequests)
+                    }
+                }
+            }
+        }
+    }
+
     @Test("login throttling counts failures across instances in Redis, and per instance while Redis is down")
     func loginThrottle() async throws {
         try await withRedisServer { server in
