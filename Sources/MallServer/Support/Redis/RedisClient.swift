@@ -113,9 +113,15 @@ private final class Slot: Sendable {
             let task = Task { [self] in
                 do {
                     let connection = try await RedisConnection.connect(configuration, group: group)
-                    self.state.withLockedValue { state in
-                        if case .closed = state { return }
+                    let shutDown = self.state.withLockedValue { state in
+                        if case .closed = state { return true }
                         state = .connected(connection)
+                        return false
+                    }
+                    if shutDown {
+                        // The client shut down while this connect was under way: nobody will close it later.
+                        await connection.close()
+                        throw RedisError.connectionClosed
                     }
                     return connection
                 } catch {
