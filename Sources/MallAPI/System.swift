@@ -93,9 +93,12 @@ public struct Job: Codable, Sendable {
 public struct HealthStatus: Codable, Sendable {
     public var status: String
     public var database: String?
-    public init(status: String, database: String? = nil) {
+    /// "reachable" or "unreachable" when the server is configured with Redis; absent otherwise.
+    public var redis: String?
+    public init(status: String, database: String? = nil, redis: String? = nil) {
         self.status = status
         self.database = database
+        self.redis = redis
     }
 }
 

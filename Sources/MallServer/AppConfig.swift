@@ -54,6 +54,9 @@ public struct AppConfig: Sendable {
     /// Real payment providers, each enabled when its keys are configured (see README).
     var wechatPay: WeChatPayV3Config?
     var alipay: AlipayConfig?
+    /// Redis for what several instances share (flash-sale gates, cache invalidation, login
+    /// throttling); nil keeps all of it in-process, for a single instance.
+    var redis: RedisConfiguration?
 
     /// Used only where no JWT_SECRET is given, i.e. on a developer's machine; production sets its own.
     public static let developmentJWTSecret = "chainmall-development-secret-change-me-in-production-0123456789"
@@ -188,6 +191,13 @@ public struct AppConfig: Sendable {
         }
         config.wechatPay = try wechatPayConfig(value)
         config.alipay = try alipayConfig(value)
+        if let url = value("REDIS_URL") {
+            do {
+                config.redis = try RedisConfiguration(url: url)
+            } catch let error as RedisURLError {
+                throw AppConfigError(variable: "REDIS_URL", problem: error.problem + "; leave it unset to keep gates, throttles and cache invalidation in-process")
+            }
+        }
         return config
     }
 }

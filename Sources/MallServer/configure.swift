@@ -80,10 +80,21 @@ public func configure(_ app: Application, config: AppConfig, clock: any MallCloc
     }
 
     app.jobs = JobQueue(app: app)
-    // One instance, one gate; the scale-out issue replaces it with a shared (Redis) one.
-    app.flashQuotaGate = InProcessFlashQuotaGate()
-    app.cacheInvalidationBus = InProcessCacheInvalidationBus()
-    subscribeCaches(app)
+    if let redis = config.redis {
+        // Several instances share these through Redis; each degrades to its own when Redis is down.
+        let services = RedisServices(configuration: redis, group: app.eventLoopGroup, logger: app.logger)
+        app.redis = services
+        app.flashQuotaGate = RedisFlashQuotaGate(client: services.client, logger: app.logger)
+        app.cacheInvalidationBus = RedisCacheInvalidationBus(client: services.client, subscriber: services.subscriber, instanceId: UUID(), logger: app.logger)
+        app.loginThrottle = RedisLoginThrottle(client: services.client, logger: app.logger)
+        subscribeCaches(app)
+        services.subscriber.start()
+        app.lifecycle.use(services)
+    } else {
+        app.flashQuotaGate = InProcessFlashQuotaGate()
+        app.cacheInvalidationBus = InProcessCacheInvalidationBus()
+        subscribeCaches(app)
+    }
     registerJobs(app)
     Migrations.register(on: app)
     try routes(app)

@@ -19,13 +19,18 @@ struct OperationsRoutes: RouteCollection {
         HealthStatus(status: "ok")
     }
 
+    /// Redis down does not make the instance unready: every use of it has a fallback.
     func ready(req: Request) async throws -> Response {
+        var redis: String?
+        if let services = req.application.redis {
+            redis = await services.client.ping() ? "reachable" : "unreachable"
+        }
         do {
             _ = try await req.db.sql.raw("SELECT 1 AS ok").all()
-            return try Response.json(HealthStatus(status: "ok", database: "reachable"))
+            return try Response.json(HealthStatus(status: "ok", database: "reachable", redis: redis))
         } catch {
             req.logger.warning("readiness check failed: \(String(describing: error))")
-            return try Response.json(HealthStatus(status: "unavailable", database: "unreachable"), status: .serviceUnavailable)
+            return try Response.json(HealthStatus(status: "unavailable", database: "unreachable", redis: redis), status: .serviceUnavailable)
         }
     }
 

@@ -2,9 +2,17 @@ import Foundation
 import Vapor
 
 /// Counts failed logins per account and per client address in a sliding window and refuses
-/// further attempts once a limit is hit. In-process by design (see DESIGN.md: rate limits move
-/// to Redis when REDIS_URL is configured); a restart forgets, which errs on the user's side.
-actor LoginThrottle {
+/// further attempts once a limit is hit.
+protocol LoginThrottling: Sendable {
+    func retryAfter(_ limits: [LoginThrottle.Limit], window: TimeInterval, now: Date) async -> Int?
+    func recordFailure(keys: [String], window: TimeInterval, now: Date) async
+    func reset(key: String) async
+}
+
+/// The throttle of one instance (the default, and the fallback while Redis is down); a restart
+/// forgets, which errs on the user's side. With REDIS_URL, `RedisLoginThrottle` shares the
+/// counts across instances.
+actor LoginThrottle: LoginThrottling {
     private var failures: [String: [Date]] = [:]
     private var recordsSincePrune = 0
 
@@ -13,7 +21,6 @@ actor LoginThrottle {
         let maxFailures: Int
     }
 
-    /// Seconds until the first exceeded limit frees up, or nil when the attempt may proceed.
     func retryAfter(_ limits: [Limit], window: TimeInterval, now: Date) -> Int? {
         var wait: TimeInterval?
         for limit in limits {
@@ -45,13 +52,18 @@ actor LoginThrottle {
 }
 
 extension Application {
-    private struct LoginThrottleKey: StorageKey { typealias Value = LoginThrottle }
+    private struct LoginThrottleKey: StorageKey { typealias Value = any LoginThrottling }
 
     /// Set once in `configure`, before any request can race to create it.
-    var loginThrottle: LoginThrottle {
-        get { storage[LoginThrottleKey.self]! }
+    var loginThrottle: any LoginThrottling {
+        get { storage[LoginThrottleKey.self] ?? LoginThrottle.unconfigured }
         set { storage[LoginThrottleKey.self] = newValue }
     }
+}
+
+extension LoginThrottle {
+    /// For an application `configure` did not set up (tools).
+    static let unconfigured = LoginThrottle()
 }
 
 extension Request {
