@@ -136,7 +136,7 @@ func registerJobs(_ app: Application) {
     }
     app.jobs.register(SandboxGateway.notifyJob) { context in
         let payload = try context.decode(SandboxGateway.NotifyPayload.self)
-        try await SandboxGateway.handle(body: Data(payload.body.utf8), signature: payload.signature, app: context.app, logger: context.logger)
+        try await SandboxGateway.handle(body: Data(payload.body.utf8), signature: payload.signature, app: context.app, db: context.db, logger: context.logger)
     }
     app.jobs.register(PaymentService.refundJob) { context in
         try await PaymentService.sendRefund(context)

@@ -70,9 +70,10 @@ struct InventoryService {
 
     /// Reserves every line or none (the caller's transaction rolls back on the first shortfall).
     /// Lines are taken in a fixed order so two multi-line reservations cannot deadlock.
+    /// `skus`: rows the caller already read (checkout has them from pricing); only the others are read.
     @discardableResult
-    func reserve(_ requests: [StockRequest], context: MovementContext) async throws -> [Applied] {
-        try await move(.reserve, requests, context: context)
+    func reserve(_ requests: [StockRequest], context: MovementContext, skus: [UUID: SKUModel] = [:]) async throws -> [Applied] {
+        try await move(.reserve, requests, context: context, skus: skus)
     }
 
     @discardableResult
@@ -86,11 +87,14 @@ struct InventoryService {
     }
 
     @discardableResult
-    func move(_ kind: StockMovementKind, _ requests: [StockRequest], context: MovementContext) async throws -> [Applied] {
+    func move(_ kind: StockMovementKind, _ requests: [StockRequest], context: MovementContext, skus known: [UUID: SKUModel] = [:]) async throws -> [Applied] {
         let ordered = requests.sorted { ($0.storeId.uuidString, $0.skuId.uuidString) < ($1.storeId.uuidString, $1.skuId.uuidString) }
-        // One query for every SKU of the batch, not one per line.
-        let skus = Dictionary(try await SKUModel.query(on: db).filter(\.$id ~~ Set(requests.map(\.skuId))).all().map { ($0.id!, $0) },
-                              uniquingKeysWith: { a, _ in a })
+        // One query for every SKU of the batch the caller did not bring, not one per line.
+        var skus = known
+        let missing = Set(requests.map(\.skuId)).subtracting(known.keys)
+        if !missing.isEmpty {
+            for sku in try await SKUModel.query(on: db).filter(\.$id ~~ missing).all() { skus[sku.id!] = sku }
+        }
         let changes = try ordered.enumerated().map { index, request in
             try StockChange.movement(kind, quantity: request.quantity, field: "lines[\(index)].quantity")
         }

@@ -17,8 +17,8 @@ struct CheckoutLoyalty: Sendable {
     let maximumShareBasisPoints: Int
 
     static func load(memberId: UUID, pointsToUse: Int64?, settings: ResolvedSettings, now: Date, on db: any Database) async throws -> CheckoutLoyalty {
-        let (level, rights) = try await MembershipService.rights(memberId: memberId, on: db)
         let code = try await MemberModel.find(memberId, on: db)?.level
+        let (level, rights) = try await MembershipService.rights(levelCode: code, on: db)
         let benefits = level.map { level in
             LevelBenefits(name: level.name, discountBasisPoints: rights.discountBasisPoints,
                           freeShippingThreshold: rights.freeShippingThresholdFen.map { Money(minorUnits: $0) })

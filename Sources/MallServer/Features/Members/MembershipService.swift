@@ -287,8 +287,11 @@ struct MembershipService {
 
     /// The rights of the member's level (none without one).
     static func rights(memberId: UUID, on db: any Database) async throws -> (level: MemberLevelModel?, rights: LevelRights) {
-        guard let code = try await MemberModel.find(memberId, on: db)?.level,
-              let level = try await MemberLevelModel.query(on: db).filter(\.$code == code).first() else { return (nil, .none) }
+        try await rights(levelCode: try await MemberModel.find(memberId, on: db)?.level, on: db)
+    }
+
+    static func rights(levelCode code: String?, on db: any Database) async throws -> (level: MemberLevelModel?, rights: LevelRights) {
+        guard let code, let level = try await MemberLevelModel.query(on: db).filter(\.$code == code).first() else { return (nil, .none) }
         return (level, level.rights)
     }
 }

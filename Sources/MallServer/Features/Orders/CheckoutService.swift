@@ -68,13 +68,14 @@ struct CheckoutService {
             throw CouponService.Failure.couponNotUsable("Coupon \(refused.title) cannot be used: \(refused.message).")
         }
         let (cartId, view, settings, now, plans, groupPlans, priced) = (planned.cartId, planned.view, planned.settings, planned.now, planned.plans, planned.groupPlans, planned.priced)
-        let initialProvider = try await PaymentService.initialProvider(app, on: db)
+        let initialProvider = PaymentService.initialProvider(app, settings: settings)
 
         let dueAt = now.addingTimeInterval(TimeInterval(settings.integer(.unpaidOrderTimeoutMinutes) * 60))
         let checkoutId = UUID()
         let plannedGroups = plans
         let groupOwners = groupPlans.map(\.plan)
-        let (gifts, giftNotes) = (planned.gifts, planned.giftNotes)
+        let (gifts, giftNotes, skus) = (planned.gifts, planned.giftNotes, planned.skus)
+        let storeNames = Dictionary(plans.flatMap { $0.stores.values.map { ($0.id, $0.name) } }, uniquingKeysWith: { a, _ in a })
         let outcome = try await db.writeTransaction { tx -> (CheckoutResult, Bool)? in
             let claimed = try await tx.sql.raw("""
                 INSERT INTO checkouts (id, member_id, idempotency_key, request_digest, payable_fen, result, created_at)
@@ -87,8 +88,9 @@ struct CheckoutService {
             var ordered: [UUID: Int] = [:]
             for line in view.groups.flatMap(\.lines) { ordered[line.skuId, default: 0] += line.quantity }
             try await CartService.consume(ordered, cartId: cartId, on: tx)
-            let inventory = try await InventoryService.make(app, on: tx)
+            let inventory = InventoryService(app: app, db: tx, settings: settings)
             var orders: [OrderModel] = []
+            var lines: [OrderLineModel] = []
             var reservations: [(OrderModel, [StockRequest])] = []
             var pointsLines: [OrderPointsService.LineDeduction] = []
             for (position, group) in priced.groups.enumerated() {
@@ -109,10 +111,10 @@ struct CheckoutService {
                 order.paymentDueAt = dueAt
                 order.createdAt = now
                 order.updatedAt = now
-                try await order.create(on: tx)
                 var requests = group.lines.map { StockRequest(skuId: $0.line.skuId, storeId: group.storeId.rawValue, quantity: $0.line.quantity) }
                 for priced in group.lines {
                     let line = OrderLineModel()
+                    line.id = UUID()
                     line.orderId = order.id!
                     line.skuId = priced.line.skuId
                     line.productId = priced.line.productId
@@ -123,22 +125,25 @@ struct CheckoutService {
                     line.unitPriceFen = priced.line.unitPrice.minorUnits
                     line.discountFen = priced.discount.minorUnits
                     line.payableFen = priced.payable.minorUnits
-                    try await line.create(on: tx)
+                    lines.append(line)
                     pointsLines.append(.init(orderId: order.id!, orderLineId: line.id!, deductionFen: CheckoutLoyalty.deduction(of: priced)))
                 }
                 // Gift lines are free and reserved from the same store like any line.
                 for gift in gifts where gift.group == position {
-                    try await PromotionCheckout.giftLine(gift, orderId: order.id!, on: tx)
+                    lines.append(PromotionCheckout.giftLine(gift, orderId: order.id!, lineId: UUID()))
                     requests = PromotionCheckout.adding(gift, to: requests, storeId: group.storeId.rawValue)
                 }
                 reservations.append((order, requests))
                 orders.append(order)
             }
+            // One INSERT for the orders and one for all their lines, whatever the shipment count.
+            try await orders.create(on: tx)
+            try await OrderLineModel.insertAll(lines, on: tx)
             // Stores in one fixed order, so two checkouts spanning the same stores cannot deadlock
             // on each other's store counters.
             for (order, requests) in reservations.sorted(by: { $0.1[0].storeId.uuidString < $1.1[0].storeId.uuidString }) {
                 try await inventory.reserve(requests, context: MovementContext(reason: "order \(order.number)", referenceType: "order",
-                                                                               referenceId: order.id!.uuidString, now: now))
+                                                                               referenceId: order.id!.uuidString, now: now), skus: skus)
             }
             // A member past a promotion's limit (a concurrent checkout used it) fails whole.
             try await PromotionService.recordUses(priced, gifts: gifts, orderIds: orders.map { $0.id! }, memberId: memberId, now: now, on: tx)
@@ -160,7 +165,10 @@ struct CheckoutService {
                                                                                        lines: pointsLines, now: now)
             try await app.jobs.enqueue(Self.expiryJob, payload: ExpiryPayload(checkoutId: checkoutId), runAt: dueAt,
                                                    uniqueKey: "checkout-expiry:\(checkoutId.uuidString)", on: tx)
-            let result = CheckoutResult(checkoutId: checkoutId, orders: try await OrderDTO.many(orders, on: tx), payableFen: payment.amountFen,
+            // Built from what was just written: a new order has no shipment or refund to read back.
+            let dtos = try OrderDTO.make(orders, lines: Dictionary(grouping: lines, by: \.orderId),
+                                         storeNames: storeNames, shipments: [:], refunded: [:], forShopper: false)
+            let result = CheckoutResult(checkoutId: checkoutId, orders: dtos, payableFen: payment.amountFen,
                                         payment: payment.info(app), paymentDueAt: dueAt,
                                         explanation: priced.explanation + giftNotes + (note.map { ["Note: \($0)"] } ?? []),
                                         pointsUsed: priced.points.pointsUsed)
@@ -221,6 +229,8 @@ struct CheckoutService {
         let gifts: [PromotionGift]
         let giftNotes: [String]
         let coupons: CheckoutCoupons
+        /// The SKU rows pricing read, handed to the reservation so it does not read them again.
+        let skus: [UUID: SKUModel]
     }
 
     /// Reads only: the cart as it stands, each merchant's part allocated to stores and every
@@ -240,7 +250,9 @@ struct CheckoutService {
 
         let settings = try await SettingsService.resolved(on: db)
         let addresses = try await MemberAddressModel.owned(by: memberId, on: db).all()
-        let memberLevel = try await MemberModel.find(memberId, on: db)?.level
+        // The member's level (its discount and free-delivery threshold) and points.
+        let loyalty = try await CheckoutLoyalty.load(memberId: memberId, pointsToUse: pointsToUse, settings: settings, now: now, on: db)
+        let memberLevel = loyalty.member.level
         var plans: [(group: CartMerchantGroup, decision: AllocationDecision, address: MemberAddressModel?, stores: [UUID: StoreDirectory.Entry])] = []
         for group in view.groups {
             let fulfilment: AllocationFulfilment
@@ -259,7 +271,7 @@ struct CheckoutService {
             let (decision, stores) = try await OrderAllocation.plan(
                 merchantId: group.merchantId, lines: group.lines.map { AllocationLine(skuId: $0.skuId, quantity: $0.quantity) },
                 fulfilment: fulfilment, productIds: Dictionary(uniqueKeysWithValues: group.lines.map { ($0.skuId, $0.productId) }),
-                directory: app.storeDirectory, on: db, now: now)
+                directory: app.storeDirectory, on: db, now: now, settings: settings)
             guard decision.outcome == .allocated else {
                 var text = decision.summary
                 if !decision.pickupAlternatives.isEmpty {
@@ -303,8 +315,6 @@ struct CheckoutService {
         let merchantIds = Array(Set(plans.map(\.group.merchantId)))
         let merchants = try await MerchantModel.query(on: db).filter(\.$id ~~ merchantIds).all()
         let rules = Dictionary(uniqueKeysWithValues: merchants.map { (MerchantID($0.id!), ShippingRules.rule(for: $0, settings: settings)) })
-        // The member's level (its discount and free-delivery threshold) and points.
-        let loyalty = try await CheckoutLoyalty.load(memberId: memberId, pointsToUse: pointsToUse, settings: settings, now: now, on: db)
         let promotions = try await PromotionCheckout.load(memberId: memberId, member: loyalty.member, now: now, on: db)
         var request = PricingRequest(at: now, member: promotions.member, groups: groups, promotions: promotions.promotions, points: loyalty.redemption,
                                      pointsPolicy: loyalty.policy, shippingRules: rules)
@@ -334,7 +344,7 @@ struct CheckoutService {
                 return .init(memberCouponId: evaluation.couponId, applied: discount > 0, discountFen: discount, message: evaluation.message)
             })
         return Plan(cartId: cart.id!, view: view, settings: settings, now: now, plans: plans, groupPlans: groupPlans, priced: priced, loyalty: loyalty,
-                    gifts: gifts, giftNotes: giftNotes, coupons: coupons)
+                    gifts: gifts, giftNotes: giftNotes, coupons: coupons, skus: skus)
     }
 
     /// A cart line problem as a shopper reads it (the cart page has its own catalog text).

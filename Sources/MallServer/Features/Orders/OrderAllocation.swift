@@ -9,8 +9,8 @@ import Vapor
 enum OrderAllocation {
     static func plan(merchantId: UUID, lines: [AllocationLine], fulfilment: AllocationFulfilment, excluding: Set<StoreID> = [],
                      productIds: [UUID: UUID], directory: StoreDirectory, on db: any Database,
-                     now: Date) async throws -> (AllocationDecision, [UUID: StoreDirectory.Entry]) {
-        let settings = try await SettingsService.resolved(on: db)
+                     now: Date, settings known: ResolvedSettings? = nil) async throws -> (AllocationDecision, [UUID: StoreDirectory.Entry]) {
+        let settings = if let known { known } else { try await SettingsService.resolved(on: db) }
         let (weekday, minute) = LocalTime.weekdayAndMinute(of: now, in: settings.timeZone)
         let stores = try await directory.stores(of: merchantId, on: db)
         let storeIds = stores.map(\.id)

@@ -210,7 +210,14 @@ enum OrderDTO {
         for refund in try await RefundModel.query(on: db).filter(\.$orderId ~~ ids).filter(\.$status ~~ counted).filter(\.$transactionId == nil).all() {
             if let orderId = refund.orderId { refunded[orderId] = try Checked.add(refunded[orderId] ?? 0, refund.amountFen, "refund total") }
         }
-        return try orders.map { order in
+        return try make(orders, lines: lines, storeNames: stores, shipments: shipments, refunded: refunded, forShopper: forShopper)
+    }
+
+    /// The DTOs from rows the caller already holds: checkout has just written the orders and
+    /// their lines, and a new order has no shipment or refund, so it reads nothing back.
+    static func make(_ orders: [OrderModel], lines: [UUID: [OrderLineModel]], storeNames stores: [UUID: String], shipments: [UUID: [ShipmentInfo]],
+                     refunded: [UUID: Int64], forShopper: Bool) throws -> [Order] {
+        try orders.map { order in
             let lifecycle = try order.lifecycle
             let allocation = try? JSONDecoder.api.decode(AllocationDecision.self, from: Data(order.allocationJSON.utf8))
             return Order(

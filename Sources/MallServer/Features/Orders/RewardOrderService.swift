@@ -184,7 +184,7 @@ struct RewardOrderService {
         payment.id = UUID()
         payment.checkoutId = checkout.id!
         payment.memberId = request.memberId
-        payment.provider = try await PaymentService.initialProvider(app, on: db)
+        payment.provider = PaymentService.initialProvider(app, settings: try await SettingsService.resolved(on: db))
         payment.amountFen = payable
         payment.status = "pending"
         payment.refundedFen = 0

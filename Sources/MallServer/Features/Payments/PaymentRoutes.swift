@@ -182,7 +182,7 @@ struct PaymentRoutes: RouteCollection {
         guard let body = req.body.data, let signature = req.headers.first(name: SandboxGateway.signatureHeader) else {
             throw SandboxGateway.CallbackError.badSignature
         }
-        try await SandboxGateway.handle(body: Data(buffer: body), signature: signature, app: req.application, logger: req.logger)
+        try await SandboxGateway.handle(body: Data(buffer: body), signature: signature, app: req.application, db: req.db, logger: req.logger)
         return try Response.json(["code": "SUCCESS"])
     }
 

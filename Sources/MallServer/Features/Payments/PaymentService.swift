@@ -8,10 +8,16 @@ import Vapor
 /// What happens to orders when money arrives or must go back.
 struct PaymentService {
     let app: Application
+    /// The database handle to write through; a webhook passes its request's, so its statements
+    /// carry the request's logger (and count in statement budgets). The application's otherwise.
+    var database: (any Database)?
 
     /// The providers a shopper can choose: configured, and switched on in settings.
     static func enabledProviders(_ app: Application, on db: any Database) async throws -> [PaymentProviderInfo] {
-        let settings = try await SettingsService.resolved(on: db)
+        enabledProviders(app, settings: try await SettingsService.resolved(on: db))
+    }
+
+    static func enabledProviders(_ app: Application, settings: ResolvedSettings) -> [PaymentProviderInfo] {
         let configured = Set(app.paymentGateways.providers)
         var result: [PaymentProviderInfo] = []
         if configured.contains(WeChatPayGateway.provider), settings.boolean(.paymentWeChatEnabled) {
@@ -28,8 +34,8 @@ struct PaymentService {
 
     /// The provider a new payment starts with: the sandbox when it is on, otherwise the first
     /// real provider, so a payment can never be settled through a switched-off test gateway.
-    static func initialProvider(_ app: Application, on db: any Database) async throws -> String {
-        let offered = try await enabledProviders(app, on: db)
+    static func initialProvider(_ app: Application, settings: ResolvedSettings) -> String {
+        let offered = enabledProviders(app, settings: settings)
         return offered.contains { $0.code == SandboxGateway.provider } ? SandboxGateway.provider : offered.first?.code ?? SandboxGateway.provider
     }
 
@@ -38,8 +44,12 @@ struct PaymentService {
     /// nothing; a different transaction for a payment already paid is the shopper paying twice
     /// (two tabs, two channels), and that money goes straight back.
     func recordPaid(payment: PaymentModel, transactionId: String, provider: String? = nil, at now: Date) async throws {
+        // A replay (gateways repeat their notifications) is answered from the row the caller
+        // read: a payment that carries this transaction always will, so no transaction opens.
+        var read = try payment.lifecycle
+        if case .replay = read.pay(transactionId: transactionId) { return }
         let provider = provider ?? payment.provider
-        try await app.db.writeTransaction { db in
+        try await (database ?? app.db).writeTransaction { db in
             // The sandbox books its transaction id when the shopper pays; real gateways leave it
             // empty until their notification arrives.
             // `PaymentLifecycle.pay` as one conditional UPDATE: a pending payment is paid by the

@@ -110,14 +110,14 @@ enum SandboxGateway {
 
     /// Verifies and applies a notification. Safe to receive any number of times: only the first
     /// one moves the payment from pending to paid, in a conditional update.
-    static func handle(body: Data, signature: String, app: Application, logger: Logger) async throws {
+    static func handle(body: Data, signature: String, app: Application, db: any Database, logger: Logger) async throws {
         guard verify(body, signature: signature, app: app) else {
             logger.warning("sandbox notification rejected: bad signature")
             throw CallbackError.badSignature
         }
-        try await requireEnabled(on: app.db)
+        try await requireEnabled(on: db)
         let notification = try JSONDecoder.api.decode(SandboxNotification.self, from: body)
-        guard let payment = try await PaymentModel.find(notification.paymentId, on: app.db) else { throw CallbackError.unknownPayment }
+        guard let payment = try await PaymentModel.find(notification.paymentId, on: db) else { throw CallbackError.unknownPayment }
         guard payment.provider == provider else {
             // The shopper switched to a real provider before this submission landed: it moved
             // no money, so it is dropped.
@@ -128,6 +128,6 @@ enum SandboxGateway {
             logger.warning("sandbox notification rejected for payment \(payment.id!): amount \(notification.amountFen) vs \(payment.amountFen), status \(notification.status)")
             throw CallbackError.amountMismatch(expected: payment.amountFen, got: notification.amountFen)
         }
-        try await PaymentService(app: app).recordPaid(payment: payment, transactionId: notification.transactionId, at: app.clock.now())
+        try await PaymentService(app: app, database: db).recordPaid(payment: payment, transactionId: notification.transactionId, at: app.clock.now())
     }
 }

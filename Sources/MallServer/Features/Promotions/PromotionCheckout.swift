@@ -58,8 +58,9 @@ enum PromotionCheckout {
         return (kept, notes)
     }
 
-    static func giftLine(_ gift: PromotionGift, orderId: UUID, on tx: any Database) async throws {
+    static func giftLine(_ gift: PromotionGift, orderId: UUID, lineId: UUID) -> OrderLineModel {
         let line = OrderLineModel()
+        line.id = lineId
         line.orderId = orderId
         line.skuId = gift.skuId
         line.productId = gift.productId
@@ -69,7 +70,7 @@ enum PromotionCheckout {
         line.unitPriceFen = 0
         line.discountFen = 0
         line.payableFen = 0
-        try await line.create(on: tx)
+        return line
     }
 
     /// The order's stock requests with the gift's units added to its SKU's request.

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import MallCore
+import SQLKit
 
 final class CheckoutModel: Model, @unchecked Sendable {
     static let schema = "checkouts"
@@ -99,6 +100,21 @@ final class OrderLineModel: Model, @unchecked Sendable {
     static let giftSpecTitle = "Gift"
 
     var isFreeGift: Bool { specTitle == Self.giftSpecTitle && unitPriceFen == 0 }
+
+    /// Every line of a checkout in one multi-row INSERT; the caller gives each line its id, so
+    /// nothing is read back.
+    static func insertAll(_ lines: [OrderLineModel], on db: any Database) async throws {
+        guard !lines.isEmpty else { return }
+        var insert = db.sql.insert(into: schema).columns("id", "order_id", "sku_id", "product_id", "title", "spec_title", "quantity",
+                                                         "unit_price_fen", "discount_fen", "payable_fen")
+        for line in lines {
+            guard let id = line.id else { throw FluentError.idRequired }
+            insert = insert.values(SQLBind(id), SQLBind(line.orderId), SQLBind(line.skuId), SQLBind(line.productId), SQLBind(line.title),
+                                   SQLBind(line.specTitle), SQLBind(line.quantity), SQLBind(line.unitPriceFen), SQLBind(line.discountFen),
+                                   SQLBind(line.payableFen))
+        }
+        try await insert.run()
+    }
 }
 
 final class PaymentModel: Model, @unchecked Sendable {
