@@ -8,8 +8,7 @@ import Vapor
 /// Tests/fakes/fake_fastdfs.py as a child process: a tracker and a storage server on 127.0.0.1
 /// that stop when their standard input closes.
 final class FakeFastDFS: @unchecked Sendable {
-    let process = Process()
-    private let input = Pipe()
+    let process: ChildProcess
     let trackerPort: Int
     let recordPath: String
 
@@ -17,21 +16,15 @@ final class FakeFastDFS: @unchecked Sendable {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("fakes/fake_fastdfs.py").path
         recordPath = FileManager.default.temporaryDirectory.path + "/fastdfs-\(UUID().uuidString).jsonl"
-        let output = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, "--record", recordPath, "--mode", mode, "--ip-width", String(ipWidth)]
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
+        process = try ChildProcess("python3", [script, "--record", recordPath, "--mode", mode, "--ip-width", String(ipWidth)],
+                                   pipeInput: true, pipeOutput: true)
         var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { break }
+        while !line.contains(UInt8(ascii: "\n")), let chunk = process.output?.availableData, !chunk.isEmpty {
             line.append(chunk)
         }
         let words = String(decoding: line, as: UTF8.self).split(separator: " ")
         guard words.count == 3, words[0] == "READY", let port = Int(words[1].trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            process.terminate()
+            _ = kill(process.pid, SIGKILL)
             throw FastDFSError.connectionClosed("the fake did not start: \(String(decoding: line, as: UTF8.self))")
         }
         trackerPort = port
@@ -48,9 +41,14 @@ final class FakeFastDFS: @unchecked Sendable {
         }
     }
 
+    /// Closing its standard input ends the fake; it is reaped within a few seconds or killed.
     func stop() {
-        try? input.fileHandleForWriting.close()
-        process.waitUntilExit()
+        try? process.input?.close()
+        for _ in 0..<300 where process.isRunning { usleep(10_000) }
+        if process.isRunning {
+            _ = kill(process.pid, SIGKILL)
+            for _ in 0..<100 where process.isRunning { usleep(10_000) }
+        }
         try? FileManager.default.removeItem(atPath: recordPath)
     }
 

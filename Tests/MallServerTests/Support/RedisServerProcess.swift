@@ -2,6 +2,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import NIOConcurrencyHelpers
 import NIOPosix
 import Testing
 @testable import MallServer
@@ -15,7 +16,7 @@ struct RedisServerMissing: Error, CustomStringConvertible {
 final class RedisServerProcess: @unchecked Sendable {
     let port: Int
     let extraArguments: [String]
-    private var process: Process?
+    private var process: ChildProcess?
 
     init(port: Int, extraArguments: [String]) {
         self.port = port
@@ -34,38 +35,58 @@ final class RedisServerProcess: @unchecked Sendable {
     }
 
     func start() async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.executable())
-        process.arguments = ["--bind", "127.0.0.1", "--port", String(port), "--save", "", "--appendonly", "no",
-                             "--dir", FileManager.default.temporaryDirectory.path] + extraArguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        self.process = process
-        // Ready when it accepts a connection (any reply, even NOAUTH, will do).
+        let arguments = ["--bind", "127.0.0.1", "--port", String(port), "--save", "", "--appendonly", "no",
+                         "--dir", FileManager.default.temporaryDirectory.path] + extraArguments
+        let child = try ChildProcess(try Self.executable(), arguments)
+        process = child
+        // Ready when it accepts a connection (any reply, even NOAUTH, will do) and is still running:
+        // a redis-server that could not bind its port exits, and what answered was someone else's.
         for _ in 0..<100 {
+            guard child.isRunning else { throw PortTaken(port: port) }
             if (try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port).get())
-                .map({ $0.close(promise: nil) }) != nil { return }
+                .map({ $0.close(promise: nil) }) != nil {
+                try await Task.sleep(nanoseconds: 20_000_000)
+                guard child.isRunning else { throw PortTaken(port: port) }
+                return
+            }
             try await Task.sleep(nanoseconds: 50_000_000)
         }
         Issue.record("redis-server did not start on port \(port)")
     }
 
+    struct PortTaken: Error {
+        let port: Int
+    }
+
+    /// Ports for the test servers of this process, each used once: below Linux's ephemeral range
+    /// (32768–60999), where a port just freed by `bind(0)` could be handed to another test too.
+    private static let nextPort = NIOLockedValueBox(20_000 + Int.random(in: 0..<8_000))
+
+    static func freshPort() -> Int {
+        nextPort.withLockedValue { port in
+            port += 1
+            return port
+        }
+    }
+
     /// SIGKILL, like a crash; waited for by polling, as `waitUntilExit` can hang inside async tests on Linux.
     func stop() async {
-        guard let process else { return }
-        kill(process.processIdentifier, SIGKILL)
-        for _ in 0..<200 where process.isRunning {
-            try? await Task.sleep(nanoseconds: 10_000_000)
-        }
-        self.process = nil
+        await process?.kill()
+        process = nil
     }
 }
 
 /// Runs `body` with a fresh redis-server, stopped afterwards even when the body throws.
 func withRedisServer(_ extraArguments: [String] = [], _ body: (RedisServerProcess) async throws -> Void) async throws {
-    let server = RedisServerProcess(port: try await freeLocalPort(), extraArguments: extraArguments)
-    try await server.start()
+    var server = RedisServerProcess(port: RedisServerProcess.freshPort(), extraArguments: extraArguments)
+    for attempt in 1...5 {
+        do {
+            try await server.start()
+            break
+        } catch is RedisServerProcess.PortTaken where attempt < 5 {
+            server = RedisServerProcess(port: RedisServerProcess.freshPort(), extraArguments: extraArguments)
+        }
+    }
     do {
         try await body(server)
     } catch {
