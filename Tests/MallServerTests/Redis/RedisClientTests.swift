@@ -28,6 +28,8 @@ struct RedisClientTests {
         try await withRedisServer { server in
             var configuration = server.configuration
             configuration.poolSize = 2
+            // About order and loss, not latency: a busy machine may hold a reply for seconds.
+            configuration.commandTimeout = .seconds(30)
             let client = RedisClient(configuration: configuration, group: Self.group)
             #expect(try await client.send("SET", "greeting", "你好 world").string == "OK")
             #expect(try await client.send("GET", "greeting").string == "你好 world")
@@ -96,11 +98,12 @@ struct RedisClientTests {
         try await withRedisServer { server in
             var configuration = server.configuration
             configuration.poolSize = 1
-            configuration.commandTimeout = .milliseconds(200)
+            // Short against BLPOP's 10 s, long enough for a PING on a machine busy with the rest of the suite.
+            configuration.commandTimeout = .seconds(1)
             let client = RedisClient(configuration: configuration, group: Self.group)
             let started = NIODeadline.now()
-            await #expect(throws: RedisError.timedOut) { _ = try await client.send("BLPOP", "never", "5") }
-            #expect(NIODeadline.now() - started < .seconds(2))
+            await #expect(throws: RedisError.timedOut) { _ = try await client.send("BLPOP", "never", "10") }
+            #expect(NIODeadline.now() - started < .seconds(5))
             let pong = try await client.send("PING")
             #expect(pong.string == "PONG")
             await client.shutdown()
