@@ -252,7 +252,8 @@ def write_report(path: Path, record: dict) -> None:
         f"Measured {record['date']} at commit `{record['commit']}` with `{record['command']}` "
         f"({c['instances']} instances of `{c['binary']}` behind `deploy/nginx/chainmall.conf`, PostgreSQL"
         f"{', Redis' if c['redis'] else ''}; {c['clients']} shoppers for {c['duration']} s; instance 2 killed "
-        f"{c['killAt']} s in and started again {c['downFor']} s later).", "",
+        f"{c['killAt']} s in and started again {c['downFor']} s later)."
+        + (" A debug build: the drill checks what survives a crash; its throughput says nothing about speed." if "/debug/" in c["binary"] else ""), "",
         f"- Checkouts the shoppers saw placed: {v['checkoutsSeenPlaced']:,} ({v['ordersSeenPlaced']:,} orders); payments seen paid: "
         f"{v['paymentsSeenPaid']:,}; checkouts per second through nginx: {record['checkoutsPerSecond']:.1f}.",
         f"- Requests sent again after a dropped connection or a 502/503: {sum(sent_again.values()):,} "
