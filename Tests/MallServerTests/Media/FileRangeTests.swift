@@ -37,7 +37,9 @@ struct FileRangeTests {
     func local() async throws {
         try await withTestApp { app in
             let (_, token) = try await Fixtures.staff(app, "root", role: .platformAdmin, scope: .platform)
-            let jpeg = try FixtureFiles.image("baseline-exif-6x4.jpg")
+            // Not the image FileStorageTests uploads: the bucket is shared and content-addressed, and
+            // each test deletes its image at the end, so the same bytes would race.
+            let jpeg = try FixtureFiles.image("progressive-9x5.jpg")
             let file = try await app.uploadImage(jpeg, merchant: SelfOperatedMerchant.id.rawValue, token: token, filename: "a.jpg").decode(MediaFile.self)
             try await expectRangesServed(app, path: file.url, bytes: jpeg)
         }
@@ -50,7 +52,9 @@ struct FileRangeTests {
         let config = try fake.config
         try await withTestApp(adjust: { $0.storage = .fastDFS(config) }) { app in
             let (_, token) = try await Fixtures.staff(app, "root", role: .platformAdmin, scope: .platform)
-            let jpeg = try FixtureFiles.image("baseline-exif-6x4.jpg")
+            // Not the image FileStorageTests uploads: the bucket is shared and content-addressed, and
+            // each test deletes its image at the end, so the same bytes would race.
+            let jpeg = try FixtureFiles.image("progressive-9x5.jpg")
             let file = try await app.uploadImage(jpeg, merchant: SelfOperatedMerchant.id.rawValue, token: token, filename: "a.jpg").decode(MediaFile.self)
             try await expectRangesServed(app, path: file.url, bytes: jpeg)
             let downloads = try fake.recorded().filter { $0.command == 14 }.map(\.hex)
@@ -68,7 +72,9 @@ struct FileRangeTests {
             let storage = try #require(app.fileStorage as? S3FileStorage)
             try await storage.createBucket()
             let (_, token) = try await Fixtures.staff(app, "root", role: .platformAdmin, scope: .platform)
-            let jpeg = try FixtureFiles.image("baseline-exif-6x4.jpg")
+            // Not the image FileStorageTests uploads: the bucket is shared and content-addressed, and
+            // each test deletes its image at the end, so the same bytes would race.
+            let jpeg = try FixtureFiles.image("progressive-9x5.jpg")
             let file = try await app.uploadImage(jpeg, merchant: SelfOperatedMerchant.id.rawValue, token: token, filename: "a.jpg").decode(MediaFile.self)
             try await expectRangesServed(app, path: file.url, bytes: jpeg)
             #expect(try await storage.get(key: "img/\(file.sha256).jpg", offset: 2, length: 3) == Data(jpeg[2..<5]))
