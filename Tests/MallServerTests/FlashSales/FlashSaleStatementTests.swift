@@ -34,6 +34,32 @@ struct FlashSaleStatementTests {
         }
     }
 
+    @Test("a member asking beyond the per-member limit is refused at the gate after one lookup (is it a retry?), with how many are left; units stay for others")
+    func limitRefusalRunsNoSQL() async throws {
+        try await withTestApp { app in
+            let log = SQLStatementLog()
+            log.install(on: app)
+            let sale = try await FlashSaleTests.sale(app, quota: 10, limit: 2)
+            let member = try await FlashSaleTests.quickMember(app, 1)
+            let first = try await FlashSaleTests.buy(app, sale.session, token: member.token, quantity: 1)
+            #expect(first.status == .created, "\(first.text)")
+
+            let tooMany = try await log.during { try await FlashSaleTests.buy(app, sale.session, token: member.token, quantity: 2) }
+            #expect(tooMany.result.status == .conflict, "\(tooMany.result.text)")
+            #expect(tooMany.result.problem?.detail?.contains("1 left") == true, "\(tooMany.result.text)")
+            let statements = SQLStatementLog.afterAuthentication(tooMany.statements)
+            #expect(statements.count == 1 && statements[0].contains("FROM \"flash_purchases\" WHERE"), "\(statements)")
+            #expect(await app.flashQuotaGate.remaining(FlashGateKey(sessionId: sale.session.id, skuId: sale.shop.milk.id!)) == 9)
+
+            let last = try await FlashSaleTests.buy(app, sale.session, token: member.token, quantity: 1)
+            #expect(last.status == .created, "\(last.text)")
+            let other = try await FlashSaleTests.quickMember(app, 2)
+            #expect(try await FlashSaleTests.buy(app, sale.session, token: other.token, quantity: 2).status == .created)
+            #expect(try await FlashItemModel.query(on: app.db).first()?.sold == 4)
+            try await FlashSaleTests.invariants(app)
+        }
+    }
+
     @Test("a product list reads flash and group prices in one statement: a running flash sale and group buy add no statement; cards show 拼团价")
     func listStatements() async throws {
         try await withTestApp { app in

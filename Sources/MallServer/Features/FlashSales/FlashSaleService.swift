@@ -193,35 +193,48 @@ struct FlashSaleService {
 
         let gate = app.flashQuotaGate
         let gateKey = FlashGateKey(sessionId: sessionId, skuId: input.skuId)
-        var answer = await gate.take(gateKey, quantity: quantity)
+        var answer = await gate.take(gateKey, member: memberId, quantity: quantity)
         if answer == .unknown {
-            // First purchase this gate sees of the item: load it from the database.
-            guard let item = try await FlashItemModel.query(on: db).filter(\.$sessionId == sessionId).filter(\.$skuId == input.skuId).first() else {
+            // First purchase this gate sees of the item: start it from the database.
+            guard let item = try await FlashItemModel.query(on: db).filter(\.$sessionId == sessionId).filter(\.$skuId == input.skuId).first(),
+                  let session = try await FlashSessionModel.find(sessionId, on: db) else {
                 throw MallError.notFound("No such item in this flash sale.")
             }
-            await gate.load(gateKey, remaining: item.quota - item.sold)
-            answer = await gate.take(gateKey, quantity: quantity)
+            await gate.prime(gateKey, FlashGateState(remaining: item.quota - item.sold, perMemberLimit: session.perMemberLimit,
+                                                     bought: try await Self.boughtCounts(itemIds: [item.id!], on: db)[item.id!] ?? [:]))
+            answer = await gate.take(gateKey, member: memberId, quantity: quantity)
         }
-        guard answer == .admitted else { throw Failure.soldOut }
+        switch answer {
+        case .admitted: break
+        case .limitReached(let limit, let held):
+            // A retry of a purchase that took the member to the limit still answers that purchase.
+            if let earlier = try await Self.purchase(memberId: memberId, key: key, on: db) {
+                guard earlier.requestDigest == (try Self.digest(sessionId: sessionId, input: input)) else { throw Failure.keyReused }
+                return (try await result(earlier), false)
+            }
+            throw Failure.limitReached(limit: limit, left: max(0, limit - held))
+        case .soldOut, .unknown: throw Failure.soldOut
+        }
         do {
             return try await admitted(sessionId: sessionId, memberId: memberId, key: key, quantity: quantity, input: input, now: now)
         } catch Failure.soldOut {
             // The database says none are left: so must the gate, until an expiry gives units back.
-            await gate.load(gateKey, remaining: 0)
+            await gate.giveBack(gateKey, member: memberId, quantity: quantity)
+            await gate.exhaust(gateKey)
             throw Failure.soldOut
         } catch {
-            await gate.giveBack(gateKey, quantity: quantity)
+            await gate.giveBack(gateKey, member: memberId, quantity: quantity)
             throw error
         }
     }
 
     private func admitted(sessionId: UUID, memberId: UUID, key: String, quantity: Int, input: FlashPurchaseInput,
                           now: Date) async throws -> (FlashPurchaseResult, created: Bool) {
-        let digest = SigV4Signer.hex(SHA256.hash(data: Data((sessionId.uuidString + ":").utf8) + (try JSONEncoder.api.encode(input))))
+        let digest = try Self.digest(sessionId: sessionId, input: input)
         if let earlier = try await Self.purchase(memberId: memberId, key: key, on: db) {
             guard earlier.requestDigest == digest else { throw Failure.keyReused }
             // The earlier purchase holds its own units: this request's admission goes back.
-            await app.flashQuotaGate.giveBack(FlashGateKey(sessionId: sessionId, skuId: input.skuId), quantity: quantity)
+            await app.flashQuotaGate.giveBack(FlashGateKey(sessionId: sessionId, skuId: input.skuId), member: memberId, quantity: quantity)
             return (try await result(earlier), false)
         }
         guard let session = try await FlashSessionModel.find(sessionId, on: db) else { throw MallError.notFound("No such flash-sale session.") }
@@ -289,7 +302,7 @@ struct FlashSaleService {
                 throw MallError.conflict("This purchase is being made by another request; retry in a moment.")
             }
             guard earlier.requestDigest == digest else { throw Failure.keyReused }
-            await app.flashQuotaGate.giveBack(FlashGateKey(sessionId: sessionId, skuId: input.skuId), quantity: quantity)
+            await app.flashQuotaGate.giveBack(FlashGateKey(sessionId: sessionId, skuId: input.skuId), member: memberId, quantity: quantity)
             return (try await result(earlier), false)
         }
         return (try await result(saved), true)
@@ -330,7 +343,7 @@ struct FlashSaleService {
             // Before the commit: should the transaction roll back, the gate admits a unit too many,
             // which the database then refuses and the correction job evens out.
             if let skuId = try moved.first?.decode(column: "sku_id", as: UUID.self) {
-                await app.flashQuotaGate.giveBack(FlashGateKey(sessionId: sessionId, skuId: skuId), quantity: quantity)
+                await app.flashQuotaGate.giveBack(FlashGateKey(sessionId: sessionId, skuId: skuId), member: memberId, quantity: quantity)
             }
         }
     }
@@ -345,15 +358,34 @@ struct FlashSaleService {
         let horizon = now.addingTimeInterval(TimeInterval(InputLimits.flashHeadStartMinutes.upperBound) * 60)
         let sessions = try await FlashSessionModel.query(on: db).filter(\.$startsAt <= horizon).filter(\.$endsAt > now).filter(\.$endedAt == nil).all()
         guard !sessions.isEmpty else { return }
-        for item in try await FlashItemModel.query(on: db).filter(\.$sessionId ~~ sessions.compactMap(\.id)).all() {
-            await app.flashQuotaGate.load(FlashGateKey(sessionId: item.sessionId, skuId: item.skuId), remaining: item.quota - item.sold)
+        let limits = Dictionary(sessions.compactMap { session in session.id.map { ($0, session.perMemberLimit) } }) { first, _ in first }
+        let items = try await FlashItemModel.query(on: db).filter(\.$sessionId ~~ Array(limits.keys)).all()
+        let bought = try await Self.boughtCounts(itemIds: items.compactMap(\.id), on: db)
+        for item in items {
+            await app.flashQuotaGate.load(FlashGateKey(sessionId: item.sessionId, skuId: item.skuId),
+                                          FlashGateState(remaining: item.quota - item.sold, perMemberLimit: limits[item.sessionId] ?? 0,
+                                                         bought: item.id.flatMap { bought[$0] } ?? [:]))
         }
     }
 
     // MARK: Helpers
 
+    static func digest(sessionId: UUID, input: FlashPurchaseInput) throws -> String {
+        SigV4Signer.hex(SHA256.hash(data: Data((sessionId.uuidString + ":").utf8) + (try JSONEncoder.api.encode(input))))
+    }
+
     static func purchase(memberId: UUID, key: String, on db: any Database) async throws -> FlashPurchaseModel? {
         try await FlashPurchaseModel.query(on: db).filter(\.$memberId == memberId).filter(\.$idempotencyKey == key).first()
+    }
+
+    /// What each member holds of each item, for the gate (one statement for any number of items).
+    static func boughtCounts(itemIds: [UUID], on db: any Database) async throws -> [UUID: [UUID: Int]] {
+        guard !itemIds.isEmpty else { return [:] }
+        var counts: [UUID: [UUID: Int]] = [:]
+        for row in try await FlashMemberCountModel.query(on: db).filter(\.$itemId ~~ itemIds).filter(\.$bought > 0).all() {
+            counts[row.itemId, default: [:]][row.memberId] = row.bought
+        }
+        return counts
     }
 
     static func boughtCount(itemId: UUID, memberId: UUID, on db: any Database) async throws -> Int {
