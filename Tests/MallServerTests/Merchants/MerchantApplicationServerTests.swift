@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import MallAPI
 import MallCore
+import NIOConcurrencyHelpers
 import Testing
 import Vapor
 import VaporTesting
@@ -188,9 +189,13 @@ struct MerchantApplicationServerTests {
         try await withTestApp { app in
             let admin = try await PointsTests.admin(app)
             let receipt = try await Self.underReview(app, admin: admin)
+            let published = NIOLockedValueBox<[CacheInvalidation]>([])
+            app.cacheInvalidationBus.subscribe { invalidation in published.withLockedValue { $0.append(invalidation) } }
             let response = try await app.send(.POST, "/api/v1/admin/merchant-applications/\(receipt.application.id)/approve", token: admin,
                                               json: MerchantApplicationApproval(merchantCode: "fresh"))
             let approved = try response.decode(MerchantApplicationApproved.self)
+            // Other instances' store directories hear of the new stores at once.
+            #expect(published.withLockedValue { $0 }.filter { $0.topic == StoreDirectory.topic }.map { Set($0.ids) } == [Set(approved.stores.map(\.id))])
             #expect(approved.application.status == .approved && approved.application.merchantId == approved.merchant.id)
             #expect(approved.merchant.code == "FRESH" && approved.merchant.kind == .thirdParty && approved.merchant.status == .active)
             #expect(approved.merchant.creditCode == "91350100M000100Y43" && approved.merchant.commissionRateBasisPoints == 500)

@@ -49,17 +49,13 @@ enum GroupBuyQueries {
         let products = Dictionary(uniqueKeysWithValues: try await ProductModel.query(on: db).filter(\.$id ~~ skus.values.map(\.productId)).all()
             .map { ($0.id!, $0) })
         let stores = Dictionary(uniqueKeysWithValues: try await StoreModel.query(on: db).filter(\.$id ~~ models.map(\.storeId)).all().map { ($0.id!, $0) })
+        let groupsByActivity = withGroups ? try await openGroups(activityIds: models.compactMap(\.id), now: now, on: db) : [:]
         var result: [GroupBuyActivity] = []
         for activity in models {
             let sku = skus[activity.skuId]
             let product = sku.flatMap { products[$0.productId] }
             if onSaleOnly, product?.onSale != true { continue }
-            var openGroups: [GroupBuyGroupView]?
-            if withGroups {
-                let groups = try await GroupBuyGroupModel.query(on: db).filter(\.$activityId == activity.id!)
-                    .filter(\.$status == GroupBuyGroupStatus.open.rawValue).filter(\.$expiresAt > now).sort(\.$expiresAt).range(..<20).all()
-                openGroups = try await views(groups, now: now, on: db)
-            }
+            let openGroups = withGroups ? groupsByActivity[activity.id!] ?? [] : nil
             result.append(GroupBuyActivity(
                 id: activity.id!, merchantId: activity.merchantId, title: activity.title, skuId: activity.skuId, productId: sku?.productId ?? activity.skuId,
                 productTitle: [product?.title ?? "", sku?.specTitle ?? ""].filter { !$0.isEmpty }.joined(separator: " "), imageUrl: product?.images.first,
@@ -69,6 +65,21 @@ enum GroupBuyQueries {
                 endedAt: activity.endedAt, phase: activity.phase(at: now), onSale: product?.onSale == true, openGroups: openGroups))
         }
         return result
+    }
+
+    /// The 20 groups of each activity closest to expiry that still wait for members, in four
+    /// statements however many activities are shown.
+    private static func openGroups(activityIds: [UUID], now: Date, on db: any Database) async throws -> [UUID: [GroupBuyGroupView]] {
+        guard !activityIds.isEmpty else { return [:] }
+        let ids = try await db.sql.raw("""
+            SELECT id FROM (
+                SELECT id, ROW_NUMBER() OVER (PARTITION BY activity_id ORDER BY expires_at, id) AS position FROM group_buy_groups
+                WHERE activity_id IN (\(binds: activityIds)) AND status = \(bind: GroupBuyGroupStatus.open.rawValue) AND expires_at > \(bind: now)
+            ) ranked WHERE position <= 20
+            """).all().map { try $0.decode(column: "id", as: UUID.self) }
+        guard !ids.isEmpty else { return [:] }
+        let groups = try await GroupBuyGroupModel.query(on: db).filter(\.$id ~~ ids).sort(\.$expiresAt).sort(\.$id).all()
+        return Dictionary(grouping: try await views(groups, now: now, on: db), by: \.activityId)
     }
 
     static func group(_ id: UUID, now: Date, on db: any Database) async throws -> GroupBuyGroupView {

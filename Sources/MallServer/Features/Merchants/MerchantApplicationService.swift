@@ -192,7 +192,7 @@ struct MerchantApplicationService {
         var random = SystemRandomNumberGenerator()
         let password = InitialPassword.generate(using: &random)
         let hash = try await app.password.async.hash(password)
-        return try await db.writeTransaction { tx in
+        let approved = try await db.writeTransaction { tx in
             guard let application = try await MerchantApplicationModel.find(id, on: tx) else { throw Failure.notFound }
             let before = application.lifecycle
             var lifecycle = before
@@ -241,6 +241,9 @@ struct MerchantApplicationService {
                                                         storeCodes: stores.map(\.code)))
             return Approved(application: application, merchant: merchant, admin: admin, initialPassword: password, stores: stores)
         }
+        // Other instances learn of the new stores now rather than when their directory ages out.
+        await app.cacheInvalidationBus.publish(CacheInvalidation(topic: StoreDirectory.topic, ids: approved.stores.compactMap(\.id)))
+        return approved
     }
 
     private struct ApprovalAudit: Encodable {

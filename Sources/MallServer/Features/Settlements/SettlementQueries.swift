@@ -100,32 +100,45 @@ enum SettlementQueries {
 
     /// Per third-party merchant within reach: paid orders not settled yet, entries not on a statement,
     /// statements not paid (a carried-forward one until a later statement took its net), and paid out.
+    /// Four grouped statements for any number of merchants, one per column of the balances table.
     static func balances(reach: AccessReach, on db: any Database) async throws -> [SettlementBalance] {
         let merchants = try await MerchantModel.query(on: db).scoped(to: reach, merchantField: "id", storeField: nil)
             .filter(\.$kind == .thirdParty).sort(\.$code).all()
-        var balances: [SettlementBalance] = []
-        for merchant in merchants {
-            let id = merchant.id!
-            let awaiting = try await sum(db.sql.raw("""
-                SELECT CAST(SUM(o.payable_fen) AS BIGINT) AS total FROM orders o JOIN order_fees f ON f.order_id = o.id
-                WHERE o.merchant_id = \(bind: id) AND o.status NOT IN (\(bind: OrderStatus.cancelled.rawValue), \(bind: OrderStatus.expired.rawValue))
-                  AND NOT EXISTS (SELECT 1 FROM settlement_entries e WHERE e.order_id = o.id)
-                """))
-            let pending = try await sum(db.sql.raw("SELECT CAST(SUM(merchant_net_fen) AS BIGINT) AS total FROM settlement_entries WHERE merchant_id = \(bind: id) AND statement_id IS NULL"))
-            let unpaid = try await sum(db.sql.raw("""
-                SELECT CAST(SUM(net_fen) AS BIGINT) AS total FROM settlement_statements
-                WHERE merchant_id = \(bind: id) AND status <> \(bind: StatementStatus.paid.rawValue) AND carried_into_id IS NULL
-                """))
-            let paid = try await sum(db.sql.raw("SELECT CAST(SUM(amount_fen) AS BIGINT) AS total FROM payouts WHERE merchant_id = \(bind: id)"))
-            balances.append(SettlementBalance(merchantId: id, merchantName: merchant.name, awaitingSettlementFen: awaiting, pendingStatementFen: pending,
-                                              settledUnpaidFen: unpaid, paidFen: paid))
+        let ids = merchants.compactMap(\.id)
+        guard !ids.isEmpty else { return [] }
+        let awaiting = try await totals(db.sql.raw("""
+            SELECT o.merchant_id AS merchant_id, CAST(SUM(o.payable_fen) AS BIGINT) AS total FROM orders o JOIN order_fees f ON f.order_id = o.id
+            WHERE o.merchant_id IN (\(binds: ids)) AND o.status NOT IN (\(bind: OrderStatus.cancelled.rawValue), \(bind: OrderStatus.expired.rawValue))
+              AND NOT EXISTS (SELECT 1 FROM settlement_entries e WHERE e.order_id = o.id)
+            GROUP BY o.merchant_id
+            """))
+        let pending = try await totals(db.sql.raw("""
+            SELECT merchant_id, CAST(SUM(merchant_net_fen) AS BIGINT) AS total FROM settlement_entries
+            WHERE merchant_id IN (\(binds: ids)) AND statement_id IS NULL GROUP BY merchant_id
+            """))
+        let unpaid = try await totals(db.sql.raw("""
+            SELECT merchant_id, CAST(SUM(net_fen) AS BIGINT) AS total FROM settlement_statements
+            WHERE merchant_id IN (\(binds: ids)) AND status <> \(bind: StatementStatus.paid.rawValue) AND carried_into_id IS NULL
+            GROUP BY merchant_id
+            """))
+        let paid = try await totals(db.sql.raw("""
+            SELECT merchant_id, CAST(SUM(amount_fen) AS BIGINT) AS total FROM payouts WHERE merchant_id IN (\(binds: ids)) GROUP BY merchant_id
+            """))
+        return merchants.compactMap { merchant in
+            merchant.id.map { id in
+                SettlementBalance(merchantId: id, merchantName: merchant.name, awaitingSettlementFen: awaiting[id] ?? 0, pendingStatementFen: pending[id] ?? 0,
+                                  settledUnpaidFen: unpaid[id] ?? 0, paidFen: paid[id] ?? 0)
+            }
         }
-        return balances
     }
 
     /// PostgreSQL's SUM of BIGINT is NUMERIC: the queries cast it back.
-    private static func sum(_ query: SQLRawBuilder) async throws -> Int64 {
-        try await query.first().flatMap { try $0.decode(column: "total", as: Int64?.self) } ?? 0
+    private static func totals(_ query: SQLRawBuilder) async throws -> [UUID: Int64] {
+        var totals: [UUID: Int64] = [:]
+        for row in try await query.all() {
+            totals[try row.decode(column: "merchant_id", as: UUID.self)] = try row.decode(column: "total", as: Int64?.self) ?? 0
+        }
+        return totals
     }
 
     static func feeRules(merchant: MerchantModel, now: Date, on db: any Database) async throws -> FeeRuleList {
