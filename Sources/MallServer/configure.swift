@@ -103,6 +103,7 @@ public func configure(_ app: Application, config: AppConfig, clock: any MallCloc
     app.asyncCommands.use(RestoreCommand(), as: "restore")
     app.asyncCommands.use(BenchSeedCommand(), as: "bench-seed")
     app.asyncCommands.use(BenchCheckCommand(), as: "bench-check")
+    app.asyncCommands.use(ReportsCheckCommand(), as: "reports-check")
 }
 
 /// Every per-instance cache learns of writes from the bus, whichever instance made them.
@@ -181,6 +182,9 @@ func registerJobs(_ app: Application) {
     app.jobs.register(SettlementService.runJob) { context in
         _ = try await SettlementService(app: context.app, db: context.db).run(now: context.now)
     }
+    app.jobs.register(SalesLedger.foldJob) { context in
+        _ = try await SalesLedger(app: context.app, db: context.db).fold(now: context.now)
+    }
     app.jobs.register(LowStockAlerts.scanJob) { context in
         try await LowStockAlerts(app: context.app, db: context.db).scan(now: context.now)
     }
@@ -198,6 +202,7 @@ public func startBackgroundWork(_ app: Application) async throws {
     try await app.jobs.schedule(name: "correct-flash-gates", kind: FlashSaleService.correctGatesJob, everySeconds: 60)
     try await app.jobs.schedule(name: "sweep-group-buys", kind: GroupBuyService.sweepJob, everySeconds: 300)
     try await app.jobs.schedule(name: "settle-merchants", kind: SettlementService.runJob, everySeconds: 3600)
+    try await app.jobs.schedule(name: "fold-sales", kind: SalesLedger.foldJob, everySeconds: 60)
     if app.config.runsJobWorker {
         app.lifecycle.use(JobWorker())
     }

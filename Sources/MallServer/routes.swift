@@ -152,4 +152,5 @@ func routes(_ app: Application) throws {
     // Staff: merchants' fee rules, settlement statements (merchants their own; confirm, CSV/XLSX),
     // balances, settlement runs and payouts (settlement.manage).
     try admin.register(collection: SettlementAdminRoutes())
+    try admin.register(collection: ReportRoutes())
 }

@@ -35,7 +35,7 @@ public struct SalesFigures: Hashable, Codable, Sendable {
 
     public func adding(_ other: SalesFigures) throws -> SalesFigures {
         var sum = SalesFigures()
-        for path in Self.counters {
+        for path in Self.counterPaths {
             sum[keyPath: path] = try Checked.add(self[keyPath: path], other[keyPath: path], "report total")
         }
         return sum
@@ -45,7 +45,8 @@ public struct SalesFigures: Hashable, Codable, Sendable {
         try figures.reduce(SalesFigures()) { try $0.adding($1) }
     }
 
-    static var counters: [WritableKeyPath<SalesFigures, Int64>] {
+    /// Every counter, in the order the aggregate tables' columns list them.
+    public static var counterPaths: [WritableKeyPath<SalesFigures, Int64>] {
         [\.orders, \.units, \.grossFen, \.refundedFen, \.refundedUnits, \.refundedOrders, \.costedGrossFen, \.costedRefundedFen,
          \.costFen, \.refundedCostFen, \.newCustomerOrders, \.returningCustomerOrders]
     }

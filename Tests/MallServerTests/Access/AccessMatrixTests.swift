@@ -22,7 +22,7 @@ struct AccessMatrixTests {
         case readAudit, listStaff, createClerkAtA, createRole, listJobs
         case listBackups, readInbox, showSelfPrices, editTemplate
         case listSettlements, readOtherFeeRules, addOtherFeeRule, runSettlement, issueOtherStatement
-        case listApplications
+        case listApplications, readSalesReport, readStoreBSalesReport
     }
 
     /// The calls each principal may make; every other call must be a 403.
@@ -30,9 +30,9 @@ struct AccessMatrixTests {
         .admin: Set(Call.allCases),
         .operatorStaff: Set(Call.allCases).subtracting([.writeSettings, .createClerkAtA, .createRole, .listJobs, .listBackups]),
         .selfAdmin: [.showA, .editA, .statusA, .showB, .editB, .createSelfStore, .showSelfMerchant, .readAudit, .listStaff, .createClerkAtA, .readInbox,
-                     .showSelfPrices, .listSettlements],
-        .otherAdmin: [.showC, .editC, .createOtherStore, .readAudit, .listStaff, .readInbox, .listSettlements, .readOtherFeeRules],
-        .managerA: [.showA, .editA, .statusA, .readAudit, .listStaff, .readInbox],
+                     .showSelfPrices, .listSettlements, .readSalesReport, .readStoreBSalesReport],
+        .otherAdmin: [.showC, .editC, .createOtherStore, .readAudit, .listStaff, .readInbox, .listSettlements, .readOtherFeeRules, .readSalesReport],
+        .managerA: [.showA, .editA, .statusA, .readAudit, .listStaff, .readInbox, .readSalesReport],
         .clerkA: [.showA, .readInbox],
         .clerkB: [.showB, .readInbox],
         .service: [.showA, .showB, .showC, .showSelfMerchant, .readInbox, .showSelfPrices],
@@ -112,6 +112,8 @@ struct AccessMatrixTests {
                 case .issueOtherStatement: response = try await app.send(.POST, "/api/v1/admin/settlements/issue", token: token,
                                                                          json: IssueStatementInput(merchantId: other.id!))
                 case .listApplications: response = try await app.send(.GET, "/api/v1/admin/merchant-applications", token: token)
+                case .readSalesReport: response = try await app.send(.GET, "/api/v1/admin/reports/sales", token: token)
+                case .readStoreBSalesReport: response = try await app.send(.GET, "/api/v1/admin/reports/sales?storeId=\(storeB.id!)", token: token)
                 }
                 let expected = Self.allowed[who]!.contains(call)
                 if expected, call == .issueOtherStatement {

@@ -1,0 +1,84 @@
+import Foundation
+import MallCore
+
+/// A report's figures with the measures worked out (amounts in fen, rates in basis points,
+/// items per order in hundredths), so clients show the same numbers the exports hold.
+public struct SalesReportFigures: Codable, Sendable, Equatable {
+    public var figures: SalesFigures
+    public var netSalesFen: Int64
+    public var averageOrderFen: Int64?
+    public var unitsPerOrderHundredths: Int64?
+    public var refundRateBasisPoints: Int?
+    public var grossMarginFen: Int64?
+    public var grossMarginBasisPoints: Int?
+    public var returningShareBasisPoints: Int?
+
+    public init(_ figures: SalesFigures) {
+        self.figures = figures
+        netSalesFen = figures.netSalesFen
+        averageOrderFen = figures.averageOrderFen
+        unitsPerOrderHundredths = figures.unitsPerOrderHundredths
+        refundRateBasisPoints = figures.refundRateBasisPoints
+        grossMarginFen = figures.grossMarginFen
+        grossMarginBasisPoints = figures.grossMarginBasisPoints
+        returningShareBasisPoints = figures.returningShareBasisPoints
+    }
+}
+
+public struct SalesReportDay: Codable, Sendable, Equatable {
+    public var day: CalendarDate
+    public var figures: SalesReportFigures
+
+    public init(day: CalendarDate, figures: SalesReportFigures) {
+        self.day = day
+        self.figures = figures
+    }
+}
+
+public struct SalesReportChannel: Codable, Sendable, Equatable {
+    public var channel: SalesChannel
+    public var figures: SalesReportFigures
+
+    public init(channel: SalesChannel, figures: SalesReportFigures) {
+        self.channel = channel
+        self.figures = figures
+    }
+}
+
+/// `GET /admin/reports/sales`: the caller's stores over a range of shop days, against the
+/// period before and the same days a year earlier.
+public struct SalesReport: Codable, Sendable, Equatable {
+    public var from: CalendarDate
+    public var to: CalendarDate
+    public var timeZone: String
+    public var storeIds: [UUID]
+    public var totals: SalesReportFigures
+    public var previous: SalesReportFigures
+    public var lastYear: SalesReportFigures
+    /// Net sales against the previous period and last year.
+    public var netSalesChange: Change
+    public var netSalesChangeOnLastYear: Change
+    public var days: [SalesReportDay]
+    public var channels: [SalesReportChannel]
+    /// How far the figures are folded: orders paid and refunds completed up to these moments.
+    public var foldedOrdersUntil: Date?
+    public var foldedRefundsUntil: Date?
+
+    public init(from: CalendarDate, to: CalendarDate, timeZone: String, storeIds: [UUID], totals: SalesReportFigures, previous: SalesReportFigures,
+                lastYear: SalesReportFigures, netSalesChange: Change, netSalesChangeOnLastYear: Change, days: [SalesReportDay],
+                channels: [SalesReportChannel], foldedOrdersUntil: Date?, foldedRefundsUntil: Date?) {
+        self.from = from
+        self.to = to
+        self.timeZone = timeZone
+        self.storeIds = storeIds
+        self.totals = totals
+        self.previous = previous
+        self.lastYear = lastYear
+        self.netSalesChange = netSalesChange
+        self.netSalesChangeOnLastYear = netSalesChangeOnLastYear
+        self.days = days
+        self.channels = channels
+        self.foldedOrdersUntil = foldedOrdersUntil
+        self.foldedRefundsUntil = foldedRefundsUntil
+    }
+}
