@@ -82,3 +82,63 @@ public struct SalesReport: Codable, Sendable, Equatable {
         self.foldedRefundsUntil = foldedRefundsUntil
     }
 }
+
+/// One store in the side-by-side comparison (横向对比): its figures, its rank on every measure
+/// among the stores shown (1 is best), and its month against its sales target.
+public struct StoreComparisonRow: Codable, Sendable, Equatable {
+    public var storeId: UUID
+    public var storeCode: String
+    public var storeName: String
+    public var merchantId: UUID
+    public var figures: SalesReportFigures
+    public var ranks: [String: Int]
+    public var target: TargetProgress?
+
+    public init(storeId: UUID, storeCode: String, storeName: String, merchantId: UUID, figures: SalesReportFigures, ranks: [String: Int],
+                target: TargetProgress?) {
+        self.storeId = storeId
+        self.storeCode = storeCode
+        self.storeName = storeName
+        self.merchantId = merchantId
+        self.figures = figures
+        self.ranks = ranks
+        self.target = target
+    }
+}
+
+/// `GET /admin/reports/stores`: every store within reach over the same days, ranked on every
+/// measure; targets are for the month of `to`.
+public struct StoreComparisonReport: Codable, Sendable, Equatable {
+    public var from: CalendarDate
+    public var to: CalendarDate
+    public var targetMonth: String
+    public var stores: [StoreComparisonRow]
+
+    public init(from: CalendarDate, to: CalendarDate, targetMonth: String, stores: [StoreComparisonRow]) {
+        self.from = from
+        self.to = to
+        self.targetMonth = targetMonth
+        self.stores = stores
+    }
+}
+
+/// `PUT /admin/stores/{storeId}/targets/{month}`: a store's net sales target for a month.
+public struct StoreTargetInput: Codable, Sendable, Equatable {
+    public var targetFen: Int64
+
+    public init(targetFen: Int64) {
+        self.targetFen = targetFen
+    }
+}
+
+public struct StoreTarget: Codable, Sendable, Equatable {
+    public var storeId: UUID
+    public var month: String
+    public var targetFen: Int64
+
+    public init(storeId: UUID, month: String, targetFen: Int64) {
+        self.storeId = storeId
+        self.month = month
+        self.targetFen = targetFen
+    }
+}

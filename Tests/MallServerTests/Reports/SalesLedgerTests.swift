@@ -84,6 +84,48 @@ struct SalesLedgerTests {
         }
     }
 
+    @Test("stores side by side: every store in reach ranked on every measure, with its month's target, attainment and forecast; targets are set by HQ or the merchant, audited")
+    func storesAndTargets() async throws {
+        let clock = ManualClock(testEpoch)
+        try await withTestApp(clock: clock, adjust: { $0.accessTokenTTL = 60 * 86_400 }) { app in
+            let shop = try await CheckoutTests.shop(app, nearStock: 50, farStock: 50)
+            _ = try await OrderDeskTests.paidOrder(app, quantity: 3, pickupAt: StoreModel(), in: shop, mobile: "13900000101")
+            _ = try await OrderDeskTests.paidOrder(app, quantity: 2, pickupAt: StoreModel(), in: shop, mobile: "13900000102")
+            _ = try await OrderDeskTests.paidOrder(app, quantity: 1, pickupAt: shop.far, in: shop, mobile: "13900000103")
+            clock.advance(seconds: 60)
+            _ = try await SalesLedger(app: app, db: app.db).fold(now: clock.now())
+            let (_, admin) = try await Fixtures.staff(app, "hq.admin", role: .platformAdmin, scope: .platform)
+            let month = "2026-11"
+            let set = try await app.send(.PUT, "/api/v1/admin/stores/\(shop.near.id!)/targets/\(month)", token: admin, json: StoreTargetInput(targetFen: 100_000))
+            #expect(try set.decode(StoreTarget.self) == StoreTarget(storeId: shop.near.id!, month: month, targetFen: 100_000))
+            #expect(try await app.send(.PUT, "/api/v1/admin/stores/\(shop.near.id!)/targets/\(month)", token: admin,
+                                       json: StoreTargetInput(targetFen: 20_000)).status == .ok, "setting again replaces")
+            #expect(try await AuditLogModel.query(on: app.db).filter(\.$action == "store.target").count() == 2)
+
+            let report = try await app.send(.GET, "/api/v1/admin/reports/stores", token: admin).decode(StoreComparisonReport.self)
+            #expect(report.targetMonth == month)
+            let near = try #require(report.stores.first { $0.storeId == shop.near.id! })
+            let far = try #require(report.stores.first { $0.storeId == shop.far.id! })
+            #expect(near.figures.figures.orders == 2 && near.figures.figures.units == 5 && far.figures.figures.orders == 1)
+            #expect(near.ranks["netSales"] == 1 && far.ranks["netSales"] == 2 && near.ranks["orders"] == 1)
+            #expect(near.ranks["refundRate"] == 1 && far.ranks["refundRate"] == 1, "no refunds anywhere: a shared first place")
+            let target = try #require(near.target)
+            #expect(target.targetFen == 20_000 && target.actualFen == near.figures.netSalesFen)
+            #expect(target.attainmentBasisPoints == Ratio.basisPoints(near.figures.netSalesFen, of: 20_000))
+            #expect(target.forecastFen >= target.actualFen && target.daysInMonth == 30)
+            #expect(far.target == nil)
+
+            let clerk = try await Fixtures.staff(app, "near.clerk", role: .storeClerk, scope: .store(shop.near.storeID)).1
+            #expect(try await app.send(.PUT, "/api/v1/admin/stores/\(shop.near.id!)/targets/\(month)", token: clerk,
+                                       json: StoreTargetInput(targetFen: 1)).status == .forbidden)
+            let bad = try await app.send(.PUT, "/api/v1/admin/stores/\(shop.near.id!)/targets/2026-13", token: admin, json: StoreTargetInput(targetFen: -1))
+            #expect(Set(bad.problem?.errors?.map(\.field) ?? []) == ["month", "targetFen"], "\(bad.text)")
+            let manager = try await Fixtures.staff(app, "far.manager", role: .storeManager, scope: .store(shop.far.storeID)).1
+            let own = try await app.send(.GET, "/api/v1/admin/reports/stores", token: manager).decode(StoreComparisonReport.self)
+            #expect(own.stores.map(\.storeId) == [shop.far.id!])
+        }
+    }
+
     @Test("report periods are checked: unreadable days, to before from, more than 400 days, an unknown store")
     func validation() async throws {
         try await withTestApp { app in

@@ -5,6 +5,8 @@ import MallCore
 import Vapor
 
 extension SalesReport: Content {}
+extension StoreComparisonReport: Content {}
+extension StoreTarget: Content {}
 
 /// Reports for staff with `report.view`: HQ sees every store, a merchant its own, a store
 /// manager their store.
@@ -12,33 +14,89 @@ struct ReportRoutes: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let reports = routes.grouped("reports")
         reports.get("sales", use: sales)
+        reports.get("stores", use: stores)
+        routes.put("stores", ":storeId", "targets", ":month", use: setTarget)
     }
 
     /// `from`/`to` are shop days (YYYY-MM-DD, at most `InputLimits.reportDays` apart; default the
     /// last 30 days through today); `storeId` narrows to one store within the caller's reach.
     func sales(req: Request) async throws -> SalesReport {
-        let (_, reach) = try req.reach(.reportView)
-        let settings = try await SettingsService.resolved(on: req.db)
-        let today = LocalTime.calendarDate(of: req.now, in: settings.timeZone)
+        let query = try await ReportQuery(req)
+        return try await SalesReportQueries.sales(from: query.from, to: query.to, scope: query.scope, timeZone: query.timeZone, on: req.db)
+    }
+
+    /// Every store within reach side by side, ranked on every measure, with its month's target.
+    func stores(req: Request) async throws -> StoreComparisonReport {
+        let query = try await ReportQuery(req)
+        return try await SalesReportQueries.stores(from: query.from, to: query.to, scope: query.scope, today: query.today,
+                                                   app: req.application, on: req.db)
+    }
+
+    /// A store's net sales target for a month (YYYY-MM): headquarters or the store's merchant.
+    func setTarget(req: Request) async throws -> StoreTarget {
+        let storeId = try req.pathId("storeId", notFound: "No such store.")
+        guard let store = try await req.application.storeDirectory.store(storeId, on: req.db) else { throw MallError.notFound("No such store.") }
+        try req.authorize(.storeManage, on: .merchant(MerchantID(store.merchantId)))
+        let input = try req.content.decode(StoreTargetInput.self)
         var errors = FieldErrorCollector()
-        let to: CalendarDate? = Self.day(req, "to", errors: &errors, default: today)
-        let from: CalendarDate? = Self.day(req, "from", errors: &errors, default: to?.adding(days: -29) ?? today)
-        let storeId: UUID? = (errors.collect { try req.query[String.self, at: "storeId"].map { try Self.uuid($0, field: "storeId") } }) ?? nil
-        if let from, let to {
-            if to < from { errors.add("to", "must not be before from") }
-            else if to.dayNumber - from.dayNumber + 1 > InputLimits.reportDays.upperBound {
-                errors.add("to", "must be at most \(InputLimits.reportDays.upperBound) days after from")
-            }
-        }
+        let month = req.parameters.get("month") ?? ""
+        let first = errors.collect { try CalendarDate(parsing: month + "-01", field: "month") }
+        if month.count != 7 { errors.add("month", "must be a month written YYYY-MM") }
+        errors.range(input.targetFen, InputLimits.priceFen, "targetFen")
         try errors.throwIfAny()
-        guard let from, let to else { throw MallError.badRequest("Unreadable report period.") }
-        if let storeId {
-            guard let store = try await req.application.storeDirectory.store(storeId, on: req.db) else {
-                throw ValidationFailure(field: "storeId", message: "is not a store")
-            }
-            try req.authorize(.reportView, on: .store(StoreID(store.id), merchant: MerchantID(store.merchantId)))
+        guard let first else { throw MallError.badRequest("Unreadable month.") }
+        let key = SalesReportQueries.monthKey(first)
+        let before = try await req.db.sql.raw("SELECT target_fen FROM store_sales_targets WHERE store_id = \(bind: storeId) AND month = \(bind: key)").first()
+            .map { try $0.decode(column: "target_fen", as: Int64.self) }
+        try await req.db.writeTransaction { db in
+            try await db.sql.raw("""
+                INSERT INTO store_sales_targets (id, store_id, month, target_fen, updated_at)
+                VALUES (\(bind: UUID()), \(bind: storeId), \(bind: key), \(bind: input.targetFen), \(bind: req.now))
+                ON CONFLICT (store_id, month) DO UPDATE SET target_fen = excluded.target_fen, updated_at = excluded.updated_at
+                """).run()
+            try await req.audit.record(on: db, action: "store.target", owner: .store(StoreID(storeId), merchant: MerchantID(store.merchantId)),
+                                       targetType: "store", targetId: storeId.uuidString, before: before.map { StoreTarget(storeId: storeId, month: key, targetFen: $0) },
+                                       after: StoreTarget(storeId: storeId, month: key, targetFen: input.targetFen))
         }
-        return try await SalesReportQueries.sales(from: from, to: to, scope: .init(reach: reach, store: storeId), timeZone: settings.timeZone, on: req.db)
+        return StoreTarget(storeId: storeId, month: key, targetFen: input.targetFen)
+    }
+
+    /// What every report reads from its query: shop days `from`/`to` (at most
+    /// `InputLimits.reportDays`; default the 30 days through today) and an optional `storeId`
+    /// within the caller's `report.view` reach.
+    struct ReportQuery {
+        let from: CalendarDate
+        let to: CalendarDate
+        let today: CalendarDate
+        let timeZone: TimeZone
+        let scope: SalesReportQueries.Scope
+
+        init(_ req: Request) async throws {
+            let (_, reach) = try req.reach(.reportView)
+            timeZone = try await SettingsService.resolved(on: req.db).timeZone
+            today = LocalTime.calendarDate(of: req.now, in: timeZone)
+            var errors = FieldErrorCollector()
+            let to: CalendarDate? = ReportRoutes.day(req, "to", errors: &errors, default: today)
+            let from: CalendarDate? = ReportRoutes.day(req, "from", errors: &errors, default: to?.adding(days: -29) ?? today)
+            let storeId: UUID? = (errors.collect { try req.query[String.self, at: "storeId"].map { try ReportRoutes.uuid($0, field: "storeId") } }) ?? nil
+            if let from, let to {
+                if to < from { errors.add("to", "must not be before from") }
+                else if to.dayNumber - from.dayNumber + 1 > InputLimits.reportDays.upperBound {
+                    errors.add("to", "must be at most \(InputLimits.reportDays.upperBound) days after from")
+                }
+            }
+            try errors.throwIfAny()
+            guard let from, let to else { throw MallError.badRequest("Unreadable report period.") }
+            if let storeId {
+                guard let store = try await req.application.storeDirectory.store(storeId, on: req.db) else {
+                    throw ValidationFailure(field: "storeId", message: "is not a store")
+                }
+                try req.authorize(.reportView, on: .store(StoreID(store.id), merchant: MerchantID(store.merchantId)))
+            }
+            self.from = from
+            self.to = to
+            scope = SalesReportQueries.Scope(reach: reach, store: storeId)
+        }
     }
 
     /// A shop day from the query, the default when absent, nil (with a field error) when unreadable.

@@ -3,6 +3,7 @@ import Foundation
 import MallAPI
 import MallCore
 import SQLKit
+import Vapor
 
 /// Reads of the daily aggregates: three grouped statements a report, whatever the number of
 /// orders behind it.
@@ -24,6 +25,12 @@ enum SalesReportQueries {
                 stores = storeIds.map(\.rawValue)
             }
             self.store = store
+        }
+
+        func includes(store storeId: UUID, merchant merchantId: UUID) -> Bool {
+            if let store, store != storeId { return false }
+            guard merchants != nil || stores != nil else { return true }
+            return (merchants ?? []).contains(merchantId) || (stores ?? []).contains(storeId)
         }
 
         /// A WHERE condition on a table with store_id and merchant_id.
@@ -86,5 +93,61 @@ enum SalesReportQueries {
             SELECT \(unsafeRaw: sums) FROM sales_store_daily WHERE day >= \(bind: from.description) AND day <= \(bind: to.description) AND \(scope.condition)
             """).first() else { return .zero }
         return try SalesLedger.figures(row)
+    }
+
+    // MARK: Stores side by side
+
+    static func stores(from: CalendarDate, to: CalendarDate, scope: Scope, today: CalendarDate, app: Application,
+                       on db: any Database) async throws -> StoreComparisonReport {
+        let stores = try await app.storeDirectory.every(on: db).filter { scope.includes(store: $0.id, merchant: $0.merchantId) }
+        var figures: [UUID: SalesFigures] = [:]
+        for row in try await db.sql.raw("""
+            SELECT store_id, \(unsafeRaw: sums) FROM sales_store_daily
+            WHERE day >= \(bind: from.description) AND day <= \(bind: to.description) AND \(scope.condition) GROUP BY store_id
+            """).all() {
+            figures[try row.decode(column: "store_id", as: UUID.self)] = try SalesLedger.figures(row)
+        }
+        let shown = Dictionary(uniqueKeysWithValues: stores.map { ($0.id, figures[$0.id] ?? .zero) })
+        let ranks = SalesMeasure.allCases.map { ($0, StoreComparison.ranks(shown, by: $0)) }
+        let month = to.firstOfMonth
+        let targets = try await self.targets(month: month, storeIds: stores.map(\.id), today: today, on: db)
+        return StoreComparisonReport(from: from, to: to, targetMonth: monthKey(month), stores: stores.map { store in
+            StoreComparisonRow(storeId: store.id, storeCode: store.code, storeName: store.name, merchantId: store.merchantId,
+                               figures: SalesReportFigures(shown[store.id] ?? .zero),
+                               ranks: Dictionary(uniqueKeysWithValues: ranks.compactMap { measure, ranked in ranked[store.id].map { (measure.rawValue, $0) } }),
+                               target: targets[store.id])
+        })
+    }
+
+    static func monthKey(_ day: CalendarDate) -> String {
+        String(day.description.prefix(7))
+    }
+
+    /// Each store's month against its target, the forecast shaped by how its weekdays sold in the
+    /// four weeks before the month.
+    static func targets(month: CalendarDate, storeIds: [UUID], today: CalendarDate, on db: any Database) async throws -> [UUID: TargetProgress] {
+        guard !storeIds.isEmpty else { return [:] }
+        var targetFen: [UUID: Int64] = [:]
+        for row in try await db.sql.raw("""
+            SELECT store_id, target_fen FROM store_sales_targets WHERE month = \(bind: monthKey(month)) AND store_id IN (\(binds: storeIds))
+            """).all() {
+            targetFen[try row.decode(column: "store_id", as: UUID.self)] = try row.decode(column: "target_fen", as: Int64.self)
+        }
+        guard !targetFen.isEmpty, let historyStart = month.adding(days: -28), let monthEnd = month.adding(days: month.daysInMonth - 1) else { return [:] }
+        var daily: [UUID: [CalendarDate: Int64]] = [:]
+        for row in try await db.sql.raw("""
+            SELECT store_id, day, CAST(SUM(gross_fen - refunded_fen) AS BIGINT) AS net FROM sales_store_daily
+            WHERE day >= \(bind: historyStart.description) AND day <= \(bind: monthEnd.description) AND store_id IN (\(binds: Array(targetFen.keys)))
+            GROUP BY store_id, day
+            """).all() {
+            let day = try CalendarDate(parsing: try row.decode(column: "day", as: String.self), field: "day")
+            daily[try row.decode(column: "store_id", as: UUID.self), default: [:]][day] = try row.decode(column: "net", as: Int64?.self) ?? 0
+        }
+        let history = DayRange(start: historyStart, end: month.adding(days: -1) ?? historyStart).days
+        return targetFen.reduce(into: [UUID: TargetProgress]()) { result, entry in
+            let sales = daily[entry.key] ?? [:]
+            result[entry.key] = SalesTargets.progress(month: month, targetFen: entry.value, daily: sales.filter { $0.key >= month }, today: today,
+                                                      weekdayWeights: SalesTargets.weekdayWeights(days: history, sales: sales))
+        }
     }
 }

@@ -65,6 +65,11 @@ final class StoreDirectory: Sendable {
         Dictionary(uniqueKeysWithValues: try await all(on: db).filter { ids.contains($0.id) }.map { ($0.id, $0.name) })
     }
 
+    /// Every store, by code.
+    func every(on db: any Database) async throws -> [Entry] {
+        try await all(on: db)
+    }
+
     private func all(on db: any Database) async throws -> [Entry] {
         let (cached, generation) = state.withLockedValue { ($0.snapshot, $0.generation) }
         if let cached, cached.generation == generation, NIODeadline.now() - cached.loadedAt < Self.maxAge {
