@@ -142,3 +142,60 @@ public struct StoreTarget: Codable, Sendable, Equatable {
         self.targetFen = targetFen
     }
 }
+
+/// One SKU in a ranking: what it sold over the report's days, net of refunds.
+public struct ProductSalesRow: Codable, Sendable, Equatable {
+    public var skuId: UUID
+    public var productId: UUID
+    public var title: String
+    public var specTitle: String
+    public var netUnits: Int64
+    public var netSalesFen: Int64
+
+    public init(skuId: UUID, productId: UUID, title: String, specTitle: String, netUnits: Int64, netSalesFen: Int64) {
+        self.skuId = skuId
+        self.productId = productId
+        self.title = title
+        self.specTitle = specTitle
+        self.netUnits = netUnits
+        self.netSalesFen = netSalesFen
+    }
+}
+
+public struct CategorySalesRow: Codable, Sendable, Equatable {
+    public var categoryId: UUID
+    public var name: String
+    public var netUnits: Int64
+    public var netSalesFen: Int64
+    /// Share of the report's net sales.
+    public var shareBasisPoints: Int?
+
+    public init(categoryId: UUID, name: String, netUnits: Int64, netSalesFen: Int64, shareBasisPoints: Int?) {
+        self.categoryId = categoryId
+        self.name = name
+        self.netUnits = netUnits
+        self.netSalesFen = netSalesFen
+        self.shareBasisPoints = shareBasisPoints
+    }
+}
+
+/// `GET /admin/reports/products`: 商品销量排名 (by units or amount), slow movers and the category mix.
+public struct ProductSalesReport: Codable, Sendable, Equatable {
+    public var from: CalendarDate
+    public var to: CalendarDate
+    public var order: ProductRankingOrder
+    public var top: [ProductSalesRow]
+    /// Goods on sale (with stock at the store, for one store) that sold the least, none first.
+    public var slowMovers: [ProductSalesRow]
+    public var categories: [CategorySalesRow]
+
+    public init(from: CalendarDate, to: CalendarDate, order: ProductRankingOrder, top: [ProductSalesRow], slowMovers: [ProductSalesRow],
+                categories: [CategorySalesRow]) {
+        self.from = from
+        self.to = to
+        self.order = order
+        self.top = top
+        self.slowMovers = slowMovers
+        self.categories = categories
+    }
+}

@@ -23,6 +23,8 @@ public enum InputLimits {
     public static let stockThreshold = 0...1_000_000
     /// Days one report covers: a year and a bit, so a year is comparable with the last.
     public static let reportDays = 1...400
+    /// Rows of a ranking.
+    public static let reportRows = 1...100
     /// Every price, cost, fee and amount in fen a client sends: up to ¥100 million.
     public static let priceFen: ClosedRange<Int64> = 0...10_000_000_000
     /// A product's shipping weight.

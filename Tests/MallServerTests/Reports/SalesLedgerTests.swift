@@ -13,7 +13,7 @@ struct SalesLedgerTests {
         let clock = ManualClock(testEpoch)
         try await withTestApp(clock: clock, adjust: { $0.accessTokenTTL = 60 * 86_400 }) { app in
             let shop = try await CheckoutTests.shop(app, nearStock: 500, farStock: 500)
-            try await app.db.sql.raw("UPDATE skus SET cost_price_fen = 700 WHERE id = \(bind: shop.milk.id!)").run()
+            try await app.db.sql.raw("UPDATE skus SET cost_fen = 700 WHERE id = \(bind: shop.milk.id!)").run()
             var random = SplitMix64Generator(seed: 0x5A1E5)
             var shoppers: [String] = []
             for n in 0..<4 { shoppers.append(try await CheckoutTests.shopper(app, mobile: String(format: "1390000%04d", n))) }
@@ -123,6 +123,32 @@ struct SalesLedgerTests {
             let manager = try await Fixtures.staff(app, "far.manager", role: .storeManager, scope: .store(shop.far.storeID)).1
             let own = try await app.send(.GET, "/api/v1/admin/reports/stores", token: manager).decode(StoreComparisonReport.self)
             #expect(own.stores.map(\.storeId) == [shop.far.id!])
+        }
+    }
+
+    @Test("product ranking by units and by amount, slow movers on the shelf that sold nothing first, the category mix; one store's slow movers are what it stocks")
+    func products() async throws {
+        let clock = ManualClock(testEpoch)
+        try await withTestApp(clock: clock, adjust: { $0.accessTokenTTL = 60 * 86_400 }) { app in
+            let shop = try await CheckoutTests.shop(app, nearStock: 50, farStock: 50)
+            let juice = try await Fixtures.sku(app, code: "JUICE", priceFen: 9_900)
+            try await app.db.writeTransaction { db in
+                try await InventoryService.make(app, on: db).move(.receipt, [StockRequest(skuId: juice.id!, storeId: shop.far.id!, quantity: 5)],
+                                                                  context: MovementContext(now: testEpoch))
+            }
+            _ = try await OrderDeskTests.paidOrder(app, quantity: 3, pickupAt: StoreModel(), in: shop, mobile: "13900000201")
+            clock.advance(seconds: 60)
+            _ = try await SalesLedger(app: app, db: app.db).fold(now: clock.now())
+            let (_, admin) = try await Fixtures.staff(app, "hq.admin", role: .platformAdmin, scope: .platform)
+            let report = try await app.send(.GET, "/api/v1/admin/reports/products?order=amount&limit=5", token: admin).decode(ProductSalesReport.self)
+            #expect(report.order == .amount && report.top.map(\.skuId) == [shop.milk.id!] && report.top.first?.netUnits == 3)
+            #expect(report.top.first?.netSalesFen == 3_750 && report.top.first?.productId == shop.milk.productId)
+            #expect(report.slowMovers.map(\.skuId) == [juice.id!, shop.milk.id!], "the juice sold nothing")
+            #expect(report.categories.count == 1 && report.categories.first?.shareBasisPoints == 10_000 && report.categories.first?.netSalesFen == 3_750)
+            let near = try await app.send(.GET, "/api/v1/admin/reports/products?storeId=\(shop.near.id!)", token: admin).decode(ProductSalesReport.self)
+            #expect(near.slowMovers.map(\.skuId) == [shop.milk.id!], "the near store holds no juice")
+            let bad = try await app.send(.GET, "/api/v1/admin/reports/products?order=price&limit=1000", token: admin)
+            #expect(Set(bad.problem?.errors?.map(\.field) ?? []) == ["order", "limit"], "\(bad.text)")
         }
     }
 

@@ -7,6 +7,7 @@ import Vapor
 extension SalesReport: Content {}
 extension StoreComparisonReport: Content {}
 extension StoreTarget: Content {}
+extension ProductSalesReport: Content {}
 
 /// Reports for staff with `report.view`: HQ sees every store, a merchant its own, a store
 /// manager their store.
@@ -15,6 +16,7 @@ struct ReportRoutes: RouteCollection {
         let reports = routes.grouped("reports")
         reports.get("sales", use: sales)
         reports.get("stores", use: stores)
+        reports.get("products", use: products)
         routes.put("stores", ":storeId", "targets", ":month", use: setTarget)
     }
 
@@ -30,6 +32,18 @@ struct ReportRoutes: RouteCollection {
         let query = try await ReportQuery(req)
         return try await SalesReportQueries.stores(from: query.from, to: query.to, scope: query.scope, today: query.today,
                                                    app: req.application, on: req.db)
+    }
+
+    /// 商品销量排名: `order` units (default) or amount, `limit` 1–100 (default 20).
+    func products(req: Request) async throws -> ProductSalesReport {
+        let query = try await ReportQuery(req)
+        var errors = FieldErrorCollector()
+        let limit = req.boundedQuery("limit", InputLimits.reportRows, into: &errors) ?? 20
+        let raw = req.query[String.self, at: "order"] ?? ProductRankingOrder.units.rawValue
+        let order = ProductRankingOrder(rawValue: raw)
+        if order == nil { errors.add("order", "must be units or amount") }
+        try errors.throwIfAny()
+        return try await SalesReportQueries.products(from: query.from, to: query.to, scope: query.scope, order: order ?? .units, limit: limit, on: req.db)
     }
 
     /// A store's net sales target for a month (YYYY-MM): headquarters or the store's merchant.

@@ -82,12 +82,12 @@ struct SalesLedger {
         var lines: [UUID: [SoldOrder.Line]] = [:]
         for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
             for row in try await db.sql.raw("""
-                SELECT l.order_id, l.sku_id, l.quantity, l.payable_fen, s.cost_price_fen FROM order_lines l LEFT JOIN skus s ON s.id = l.sku_id
+                SELECT l.order_id, l.sku_id, l.quantity, l.payable_fen, s.cost_fen FROM order_lines l LEFT JOIN skus s ON s.id = l.sku_id
                 WHERE l.order_id IN (\(binds: chunk)) ORDER BY l.order_id, l.id
                 """).all() {
                 lines[try row.decode(column: "order_id", as: UUID.self), default: []].append(SoldOrder.Line(
                     skuId: try row.decode(column: "sku_id", as: UUID.self), quantity: Int64(try row.decode(column: "quantity", as: Int.self)),
-                    paidFen: try row.decode(column: "payable_fen", as: Int64.self), unitCostFen: try row.decode(column: "cost_price_fen", as: Int64?.self)))
+                    paidFen: try row.decode(column: "payable_fen", as: Int64.self), unitCostFen: try row.decode(column: "cost_fen", as: Int64?.self)))
             }
         }
         return try zip(ids, rows).map { id, row in

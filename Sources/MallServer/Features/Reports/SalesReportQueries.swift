@@ -150,4 +150,72 @@ enum SalesReportQueries {
                                                       weekdayWeights: SalesTargets.weekdayWeights(days: history, sales: sales))
         }
     }
+
+    // MARK: Products
+
+    static func products(from: CalendarDate, to: CalendarDate, scope: Scope, order: ProductRankingOrder, limit: Int,
+                         on db: any Database) async throws -> ProductSalesReport {
+        var sold: [UUID: ProductSales<UUID>] = [:]
+        for row in try await db.sql.raw("""
+            SELECT sku_id, CAST(SUM(units - refunded_units) AS BIGINT) AS net_units, CAST(SUM(gross_fen - refunded_fen) AS BIGINT) AS net_fen
+            FROM sales_sku_daily WHERE day >= \(bind: from.description) AND day <= \(bind: to.description) AND \(scope.condition) GROUP BY sku_id
+            """).all() {
+            let id = try row.decode(column: "sku_id", as: UUID.self)
+            sold[id] = ProductSales(id: id, netUnits: try row.decode(column: "net_units", as: Int64?.self) ?? 0,
+                                    netSalesFen: try row.decode(column: "net_fen", as: Int64?.self) ?? 0)
+        }
+        // Candidates for slow movers: SKUs of products on the shelf within reach; for one store,
+        // those it holds stock of.
+        let candidates: [UUID]
+        if let store = scope.store {
+            candidates = try await db.sql.raw("""
+                SELECT l.sku_id FROM stock_levels l JOIN skus s ON s.id = l.sku_id JOIN products p ON p.id = s.product_id
+                WHERE l.store_id = \(bind: store) AND l.on_hand > 0 AND p.on_shelf = \(bind: true)
+                """).all().map { try $0.decode(column: "sku_id", as: UUID.self) }
+        } else {
+            var reach: SQLQueryString = "1 = 1"
+            if scope.merchants != nil || scope.stores != nil {
+                let merchants = scope.merchants ?? []
+                reach = merchants.isEmpty ? "1 = 0" : "s.merchant_id IN (\(binds: merchants))"
+            }
+            candidates = try await db.sql.raw("""
+                SELECT s.id AS sku_id FROM skus s JOIN products p ON p.id = s.product_id WHERE p.on_shelf = \(bind: true) AND \(reach)
+                """).all().map { try $0.decode(column: "sku_id", as: UUID.self) }
+        }
+        let bounded = max(1, limit)
+        let top = ProductRanking.top(Array(sold.values), by: order, limit: bounded, tieBreak: { $0.uuidString < $1.uuidString })
+        let slow = ProductRanking.slowMovers(Array(sold.values), onSale: candidates, limit: bounded, tieBreak: { $0.uuidString < $1.uuidString })
+        // Names for what is shown, and the category of everything sold for the mix.
+        let described = Array(Set(top.map(\.id) + slow.map(\.id) + sold.keys))
+        var skus: [UUID: (product: UUID, title: String, spec: String, category: UUID)] = [:]
+        for chunk in stride(from: 0, to: described.count, by: 500).map({ Array(described[$0..<min($0 + 500, described.count)]) }) {
+            for row in try await db.sql.raw("""
+                SELECT s.id, s.product_id, s.spec_title, p.title, p.category_id FROM skus s JOIN products p ON p.id = s.product_id WHERE s.id IN (\(binds: chunk))
+                """).all() {
+                skus[try row.decode(column: "id", as: UUID.self)] = (try row.decode(column: "product_id", as: UUID.self), try row.decode(column: "title", as: String.self),
+                                                                     try row.decode(column: "spec_title", as: String.self), try row.decode(column: "category_id", as: UUID.self))
+            }
+        }
+        func rows(_ sales: [ProductSales<UUID>]) -> [ProductSalesRow] {
+            sales.compactMap { entry in
+                skus[entry.id].map { ProductSalesRow(skuId: entry.id, productId: $0.product, title: $0.title, specTitle: $0.spec,
+                                                     netUnits: entry.netUnits, netSalesFen: entry.netSalesFen) }
+            }
+        }
+        var byCategory: [UUID: (units: Int64, fen: Int64)] = [:]
+        for entry in sold.values {
+            guard let category = skus[entry.id]?.category else { continue }
+            let current = byCategory[category] ?? (0, 0)
+            byCategory[category] = (current.units &+ entry.netUnits, current.fen &+ entry.netSalesFen)
+        }
+        let names = Dictionary(try await CategoryModel.query(on: db).filter(\.$id ~~ Array(byCategory.keys)).all().compactMap { category in
+            category.id.map { ($0, category.name) }
+        }, uniquingKeysWith: { first, _ in first })
+        let total = byCategory.values.reduce(Int64(0)) { $0 &+ $1.fen }
+        let categories = byCategory.map { id, sums in
+            CategorySalesRow(categoryId: id, name: names[id] ?? "", netUnits: sums.units, netSalesFen: sums.fen,
+                             shareBasisPoints: Ratio.basisPoints(max(0, sums.fen), of: total))
+        }.sorted { $0.netSalesFen != $1.netSalesFen ? $0.netSalesFen > $1.netSalesFen : $0.name < $1.name }
+        return ProductSalesReport(from: from, to: to, order: order, top: rows(top), slowMovers: rows(slow), categories: categories)
+    }
 }

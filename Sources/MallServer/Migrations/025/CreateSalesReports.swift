@@ -5,9 +5,8 @@ struct CreateSalesReports: AsyncMigration {
     var name: String { "025_CreateSalesReports" }
 
     /// Daily sales aggregates (shop days written YYYY-MM-DD so they sort and compare as text on
-    /// both databases), what has been folded into them, and a cost price per SKU for margins.
+    /// both databases), what has been folded into them, and stores' monthly targets.
     func prepare(on database: any Database) async throws {
-        try await database.schema("skus").field("cost_price_fen", .int64).update()
         let figures: [(String, DatabaseSchema.DataType)] = [
             ("orders", .int64), ("units", .int64), ("gross_fen", .int64), ("refunded_fen", .int64), ("refunded_units", .int64),
             ("refunded_orders", .int64), ("costed_gross_fen", .int64), ("costed_refunded_fen", .int64), ("cost_fen", .int64),
@@ -69,6 +68,5 @@ struct CreateSalesReports: AsyncMigration {
         for table in ["store_sales_targets", "sales_fold_cursors", "sales_folds", "sales_store_hourly", "sales_sku_daily", "sales_store_daily"] {
             try await database.schema(table).delete()
         }
-        try await database.schema("skus").deleteField("cost_price_fen").update()
     }
 }
