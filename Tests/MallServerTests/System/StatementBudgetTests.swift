@@ -146,7 +146,7 @@ struct StatementBudgetTests {
             let list = try response.decode(StaffOrderList.self)
             #expect(list.orders.items.map(\.id) == [mall.order.id] && list.countsByStatus == ["paid": 1], "\(response.text)")
             #expect(list.orders.items.first?.lines.map(\.quantity) == [2])
-            Self.pendingBudget(statements, within: 3, "the desk still reads lines, shipments and refunds apart")
+            #expect(statements.count <= 3, "\(statements)")
         }
     }
 

@@ -86,32 +86,31 @@ struct CartContents: Sendable {
         return CartContents(lines: lines, merchants: merchants)
     }
 
-    /// One statement of typed parts (`UNION ALL`): each part fills the columns it has and leaves
-    /// the others NULL, typed so PostgreSQL can type the union whichever parts are present.
+    /// One statement of parts (`SQLUnionParts`).
     /// `stores` are where stock counts; `priceStores` the chosen pickup stores whose own prices apply.
     func facts(stores: [UUID], priceStores: [UUID], memberId: UUID?, on db: any Database) async throws -> Facts {
         let skuIds = Array(Set(lines.map(\.skuId)))
         let productIds = Array(Set(lines.map(\.productId)))
         guard !skuIds.isEmpty else { return Facts() }
-        var parts: [SQLQueryString] = [
-            Self.part("d", a: "product_id", b: "store_id", from: "product_store_delistings WHERE product_id IN (\(binds: productIds))"),
-            Self.part("l", a: "sku_id", n1: "discount_bp", n2: "fixed_price_fen", text: "level", from: "sku_level_prices WHERE sku_id IN (\(binds: skuIds))"),
-            Self.part("p", a: "sku_id", b: "store_id", n1: "price_fen", ts: "effective_from", from: "scheduled_prices WHERE sku_id IN (\(binds: skuIds))"),
-        ]
+        var parts = SQLUnionParts(slots: [("a", "UUID"), ("b", "UUID"), ("n1", "BIGINT"), ("n2", "BIGINT"), ("t", "TEXT"), ("ts", "TIMESTAMPTZ"),
+                                          ("x", "DOUBLE PRECISION"), ("y", "DOUBLE PRECISION"), ("flag", "BOOLEAN")])
+        parts.add("d", ["a": "product_id", "b": "store_id"], from: "product_store_delistings WHERE product_id IN (\(binds: productIds))")
+        parts.add("l", ["a": "sku_id", "n1": "discount_bp", "n2": "fixed_price_fen", "t": "level"], from: "sku_level_prices WHERE sku_id IN (\(binds: skuIds))")
+        parts.add("p", ["a": "sku_id", "b": "store_id", "n1": "price_fen", "ts": "effective_from"], from: "scheduled_prices WHERE sku_id IN (\(binds: skuIds))")
         if !stores.isEmpty {
-            parts.append(Self.part("s", a: "sku_id", b: "store_id", n1: "on_hand", n2: "reserved",
-                                   from: "stock_levels WHERE sku_id IN (\(binds: skuIds)) AND store_id IN (\(binds: stores))"))
+            parts.add("s", ["a": "sku_id", "b": "store_id", "n1": "on_hand", "n2": "reserved"],
+                      from: "stock_levels WHERE sku_id IN (\(binds: skuIds)) AND store_id IN (\(binds: stores))")
         }
         if !priceStores.isEmpty {
-            parts.append(Self.part("o", a: "sku_id", b: "store_id", n1: "price_fen",
-                                   from: "sku_store_prices WHERE sku_id IN (\(binds: skuIds)) AND store_id IN (\(binds: priceStores))"))
+            parts.add("o", ["a": "sku_id", "b": "store_id", "n1": "price_fen"],
+                      from: "sku_store_prices WHERE sku_id IN (\(binds: skuIds)) AND store_id IN (\(binds: priceStores))")
         }
         if let memberId {
-            parts.append(Self.part("a", a: "id", x: "latitude", y: "longitude", flag: "is_default", from: "member_addresses WHERE member_id = \(bind: memberId)"))
-            parts.append(Self.part("v", text: "level", from: "members WHERE id = \(bind: memberId)"))
+            parts.add("a", ["a": "id", "x": "latitude", "y": "longitude", "flag": "is_default"], from: "member_addresses WHERE member_id = \(bind: memberId)")
+            parts.add("v", ["t": "level"], from: "members WHERE id = \(bind: memberId)")
         }
         var facts = Facts()
-        for row in try await db.sql.raw(parts.joined(separator: " UNION ALL ")).all() {
+        for row in try await parts.rows(on: db) {
             let a = try row.decode(column: "a", as: UUID?.self)
             switch try row.decode(column: "part", as: String.self) {
             case "s":
@@ -146,20 +145,5 @@ struct CartContents: Sendable {
             }
         }
         return facts
-    }
-
-    /// One part of the facts statement: the named columns of `from`, NULL in every other slot.
-    /// Only the NULLs are cast: SQLite would turn a UUID blob cast to its NUMERIC affinity into a number.
-    private static func part(_ name: String, a: String? = nil, b: String? = nil, n1: String? = nil, n2: String? = nil, text: String? = nil,
-                             ts: String? = nil, x: String? = nil, y: String? = nil, flag: String? = nil, from: SQLQueryString) -> SQLQueryString {
-        func column(_ source: String?, _ type: String, _ alias: String) -> String {
-            source.map { "\($0) AS \(alias)" } ?? "CAST(NULL AS \(type)) AS \(alias)"
-        }
-        let columns = [
-            "'\(name)' AS part", column(a, "UUID", "a"), column(b, "UUID", "b"), column(n1, "BIGINT", "n1"), column(n2, "BIGINT", "n2"),
-            column(text, "TEXT", "t"), column(ts, "TIMESTAMPTZ", "ts"), column(x, "DOUBLE PRECISION", "x"), column(y, "DOUBLE PRECISION", "y"),
-            column(flag, "BOOLEAN", "flag"),
-        ].joined(separator: ", ")
-        return "SELECT \(unsafeRaw: columns) FROM \(from)"
     }
 }
