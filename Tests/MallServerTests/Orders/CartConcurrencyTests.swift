@@ -126,4 +126,28 @@ struct CartConcurrencyTests {
             #expect(Set(lines.map(\.skuId)).isDisjoint(with: skus[100...].map { $0.id! }))
         }
     }
+
+    @Test("a line removed from a full cart frees its place for another item, and the next one is refused again")
+    func removedLineFreesItsSlot() async throws {
+        try await withTestApp { app in
+            let token = try await Fixtures.member(app).tokens.accessToken
+            var skus: [SKUModel] = []
+            for n in 0..<102 { skus.append(try await Fixtures.sku(app, code: "F\(n)")) }
+            for sku in skus.prefix(100) {
+                #expect(try await app.send(.POST, "/api/v1/cart/lines", token: token, json: CartLineInput(skuId: sku.id!, quantity: 1)).status == .ok)
+            }
+            #expect(try await app.send(.DELETE, "/api/v1/cart/lines/\(skus[40].id!)", token: token).status == .ok)
+            let added = try await app.send(.POST, "/api/v1/cart/lines", token: token, json: CartLineInput(skuId: skus[100].id!, quantity: 2))
+            #expect(added.status == .ok, "\(added.text)")
+            let lines = try added.decode(CartView.self).groups.flatMap(\.lines)
+            #expect(lines.count == 100 && lines.first { $0.skuId == skus[100].id }?.quantity == 2)
+            let refused = try await app.send(.POST, "/api/v1/cart/lines", token: token, json: CartLineInput(skuId: skus[101].id!, quantity: 1))
+            #expect(refused.status == .conflict && refused.problem?.detail == "A cart holds at most 100 different items.", "\(refused.text)")
+            // An item already in the full cart still adds up.
+            let more = try await app.send(.POST, "/api/v1/cart/lines", token: token, json: CartLineInput(skuId: skus[0].id!, quantity: 4))
+            #expect(try more.decode(CartView.self).groups.flatMap(\.lines).first { $0.skuId == skus[0].id }?.quantity == 5)
+            let slots = try await CartLineModel.query(on: app.db).all().map(\.slot)
+            #expect(Set(slots) == Set(1...100), "every slot held once")
+        }
+    }
 }

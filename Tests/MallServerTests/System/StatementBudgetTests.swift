@@ -117,7 +117,7 @@ struct StatementBudgetTests {
             let cart = try response.decode(CartView.self)
             #expect(cart.itemCount == 3 && cart.subtotalFen == 3_750 && cart.groups.flatMap(\.lines).count == 1, "\(response.text)")
             #expect(!cart.hasProblems)
-            Self.pendingBudget(statements, within: 3, "the cart still loads its lines model by model")
+            #expect(statements.count <= 3, "\(statements)")
         }
     }
 
@@ -131,7 +131,7 @@ struct StatementBudgetTests {
             #expect(response.status == .ok || response.status == .created, "\(response.text)")
             let cart = try await app.send(.GET, "/api/v1/cart", token: mall.member).decode(CartView.self)
             #expect(cart.itemCount == 2 && cart.subtotalFen == 2_500, "\(cart)")
-            Self.pendingBudget(statements, within: 4, "adding a line still reads SKU, product, price and stock apart")
+            #expect(statements.count <= 4, "\(statements)")
         }
     }
 
@@ -146,7 +146,7 @@ struct StatementBudgetTests {
             let list = try response.decode(StaffOrderList.self)
             #expect(list.orders.items.map(\.id) == [mall.order.id] && list.countsByStatus == ["paid": 1], "\(response.text)")
             #expect(list.orders.items.first?.lines.map(\.quantity) == [2])
-            Self.pendingBudget(statements, within: 3, "the desk still reads lines, shipments and refunds apart")
+            #expect(statements.count <= 3, "\(statements)")
         }
     }
 

@@ -26,9 +26,11 @@ final class CartLineModel: Model, @unchecked Sendable {
     @Field(key: "sku_id") var skuId: UUID
     @Field(key: "quantity") var quantity: Int
     @Field(key: "added_at") var addedAt: Date
+    /// 1…100, unique per cart: what holds the cart's line limit under concurrency.
+    @Field(key: "slot") var slot: Int
 
     // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
-    var properties: [any AnyProperty] { [_id, _cartId, _skuId, _quantity, _addedAt] }
+    var properties: [any AnyProperty] { [_id, _cartId, _skuId, _quantity, _addedAt, _slot] }
 
     init() {}
 }

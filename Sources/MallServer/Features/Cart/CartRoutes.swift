@@ -29,32 +29,9 @@ struct CartRoutes: RouteCollection {
     func addLine(req: Request) async throws -> Response {
         let input = try req.content.decode(CartLineInput.self)
         try Self.checkQuantity(input.quantity)
-        guard let sku = try await SKUModel.find(input.skuId, on: req.db) else { throw ValidationFailure(field: "skuId", message: "is not a SKU") }
-        guard sku.enabled, let product = try await ProductModel.find(sku.productId, on: req.db), product.onSale else {
-            throw MallError.conflict("This item is not on sale.")
-        }
-        let (cart, token) = try await CartService.find(req, create: true)
-        guard let cart, let cartId = cart.id else { throw MallError.notFound("No cart.") }
-        try await req.db.writeTransaction { db in
-            // One add at a time per cart: two taps adding the same item both count, and two new
-            // items cannot slip past the line limit together.
-            try await db.lockRow("carts", id: cartId)
-            let lines = try await CartLineModel.query(on: db).filter(\.$cartId == cartId).all()
-            if let existing = lines.first(where: { $0.skuId == sku.id }) {
-                existing.quantity = min(Self.maxQuantity, existing.quantity + input.quantity)
-                try await existing.update(on: db)
-            } else {
-                guard lines.count < Self.maxLines else { throw MallError.conflict("A cart holds at most \(Self.maxLines) different items.") }
-                let line = CartLineModel()
-                line.cartId = cartId
-                line.skuId = sku.id!
-                line.quantity = input.quantity
-                line.addedAt = req.now
-                try await line.create(on: db)
-            }
-            try await CartService.touch(cart, now: req.now, on: db)
-        }
-        return try await respond(req, cart: cart, token: token)
+        let added = try await CartService.add(skuId: input.skuId, quantity: input.quantity, owner: CartService.Owner(req.principal, headers: req.headers),
+                                              now: req.now, on: req.db)
+        return try await respond(req, cartId: added.cartId, memberId: added.memberId, token: added.token)
     }
 
     func setQuantity(req: Request) async throws -> Response {
@@ -132,7 +109,11 @@ struct CartRoutes: RouteCollection {
     }
 
     private func respond(_ req: Request, cart: CartModel?, token: String?) async throws -> Response {
-        var view = try await CartService.view(cart, app: req.application, on: req.db, now: req.now)
+        try await respond(req, cartId: cart?.id, memberId: cart?.memberId, token: token)
+    }
+
+    private func respond(_ req: Request, cartId: UUID?, memberId: UUID?, token: String?) async throws -> Response {
+        var view = try await CartService.view(cartId: cartId, memberId: memberId, app: req.application, on: req.db, now: req.now)
         view.guestToken = token
         view.promotions = view.promotions.map { Self.translated($0, req) }
         for index in view.groups.indices { view.groups[index].promotions = view.groups[index].promotions.map { Self.translated($0, req) } }

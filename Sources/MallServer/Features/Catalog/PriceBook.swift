@@ -7,41 +7,47 @@ import Vapor
 
 /// Loads everything `PriceResolver` needs for a set of SKUs in three queries.
 enum PriceBook {
+    /// A set of SKUs' price rows beside their base price, however they were read: here, or as
+    /// parts of the cart's facts statement (`CartContents`), so both price a SKU alike.
+    struct Rows: Sendable {
+        /// SKU → store → that store's own price.
+        var storePrices: [UUID: [UUID: Int64]] = [:]
+        var levels: [UUID: [MemberLevelPrice]] = [:]
+        var scheduled: [UUID: [ScheduledPrice]] = [:]
+
+        func input(sku: UUID, basePriceFen: Int64, storeId: UUID?) -> PriceInput {
+            PriceInput(basePrice: Money(minorUnits: basePriceFen), storeOverride: storeId.flatMap { storePrices[sku]?[$0] }.map { Money(minorUnits: $0) },
+                       scheduled: scheduled[sku] ?? [], memberLevelPrices: levels[sku] ?? [])
+        }
+    }
+
     static func inputs(for skus: [SKUModel], storeId: UUID?, on db: any Database) async throws -> [UUID: PriceInput] {
         let ids = skus.compactMap(\.id)
         guard !ids.isEmpty else { return [:] }
         // Plain rows: every product page, cart view and checkout prices its SKUs here, and the
         // three queries usually find nothing, so building and decoding Fluent models was all cost.
         let sql = db.sql
-        var storePrices: [UUID: Int64] = [:]
+        var rows = Rows()
         if let storeId {
             for row in try await sql.select().column("sku_id").column("price_fen").from(SKUStorePriceModel.schema)
                 .where("sku_id", .in, ids).where("store_id", .equal, storeId).all() {
-                storePrices[try row.decode(column: "sku_id", as: UUID.self)] = try row.decode(column: "price_fen", as: Int64.self)
+                rows.storePrices[try row.decode(column: "sku_id", as: UUID.self), default: [:]][storeId] = try row.decode(column: "price_fen", as: Int64.self)
             }
         }
-        var levels: [UUID: [MemberLevelPrice]] = [:]
         for row in try await sql.select().column("sku_id").column("level").column("discount_bp").column("fixed_price_fen")
             .from(SKULevelPriceModel.schema).where("sku_id", .in, ids).all() {
-            levels[try row.decode(column: "sku_id", as: UUID.self), default: []].append(MemberLevelPrice(
+            rows.levels[try row.decode(column: "sku_id", as: UUID.self), default: []].append(MemberLevelPrice(
                 level: try row.decode(column: "level", as: String.self), discountBasisPoints: try row.decode(column: "discount_bp", as: Int.self),
                 fixedPrice: try row.decode(column: "fixed_price_fen", as: Int64?.self).map { Money(minorUnits: $0) }))
         }
-        var scheduled: [UUID: [ScheduledPrice]] = [:]
         for row in try await sql.select().column("sku_id").column("store_id").column("price_fen").column("effective_from")
             .from(ScheduledPriceModel.schema).where("sku_id", .in, ids).all() {
-            scheduled[try row.decode(column: "sku_id", as: UUID.self), default: []].append(ScheduledPrice(
+            rows.scheduled[try row.decode(column: "sku_id", as: UUID.self), default: []].append(ScheduledPrice(
                 price: Money(minorUnits: try row.decode(column: "price_fen", as: Int64.self)),
                 effectiveFrom: try row.decode(column: "effective_from", as: Date.self),
                 storeId: try row.decode(column: "store_id", as: UUID?.self).map(StoreID.init)))
         }
-        return Dictionary(uniqueKeysWithValues: skus.map { sku in
-            (sku.id!, PriceInput(
-                basePrice: Money(minorUnits: sku.priceFen),
-                storeOverride: storePrices[sku.id!].map { Money(minorUnits: $0) },
-                scheduled: scheduled[sku.id!] ?? [],
-                memberLevelPrices: levels[sku.id!] ?? []))
-        })
+        return Dictionary(uniqueKeysWithValues: skus.map { sku in (sku.id!, rows.input(sku: sku.id!, basePriceFen: sku.priceFen, storeId: storeId)) })
     }
 }
 

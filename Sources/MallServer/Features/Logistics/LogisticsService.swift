@@ -120,14 +120,51 @@ struct LogisticsService {
         Insecure.MD5.hash(data: Data((param + salt).utf8)).map { String(format: "%02X", $0) }.joined()
     }
 
-    static func shipmentInfos(orderIds: [UUID], on db: any Database) async throws -> [UUID: [ShipmentInfo]] {
-        guard !orderIds.isEmpty else { return [:] }
-        let shipments = try await ShipmentModel.query(on: db).filter(\.$orderId ~~ orderIds).sort(\.$createdAt).all()
-        guard !shipments.isEmpty else { return [:] }
-        let events = Dictionary(grouping: try await TrackingEventModel.query(on: db).filter(\.$shipmentId ~~ shipments.map { $0.id! })
-            .sort(\.$at).sort(\.$createdAt).all(), by: \.shipmentId)
-        return Dictionary(grouping: shipments.map { shipment in
-            (shipment.orderId, info(shipment, events: events[shipment.id!] ?? []))
+    /// The orders' shipments and their tracking events as parts of an order page's detail
+    /// statement (slots: `OrderDTO.detailSlots`), read back by `shipmentInfos(from:)`.
+    static func addShipmentParts(to parts: inout SQLUnionParts, orderIds: [UUID]) {
+        parts.add("s", ["o": "order_id", "id": "id", "t1": "purpose", "t2": "carrier_code", "t3": "tracking_number", "t4": "courier_name",
+                        "t5": "courier_phone", "t6": "state", "ts1": "created_at"],
+                  from: "shipments WHERE order_id IN (\(binds: orderIds))")
+        parts.add("e", ["o": "s.order_id", "id": "e.id", "ref": "e.shipment_id", "t1": "e.description", "t2": "e.location", "t3": "e.state",
+                        "t4": "e.source", "ts1": "e.at", "ts2": "e.created_at"],
+                  from: "tracking_events e JOIN shipments s ON s.id = e.shipment_id WHERE s.order_id IN (\(binds: orderIds))")
+    }
+
+    static func shipmentInfos(from rows: [any SQLRow]) throws -> [UUID: [ShipmentInfo]] {
+        var shipments: [ShipmentModel] = []
+        var events: [UUID: [TrackingEventModel]] = [:]
+        for row in rows {
+            switch try row.decode(column: "part", as: String.self) {
+            case "s":
+                let shipment = ShipmentModel()
+                shipment.id = try row.decode(column: "id", as: UUID.self)
+                shipment.orderId = try row.decode(column: "o", as: UUID.self)
+                shipment.purpose = try row.decode(column: "t1", as: String.self)
+                shipment.carrierCode = try row.decode(column: "t2", as: String.self)
+                shipment.trackingNumber = try row.decode(column: "t3", as: String?.self)
+                shipment.courierName = try row.decode(column: "t4", as: String?.self)
+                shipment.courierPhone = try row.decode(column: "t5", as: String?.self)
+                shipment.state = try row.decode(column: "t6", as: String?.self)
+                shipment.createdAt = try row.decode(column: "ts1", as: Date.self)
+                shipments.append(shipment)
+            case "e":
+                let event = TrackingEventModel()
+                event.id = try row.decode(column: "id", as: UUID.self)
+                event.shipmentId = try row.decode(column: "ref", as: UUID.self)
+                event.description = try row.decode(column: "t1", as: String.self)
+                event.location = try row.decode(column: "t2", as: String?.self)
+                event.state = try row.decode(column: "t3", as: String?.self)
+                event.source = try row.decode(column: "t4", as: String.self)
+                event.at = try row.decode(column: "ts1", as: Date.self)
+                event.createdAt = try row.decode(column: "ts2", as: Date.self)
+                events[event.shipmentId, default: []].append(event)
+            default:
+                continue
+            }
+        }
+        return Dictionary(grouping: shipments.sorted { $0.createdAt < $1.createdAt }.map { shipment in
+            (shipment.orderId, info(shipment, events: (events[shipment.id!] ?? []).sorted { ($0.at, $0.createdAt) < ($1.at, $1.createdAt) }))
         }, by: \.0).mapValues { $0.map(\.1) }
     }
 

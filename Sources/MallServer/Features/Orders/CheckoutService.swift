@@ -239,7 +239,7 @@ struct CheckoutService {
     /// order prices only what the shopper chose (the search prices up to hundreds of combinations).
     private func plan(memberId: UUID, pointsToUse: Int64?, coupons couponRequest: CouponRequest, suggestsBest: Bool) async throws -> Plan {
         guard let cart = try await CartModel.query(on: db).filter(\.$memberId == memberId).first() else { throw Failure.emptyCart }
-        let view = try await CartService.view(cart, app: app, on: db, now: now)
+        let view = try await CartService.view(cartId: cart.id, memberId: memberId, app: app, on: db, now: now)
         guard !view.groups.flatMap(\.lines).isEmpty else { throw Failure.emptyCart }
         let problems = view.groups.flatMap(\.lines).filter { !$0.problems.isEmpty }
         guard problems.isEmpty else {

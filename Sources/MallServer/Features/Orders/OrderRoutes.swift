@@ -191,6 +191,12 @@ enum OrderExpiry {
 }
 
 enum OrderDTO {
+    /// The slots of the page's detail statement (`SQLUnionParts`), shared with Logistics' parts.
+    static let detailSlots: [(name: String, type: String)] = [
+        ("o", "UUID"), ("id", "UUID"), ("ref", "UUID"), ("t1", "TEXT"), ("t2", "TEXT"), ("t3", "TEXT"), ("t4", "TEXT"), ("t5", "TEXT"), ("t6", "TEXT"),
+        ("n1", "BIGINT"), ("n2", "BIGINT"), ("n3", "BIGINT"), ("n4", "BIGINT"), ("ts1", "TIMESTAMPTZ"), ("ts2", "TIMESTAMPTZ"),
+    ]
+
     /// `forShopper`: the order's own member is asking, so the pickup code is shown. Staff never
     /// see it: the store hands over against the code the shopper brings. With `directory` the
     /// store names come from memory rather than a statement.
@@ -198,18 +204,45 @@ enum OrderDTO {
                      directory: StoreDirectory? = nil) async throws -> [Order] {
         let ids = orders.compactMap(\.id)
         guard !ids.isEmpty else { return [] }
-        let lines = Dictionary(grouping: try await OrderLineModel.query(on: db).filter(\.$orderId ~~ ids).all(), by: \.orderId)
         let storeIds = Set(orders.map(\.storeId))
         let stores = if let directory { try await directory.names(of: storeIds, on: db) } else {
             Dictionary(uniqueKeysWithValues: try await StoreModel.query(on: db).filter(\.$id ~~ storeIds).all().map { ($0.id!, $0.name) })
         }
-        let shipments = try await LogisticsService.shipmentInfos(orderIds: ids, on: db)
-        var refunded: [UUID: Int64] = [:]
+        // Lines, refunds, shipments and their tracking in one statement, however many orders the page holds.
+        var parts = SQLUnionParts(slots: detailSlots)
+        parts.add("l", ["o": "order_id", "id": "id", "ref": "sku_id", "t1": "title", "t2": "spec_title",
+                        "n1": "quantity", "n2": "unit_price_fen", "n3": "discount_fen", "n4": "payable_fen"],
+                  from: "order_lines WHERE order_id IN (\(binds: ids))")
         // A refused refund gave its amount back, and a retried one is carried by its retry: neither counts.
         let counted = [RefundStatus.pending, .processing, .succeeded].map(\.rawValue)
-        for refund in try await RefundModel.query(on: db).filter(\.$orderId ~~ ids).filter(\.$status ~~ counted).filter(\.$transactionId == nil).all() {
-            if let orderId = refund.orderId { refunded[orderId] = try Checked.add(refunded[orderId] ?? 0, refund.amountFen, "refund total") }
+        parts.add("r", ["o": "order_id", "n1": "amount_fen"],
+                  from: "refunds WHERE order_id IN (\(binds: ids)) AND status IN (\(binds: counted)) AND transaction_id IS NULL")
+        LogisticsService.addShipmentParts(to: &parts, orderIds: ids)
+        let rows = try await parts.rows(on: db)
+        var lines: [UUID: [OrderLineModel]] = [:]
+        var refunded: [UUID: Int64] = [:]
+        for row in rows {
+            let orderId = try row.decode(column: "o", as: UUID.self)
+            switch try row.decode(column: "part", as: String.self) {
+            case "l":
+                let line = OrderLineModel()
+                line.id = try row.decode(column: "id", as: UUID.self)
+                line.orderId = orderId
+                line.skuId = try row.decode(column: "ref", as: UUID.self)
+                line.title = try row.decode(column: "t1", as: String.self)
+                line.specTitle = try row.decode(column: "t2", as: String.self)
+                line.quantity = try row.decode(column: "n1", as: Int.self)
+                line.unitPriceFen = try row.decode(column: "n2", as: Int64.self)
+                line.discountFen = try row.decode(column: "n3", as: Int64.self)
+                line.payableFen = try row.decode(column: "n4", as: Int64.self)
+                lines[orderId, default: []].append(line)
+            case "r":
+                refunded[orderId] = try Checked.add(refunded[orderId] ?? 0, try row.decode(column: "n1", as: Int64.self), "refund total")
+            default:
+                continue
+            }
         }
+        let shipments = try LogisticsService.shipmentInfos(from: rows)
         return try make(orders, lines: lines, storeNames: stores, shipments: shipments, refunded: refunded, forShopper: forShopper)
     }
 
