@@ -60,13 +60,15 @@ public struct SalesReport: Codable, Sendable, Equatable {
     public var netSalesChangeOnLastYear: Change
     public var days: [SalesReportDay]
     public var channels: [SalesReportChannel]
+    /// Orders and net sales by weekday (Monday first) and hour of the shop's day.
+    public var heatmap: SalesHeatmap
     /// How far the figures are folded: orders paid and refunds completed up to these moments.
     public var foldedOrdersUntil: Date?
     public var foldedRefundsUntil: Date?
 
     public init(from: CalendarDate, to: CalendarDate, timeZone: String, storeIds: [UUID], totals: SalesReportFigures, previous: SalesReportFigures,
                 lastYear: SalesReportFigures, netSalesChange: Change, netSalesChangeOnLastYear: Change, days: [SalesReportDay],
-                channels: [SalesReportChannel], foldedOrdersUntil: Date?, foldedRefundsUntil: Date?) {
+                channels: [SalesReportChannel], heatmap: SalesHeatmap, foldedOrdersUntil: Date?, foldedRefundsUntil: Date?) {
         self.from = from
         self.to = to
         self.timeZone = timeZone
@@ -78,6 +80,7 @@ public struct SalesReport: Codable, Sendable, Equatable {
         self.netSalesChangeOnLastYear = netSalesChangeOnLastYear
         self.days = days
         self.channels = channels
+        self.heatmap = heatmap
         self.foldedOrdersUntil = foldedOrdersUntil
         self.foldedRefundsUntil = foldedRefundsUntil
     }

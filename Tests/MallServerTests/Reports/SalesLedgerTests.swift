@@ -72,6 +72,16 @@ struct SalesLedgerTests {
             #expect(report.days.reduce(Int64(0)) { $0 + $1.figures.netSalesFen } == gross - refunded)
             #expect(report.channels.reduce(Int64(0)) { $0 + $1.figures.figures.orders } == Int64(paid.count))
             #expect(report.previous.figures == .zero && report.netSalesChange.basisPoints == nil)
+            // The heat map holds every paid order once, in the weekday and hour it was paid in Shanghai.
+            var expectedMap = SalesHeatmap()
+            for order in paid {
+                let paidAt = try #require(order.paidAt)
+                let (weekday, minute) = LocalTime.weekdayAndMinute(of: paidAt, in: TimeZone(identifier: "Asia/Shanghai")!)
+                #expect(LocalTime.calendarDate(of: paidAt, in: TimeZone(identifier: "Asia/Shanghai")!).weekday == weekday)
+                expectedMap.add(day: LocalTime.calendarDate(of: paidAt, in: TimeZone(identifier: "Asia/Shanghai")!), hour: minute.minutes / 60, orders: 1, netSalesFen: 0)
+            }
+            #expect(report.heatmap.cells.map { $0.map(\.orders) } == expectedMap.cells.map { $0.map(\.orders) })
+            #expect(report.heatmap.cells.joined().reduce(Int64(0)) { $0 + $1.netSalesFen } == gross - refunded)
 
             let (_, farManager) = try await Fixtures.staff(app, "far.manager", role: .storeManager, scope: .store(shop.far.storeID))
             let far = try await app.send(.GET, "/api/v1/admin/reports/sales?from=\(from)&to=\(to)", token: farManager).decode(SalesReport.self)

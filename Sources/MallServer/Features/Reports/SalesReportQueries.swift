@@ -74,6 +74,14 @@ enum SalesReportQueries {
         let previousTo = from.adding(days: -1) ?? from
         let previous = try await total(from: previousTo.adding(days: -length) ?? previousTo, to: previousTo, scope: scope, on: db)
         let lastYear = try await total(from: from.adding(months: -12) ?? from, to: to.adding(months: -12) ?? to, scope: scope, on: db)
+        var heatmap = SalesHeatmap()
+        for row in try await db.sql.raw("""
+            SELECT day, hour, CAST(SUM(orders) AS BIGINT) AS orders, CAST(SUM(net_sales_fen) AS BIGINT) AS net FROM sales_store_hourly
+            WHERE day >= \(bind: from.description) AND day <= \(bind: to.description) AND \(scope.condition) GROUP BY day, hour
+            """).all() {
+            heatmap.add(day: try CalendarDate(parsing: try row.decode(column: "day", as: String.self), field: "day"), hour: try row.decode(column: "hour", as: Int.self),
+                        orders: try row.decode(column: "orders", as: Int64?.self) ?? 0, netSalesFen: try row.decode(column: "net", as: Int64?.self) ?? 0)
+        }
         let cursors = try await db.sql.raw("SELECT kind, position FROM sales_fold_cursors").all()
         func folded(_ kind: String) throws -> Date? {
             try cursors.first { try $0.decode(column: "kind", as: String.self) == kind }?.decode(column: "position", as: Date.self)
@@ -85,6 +93,7 @@ enum SalesReportQueries {
             netSalesChangeOnLastYear: Change(current: totals.netSalesFen, base: lastYear.netSalesFen),
             days: DayRange(start: from, end: to).days.map { SalesReportDay(day: $0, figures: SalesReportFigures(byDay[$0] ?? .zero)) },
             channels: SalesChannel.allCases.map { SalesReportChannel(channel: $0, figures: SalesReportFigures(byChannel[$0] ?? .zero)) },
+            heatmap: heatmap,
             foldedOrdersUntil: try folded("order"), foldedRefundsUntil: try folded("refund"))
     }
 
