@@ -47,5 +47,6 @@ enum Migrations {
         app.migrations.add(UpdateSettlementStatementsAddCarry())
         app.migrations.add(CreateFastDFSFiles())
         app.migrations.add(CreateProductAttachments())
+        app.migrations.add(UpdateProductsAddVersion())
     }
 }
