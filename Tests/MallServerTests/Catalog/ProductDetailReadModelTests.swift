@@ -3,6 +3,7 @@ import Foundation
 import MallAPI
 import MallCore
 import NIOCore
+import SQLKit
 import Testing
 import Vapor
 @testable import MallServer
@@ -125,6 +126,25 @@ struct ProductDetailReadModelTests {
                 try await sku.update(on: app.db)
                 let seen = try await Self.detail(second, productId)
                 #expect(seen.title == "高钙纯牛奶" && seen.skus.map(\.priceFen) == [990])
+            }
+        }
+    }
+
+    /// SQLite plans for an empty-statistics database as if tables were large, so a full scan
+    /// shows in its plan even here; PostgreSQL would rightly scan these tiny tables.
+    @Test("a warm detail searches indexes only: no statement scans a table, so its cost does not grow with the catalogue")
+    func indexedOnly() async throws {
+        try await withTestApp { app in
+            guard !app.db.isPostgres else { return }
+            let log = SQLStatementLog()
+            log.install(on: app)
+            let shop = try await CheckoutTests.shop(app)
+            for n in 0..<30 { _ = try await Fixtures.sku(app, code: "OTHER-\(n)") }
+            let (_, statements) = try await StatementBudgetTests.warm(log) { try await app.send(.GET, Self.detailPath(shop.milk.productId)) }
+            #expect(statements.count == 2, "\(statements)")
+            for statement in statements {
+                let plan = try await app.db.sql.raw("EXPLAIN QUERY PLAN \(unsafeRaw: statement)").all().map { try $0.decode(column: "detail", as: String.self) }
+                #expect(plan.contains { $0.hasPrefix("SEARCH") } && !plan.contains { $0.hasPrefix("SCAN") }, "\(plan) for \(statement)")
             }
         }
     }
