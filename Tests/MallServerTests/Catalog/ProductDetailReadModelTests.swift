@@ -96,6 +96,33 @@ struct ProductDetailReadModelTests {
         }
     }
 
+    @Test("a planned price takes over when its time comes, with no write in between; a member level's price shows to that level")
+    func timeAndLevel() async throws {
+        let clock = ManualClock(testEpoch)
+        try await withTestApp(clock: clock) { app in
+            let shop = try await CheckoutTests.shop(app)
+            let (_, admin) = try await Fixtures.staff(app, "root", role: .platformAdmin, scope: .platform)
+            let base = "/api/v1/admin/skus/\(shop.milk.id!)"
+            let planned = ScheduledPriceInput(priceFen: 990, effectiveFrom: testEpoch.addingTimeInterval(3_600))
+            #expect(try await app.send(.POST, "\(base)/scheduled-prices", token: admin, json: planned).status == .created)
+            #expect(try await Self.detail(app, shop.milk.productId).skus.map(\.priceFen) == [1_250])
+            clock.advance(seconds: 7_200)
+            #expect(try await Self.detail(app, shop.milk.productId).skus.map(\.priceFen) == [990], "the cached document holds the plan, not a price")
+
+            let member = try await CheckoutTests.shopper(app)
+            let gold = try #require(try await MemberModel.query(on: app.db).filter(\.$mobile == "13800138000").first())
+            gold.level = "gold"
+            try await gold.update(on: app.db)
+            #expect(try await app.send(.GET, Self.detailPath(shop.milk.productId), token: member).decode(ProductDetail.self).skus.map(\.priceFen) == [990])
+            let (_, later) = try await Fixtures.staff(app, "later", role: .platformAdmin, scope: .platform)
+            let level = try await app.send(.PUT, "\(base)/level-prices/gold", token: later, json: LevelPriceInput(discountBasisPoints: 9_000, fixedPriceFen: 500))
+            #expect(level.status == .ok, "\(level.text)")
+            let seen = try await app.send(.GET, Self.detailPath(shop.milk.productId), token: member).decode(ProductDetail.self)
+            #expect(seen.skus.map(\.priceFen) == [500], "\(seen.skus)")
+            #expect(try await Self.detail(app, shop.milk.productId).skus.map(\.priceFen) == [990], "a guest has no level")
+        }
+    }
+
     @Test("a merchant's suspension hides its product's detail at once, reinstatement brings it back")
     func suspension() async throws {
         try await withTestApp { app in
