@@ -27,7 +27,7 @@ struct ProductDetailReadModelTests {
             let path = Self.detailPath(shop.milk.productId)
             let first = try await app.send(.GET, path)
             let tag = try #require(first.headers.first(name: .eTag))
-            #expect(first.status == .ok && tag.wholeMatch(of: /"[0-9]+-[0-9a-f]{24}"/) != nil && first.headers.first(name: .cacheControl) == "no-cache", "\(tag)")
+            #expect(first.status == .ok && tag.wholeMatch(of: /"[0-9]+-[0-9a-f]{24}"/) != nil && first.headers.first(name: .cacheControl) == "private, no-cache", "\(tag)")
             #expect(first.headers.contentType == .json)
             #expect(try first.decode(ProductDetail.self).skus.map(\.available) == [10])
 

@@ -57,8 +57,8 @@ struct PublicCatalogRoutes: RouteCollection {
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: .eTag, value: rendered.tag.headerValue)
         // Stock and prices move without notice, so a client asks every time; the tag makes the
-        // question cheap.
-        headers.replaceOrAdd(name: .cacheControl, value: "no-cache")
+        // question cheap. Private: a signed-in member's answer carries their level's prices.
+        headers.replaceOrAdd(name: .cacheControl, value: "private, no-cache")
         if rendered.tag.isMatched(byIfNoneMatch: req.headers[.ifNoneMatch]) {
             return Response(status: .notModified, headers: headers)
         }
