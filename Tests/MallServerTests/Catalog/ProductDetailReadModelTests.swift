@@ -198,7 +198,7 @@ struct ProductDetailReadModelTests {
         }
     }
 
-    @Test("the cache keeps the newest document of a product and a bounded number of answers for it")
+    @Test("the cache keeps the newest document of a product and a bounded number of answers of bounded size for it")
     func cacheBounds() throws {
         let cache = ProductDetailCache()
         let id = UUID()
@@ -216,6 +216,9 @@ struct ProductDetailReadModelTests {
         let kept = (0..<(ProductDetailCache.answersPerDocument + 3)).filter { cache.body(for: id, version: 2, tag: EntityTag("2-\($0)")) != nil }
         #expect(kept.count <= ProductDetailCache.answersPerDocument && kept.contains(ProductDetailCache.answersPerDocument + 2))
         #expect(cache.body(for: id, version: 1, tag: EntityTag("2-\(ProductDetailCache.answersPerDocument + 2)")) == nil)
+        let large = ByteBuffer(repeating: 0x20, count: ProductDetailCache.largestKeptAnswer + 1)
+        cache.keep(large, for: id, version: 2, tag: EntityTag("2-large"))
+        #expect(cache.body(for: id, version: 2, tag: EntityTag("2-large")) == nil, "a long description is encoded each time instead")
         cache.keep(document(3), for: id)
         #expect(cache.document(for: id)?.version == 3 && cache.body(for: id, version: 3, tag: EntityTag("2-0")) == nil)
     }

@@ -186,11 +186,16 @@ struct ProductLiveState {
 /// The documents and encoded answers of the products read lately, at most `capacity` of them;
 /// the CLOCK sweep forgets the ones nobody read for a while.
 final class ProductDetailCache: Sendable {
-    /// About 2,000 documents of a few kilobytes each, with a handful of answers apiece: well
-    /// under 100 MB even for long descriptions, and enough for the hot part of a large catalogue.
+    /// Enough for the hot part of a large catalogue. A typical detail encodes to a few
+    /// kilobytes, so the documents and their answers take some tens of MB; the count, not the
+    /// catalogue, bounds it (descriptions may reach 200 KB, which would make the documents alone
+    /// 400 MB if every cached product had one).
     static let capacity = 2_000
     /// Distinct answers kept per document: one per store and member level in use lately.
-    static let answersPerDocument = 8
+    static let answersPerDocument = 4
+    /// Larger answers (long descriptions) are encoded on every request instead of multiplying
+    /// the memory their document already takes.
+    static let largestKeptAnswer = 64 * 1024
 
     private struct Entry: Sendable {
         let document: ProductDetailDocument
@@ -219,6 +224,7 @@ final class ProductDetailCache: Sendable {
     }
 
     func keep(_ body: ByteBuffer, for id: UUID, version: Int64, tag: EntityTag) {
+        guard body.readableBytes <= Self.largestKeptAnswer else { return }
         entries.withLockedValue { entries in
             guard var entry = entries.value(for: id), entry.document.version == version else { return }
             if entry.answers.count >= Self.answersPerDocument { entry.answers.removeAll() }
