@@ -47,6 +47,7 @@ enum Migrations {
         app.migrations.add(UpdateSettlementStatementsAddCarry())
         app.migrations.add(CreateFastDFSFiles())
         app.migrations.add(CreateProductAttachments())
+        app.migrations.add(UpdateProductsAddVersion())
         app.migrations.add(UpdateCartLinesAddSlot())
         app.migrations.add(CreateSalesReports())
     }

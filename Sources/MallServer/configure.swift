@@ -27,6 +27,8 @@ public func configure(_ app: Application, config: AppConfig, clock: any MallCloc
     }
     app.databases.middleware.use(StoreDirectoryInvalidator(directory: app.storeDirectory))
     app.databases.middleware.use(ProductSearchGramsMaintainer())
+    ProductVersion.maintain(on: app.databases.middleware)
+    app.productDetailCache = ProductDetailCache()
     if case .sqlite = config.database {
         // WAL lets readers and the single writer proceed together; it persists in the file.
         try await (app.db as! any SQLDatabase).raw("PRAGMA journal_mode=WAL").run()

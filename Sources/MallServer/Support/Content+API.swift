@@ -31,7 +31,6 @@ extension Brand: Content {}
 extension Tag: Content {}
 extension SpecTemplate: Content {}
 extension Product: Content {}
-extension ProductDetail: Content {}
 extension BarcodeLookup: Content {}
 extension PriceQuote: Content {}
 extension ImportReport: Content {}

@@ -90,7 +90,7 @@ struct StatementBudgetTests {
             #expect(detail.id == mall.shop.milk.productId && detail.store?.id == mall.shop.near.id, "\(response.text)")
             #expect(detail.skus.map(\.id) == [mall.shop.milk.id!] && detail.skus.map(\.priceFen) == [1_250])
             #expect(detail.skus.map(\.available) == [8], "10 received, 2 sold by the paid order")
-            Self.pendingBudget(statements, within: 3, "the detail read model (issue #16 item 2) is not built yet")
+            #expect(statements.count <= 3, "\(statements)")
         }
     }
 

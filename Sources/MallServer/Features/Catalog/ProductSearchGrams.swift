@@ -37,7 +37,7 @@ struct ProductSearchGramsMaintainer: AsyncModelMiddleware {
 
 /// The field keys a model will write on its next save (FluentKit hands only changed fields to
 /// its input).
-private final class ChangedKeys: DatabaseInput {
+final class ChangedKeys: DatabaseInput {
     var keys: Set<FieldKey> = []
 
     func set(_ value: DatabaseQuery.Value, at key: FieldKey) {

@@ -166,6 +166,8 @@ struct ProductService {
             }
             try await ProductTagModel(productId: product.id!, tagId: tag.id!).create(on: db)
         }
+        // The bulk deletes above pass no model middleware, so they would not bump it themselves.
+        try await ProductVersion.bump(product: product.id!, on: db)
     }
 
     private func apply(_ input: SKUInput, barcode: Barcode?, to sku: SKUModel) {

@@ -39,7 +39,7 @@ struct PublicCatalogRoutes: RouteCollection {
             }
         }
         let storeId = req.optionalQuery(UUID.self, "storeId", into: &errors, message: "must be a store id")
-        let point = try nearPoint(req, errors: &errors)
+        let point = try Self.nearPoint(req, errors: &errors)
         try errors.throwIfAny()
         if let storeId {
             search.inStockAt = [storeId]
@@ -50,62 +50,52 @@ struct PublicCatalogRoutes: RouteCollection {
         return try await search.run(on: req.db)
     }
 
+    /// Served from the detail read model with an entity tag; a client that holds the same
+    /// answer gets 304 without a body.
+    func detail(req: Request) async throws -> Response {
+        let rendered = try await Self.detail(req)
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .eTag, value: rendered.tag.headerValue)
+        // Stock and prices move without notice, so a client asks every time; the tag makes the
+        // question cheap. Private: a signed-in member's answer carries their level's prices.
+        headers.replaceOrAdd(name: .cacheControl, value: "private, no-cache")
+        if rendered.tag.isMatched(byIfNoneMatch: req.headers[.ifNoneMatch]) {
+            return Response(status: .notModified, headers: headers)
+        }
+        headers.contentType = .json
+        return Response(status: .ok, headers: headers, body: .init(buffer: rendered.body))
+    }
+
     /// The product with every enabled SKU priced and stocked at the chosen store, or at the
-    /// nearest open store of the merchant when the shopper shares a location.
-    func detail(req: Request) async throws -> ProductDetail {
-        guard let id = req.parameters.get("productId", as: UUID.self), let product = try await ProductModel.find(id, on: req.db),
-              product.onSale else { throw MallError.notFound("No such product on sale.") }
+    /// nearest open store of the merchant when the shopper shares a location (the API's detail
+    /// and the storefront's product page).
+    static func detail(_ req: Request) async throws -> ProductDetailReadModel.Rendered {
+        guard let id = req.parameters.get("productId", as: UUID.self) else { throw ProductDetailReadModel.notOnSale }
         var errors = FieldErrorCollector()
         let storeId = req.optionalQuery(UUID.self, "storeId", into: &errors, message: "must be a store id")
-        let point = try nearPoint(req, errors: &errors)
+        let point = try Self.nearPoint(req, errors: &errors)
         try errors.throwIfAny()
-        var store: StoreRef?
-        if let storeId, let chosen = try await req.application.storeDirectory.stores(of: product.merchantId, on: req.db).first(where: { $0.id == storeId }) {
-            store = StoreRef(id: chosen.id, code: chosen.code, name: chosen.name,
-                             distanceMeters: point.map { Int($0.0.distanceMeters(to: chosen.location).rounded()) })
-        } else if let (origin, radius) = point,
-                  let nearest = try await PublicStoreRoutes.nearby(origin: origin, radiusMeters: radius, limit: 1,
-                                                                   merchantId: product.merchantId, app: req.application, on: req.db, now: req.now).first {
-            store = StoreRef(id: nearest.id, code: nearest.code, name: nearest.name, distanceMeters: nearest.distanceMeters)
-        }
-        // In the order the merchant listed the values (6盒装 before 12盒装), not the keys' text order.
-        let rank = Dictionary(((try? SKUMatrix.combinations(product.specs)) ?? []).enumerated().map { ($1.key, $0) }, uniquingKeysWith: { a, _ in a })
-        let skus = try await SKUModel.query(on: req.db).filter(\.$productId == id).filter(\.$enabled == true).sort(\.$specKey).all()
-            .sorted { (rank[$0.specKey] ?? Int.max, $0.specKey) < (rank[$1.specKey] ?? Int.max, $1.specKey) }
-        let shopperSKUs = try await Self.shopperSKUs(skus, product: product, storeId: store?.id, level: try await req.memberLevel(), at: req.now, on: req.db)
-        // Plain SQL rows here, not Fluent models: decoding models by reflection cost more than
-        // the queries themselves on this, the busiest page (docs/benchmarks.md).
-        let sql = req.db.sql
-        let path = try await sql.raw("SELECT path FROM categories WHERE id = \(bind: product.categoryId)").first()?.decode(column: "path", as: String.self)
-        let pathIds = (path?.split(separator: "/").compactMap { UUID(uuidString: String($0)) }) ?? []
-        var names: [UUID: String] = [:]
-        if !pathIds.isEmpty {
-            for row in try await sql.select().columns("id", "name").from("categories").where("id", .in, pathIds).all() {
-                names[try row.decode(column: "id", as: UUID.self)] = try row.decode(column: "name", as: String.self)
+        let app = req.application
+        return try await ProductDetailReadModel.render(
+            product: id, memberLevel: try await req.memberLevel(), now: req.now,
+            cache: app.productDetailCache ?? ProductDetailCache(), on: req.db
+        ) { merchantId in
+            if let storeId, let chosen = try await app.storeDirectory.stores(of: merchantId, on: req.db).first(where: { $0.id == storeId }) {
+                return StoreRef(id: chosen.id, code: chosen.code, name: chosen.name,
+                                distanceMeters: point.map { Int($0.0.distanceMeters(to: chosen.location).rounded()) })
             }
+            guard let (origin, radius) = point,
+                  let nearest = try await PublicStoreRoutes.nearby(origin: origin, radiusMeters: radius, limit: 1, merchantId: merchantId,
+                                                                   app: app, on: req.db, now: req.now).first else { return nil }
+            return StoreRef(id: nearest.id, code: nearest.code, name: nearest.name, distanceMeters: nearest.distanceMeters)
         }
-        let tags = try await sql.raw("""
-            SELECT t.name FROM product_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.product_id = \(bind: id) ORDER BY t.name
-            """).all().map { try $0.decode(column: "name", as: String.self) }
-        var brand: String?
-        if let brandId = product.brandId {
-            brand = try await sql.raw("SELECT name FROM brands WHERE id = \(bind: brandId)").first()?.decode(column: "name", as: String.self)
-        }
-        let attachments = try await ProductAttachmentService.list(productId: id, on: req.db)
-        return ProductDetail(id: id, merchantId: product.merchantId, title: product.title, subtitle: product.subtitle,
-                             descriptionHtml: product.descriptionHTML, images: product.images, brand: brand,
-                             categoryPath: pathIds.compactMap { names[$0] }, tags: tags, unit: product.unit, specs: product.specs,
-                             store: store, skus: shopperSKUs,
-                             ratings: RatingSummary(try await ReviewQueries.ratingCounts(productId: id, on: req.db)),
-                             flash: try await ProductMarketing.campaignPrices(products: [id], now: req.now, on: req.db).flash[id],
-                             videos: attachments.videos, documents: attachments.documents)
     }
 
     /// Scan-to-buy: the SKU behind a barcode and the nearby stores that have it, nearest first.
     func barcode(req: Request) async throws -> BarcodeLookup {
         let code = try Barcode(parsing: req.parameters.get("code") ?? "", field: "code")
         var errors = FieldErrorCollector()
-        let point = try nearPoint(req, errors: &errors)
+        let point = try Self.nearPoint(req, errors: &errors)
         try errors.throwIfAny()
         guard let (sku, product) = try await Self.onShelf(barcode: code, on: req.db) else {
             throw MallError.notFound("No product on sale has barcode \(code.digits).")
@@ -159,7 +149,7 @@ struct PublicCatalogRoutes: RouteCollection {
     }
 
     /// `lat`, `lng` and optional `radiusKm` (default 10, at most 50), all or nothing.
-    private func nearPoint(_ req: Request, errors: inout FieldErrorCollector) throws -> (GeoPoint, Double)? {
+    private static func nearPoint(_ req: Request, errors: inout FieldErrorCollector) throws -> (GeoPoint, Double)? {
         let lat = req.optionalQuery(Double.self, "lat", into: &errors, message: "must be a latitude")
         let lng = req.optionalQuery(Double.self, "lng", into: &errors, message: "must be a longitude")
         let radius = req.optionalQuery(Double.self, "radiusKm", into: &errors, message: "must be a number of kilometres") ?? 10

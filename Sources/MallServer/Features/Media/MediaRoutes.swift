@@ -129,9 +129,10 @@ struct PublicFileRoutes: RouteCollection {
         }
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: .cacheControl, value: Self.cacheControl)
-        headers.replaceOrAdd(name: .eTag, value: "\"\(file.sha256)\"")
+        let tag = EntityTag(file.sha256)
+        headers.replaceOrAdd(name: .eTag, value: tag.headerValue)
         headers.replaceOrAdd(name: .acceptRanges, value: "bytes")
-        if Self.matches(req.headers[.ifNoneMatch], etag: file.sha256) {
+        if tag.isMatched(byIfNoneMatch: req.headers[.ifNoneMatch]) {
             return Response(status: .notModified, headers: headers)
         }
         // A range is honoured only while it still names these bytes (RFC 9110 §13.1.5).
@@ -167,17 +168,6 @@ struct PublicFileRoutes: RouteCollection {
             return (attachment.sha256, attachment.contentType, attachment.byteCount)
         }
         return nil
-    }
-
-    /// `If-None-Match` holds `*` or a comma-separated list of tags, weak (`W/"…"`) or strong; the
-    /// comparison is weak, as RFC 9110 §13.1.2 prescribes for it.
-    static func matches(_ values: [String], etag: String) -> Bool {
-        values.flatMap { $0.split(separator: ",") }.contains { raw in
-            var tag = raw.trimmingCharacters(in: .whitespaces)
-            if tag == "*" { return true }
-            if tag.hasPrefix("W/") { tag.removeFirst(2) }
-            return tag == "\"\(etag)\""
-        }
     }
 }
 

@@ -11,10 +11,16 @@ enum ReviewQueries {
 
     /// The counters kept on the product row (`ReviewService.approve` moves them).
     static func ratingCounts(productId: UUID, on db: any Database) async throws -> RatingCounts {
-        guard let row = try await db.sql.raw("""
-            SELECT review_stars_1, review_stars_2, review_stars_3, review_stars_4, review_stars_5, review_with_photos
-            FROM products WHERE id = \(bind: productId)
-            """).first() else { return RatingCounts() }
+        guard let row = try await db.sql.raw("SELECT \(unsafeRaw: ratingColumns) FROM products WHERE id = \(bind: productId)").first() else {
+            return RatingCounts()
+        }
+        return try ratingCounts(in: row)
+    }
+
+    /// The product row's columns `ratingCounts(in:)` reads, for queries that read more of the row.
+    static let ratingColumns = "review_stars_1, review_stars_2, review_stars_3, review_stars_4, review_stars_5, review_with_photos"
+
+    static func ratingCounts(in row: any SQLRow) throws -> RatingCounts {
         let stars = try (1...5).map { try row.decode(column: "review_stars_\($0)", as: Int.self) }
         return RatingCounts(byStars: stars, withPhotos: try row.decode(column: "review_with_photos", as: Int.self))
     }

@@ -148,7 +148,7 @@ struct StorefrontRoutes: RouteCollection {
     }
 
     func product(req: Request) async throws -> Response {
-        let detail = try await PublicCatalogRoutes().detail(req: req)
+        let detail = try await PublicCatalogRoutes.detail(req).detail
         let stores = try await req.application.storeDirectory.openStores(on: req.db).filter { $0.merchantId == detail.merchantId }
         let prices = detail.skus.map(\.priceFen)
         let data = ProductData(
