@@ -46,16 +46,6 @@ struct StatementBudgetTests {
         print("statement budget: \(name) ran \(statements.count): \(statements.joined(separator: "\n  "))")
     }
 
-    /// A budget this branch does not meet yet, recorded as a known issue so the suite stays green
-    /// while it shows the count; once the path meets it, the known issue fails and the call
-    /// becomes a plain expectation.
-    static func pendingBudget(_ statements: [String], within budget: Int, _ why: String,
-                              sourceLocation: SourceLocation = #_sourceLocation) {
-        withKnownIssue(Comment(rawValue: why)) {
-            #expect(statements.count <= budget, "\(statements.count) statements", sourceLocation: sourceLocation)
-        }
-    }
-
     @Test("a product list runs at most 2 statements and lists the product with its price and stock")
     func productList() async throws {
         try await Self.withMall { app, log, mall in
