@@ -7,10 +7,25 @@ function size(bytes) {
   return t('backups.kilobytes', { value: number(Math.max(1, Math.round(bytes / 1024))) });
 }
 
-// Database backups for HQ: make one now, list them, download one. Restoring replaces the running
-// database, so it stays a command run with the server stopped; the page says how.
+function files(count) {
+  return count === null || count === undefined ? t('backups.databaseOnly') : t('backups.fileCount', { count: number(count) });
+}
+
+/** What the schedule settings say, with a way to change them (same permission as this page). */
+function schedule(settings) {
+  const value = (key) => settings.find((s) => s.key === key)?.value ?? 0;
+  const hours = value('backup.intervalHours');
+  return h('p', { class: 'backup-schedule' },
+    hours > 0 ? t('backups.scheduleOn', { hours: number(hours), keep: number(value('backup.keep')) }) : t('backups.scheduleOff'),
+    ' ', link('/console/settings', t('backups.scheduleChange')));
+}
+
+// Backups for HQ, the database with the uploaded files: make one now, list them (size, time,
+// files held), download one, and see the schedule. Restoring replaces the running database and
+// files, so it stays a command run with the server stopped; the page says how.
 export async function render(root) {
   const list = h('div', { class: 'backup-list', 'aria-live': 'polite' });
+  const scheduled = h('div');
 
   const load = async () => {
     clear(list);
@@ -19,10 +34,11 @@ export async function render(root) {
       if (!files.length) { list.append(notice(t('backups.none'))); return; }
       list.append(h('table', { class: 'data' },
         h('caption', { text: t('backups.caption') }),
-        h('thead', {}, h('tr', {}, [t('backups.name'), t('backups.size'), t('backups.createdAt'), t('table.actions')].map((x) => h('th', { scope: 'col', text: x })))),
+        h('thead', {}, h('tr', {}, [t('backups.name'), t('backups.size'), t('backups.files'), t('backups.createdAt'), t('table.actions')].map((x) => h('th', { scope: 'col', text: x })))),
         h('tbody', {}, files.map((f) => h('tr', {},
           h('th', { scope: 'row', class: 'mono', text: f.name }),
           h('td', { class: 'num', text: size(f.sizeBytes) }),
+          h('td', { class: 'num', text: files(f.fileCount) }),
           h('td', { text: dateTime(f.createdAt) }),
           h('td', { class: 'cell-actions' }, link(apiUrl(`/admin/backups/${encodeURIComponent(f.name)}`), t('backups.download'), {
             class: 'btn', download: f.name, 'aria-label': t('backups.downloadNamed', { name: f.name }),
@@ -43,10 +59,11 @@ export async function render(root) {
   }, { kind: 'primary' });
 
   add(root, pageHeader(t('backups.title'), create),
-    h('section', { class: 'card' }, list),
+    h('section', { class: 'card' }, scheduled, list),
     h('section', { class: 'card' },
       h('h2', { text: t('backups.restoreTitle') }),
       h('p', { text: t('backups.restoreHelp') }),
       h('pre', { class: 'mono', text: 'systemctl stop chainmall\nchainmall restore data/backups/<file>\nsystemctl start chainmall' })));
+  get('/admin/settings').then((settings) => scheduled.append(schedule(settings)), (error) => scheduled.append(errorNotice(error)));
   await load();
 }
