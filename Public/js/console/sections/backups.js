@@ -1,5 +1,5 @@
 import { get, post, apiUrl } from '../api.js';
-import { add, h, pageHeader, button, busy, announce, notice, link, clear, errorNotice } from '../dom.js';
+import { add, h, pageHeader, button, busy, announce, notice, link, clear, errorNotice, stackOnPhone } from '../dom.js';
 import { t, dateTime, number } from '../i18n.js';
 
 function size(bytes) {
@@ -7,7 +7,7 @@ function size(bytes) {
   return t('backups.kilobytes', { value: number(Math.max(1, Math.round(bytes / 1024))) });
 }
 
-function files(count) {
+function heldFiles(count) {
   return count === null || count === undefined ? t('backups.databaseOnly') : t('backups.fileCount', { count: number(count) });
 }
 
@@ -32,17 +32,17 @@ export async function render(root) {
     try {
       const files = await get('/admin/backups');
       if (!files.length) { list.append(notice(t('backups.none'))); return; }
-      list.append(h('table', { class: 'data' },
+      list.append(stackOnPhone(h('table', { class: 'data' },
         h('caption', { text: t('backups.caption') }),
         h('thead', {}, h('tr', {}, [t('backups.name'), t('backups.size'), t('backups.files'), t('backups.createdAt'), t('table.actions')].map((x) => h('th', { scope: 'col', text: x })))),
         h('tbody', {}, files.map((f) => h('tr', {},
           h('th', { scope: 'row', class: 'mono', text: f.name }),
           h('td', { class: 'num', text: size(f.sizeBytes) }),
-          h('td', { class: 'num', text: files(f.fileCount) }),
+          h('td', { class: 'num', text: heldFiles(f.fileCount) }),
           h('td', { text: dateTime(f.createdAt) }),
           h('td', { class: 'cell-actions' }, link(apiUrl(`/admin/backups/${encodeURIComponent(f.name)}`), t('backups.download'), {
             class: 'btn', download: f.name, 'aria-label': t('backups.downloadNamed', { name: f.name }),
-          })))))));
+          }))))))));
     } catch (error) {
       list.append(errorNotice(error));
     }
