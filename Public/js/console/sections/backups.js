@@ -1,11 +1,6 @@
 import { get, post, apiUrl } from '../api.js';
 import { add, h, pageHeader, button, busy, announce, notice, link, clear, errorNotice, stackOnPhone } from '../dom.js';
-import { t, dateTime, number } from '../i18n.js';
-
-function size(bytes) {
-  if (bytes >= 1024 * 1024) return t('backups.megabytes', { value: (bytes / 1024 / 1024).toFixed(1) });
-  return t('backups.kilobytes', { value: number(Math.max(1, Math.round(bytes / 1024))) });
-}
+import { t, dateTime, number, fileSize } from '../i18n.js';
 
 function heldFiles(count) {
   return count === null || count === undefined ? t('backups.databaseOnly') : t('backups.fileCount', { count: number(count) });
@@ -37,7 +32,7 @@ export async function render(root) {
         h('thead', {}, h('tr', {}, [t('backups.name'), t('backups.size'), t('backups.files'), t('backups.createdAt'), t('table.actions')].map((x) => h('th', { scope: 'col', text: x })))),
         h('tbody', {}, files.map((f) => h('tr', {},
           h('th', { scope: 'row', class: 'mono', text: f.name }),
-          h('td', { class: 'num', text: size(f.sizeBytes) }),
+          h('td', { class: 'num', text: fileSize(f.sizeBytes) }),
           h('td', { class: 'num', text: heldFiles(f.fileCount) }),
           h('td', { text: dateTime(f.createdAt) }),
           h('td', { class: 'cell-actions' }, link(apiUrl(`/admin/backups/${encodeURIComponent(f.name)}`), t('backups.download'), {
