@@ -87,6 +87,8 @@ struct RestoreCommand: AsyncCommand {
     }
 }
 
-struct ExitCode: Error {
-    static let failure = ExitCode()
+/// A command that has already told the operator what went wrong: the process exits with status
+/// 1 without a crash report (the entry point catches it).
+public struct ExitCode: Error {
+    public static let failure = ExitCode()
 }
