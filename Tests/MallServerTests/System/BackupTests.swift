@@ -217,6 +217,26 @@ struct BackupTests {
         }
     }
 
+    @Test("files in an S3 bucket are read into the backup in ranges and restore into another storage byte for byte (set S3_TEST_URL)",
+          .enabled(if: s3TestURL != nil, "S3_TEST_URL is not set; .ci/run starts moto and sets it"))
+    func fromBucket() async throws {
+        var location = try S3Location(parsing: try #require(s3TestURL))
+        // A bucket of its own: keys are content addressed, and other tests delete the same fixtures' files.
+        location.bucket = "chainmall-backup-test"
+        try await withTestApp(adjust: { [location] in $0.storage = .s3(location) }) { app in
+            try await #require(app.fileStorage as? S3FileStorage).createBucket()
+            let (_, _, video, document) = try await productWithMedia(app)
+            let archive = app.config.dataDirectory + "/elsewhere/chainmall.tar"
+            let manifest = try await BackupService.backup(app: app, to: archive)
+            #expect(manifest.fileCount == 3 && manifest.missingFiles.isEmpty)
+
+            let folder = LocalFileStorage(directory: app.config.dataDirectory + "/restored-files", threadPool: app.threadPool)
+            #expect(try await BackupService.restoreFiles(from: archive, manifest: manifest, into: folder) == 3)
+            #expect(try await folder.get(key: Self.key(video.url)) == Data(try media("clip-12.5s.mp4")))
+            #expect(try await folder.get(key: Self.key(document.url)) == Data(try media("manual.pdf")))
+        }
+    }
+
     /// One uploaded image is enough for the schedule's tests.
     func productWithMediaFiles(_ app: Application, token: String) async throws -> MediaFile {
         try await app.uploadImage(try FixtureFiles.image("baseline-exif-6x4.jpg"), merchant: SelfOperatedMerchant.id.rawValue,
