@@ -151,27 +151,23 @@ enum BackupService {
     }
 
     /// Puts every file of a verified backup into `storage`, checking each against the manifest
-    /// again as it is read. Returns how many were restored. A file is handed to the storage
-    /// whole (its `put` takes the bytes), which the upload limits bound (a video ≤ 200 MB).
+    /// again as it is copied out of the archive into a staging file, so no file is held whole in
+    /// memory on the way (the local folder copies it in chunks; a bucket's `put` reads it).
+    /// Returns how many were restored.
     @discardableResult
     static func restoreFiles(from path: String, manifest: BackupManifest, into storage: any FileStorage) async throws -> Int {
         let listed = Dictionary(manifest.entries.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         let reader = try BackupArchiveReader(path: path)
+        let staging = FileManager.default.temporaryDirectory.path + "/chainmall-restore-\(ProcessInfo.processInfo.processIdentifier)-\(UInt64.random(in: 0 ... .max))"
+        defer { try? FileManager.default.removeItem(atPath: staging) }
         var restored = 0
         while let entry = try reader.next() {
             guard let key = BackupManifest.key(forPath: entry.path), let expected = listed[entry.path] else {
                 try reader.skip(entry)
                 continue
             }
-            var data = Data()
-            data.reserveCapacity(Int(entry.size))
-            var hasher = SHA256()
-            try await reader.read(entry) { chunk in
-                hasher.update(data: chunk)
-                data.append(chunk)
-            }
-            guard hasher.finalize().hexString == expected.sha256 else { throw BackupError.invalid([.checksumMismatch(entry.path)]) }
-            try await storage.put(key: key, data: data, contentType: expected.contentType ?? "application/octet-stream")
+            try await extract(entry, expected, from: reader, to: staging)
+            try await storage.put(key: key, contentsOf: staging, contentType: expected.contentType ?? "application/octet-stream")
             restored += 1
         }
         return restored
