@@ -32,6 +32,9 @@ do {
         try await startBackgroundWork(app)
     }
     try await app.execute()
+} catch is ExitCode {
+    try? await app.asyncShutdown()
+    exit(1)
 } catch {
     app.logger.report(error: error)
     try? await app.asyncShutdown()

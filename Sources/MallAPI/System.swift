@@ -136,15 +136,20 @@ public struct StaffInboxCount: Codable, Sendable, Equatable {
     public init(unreadCount: Int) { self.unreadCount = unreadCount }
 }
 
-/// A database backup file in the server's backup folder.
+/// A backup file in the server's backup folder.
 public struct BackupFile: Codable, Sendable, Equatable {
-    /// The file name, `chainmall-20261207-120000.sqlite` or `.pgdump`; the download path's last part.
+    /// The file name, `chainmall-20261207-120000.tar` (database and files) or, made by an older
+    /// version, `.sqlite` / `.pgdump` (database only); the download path's last part.
     public var name: String
     public var sizeBytes: Int64
     public var createdAt: Date
-    public init(name: String, sizeBytes: Int64, createdAt: Date) {
+    /// How many uploaded files the archive holds; nil for a database-only backup or an archive
+    /// whose manifest cannot be read.
+    public var fileCount: Int?
+    public init(name: String, sizeBytes: Int64, createdAt: Date, fileCount: Int? = nil) {
         self.name = name
         self.sizeBytes = sizeBytes
         self.createdAt = createdAt
+        self.fileCount = fileCount
     }
 }

@@ -190,6 +190,9 @@ func registerJobs(_ app: Application) {
     app.jobs.register(LowStockAlerts.scanJob) { context in
         try await LowStockAlerts(app: context.app, db: context.db).scan(now: context.now)
     }
+    app.jobs.register(BackupService.scheduledJob) { context in
+        try await BackupService.runScheduled(app: context.app, now: context.now)
+    }
 }
 
 /// Called when the server starts serving: schedules recurring work and starts the worker.
@@ -205,6 +208,8 @@ public func startBackgroundWork(_ app: Application) async throws {
     try await app.jobs.schedule(name: "sweep-group-buys", kind: GroupBuyService.sweepJob, everySeconds: 300)
     try await app.jobs.schedule(name: "settle-merchants", kind: SettlementService.runJob, everySeconds: 3600)
     try await app.jobs.schedule(name: "fold-sales", kind: SalesLedger.foldJob, everySeconds: 60)
+    // Looks often and backs up only when `backup.intervalHours` says one is due (0: never).
+    try await app.jobs.schedule(name: "scheduled-backup", kind: BackupService.scheduledJob, everySeconds: BackupService.checkIntervalSeconds)
     if app.config.runsJobWorker {
         app.lifecycle.use(JobWorker())
     }

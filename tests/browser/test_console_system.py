@@ -137,15 +137,20 @@ def test_backup_made_listed_and_downloaded(browser, api):
     name = files[0]["name"]
     cells = table_row_cells(d, name, css=".backup-list tbody tr")
     assert cells[0] == name
+    # The archive holds the demo's uploaded files too, and the row says how many.
+    assert files[0]["fileCount"] > 0
+    assert cells[2] == C("backups.fileCount", count=f"{files[0]['fileCount']:,}")
+    assert C("backups.scheduleOff") in d.find_element(By.ID, "console-main").text
 
     href = link(d, C("backups.download")).get_attribute("href")
     assert href.endswith(f"/api/v1/admin/backups/{name}")
-    # The download is the database file itself (the demo runs on SQLite).
+    # The download is a tar archive: the first entry is the database (the demo runs on SQLite).
     body = d.execute_async_script("""
       const done = arguments[arguments.length - 1];
       fetch(arguments[0], {credentials: 'same-origin'}).then(r => r.arrayBuffer())
-        .then(b => done(String.fromCharCode(...new Uint8Array(b.slice(0, 15))))).catch(e => done('error ' + e));""", href)
-    assert body == "SQLite format 3"
+        .then(b => done([String.fromCharCode(...new Uint8Array(b.slice(0, 15))), String.fromCharCode(...new Uint8Array(b.slice(257, 262))),
+                         String.fromCharCode(...new Uint8Array(b.slice(512, 527)))])).catch(e => done('error ' + e));""", href)
+    assert body == ["database.sqlite", "ustar", "SQLite format 3"]
     browser.assert_healthy()
 
 

@@ -66,6 +66,20 @@ export function dateTime(iso) {
   return Number.isNaN(date.getTime()) ? String(iso) : dateTimeFormat.format(date);
 }
 
+/** A file's size in KB (at least 1) or, from one megabyte, MB with one decimal. */
+export function fileSize(bytes) {
+  if (bytes >= 1024 * 1024) return t('unit.megabytes', { value: (bytes / 1024 / 1024).toFixed(1) });
+  return t('unit.kilobytes', { value: numberFormat.format(Math.max(1, Math.round(bytes / 1024))) });
+}
+
+/** A playing time as m:ss (h:mm:ss from an hour). */
+export function duration(milliseconds) {
+  const total = Math.round(milliseconds / 1000);
+  const pad = (n) => String(n).padStart(2, '0');
+  const [h, m, s] = [Math.floor(total / 3600), Math.floor(total / 60) % 60, total % 60];
+  return h ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
+}
+
 export function distance(meters) {
   if (meters === undefined || meters === null) return '';
   return meters >= 1000 ? t('unit.km', { value: (meters / 1000).toFixed(1) }) : t('unit.m', { value: meters });

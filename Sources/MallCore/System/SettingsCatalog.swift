@@ -121,6 +121,8 @@ public enum SettingKey: String, Codable, Sendable, CaseIterable {
     case channelFeeAlipayBasisPoints = "payments.alipayFeeBasisPoints"
     case mediaVideoMaxMegabytes = "media.videoMaxMegabytes"
     case mediaVideoMaxSeconds = "media.videoMaxSeconds"
+    case backupIntervalHours = "backup.intervalHours"
+    case backupKeep = "backup.keep"
 
     public var definition: SettingDefinition { SettingsCatalog.definitions[self]! }
 }
@@ -179,6 +181,8 @@ public enum SettingsCatalog {
             def(.mediaVideoMaxMegabytes, .integer, .integer(50), "Largest product video, in megabytes",
                 range: 1...AttachmentUploadPolicy.videoMegabytesCeiling),
             def(.mediaVideoMaxSeconds, .integer, .integer(180), "Longest product video, in seconds", range: 1...3_600),
+            def(.backupIntervalHours, .integer, .integer(0), "Hours between scheduled backups of the database and uploaded files (0: none)", range: 0...720),
+            def(.backupKeep, .integer, .integer(7), "Backups kept in the backup folder; older ones are deleted after each scheduled backup", range: 1...365),
         ])
     }()
 

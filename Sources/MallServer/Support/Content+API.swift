@@ -53,6 +53,7 @@ extension PickupStoreOption: Content {}
 extension RefundInfo: Content {}
 extension ListPage: Content {}
 extension MediaFile: Content {}
+extension ProductAttachment: Content {}
 extension AfterSalesInfo: Content {}
 extension AfterSalesStats: Content {}
 extension CarrierInfo: Content {}

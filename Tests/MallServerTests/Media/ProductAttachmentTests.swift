@@ -53,6 +53,14 @@ struct ProductAttachmentTests {
             #expect(served.headers.first(name: .contentType) == "application/pdf")
             #expect(Array(served.body.readableBytesView) == pdf)
 
+            // The console's editor lists them for the product whatever its state, videos first.
+            let listed = try await app.send(.GET, Application.attachmentPath(sku.productId), token: token).decode([ProductAttachment].self)
+            #expect(listed == [videoDTO, try document.decode(ProductAttachment.self)])
+            #expect(try await app.send(.GET, Application.attachmentPath(UUID()), token: token).status == .notFound)
+            let fruit = try await Fixtures.merchant(app, code: "FRUIT")
+            let (_, fruitAdmin) = try await Fixtures.staff(app, "fruit.admin", role: .merchantAdmin, scope: .merchant(fruit.merchantID))
+            #expect(try await app.send(.GET, Application.attachmentPath(sku.productId), token: fruitAdmin).status == .forbidden)
+
             let again = try await app.uploadAttachment(mp4, product: sku.productId, token: token, filename: "clip.mp4", posterUrl: poster.url)
             #expect(again.status == .conflict)
 

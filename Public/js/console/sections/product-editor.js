@@ -62,7 +62,8 @@ export async function render(root, productId) {
   add(root, editorForm(product, { categories, brands, merchants, editable }));
   if (product) {
     const { pricesCard, listingCard } = await import('./sku-prices.js');
-    add(root, pricesCard(product), listingCard(product));
+    const { attachmentsCard } = await import('./product-attachments.js');
+    add(root, attachmentsCard(product, { editable }), pricesCard(product), listingCard(product));
   }
 }
 

@@ -5,7 +5,7 @@ import { field, ErrorPresenter, fieldCandidates, yuanToFen } from '../form.js';
 import { t, dateTime, money, number, has } from '../i18n.js';
 
 // Groups in the order staff look for them; a key's group is its prefix (`order.` → orders).
-const groups = ['shop', 'order', 'aftersales', 'inventory', 'shipping', 'member', 'security', 'payments'];
+const groups = ['shop', 'order', 'aftersales', 'inventory', 'shipping', 'member', 'security', 'payments', 'backup'];
 
 /** Amounts are stored in fen; staff read and type them in yuan. */
 const isMoney = (setting) => setting.type === 'integer' && /Fen$/.test(setting.key);

@@ -13,7 +13,17 @@ struct ProductAttachmentRoutes: RouteCollection {
         let ceiling = AttachmentUploadPolicy.videoMegabytesCeiling * 1024 * 1024 + MediaRoutes.formOverhead
         attachments.grouped(AttachmentSizeLimitMiddleware())
             .on(.POST, body: .collect(maxSize: ByteCount(value: ceiling)), use: upload)
+        attachments.get(use: list)
         attachments.delete(":attachmentId", use: remove)
+    }
+
+    /// The product's videos then its documents, each in upload order, for the console's editor
+    /// (drafts included, which the storefront's product detail does not show).
+    func list(req: Request) async throws -> [ProductAttachment] {
+        guard let productId = req.parameters.get("productId", as: UUID.self) else { throw MallError.notFound("No such product.") }
+        try req.authorize(.catalogView, on: .merchant(try await ProductAttachmentService.owner(productId: productId, on: req.db)))
+        let (videos, documents) = try await ProductAttachmentService.list(productId: productId, on: req.db)
+        return videos + documents
     }
 
     struct AttachmentSizeLimitMiddleware: AsyncMiddleware {

@@ -22,6 +22,21 @@ protocol FileStorage: Sendable {
     func get(key: String, offset: Int, length: Int) async throws -> Data?
     /// Removes `key`; removing a missing key is not an error.
     func delete(key: String) async throws
+    /// Stores the file at `path` on this machine under `key` (a restore puts back files of any
+    /// size). A store that can take a file without holding it in memory overrides this.
+    func put(key: String, contentsOf path: String, contentType: String) async throws
+}
+
+extension FileStorage {
+    func put(key: String, contentsOf path: String, contentType: String) async throws {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw FileStorageError.unavailable(operation: "reading \(path)", reason: String(describing: error))
+        }
+        try await put(key: key, data: data, contentType: contentType)
+    }
 }
 
 enum FileStorageError: Error, CustomStringConvertible, ProblemConvertible {
@@ -107,6 +122,20 @@ struct LocalFileStorage: FileStorage {
         try await threadPool.runIfActive { try Self.writeAtomically(data, to: path) }
     }
 
+    /// Copied in chunks, never read whole.
+    func put(key: String, contentsOf source: String, contentType: String) async throws {
+        let path = try path(for: key)
+        try await threadPool.runIfActive {
+            guard let input = FileHandle(forReadingAtPath: source) else {
+                throw FileStorageError.unavailable(operation: "reading \(source)", reason: "cannot open it")
+            }
+            defer { try? input.close() }
+            try Self.replaceAtomically(path) { output in
+                while let chunk = try input.read(upToCount: 4 * 1024 * 1024), !chunk.isEmpty { try output.write(contentsOf: chunk) }
+            }
+        }
+    }
+
     func get(key: String) async throws -> Data? {
         let path = try path(for: key)
         return try await threadPool.runIfActive {
@@ -148,6 +177,11 @@ struct LocalFileStorage: FileStorage {
     /// (or a crash) never meets half a file. Keys cannot start with a dot, so the temporary name
     /// never collides with a key.
     static func writeAtomically(_ data: Data, to path: String) throws {
+        try replaceAtomically(path) { try $0.write(contentsOf: data) }
+    }
+
+    /// `writeAtomically` for content that `fill` writes to the temporary file's handle.
+    static func replaceAtomically(_ path: String, fill: (FileHandle) throws -> Void) throws {
         let folder = (path as NSString).deletingLastPathComponent
         let temporary = folder + "/.tmp-\(UInt64.random(in: .min ... .max))"
         do {
@@ -157,7 +191,7 @@ struct LocalFileStorage: FileStorage {
             }
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
             do {
-                try handle.write(contentsOf: data)
+                try fill(handle)
                 try handle.synchronize()
             } catch {
                 try? handle.close()
