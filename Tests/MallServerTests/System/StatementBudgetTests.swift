@@ -32,7 +32,15 @@ struct StatementBudgetTests {
     /// statements of a second identical run.
     static func warm(_ log: SQLStatementLog, _ request: () async throws -> APIResponse) async throws -> (result: APIResponse, statements: [String]) {
         _ = try await request()
-        return try await log.during(request)
+        let counted = try await log.during(request)
+        // The store directory reloads itself when it is 5 seconds old, whichever request comes
+        // then: a cost of the instance every few seconds, not of the request. On a busy machine
+        // the counted run can be the one that comes then (the CI run did).
+        return (counted.result, counted.statements.filter { !Self.isStoreDirectoryReload($0) })
+    }
+
+    static func isStoreDirectoryReload(_ sql: String) -> Bool {
+        sql.contains(#"FROM "stores" ORDER BY "stores"."code""#)
     }
 
     /// Statements reading who the caller is: the session, the staff account, its grants and roles.
