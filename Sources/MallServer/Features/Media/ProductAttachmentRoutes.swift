@@ -21,7 +21,8 @@ struct ProductAttachmentRoutes: RouteCollection {
     /// (drafts included, which the storefront's product detail does not show).
     func list(req: Request) async throws -> [ProductAttachment] {
         guard let productId = req.parameters.get("productId", as: UUID.self) else { throw MallError.notFound("No such product.") }
-        try req.authorize(.catalogView, on: .merchant(try await ProductAttachmentService.owner(productId: productId, on: req.db)))
+        // Who may open the product may see its attachments: store staff see their merchant's goods.
+        try await ProductRoutes.authorizeView(req, merchantId: try await ProductAttachmentService.owner(productId: productId, on: req.db).rawValue)
         let (videos, documents) = try await ProductAttachmentService.list(productId: productId, on: req.db)
         return videos + documents
     }
