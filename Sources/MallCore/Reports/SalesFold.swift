@@ -122,8 +122,6 @@ public struct SalesDeltas: Hashable, Sendable {
     public var hours: [StoreHourKey: SalesHeatmap.Cell] = [:]
 
     public init() {}
-
-    public var isEmpty: Bool { stores.isEmpty && skus.isEmpty && hours.isEmpty }
 }
 
 /// Turns paid orders and refunds into additions to the daily aggregates (门店业绩). Sales are
