@@ -6,6 +6,7 @@ import { watchInbox } from './inbox-badge.js';
 // One module per menu key, loaded on demand so a clerk's phone fetches only the desk it opens.
 const sections = {
   dashboard: () => import('./sections/dashboard.js'),
+  reports: () => import('./sections/reports.js'),
   stores: () => import('./sections/stores.js'),
   staff: () => import('./sections/staff.js'),
   catalog: () => import('./sections/catalog.js'),

@@ -13,7 +13,7 @@ struct ConsoleRoutes: RouteCollection {
     /// Menu sections in display order with the permission that opens each (nil: every staff
     /// member) and whether it must be held platform-wide, as the section's endpoints require.
     static let sections: [(key: String, permission: Permission?, platformOnly: Bool)] = [
-        ("dashboard", nil, false), ("orders", .orderView, false), ("aftersales", .afterSalesHandle, false),
+        ("dashboard", nil, false), ("reports", .reportView, false), ("orders", .orderView, false), ("aftersales", .afterSalesHandle, false),
         ("catalog", .catalogView, false), ("inventory", .inventoryView, false), ("stores", .storeView, false),
         ("staff", .staffView, false), ("members", .memberView, true), ("levels", .memberView, true),
         ("points-mall", .marketingManage, true), ("lotteries", .marketingManage, true), ("promotions", .marketingManage, false),
