@@ -187,6 +187,9 @@ func registerJobs(_ app: Application) {
     app.jobs.register(SalesLedger.foldJob) { context in
         _ = try await SalesLedger(app: context.app, db: context.db).fold(now: context.now)
     }
+    app.jobs.register(SegmentService.computeJob) { context in
+        _ = try await SegmentService(app: context.app, db: context.db).recompute(now: context.now)
+    }
     app.jobs.register(LowStockAlerts.scanJob) { context in
         try await LowStockAlerts(app: context.app, db: context.db).scan(now: context.now)
     }
@@ -208,6 +211,7 @@ public func startBackgroundWork(_ app: Application) async throws {
     try await app.jobs.schedule(name: "sweep-group-buys", kind: GroupBuyService.sweepJob, everySeconds: 300)
     try await app.jobs.schedule(name: "settle-merchants", kind: SettlementService.runJob, everySeconds: 3600)
     try await app.jobs.schedule(name: "fold-sales", kind: SalesLedger.foldJob, everySeconds: 60)
+    try await app.jobs.schedule(name: "compute-segments", kind: SegmentService.computeJob, everySeconds: 86_400)
     // Looks often and backs up only when `backup.intervalHours` says one is due (0: never).
     try await app.jobs.schedule(name: "scheduled-backup", kind: BackupService.scheduledJob, everySeconds: BackupService.checkIntervalSeconds)
     if app.config.runsJobWorker {

@@ -153,4 +153,5 @@ func routes(_ app: Application) throws {
     // balances, settlement runs and payouts (settlement.manage).
     try admin.register(collection: SettlementAdminRoutes())
     try admin.register(collection: ReportRoutes())
+    try admin.register(collection: SegmentRoutes())
 }

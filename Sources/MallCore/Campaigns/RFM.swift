@@ -66,21 +66,27 @@ public struct RFMRules: Hashable, Codable, Sendable {
 }
 
 public enum RFM {
-    /// Scores each value 1...5 by its place among all values: a value above 0–20% of the others
-    /// scores 1, above 80% or more scores 5. Equal values always score the same, so a store where
-    /// most members bought once gives all of them the same frequency score.
+    /// Scores each value 1...5 by its percentile among all values: the lowest fifth scores 1,
+    /// the top fifth 5. Equal values share the middle of the places they take (mid-rank), so
+    /// they always score alike: when most members bought once, they all sit in the middle
+    /// rather than at the bottom, and a tie for the best is still near the top.
     public static func quintiles<Value: Comparable>(_ values: [Value]) -> [Int] {
         guard !values.isEmpty else { return [] }
         let sorted = values.sorted()
-        return values.map { value in
-            // Values strictly below: the first index of `value` in the sorted list.
+        func firstIndex(where isAfter: (Value) -> Bool) -> Int {
             var low = 0
             var high = sorted.count
             while low < high {
                 let middle = (low + high) / 2
-                if sorted[middle] < value { low = middle + 1 } else { high = middle }
+                if isAfter(sorted[middle]) { high = middle } else { low = middle + 1 }
             }
-            return 1 + (5 * low) / sorted.count
+            return low
+        }
+        return values.map { value in
+            let below = firstIndex { !($0 < value) }
+            let equal = firstIndex { value < $0 } - below
+            // Percentile (below + equal / 2) / n, in integers; the very top stays within the fifth band.
+            return 1 + min(4, (5 * (2 * below + equal)) / (2 * sorted.count))
         }
     }
 

@@ -107,6 +107,8 @@ public enum SettingKey: String, Codable, Sendable, CaseIterable {
     case memberLevelWindowDays = "member.levelWindowDays"
     case memberLevelDowngrades = "member.levelDowngrades"
     case memberLevelGraceDays = "member.levelGraceDays"
+    case memberDormantAfterDays = "member.dormantAfterDays"
+    case memberNewWithinDays = "member.newWithinDays"
     case reviewWindowDays = "reviews.windowDays"
     case reviewFollowUpDays = "reviews.followUpDays"
     case reviewSensitiveWords = "reviews.sensitiveWords"
@@ -165,6 +167,8 @@ public enum SettingsCatalog {
             def(.memberLevelWindowDays, .integer, .integer(365), "Days of spending, orders and points that member levels are judged on", range: 30...1_095),
             def(.memberLevelDowngrades, .boolean, .boolean(true), "Whether members who no longer meet their level move down"),
             def(.memberLevelGraceDays, .integer, .integer(30), "Days a member keeps a level after falling below it, before moving down", range: 0...365),
+            def(.memberDormantAfterDays, .integer, .integer(180), "Days without an order after which a member counts as dormant (沉睡) in segments", range: 30...1_095),
+            def(.memberNewWithinDays, .integer, .integer(30), "Days after joining or a first order during which a member counts as new in segments", range: 1...365),
             def(.reviewWindowDays, .integer, .integer(30), "Days after delivery or pickup during which a line can be reviewed", range: 1...365),
             def(.reviewFollowUpDays, .integer, .integer(90), "Days after a review during which one follow-up review can be added", range: 1...365),
             def(.reviewSensitiveWords, .string, .string(""), "Words a review may not contain, separated by commas (, or ，)", maxLength: 4_000, allowsEmpty: true),

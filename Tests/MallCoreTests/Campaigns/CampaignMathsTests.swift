@@ -12,11 +12,12 @@ struct CampaignMathsTests {
                                 firstOrderOn: (firstDaysAgo ?? lastDaysAgo).map(day), lastOrderOn: lastDaysAgo.map(day), orders: orders, spentFen: spentFen)
     }
 
-    @Test("quintiles: the lowest fifth scores 1, the top fifth 5, equal values score alike")
+    @Test("quintiles: the lowest fifth scores 1, the top fifth 5, equal values score alike at their middle place")
     func quintiles() {
         #expect(RFM.quintiles(Array(1...10)) == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5])
-        #expect(RFM.quintiles([7, 7, 7]) == [1, 1, 1], "nothing to tell apart: everyone at the bottom")
-        #expect(RFM.quintiles([1, 1, 1, 1, 9]) == [1, 1, 1, 1, 5])
+        #expect(RFM.quintiles([7, 7, 7]) == [3, 3, 3], "nothing to tell apart: everyone in the middle")
+        #expect(RFM.quintiles([1, 1, 1, 1, 9]) == [3, 3, 3, 3, 5])
+        #expect(RFM.quintiles([9, 9, 1]) == [4, 4, 1], "a tie for the best stays near the top")
         #expect(RFM.quintiles([Int]()) == [])
     }
 
@@ -58,7 +59,7 @@ struct CampaignMathsTests {
         let segments = RFM.segment(members, today: Self.today, rules: rules)
         #expect(segments.count == members.count)
         #expect(segments[champion.memberId]?.group == .highValue)
-        // Above 11 of the 13 buyers on every measure: 1 + 5 × 11 / 13 = 5 each.
+        // Above 11 of the 13 buyers on every measure: percentile 11.5 / 13 is in the top fifth.
         #expect(segments[champion.memberId]?.score?.code == "R5F5M5")
         #expect(segments[lapsedBigSpender.memberId]?.group == .atRisk)
         #expect(segments[sleeper.memberId]?.group == .dormant, "a big spender who stopped half a year ago is asleep, not at risk")
