@@ -15,6 +15,7 @@ const sections = {
   aftersales: () => import('./sections/aftersales.js'),
   payments: () => import('./sections/payments.js'),
   members: () => import('./sections/members.js'),
+  segments: () => import('./sections/segments.js'),
   levels: () => import('./sections/levels.js'),
   'points-mall': () => import('./sections/points-mall.js'),
   coupons: () => import('./sections/coupons.js'),

@@ -57,6 +57,11 @@ struct DemoDataTests {
             #expect(statements.filter { $0.status == StatementStatus.paid.rawValue }.count == 1)
             #expect(Set(statements.filter { $0.status == StatementStatus.draft.rawValue }.map(\.merchantId)).count == 2, "each merchant has one to confirm")
             #expect(try await PayoutModel.query(on: app.db).count() == 1)
+            // Segments over the demo's members: every member placed, buyers and non-buyers apart.
+            let segments = try await SegmentService.overview(on: app.db)
+            let memberCount = try await MemberModel.query(on: app.db).count()
+            #expect(segments.computedAt != nil && segments.members == memberCount)
+            #expect(segments.groups.filter { $0.members > 0 }.count >= 2, "\(segments.groups)")
             let booked = try await SettlementEntryModel.query(on: app.db).all()
             let ledger = try booked.reduce(SettlementAmounts.zero) { try $0.plus($1.amounts) }
             #expect(try ledger.imbalance() == 0)

@@ -15,7 +15,7 @@ struct ConsoleRoutes: RouteCollection {
     static let sections: [(key: String, permission: Permission?, platformOnly: Bool)] = [
         ("dashboard", nil, false), ("reports", .reportView, false), ("orders", .orderView, false), ("aftersales", .afterSalesHandle, false),
         ("catalog", .catalogView, false), ("inventory", .inventoryView, false), ("stores", .storeView, false),
-        ("staff", .staffView, false), ("members", .memberView, true), ("levels", .memberView, true),
+        ("staff", .staffView, false), ("members", .memberView, true), ("segments", .memberView, true), ("levels", .memberView, true),
         ("points-mall", .marketingManage, true), ("lotteries", .marketingManage, true), ("promotions", .marketingManage, false),
         ("coupons", .marketingManage, false), ("flash-sales", .marketingManage, false),
         ("group-buys", .marketingManage, false), ("payments", .paymentView, true),
