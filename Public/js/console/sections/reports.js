@@ -2,13 +2,13 @@ import { context, merchantsWith } from '../context.js';
 import { get, put, apiUrl } from '../api.js';
 import { h, add, pageHeader, subnav, errorNotice, link, announce } from '../dom.js';
 import { field } from '../form.js';
-import { t, money, number, dateTime } from '../i18n.js';
+import { t, money, number, dateTime, label } from '../i18n.js';
 import { storeOptions, formDialog } from '../widgets.js';
 import { chartFigure } from '../chart-figure.js';
 
 // The reports read daily aggregates the server folds every minute; every view keeps its period
 // and store in the address, so a drill-down or a shared link opens the same figures.
-const views = ['sales', 'stores', 'products'];
+const views = ['sales', 'periods', 'stores', 'products', 'after-sales', 'members'];
 
 export async function render(root, { id }) {
   const view = views.includes(id) ? id : 'sales';
@@ -20,6 +20,9 @@ export async function render(root, { id }) {
   try {
     if (view === 'stores') await renderStores(body, filters);
     else if (view === 'products') await renderProducts(body, filters);
+    else if (view === 'periods') await renderPeriods(body, filters);
+    else if (view === 'after-sales') await renderAfterSales(body, filters);
+    else if (view === 'members') await renderMembers(body, filters);
     else await renderSales(body, filters);
   } catch (error) {
     add(body, errorNotice(error));
@@ -49,7 +52,8 @@ function readFilters() {
   const query = new URLSearchParams(location.search);
   const preset = presets.includes(query.get('preset')) ? query.get('preset') : (query.get('from') ? 'custom' : 'last30');
   const range = preset === 'custom' ? { from: query.get('from') || presetRange('last30').from, to: query.get('to') || presetRange('last30').to } : presetRange(preset);
-  return { preset, ...range, storeId: query.get('storeId') || '', order: query.get('order') === 'amount' ? 'amount' : 'units' };
+  const grain = ['day', 'week', 'month'].includes(query.get('grain')) ? query.get('grain') : 'week';
+  return { preset, ...range, storeId: query.get('storeId') || '', order: query.get('order') === 'amount' ? 'amount' : 'units', grain };
 }
 
 function queryOf(filters, extra = {}) {
@@ -69,10 +73,19 @@ function tabs(current, filters) {
   return subnav(t('reports.title'), views.map((key) => ({ key, label: t(`reports.tab.${key}`), href: href(key, filters) })), current);
 }
 
+/** What a view adds to the period and store, in its address and in its export. */
+function viewExtra(view, filters) {
+  if (view === 'products') return { order: filters.order };
+  if (view === 'periods') return { grain: filters.grain };
+  return {};
+}
+
 function exportLinks(view, filters) {
-  const extra = view === 'products' ? { order: filters.order } : {};
+  const extra = viewExtra(view, filters);
+  // The period comparison is the sales report with its periods; its export is the sales export.
+  const report = view === 'periods' ? 'sales' : view;
   return h('span', { class: 'export-links' },
-    ['csv', 'xlsx'].map((format) => link(apiUrl(`/admin/reports/${view}/export`, { ...queryOf(filters), ...extra, format }),
+    ['csv', 'xlsx'].map((format) => link(apiUrl(`/admin/reports/${report}/export`, { ...queryOf(filters), ...extra, format }),
       t(`reports.export.${format}`), { class: 'btn', download: '' })));
 }
 
@@ -96,7 +109,7 @@ function filterForm(view, filters) {
     onsubmit: (event) => {
       event.preventDefault();
       const next = { preset: preset.input.value, from: from.input.value, to: to.input.value, storeId: store ? store.input.value : '' };
-      location.assign(href(view, next, view === 'products' ? { order: filters.order } : {}));
+      location.assign(href(view, next, viewExtra(view, filters)));
     },
   }, preset.wrapper, from.wrapper, to.wrapper, store?.wrapper,
   h('div', { class: 'filter-actions' }, h('button', { type: 'submit', class: 'btn btn-primary', text: t('reports.show') })));
@@ -293,4 +306,99 @@ async function renderProducts(root, filters) {
       report.slowMovers.length
         ? dataTable(t('reports.slowMovers'), [t('field.product'), t('reports.netUnits'), t('reports.netSales')], report.slowMovers.map((p) => [title(p), number(p.netUnits), money(p.netSalesFen)]))
         : h('p', { class: 'muted', text: t('reports.noSlowMovers') })));
+}
+
+const grains = ['day', 'week', 'month'];
+
+/** 纵向: each day, week or month of the period against the one before and the same one last year. */
+async function renderPeriods(root, filters) {
+  const report = await get('/admin/reports/sales', queryOf(filters, { grain: filters.grain }));
+  const periods = report.periods || [];
+  const name = (p) => (p.periods.current.start === p.periods.current.end ? p.periods.current.start : `${p.periods.current.start} – ${p.periods.current.end}`);
+  const short = (p) => p.periods.current.start.slice(5);
+  const switcher = h('p', { class: 'order-switch' }, t('reports.grainBy'), ' ',
+    grains.map((grain) => (grain === filters.grain
+      ? h('strong', { 'aria-current': 'true', text: t(`reports.grain.${grain}`) })
+      : link(href('periods', filters, { grain }), t(`reports.grain.${grain}`)))).flatMap((x, i) => (i ? [' · ', x] : [x])));
+  const change = (c) => (c ? changeText(c) : '—');
+  add(root, switcher,
+    h('div', { class: 'report-grid' },
+      chartFigure('bar', {
+        title: t('reports.chart.periods'), description: t('reports.chart.periodsDesc'), categoryLabel: t('reports.periodColumn'),
+        categories: periods.map(short),
+        series: [
+          { name: t('reports.thisPeriod'), values: periods.map((p) => p.figures.netSalesFen) },
+          { name: t('reports.previousPeriod'), values: periods.map((p) => p.previous.netSalesFen) },
+          { name: t('reports.samePeriodLastYear'), values: periods.map((p) => p.lastYear.netSalesFen) },
+        ],
+        format: money, minimumStep: 100,
+      }),
+      chartFigure('line', {
+        title: t('reports.chart.periodOrders'), description: t('reports.chart.periodOrdersDesc'), categoryLabel: t('reports.periodColumn'),
+        categories: periods.map(short),
+        series: [
+          { name: t('reports.orders'), values: periods.map((p) => p.figures.figures.orders) },
+          { name: t('reports.previousPeriod'), values: periods.map((p) => p.previous.figures.orders) },
+        ],
+        format: number, minimumStep: 1,
+      })),
+    h('section', { class: 'card' },
+      h('h2', { text: t('reports.periodTable') }),
+      dataTable(t('reports.periodTableCaption'),
+        [t('reports.periodColumn'), t('reports.netSales'), t('reports.vsPrevious'), t('reports.vsLastYear'), t('reports.orders'), t('reports.averageOrder')],
+        periods.map((p) => [name(p), money(p.figures.netSalesFen), change(p.changes.netSales), change(p.changesOnLastYear.netSales),
+          number(p.figures.figures.orders), p.figures.averageOrderFen === null || p.figures.averageOrderFen === undefined ? '—' : money(p.figures.averageOrderFen)]))));
+}
+
+function hours(seconds) {
+  return seconds === null || seconds === undefined ? '—' : t('reports.hours', { value: (seconds / 3600).toFixed(1) });
+}
+
+async function renderAfterSales(root, filters) {
+  const report = await get('/admin/reports/after-sales', queryOf(filters));
+  const totals = report.totals;
+  const row = (name, f) => [name, number(f.cases), number(f.openCases), money(f.refundedFen), percent(f.refundRateBasisPoints), percent(f.caseRateBasisPoints),
+    hours(f.medianHandlingSeconds), hours(f.p90HandlingSeconds)];
+  const head = (first) => [first, t('reports.as.cases'), t('reports.as.open'), t('reports.refunded'), t('reports.refundRate'), t('reports.as.caseRate'),
+    t('reports.as.median'), t('reports.as.p90')];
+  add(root,
+    h('div', { class: 'tiles' },
+      tile(t('reports.as.cases'), number(totals.cases), t('reports.as.openHint', { count: number(totals.openCases) }), 'cases'),
+      tile(t('reports.refunded'), money(totals.refundedFen), percent(totals.refundRateBasisPoints), 'refunded'),
+      tile(t('reports.as.caseRate'), percent(totals.caseRateBasisPoints), null, 'caseRate'),
+      tile(t('reports.as.median'), hours(totals.medianHandlingSeconds), t('reports.as.p90Hint', { value: hours(totals.p90HandlingSeconds) }), 'handling')),
+    h('div', { class: 'report-grid' },
+      chartFigure('donut', {
+        title: t('reports.chart.asKinds'), description: t('reports.chart.asKindsDesc'), categoryLabel: t('reports.as.kind'), valueLabel: t('reports.as.cases'),
+        slices: report.byKind.map((r) => ({ label: label('afterSalesKind', r.key), value: r.figures.cases })), format: number,
+      }),
+      chartFigure('bar', {
+        title: t('reports.chart.asReasons'), description: t('reports.chart.asReasonsDesc'), categoryLabel: t('reports.as.reason'), horizontal: true,
+        categories: report.byReason.map((r) => label('afterSalesReason', r.key)),
+        series: [{ name: t('reports.as.cases'), values: report.byReason.map((r) => r.figures.cases) }], format: number, minimumStep: 1,
+      })),
+    h('section', { class: 'card' }, h('h2', { text: t('reports.as.byStore') }),
+      dataTable(t('reports.as.byStore'), head(t('field.store')), report.byStore.map((s) => row(`${s.storeCode} ${s.storeName}`, s.figures)))),
+    h('section', { class: 'card' }, h('h2', { text: t('reports.as.byReason') }),
+      dataTable(t('reports.as.byReason'), head(t('reports.as.reason')), report.byReason.map((r) => row(label('afterSalesReason', r.key), r.figures)))));
+}
+
+async function renderMembers(root, filters) {
+  const report = await get('/admin/reports/members', queryOf(filters));
+  const f = report.figures;
+  add(root,
+    h('div', { class: 'tiles' },
+      tile(t('reports.mem.new'), number(report.newMembers), null, 'newMembers'),
+      tile(t('reports.mem.buyers'), number(f.buyers), t('reports.mem.repeatHint', { count: number(f.repeatBuyers) }), 'buyers'),
+      tile(t('reports.mem.repurchase'), percent(f.repurchaseRateBasisPoints), null, 'repurchase'),
+      tile(t('reports.mem.newVsReturning'), `${number(f.newCustomers)} / ${number(f.returningCustomers)}`, t('reports.mem.newVsReturningHint'), 'customers')),
+    h('div', { class: 'report-grid' },
+      chartFigure('donut', {
+        title: t('reports.chart.levels'), description: t('reports.chart.levelsDesc'), categoryLabel: t('members.level'), valueLabel: t('segments.members'),
+        slices: report.byLevel.map((l) => ({ label: l.name, value: l.members })), format: number,
+      }),
+      chartFigure('donut', {
+        title: t('reports.chart.customers'), description: t('reports.chart.customersDesc'), categoryLabel: t('reports.mem.kind'), valueLabel: t('reports.mem.buyers'),
+        slices: [{ label: t('reports.mem.newCustomers'), value: f.newCustomers }, { label: t('reports.mem.returningCustomers'), value: f.returningCustomers }], format: number,
+      })));
 }
