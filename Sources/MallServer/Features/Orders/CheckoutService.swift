@@ -248,7 +248,8 @@ struct CheckoutService {
             })
         }
 
-        let settings = try await SettingsService.resolved(on: db)
+        // The cached copy the cart view priced with; a change of settings clears it on every instance.
+        let settings = try await app.settingsCache.resolved(on: db)
         let addresses = try await MemberAddressModel.owned(by: memberId, on: db).all()
         // The member's level (its discount and free-delivery threshold) and points.
         let loyalty = try await CheckoutLoyalty.load(memberId: memberId, pointsToUse: pointsToUse, settings: settings, now: now, on: db)
