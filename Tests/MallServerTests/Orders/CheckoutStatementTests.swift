@@ -13,19 +13,23 @@ import Vapor
 @Suite("Write path: statements per checkout, payment, desk step and stock movement")
 struct CheckoutStatementTests {
     /// Checkout + reservation of a one-shipment order, and what each further shipment may add,
-    /// as measured on PostgreSQL after the first write-path round (46 → 50 counted here before it
-    /// with the cart, allocation and pricing reads; 60 before this round). The issue's target is
-    /// 15 + 5 a shipment: the reads of the cart, allocation and pricing (about 30) are what remain,
-    /// see docs/benchmarks.md. The budgets only go down. One statement of slack per merchant: the
-    /// store directory is a cache with a time to live, and in a slow run it reloads a merchant's
-    /// stores (one SELECT) between the cart view and the allocation.
-    static let checkoutBudget = 52
-    static let perExtraShipment = 14
+    /// measured on a warm instance: 30 on PostgreSQL and 31 on SQLite (its write-lock statement),
+    /// +6 a shipment (40 and +10 before the second write-path round, 60 before the first). The
+    /// issue's target is 15 + 5 a shipment: what remains is listed in docs/benchmarks.md. The
+    /// budgets only go down.
+    static let checkoutBudget = 31
+    static let perExtraShipment = 6
 
     static func counted(_ label: String, _ statements: [String]) -> [String] {
         let counted = SQLStatementLog.afterAuthentication(statements)
-        print("[statements] \(label) on \(postgresURL == nil ? "sqlite" : "postgres"): \(counted.count)")
+        print("[statements] \(label) on \(postgresURL == nil ? "sqlite" : "postgres"): \(counted.count)\n  \(counted.joined(separator: "\n  "))")
         return counted
+    }
+
+    /// What a running instance keeps between requests (the settings) loaded, as it is after its
+    /// first request.
+    static func warm(_ app: Application) async throws {
+        _ = try await app.settingsCache.resolved(on: app.db)
     }
 
     static func orderRows(_ app: Application, _ checkout: CheckoutResult) async throws -> (lines: Int, reserveMovements: Int, payments: Int) {
@@ -50,6 +54,7 @@ struct CheckoutStatementTests {
                     _ = try await app.send(.PUT, "/api/v1/cart/fulfilments/\(SelfOperatedMerchant.id.rawValue)", token: token,
                                            json: FulfilmentInput(mode: .pickup, storeId: shop.near.id!))
                 }
+                try await Self.warm(app)
                 let placed = try await log.during { try await CheckoutTests.checkout(app, token: token, key: "budget-one-\(pickup)") }
                 let statements = Self.counted("checkout, one \(pickup ? "pickup" : "delivery") shipment", placed.statements)
                 #expect(placed.result.status == .created, "\(placed.result.text)")
@@ -59,6 +64,12 @@ struct CheckoutStatementTests {
                 #expect(result.payableFen == (pickup ? 3_750 : 4_350) && result.payment.status == "pending")
                 let rows = try await Self.orderRows(app, result)
                 #expect(rows.lines == 1 && rows.reserveMovements == 1 && rows.payments == 1)
+                let order = try #require(result.orders.first)
+                let lines = try await OrderLineModel.query(on: app.db).filter(\.$orderId == order.id).all()
+                #expect(lines.map(\.skuId) == [shop.milk.id!] && lines.map(\.quantity) == [3] && lines.map(\.payableFen) == [3_750])
+                let ledger = try await StockMovementModel.query(on: app.db).filter(\.$referenceId == order.id.uuidString).all()
+                #expect(ledger.map(\.kind) == [StockMovementKind.reserve.rawValue] && ledger.map(\.reservedDelta) == [3])
+                #expect(ledger.map(\.storeId) == [shop.near.id!] && ledger.map(\.reservedAfter) == [3])
                 #expect(try await CheckoutTests.level(app, shop, shop.near) == StockLevel(onHand: 10, reserved: 3))
                 #expect(statements.count <= Self.checkoutBudget, "\(statements.count): \(statements.joined(separator: "\n"))")
                 try await Fixtures.expectLedgerMatchesProjection(app)
@@ -82,6 +93,7 @@ struct CheckoutStatementTests {
             let token = try await CheckoutTests.shopper(app)
             _ = try await app.send(.POST, "/api/v1/cart/lines", token: token, json: CartLineInput(skuId: shop.milk.id!, quantity: 1))
             _ = try await app.send(.POST, "/api/v1/cart/lines", token: token, json: CartLineInput(skuId: apple.id!, quantity: 2))
+            try await Self.warm(app)
             let placed = try await log.during { try await CheckoutTests.checkout(app, token: token, key: "budget-two") }
             let statements = Self.counted("checkout, two shipments", placed.statements)
             let result = try placed.result.decode(CheckoutResult.self)
@@ -149,13 +161,13 @@ struct CheckoutStatementTests {
             let (handed, pickupSQL) = try await step(pickupOrder, "pickup", PickupInput(code: code))
             #expect(handed.order.status == .pickedUp)
             #expect(try await Fixtures.level(app, sku: shop.milk, store: shop.near) == StockLevel(onHand: 6, reserved: 0))
-            // Measured on PostgreSQL, staff identity (account, grants) included: a plain step 15–16;
-            // shipping and handing over also commit the stock (sequence, level, ledger, alert check).
+            // Measured on both databases, staff identity (account, grants) included: a plain step
+            // 10–14; shipping and handing over also commit the stock (sequence, level, ledger, alert check).
             for (name, statements) in [("accept", acceptSQL), ("pick", pickSQL), ("ready", readySQL)] {
-                #expect(statements.count <= 16, "\(name) \(statements.count): \(statements.joined(separator: "\n"))")
+                #expect(statements.count <= 14, "\(name) \(statements.count): \(statements.joined(separator: "\n"))")
             }
             for (name, statements) in [("ship", shipSQL), ("pickup", pickupSQL)] {
-                #expect(statements.count <= 24, "\(name) \(statements.count): \(statements.joined(separator: "\n"))")
+                #expect(statements.count <= 18, "\(name) \(statements.count): \(statements.joined(separator: "\n"))")
             }
             try await Fixtures.expectLedgerMatchesProjection(app)
         }
@@ -177,8 +189,9 @@ struct CheckoutStatementTests {
             #expect(try adjusted.result.decode([StockLevelEntry].self).map(\.onHand) == [8])
             let ledger = try await StockMovementModel.query(on: app.db).filter(\.$kind == StockMovementKind.adjustment.rawValue).all()
             #expect(ledger.map(\.onHandDelta) == [-2] && ledger.map(\.reason) == ["盘点差异"])
-            // Measured on PostgreSQL, staff identity and access checks included: 23.
-            #expect(statements.count <= 23, "\(statements.count): \(statements.joined(separator: "\n"))")
+            // Measured, staff identity and access checks included: 20 on PostgreSQL, and on SQLite
+            // one more, the statement that takes its write lock (`writeTransaction`).
+            #expect(statements.count <= 21, "\(statements.count): \(statements.joined(separator: "\n"))")
             try await Fixtures.expectLedgerMatchesProjection(app)
         }
     }

@@ -41,6 +41,12 @@ final class LogCapture: @unchecked Sendable {
 
     fileprivate func append(_ entry: Entry) { lock.withLock { recorded.append(entry) } }
 
+    /// Records an entry another handler received (`SQLStatementLog` picks the queries out of
+    /// what the application logs).
+    func record(level: Logger.Level, message: String, metadata: Logger.Metadata) {
+        append(Entry(level: level, message: message, metadata: metadata))
+    }
+
     private struct Handler: LogHandler {
         let capture: LogCapture
         var metadata: Logger.Metadata = [:]

@@ -92,18 +92,12 @@ struct CartContents: Sendable {
         let skuIds = Array(Set(lines.map(\.skuId)))
         let productIds = Array(Set(lines.map(\.productId)))
         guard !skuIds.isEmpty else { return Facts() }
-        var parts = SQLUnionParts(slots: [("a", "UUID"), ("b", "UUID"), ("n1", "BIGINT"), ("n2", "BIGINT"), ("t", "TEXT"), ("ts", "TIMESTAMPTZ"),
-                                          ("x", "DOUBLE PRECISION"), ("y", "DOUBLE PRECISION"), ("flag", "BOOLEAN")])
+        var parts = SQLUnionParts(slots: PriceBook.slots + [("x", "DOUBLE PRECISION"), ("y", "DOUBLE PRECISION"), ("flag", "BOOLEAN")])
         parts.add("d", ["a": "product_id", "b": "store_id"], from: "product_store_delistings WHERE product_id IN (\(binds: productIds))")
-        parts.add("l", ["a": "sku_id", "n1": "discount_bp", "n2": "fixed_price_fen", "t": "level"], from: "sku_level_prices WHERE sku_id IN (\(binds: skuIds))")
-        parts.add("p", ["a": "sku_id", "b": "store_id", "n1": "price_fen", "ts": "effective_from"], from: "scheduled_prices WHERE sku_id IN (\(binds: skuIds))")
+        PriceBook.addParts(to: &parts, skuIds: skuIds, stores: priceStores)
         if !stores.isEmpty {
             parts.add("s", ["a": "sku_id", "b": "store_id", "n1": "on_hand", "n2": "reserved"],
                       from: "stock_levels WHERE sku_id IN (\(binds: skuIds)) AND store_id IN (\(binds: stores))")
-        }
-        if !priceStores.isEmpty {
-            parts.add("o", ["a": "sku_id", "b": "store_id", "n1": "price_fen"],
-                      from: "sku_store_prices WHERE sku_id IN (\(binds: skuIds)) AND store_id IN (\(binds: priceStores))")
         }
         if let memberId {
             parts.add("a", ["a": "id", "x": "latitude", "y": "longitude", "flag": "is_default"], from: "member_addresses WHERE member_id = \(bind: memberId)")
@@ -111,6 +105,7 @@ struct CartContents: Sendable {
         }
         var facts = Facts()
         for row in try await parts.rows(on: db) {
+            if try facts.prices.take(row) { continue }
             let a = try row.decode(column: "a", as: UUID?.self)
             switch try row.decode(column: "part", as: String.self) {
             case "s":
@@ -120,19 +115,6 @@ struct CartContents: Sendable {
             case "d":
                 guard let a, let b = try row.decode(column: "b", as: UUID?.self) else { continue }
                 facts.delisted.append(StockSnapshot.Delisting(productId: a, storeId: b))
-            case "l":
-                guard let a else { continue }
-                facts.prices.levels[a, default: []].append(MemberLevelPrice(
-                    level: try row.decode(column: "t", as: String.self), discountBasisPoints: try row.decode(column: "n1", as: Int.self),
-                    fixedPrice: try row.decode(column: "n2", as: Int64?.self).map { Money(minorUnits: $0) }))
-            case "p":
-                guard let a else { continue }
-                facts.prices.scheduled[a, default: []].append(ScheduledPrice(
-                    price: Money(minorUnits: try row.decode(column: "n1", as: Int64.self)), effectiveFrom: try row.decode(column: "ts", as: Date.self),
-                    storeId: try row.decode(column: "b", as: UUID?.self).map(StoreID.init)))
-            case "o":
-                guard let a, let b = try row.decode(column: "b", as: UUID?.self) else { continue }
-                facts.prices.storePrices[a, default: [:]][b] = try row.decode(column: "n1", as: Int64.self)
             case "a":
                 guard let a else { continue }
                 let latitude = try row.decode(column: "x", as: Double?.self), longitude = try row.decode(column: "y", as: Double?.self)

@@ -5,7 +5,7 @@ import MallAPI
 import MallCore
 import Vapor
 
-/// Loads everything `PriceResolver` needs for a set of SKUs in three queries.
+/// Loads everything `PriceResolver` needs for a set of SKUs in one statement.
 enum PriceBook {
     /// A set of SKUs' price rows beside their base price, however they were read: here, or as
     /// parts of the cart's facts statement (`CartContents`), so both price a SKU alike.
@@ -19,34 +19,52 @@ enum PriceBook {
             PriceInput(basePrice: Money(minorUnits: basePriceFen), storeOverride: storeId.flatMap { storePrices[sku]?[$0] }.map { Money(minorUnits: $0) },
                        scheduled: scheduled[sku] ?? [], memberLevelPrices: levels[sku] ?? [])
         }
+
+        /// Keeps a row of the parts `addParts` added; false for a row of another part.
+        mutating func take(_ row: any SQLRow) throws -> Bool {
+            let part = try row.decode(column: "part", as: String.self)
+            guard PriceBook.parts.contains(part), let sku = try row.decode(column: "a", as: UUID?.self) else { return false }
+            switch part {
+            case "l":
+                levels[sku, default: []].append(MemberLevelPrice(
+                    level: try row.decode(column: "t", as: String.self), discountBasisPoints: try row.decode(column: "n1", as: Int.self),
+                    fixedPrice: try row.decode(column: "n2", as: Int64?.self).map { Money(minorUnits: $0) }))
+            case "p":
+                scheduled[sku, default: []].append(ScheduledPrice(
+                    price: Money(minorUnits: try row.decode(column: "n1", as: Int64.self)), effectiveFrom: try row.decode(column: "ts", as: Date.self),
+                    storeId: try row.decode(column: "b", as: UUID?.self).map(StoreID.init)))
+            default:
+                guard let store = try row.decode(column: "b", as: UUID?.self) else { return false }
+                storePrices[sku, default: [:]][store] = try row.decode(column: "n1", as: Int64.self)
+            }
+            return true
+        }
+    }
+
+    /// The slots the price parts fill; a statement that adds them has at least these.
+    static let slots: [(name: String, type: String)] = [("a", "UUID"), ("b", "UUID"), ("n1", "BIGINT"), ("n2", "BIGINT"), ("t", "TEXT"), ("ts", "TIMESTAMPTZ")]
+    private static let parts: Set<String> = ["l", "p", "o"]
+
+    /// Adds the reads of `skuIds`' level and scheduled prices and of their own prices at
+    /// `stores` (none when empty) to a statement (`Rows.take` keeps their rows).
+    static func addParts(to parts: inout SQLUnionParts, skuIds: [UUID], stores: [UUID]) {
+        parts.add("l", ["a": "sku_id", "n1": "discount_bp", "n2": "fixed_price_fen", "t": "level"], from: "sku_level_prices WHERE sku_id IN (\(binds: skuIds))")
+        parts.add("p", ["a": "sku_id", "b": "store_id", "n1": "price_fen", "ts": "effective_from"], from: "scheduled_prices WHERE sku_id IN (\(binds: skuIds))")
+        if !stores.isEmpty {
+            parts.add("o", ["a": "sku_id", "b": "store_id", "n1": "price_fen"],
+                      from: "sku_store_prices WHERE sku_id IN (\(binds: skuIds)) AND store_id IN (\(binds: stores))")
+        }
     }
 
     static func inputs(for skus: [SKUModel], storeId: UUID?, on db: any Database) async throws -> [UUID: PriceInput] {
         let ids = skus.compactMap(\.id)
         guard !ids.isEmpty else { return [:] }
-        // Plain rows: every product page, cart view and checkout prices its SKUs here, and the
-        // three queries usually find nothing, so building and decoding Fluent models was all cost.
-        let sql = db.sql
+        // Plain rows in one statement: every product page, cart view and checkout prices its SKUs
+        // here, and the three reads usually find nothing, so each round trip was all cost.
+        var parts = SQLUnionParts(slots: slots)
+        addParts(to: &parts, skuIds: ids, stores: storeId.map { [$0] } ?? [])
         var rows = Rows()
-        if let storeId {
-            for row in try await sql.select().column("sku_id").column("price_fen").from(SKUStorePriceModel.schema)
-                .where("sku_id", .in, ids).where("store_id", .equal, storeId).all() {
-                rows.storePrices[try row.decode(column: "sku_id", as: UUID.self), default: [:]][storeId] = try row.decode(column: "price_fen", as: Int64.self)
-            }
-        }
-        for row in try await sql.select().column("sku_id").column("level").column("discount_bp").column("fixed_price_fen")
-            .from(SKULevelPriceModel.schema).where("sku_id", .in, ids).all() {
-            rows.levels[try row.decode(column: "sku_id", as: UUID.self), default: []].append(MemberLevelPrice(
-                level: try row.decode(column: "level", as: String.self), discountBasisPoints: try row.decode(column: "discount_bp", as: Int.self),
-                fixedPrice: try row.decode(column: "fixed_price_fen", as: Int64?.self).map { Money(minorUnits: $0) }))
-        }
-        for row in try await sql.select().column("sku_id").column("store_id").column("price_fen").column("effective_from")
-            .from(ScheduledPriceModel.schema).where("sku_id", .in, ids).all() {
-            rows.scheduled[try row.decode(column: "sku_id", as: UUID.self), default: []].append(ScheduledPrice(
-                price: Money(minorUnits: try row.decode(column: "price_fen", as: Int64.self)),
-                effectiveFrom: try row.decode(column: "effective_from", as: Date.self),
-                storeId: try row.decode(column: "store_id", as: UUID?.self).map(StoreID.init)))
-        }
+        for row in try await parts.rows(on: db) { _ = try rows.take(row) }
         return Dictionary(uniqueKeysWithValues: skus.map { sku in (sku.id!, rows.input(sku: sku.id!, basePriceFen: sku.priceFen, storeId: storeId)) })
     }
 }

@@ -480,11 +480,12 @@ struct CouponService {
 
     /// The member's coupons usable now, with their templates.
     static func usable(memberId: UUID, now: Date, on db: any Database) async throws -> [(coupon: MemberCouponModel, template: CouponTemplateModel)] {
-        let coupons = try await MemberCouponModel.query(on: db).filter(\.$memberId == memberId)
+        // With their templates joined: checkout reads this on every order.
+        let coupons = try await MemberCouponModel.query(on: db).join(CouponTemplateModel.self, on: \MemberCouponModel.$templateId == \CouponTemplateModel.$id)
+            .filter(\.$memberId == memberId)
             .filter(\.$status == MemberCouponStatus.available.rawValue).filter(\.$validUntil > now).filter(\.$validFrom <= now)
             .sort(\.$validUntil).sort(\.$id).limit(100).all()
-        let templates = Dictionary(uniqueKeysWithValues: try await CouponTemplateModel.query(on: db).filter(\.$id ~~ coupons.map(\.templateId)).all().map { ($0.id!, $0) })
-        return coupons.compactMap { coupon in templates[coupon.templateId].map { (coupon, $0) } }
+        return try coupons.map { ($0, try $0.joined(CouponTemplateModel.self)) }
     }
 
     /// The engine's view of a held coupon: its template's terms, its own window, and a scope

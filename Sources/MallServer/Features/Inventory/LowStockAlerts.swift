@@ -34,15 +34,21 @@ struct LowStockAlerts {
             RETURNING id
             """).all()
         guard !inserted.isEmpty else { return }
-        guard let sku = try await SKUModel.find(skuId, on: db), let store = try await StoreModel.find(storeId, on: db) else { return }
-        let product = try await ProductModel.find(sku.productId, on: db)
-        let name = [product?.title, sku.specTitle.isEmpty ? nil : sku.specTitle].compactMap { $0 }.joined(separator: " ")
+        // The words of the message in one read: a reservation at checkout can raise this.
+        guard let words = try await db.sql.raw("""
+            SELECT s.code, s.spec_title, p.title, st.name AS store_name, st.code AS store_code
+            FROM skus s LEFT JOIN products p ON p.id = s.product_id JOIN stores st ON st.id = \(bind: storeId)
+            WHERE s.id = \(bind: skuId)
+            """).first() else { return }
+        let specTitle = try words.decode(column: "spec_title", as: String.self)
+        let name = [try words.decode(column: "title", as: String?.self), specTitle.isEmpty ? nil : specTitle].compactMap { $0 }.joined(separator: " ")
+        let (storeName, storeCode, skuCode) = (try words.decode(column: "store_name", as: String.self),
+                                               try words.decode(column: "store_code", as: String.self), try words.decode(column: "code", as: String.self))
         let title = "Low stock: \(name)"
-        let body = "\(store.name) (\(store.code)): \(name) (\(sku.code)) has \(available) left to sell, below the alert level of \(threshold). Please restock."
-        let outbox = NotificationOutbox(app: app, db: db)
-        let reference = NotificationOutbox.Reference(type: "low_stock_alert", id: alertId.uuidString)
-        try await outbox.send(audience: .storeManagers, merchantId: merchantId, storeId: storeId, title: title, body: body, reference: reference, now: now)
-        try await outbox.send(audience: .headquarters, merchantId: merchantId, storeId: storeId, title: title, body: body, reference: reference, now: now)
+        let body = "\(storeName) (\(storeCode)): \(name) (\(skuCode)) has \(available) left to sell, below the alert level of \(threshold). Please restock."
+        try await NotificationOutbox(app: app, db: db).sendInApp(to: [.storeManagers, .headquarters], merchantId: merchantId, storeId: storeId,
+                                                                 title: title, body: body,
+                                                                 reference: .init(type: "low_stock_alert", id: alertId.uuidString), now: now)
     }
 
     func resolve(_ levels: [(skuId: UUID, storeId: UUID)], now: Date) async throws {

@@ -248,7 +248,8 @@ struct CheckoutService {
             })
         }
 
-        let settings = try await SettingsService.resolved(on: db)
+        // The cached copy the cart view priced with; a change of settings clears it on every instance.
+        let settings = try await app.settingsCache.resolved(on: db)
         let addresses = try await MemberAddressModel.owned(by: memberId, on: db).all()
         // The member's level (its discount and free-delivery threshold) and points.
         let loyalty = try await CheckoutLoyalty.load(memberId: memberId, pointsToUse: pointsToUse, settings: settings, now: now, on: db)
@@ -283,8 +284,14 @@ struct CheckoutService {
         }
 
         // One order per shipment, priced together so checkout-wide promotions see everything.
-        let skus = Dictionary(uniqueKeysWithValues: try await SKUModel.query(on: db).filter(\.$id ~~ plans.flatMap { $0.group.lines.map(\.skuId) }).all().map { ($0.id!, $0) })
-        let products = try await PromotionCheckout.products(Array(Set(skus.values.map(\.productId))), on: db)
+        // The SKUs with their products joined, in one statement.
+        let skuRows = try await SKUModel.query(on: db).join(ProductModel.self, on: \SKUModel.$productId == \ProductModel.$id)
+            .filter(\.$id ~~ plans.flatMap { $0.group.lines.map(\.skuId) }).all()
+        let skus = Dictionary(uniqueKeysWithValues: skuRows.map { ($0.id!, $0) })
+        let products = Dictionary(try skuRows.map { row in
+            let product = try row.joined(ProductModel.self)
+            return (row.productId, product)
+        }, uniquingKeysWith: { first, _ in first })
         var groups: [OrderGroup] = []
         var groupPlans: [(plan: Int, storeId: UUID)] = []
         for (index, plan) in plans.enumerated() {

@@ -31,11 +31,6 @@ enum PromotionCheckout {
         return try PricingEngine.price(PricingRequest(at: now, member: member, groups: groups, promotions: promotions))
     }
 
-    static func products(_ ids: [UUID], on db: any Database) async throws -> [UUID: ProductModel] {
-        guard !ids.isEmpty else { return [:] }
-        return Dictionary(uniqueKeysWithValues: try await ProductModel.query(on: db).filter(\.$id ~~ ids).all().map { ($0.id!, $0) })
-    }
-
     /// The gifts whose SKU belongs to the receiving order's merchant and whose store has them
     /// beside the order's own lines; every other gift is left out with a note.
     static func stockedGifts(_ priced: PricedCheckout, groups: [OrderGroup], on db: any Database) async throws -> ([PromotionGift], [String]) {

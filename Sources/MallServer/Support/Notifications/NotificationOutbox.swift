@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import Vapor
 
 /// Messages to people, written in the same transaction as the event that caused them. The
@@ -53,6 +54,19 @@ struct NotificationOutbox {
             try await app.jobs.enqueue(Self.deliverJob, payload: DeliveryPayload(notificationId: notification.id!),
                                        uniqueKey: "notify:\(notification.id!.uuidString)", on: db)
         }
+    }
+
+    /// The same in-app message to several audiences in one INSERT: the inbox row is the
+    /// delivery, so there is nothing to schedule.
+    func sendInApp(to audiences: [Audience], merchantId: UUID?, storeId: UUID?, title: String, body: String, reference: Reference?, now: Date) async throws {
+        guard !audiences.isEmpty else { return }
+        var insert = db.sql.insert(into: NotificationModel.schema).columns(
+            "id", "channel", "audience", "merchant_id", "store_id", "title", "body", "reference_type", "reference_id", "status", "created_at", "delivered_at")
+        for audience in audiences {
+            insert = insert.values(SQLBind(UUID()), SQLBind(Self.inApp), SQLBind(audience.rawValue), SQLBind(merchantId), SQLBind(storeId), SQLBind(title),
+                                   SQLBind(body), SQLBind(reference?.type), SQLBind(reference?.id), SQLBind("delivered"), SQLBind(now), SQLBind(now))
+        }
+        try await insert.run()
     }
 
     /// Delivers one notification; idempotent because only a pending one is touched.
