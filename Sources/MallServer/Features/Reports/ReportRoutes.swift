@@ -8,6 +8,8 @@ extension SalesReport: Content {}
 extension StoreComparisonReport: Content {}
 extension StoreTarget: Content {}
 extension ProductSalesReport: Content {}
+extension AfterSalesReport: Content {}
+extension MemberReport: Content {}
 
 /// Reports for staff with `report.view`: HQ sees every store, a merchant its own, a store
 /// manager their store.
@@ -17,6 +19,8 @@ struct ReportRoutes: RouteCollection {
         reports.get("sales", use: sales)
         reports.get("stores", use: stores)
         reports.get("products", use: products)
+        reports.get("after-sales", use: afterSales)
+        reports.get("members", use: members)
         routes.put("stores", ":storeId", "targets", ":month", use: setTarget)
     }
 
@@ -44,6 +48,19 @@ struct ReportRoutes: RouteCollection {
         if order == nil { errors.add("order", "must be units or amount") }
         try errors.throwIfAny()
         return try await SalesReportQueries.products(from: query.from, to: query.to, scope: query.scope, order: order ?? .units, limit: limit, on: req.db)
+    }
+
+    /// 售后数据统计: the cases opened over the days, by kind, reason and store.
+    func afterSales(req: Request) async throws -> AfterSalesReport {
+        let query = try await ReportQuery(req)
+        return try await AfterSalesReportQueries.report(from: query.from, to: query.to, scope: query.scope, timeZone: query.timeZone,
+                                                        app: req.application, on: req.db)
+    }
+
+    /// 会员统计: new members, members by level, repurchase rate, new against returning customers.
+    func members(req: Request) async throws -> MemberReport {
+        let query = try await ReportQuery(req)
+        return try await MemberReportQueries.report(from: query.from, to: query.to, scope: query.scope, timeZone: query.timeZone, on: req.db)
     }
 
     /// A store's net sales target for a month (YYYY-MM): headquarters or the store's merchant.
