@@ -65,10 +65,17 @@ public struct SalesReport: Codable, Sendable, Equatable {
     /// How far the figures are folded: orders paid and refunds completed up to these moments.
     public var foldedOrdersUntil: Date?
     public var foldedRefundsUntil: Date?
+    /// With `?grain=`: the days, weeks or months of the report, each against the period before
+    /// and the same period last year (纵向分析).
+    public var grain: PeriodGrain?
+    public var periods: [SalesPeriodComparison]?
 
     public init(from: CalendarDate, to: CalendarDate, timeZone: String, storeIds: [UUID], totals: SalesReportFigures, previous: SalesReportFigures,
                 lastYear: SalesReportFigures, netSalesChange: Change, netSalesChangeOnLastYear: Change, days: [SalesReportDay],
-                channels: [SalesReportChannel], heatmap: SalesHeatmap, foldedOrdersUntil: Date?, foldedRefundsUntil: Date?) {
+                channels: [SalesReportChannel], heatmap: SalesHeatmap, foldedOrdersUntil: Date?, foldedRefundsUntil: Date?,
+                grain: PeriodGrain? = nil, periods: [SalesPeriodComparison]? = nil) {
+        self.grain = grain
+        self.periods = periods
         self.from = from
         self.to = to
         self.timeZone = timeZone
@@ -279,5 +286,25 @@ public struct MemberReport: Codable, Sendable, Equatable {
         self.newMembers = newMembers
         self.figures = figures
         self.byLevel = byLevel
+    }
+}
+
+/// One period of a period comparison: its figures, those of the period before and of the same
+/// period last year, and how every measure moved against each (keyed by `SalesMeasure`).
+public struct SalesPeriodComparison: Codable, Sendable, Equatable {
+    public var periods: ComparedPeriods
+    public var figures: SalesReportFigures
+    public var previous: SalesReportFigures
+    public var lastYear: SalesReportFigures
+    public var changes: [String: Change]
+    public var changesOnLastYear: [String: Change]
+
+    public init(periods: ComparedPeriods, figures: SalesFigures, previous: SalesFigures, lastYear: SalesFigures) {
+        self.periods = periods
+        self.figures = SalesReportFigures(figures)
+        self.previous = SalesReportFigures(previous)
+        self.lastYear = SalesReportFigures(lastYear)
+        changes = SalesMeasure.changes(figures, against: previous)
+        changesOnLastYear = SalesMeasure.changes(figures, against: lastYear)
     }
 }

@@ -26,9 +26,15 @@ struct ReportRoutes: RouteCollection {
 
     /// `from`/`to` are shop days (YYYY-MM-DD, at most `InputLimits.reportDays` apart; default the
     /// last 30 days through today); `storeId` narrows to one store within the caller's reach.
+    /// `grain` (day, week or month) adds the period comparison over the same days.
     func sales(req: Request) async throws -> SalesReport {
         let query = try await ReportQuery(req)
-        return try await SalesReportQueries.sales(from: query.from, to: query.to, scope: query.scope, timeZone: query.timeZone, on: req.db)
+        var errors = FieldErrorCollector()
+        let grain = req.query[String.self, at: "grain"].map { PeriodGrain(rawValue: $0) }
+        if let grain, grain == nil { errors.add("grain", "must be day, week or month") }
+        try errors.throwIfAny()
+        return try await SalesReportQueries.sales(from: query.from, to: query.to, scope: query.scope, timeZone: query.timeZone, grain: grain ?? nil,
+                                                  on: req.db)
     }
 
     /// Every store within reach side by side, ranked on every measure, with its month's target.
