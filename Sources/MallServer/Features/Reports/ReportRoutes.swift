@@ -21,6 +21,10 @@ struct ReportRoutes: RouteCollection {
         reports.get("products", use: products)
         reports.get("after-sales", use: afterSales)
         reports.get("members", use: members)
+        // One route per report: Vapor's router does not fall back from `sales` to `:report`.
+        for kind in ReportExport.Kind.allCases {
+            reports.get(kind.path, "export") { req in try await export(req: req, kind: kind) }
+        }
         routes.put("stores", ":storeId", "targets", ":month", use: setTarget)
     }
 
@@ -67,6 +71,46 @@ struct ReportRoutes: RouteCollection {
     func members(req: Request) async throws -> MemberReport {
         let query = try await ReportQuery(req)
         return try await MemberReportQueries.report(from: query.from, to: query.to, scope: query.scope, timeZone: query.timeZone, on: req.db)
+    }
+
+    /// `GET /admin/reports/{report}/export?format=csv|xlsx`: the report the same query gives,
+    /// as a CSV (UTF-8 with a BOM, RFC 4180) or an XLSX workbook with typed cells.
+    func export(req: Request, kind: ReportExport.Kind) async throws -> Response {
+        var errors = FieldErrorCollector()
+        let format = req.query[String.self, at: "format"] ?? "csv"
+        if !["csv", "xlsx"].contains(format) { errors.add("format", "must be csv or xlsx") }
+        try errors.throwIfAny()
+        let timeZone = try await SettingsService.resolved(on: req.db).timeZone
+        let rows: [[SpreadsheetWriter.Cell]]
+        let range: (CalendarDate, CalendarDate)
+        switch kind {
+        case .sales:
+            let report = try await sales(req: req)
+            (rows, range) = (ReportExport.sales(report, timeZone: timeZone, text: req.serverText), (report.from, report.to))
+        case .stores:
+            let report = try await stores(req: req)
+            (rows, range) = (ReportExport.stores(report, text: req.serverText), (report.from, report.to))
+        case .products:
+            let report = try await products(req: req)
+            (rows, range) = (ReportExport.products(report, text: req.serverText), (report.from, report.to))
+        case .afterSales:
+            let report = try await afterSales(req: req)
+            (rows, range) = (ReportExport.afterSales(report, text: req.serverText), (report.from, report.to))
+        case .members:
+            let report = try await members(req: req)
+            (rows, range) = (ReportExport.members(report, text: req.serverText), (report.from, report.to))
+        }
+        let name = "\(kind.rawValue)-\(range.0)-\(range.1).\(format)"
+        let response: Response
+        if format == "xlsx" {
+            response = Response(status: .ok, body: .init(data: Data(ReportExport.xlsx(rows, sheetName: kind.rawValue, timeZone: timeZone))))
+            response.headers.contentType = HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        } else {
+            response = Response(status: .ok, body: .init(string: ReportExport.csv(rows, timeZone: timeZone)))
+            response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+        }
+        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(name)\"")
+        return response
     }
 
     /// A store's net sales target for a month (YYYY-MM): headquarters or the store's merchant.
