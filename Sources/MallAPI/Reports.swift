@@ -65,10 +65,17 @@ public struct SalesReport: Codable, Sendable, Equatable {
     /// How far the figures are folded: orders paid and refunds completed up to these moments.
     public var foldedOrdersUntil: Date?
     public var foldedRefundsUntil: Date?
+    /// With `?grain=`: the days, weeks or months of the report, each against the period before
+    /// and the same period last year (纵向分析).
+    public var grain: PeriodGrain?
+    public var periods: [SalesPeriodComparison]?
 
     public init(from: CalendarDate, to: CalendarDate, timeZone: String, storeIds: [UUID], totals: SalesReportFigures, previous: SalesReportFigures,
                 lastYear: SalesReportFigures, netSalesChange: Change, netSalesChangeOnLastYear: Change, days: [SalesReportDay],
-                channels: [SalesReportChannel], heatmap: SalesHeatmap, foldedOrdersUntil: Date?, foldedRefundsUntil: Date?) {
+                channels: [SalesReportChannel], heatmap: SalesHeatmap, foldedOrdersUntil: Date?, foldedRefundsUntil: Date?,
+                grain: PeriodGrain? = nil, periods: [SalesPeriodComparison]? = nil) {
+        self.grain = grain
+        self.periods = periods
         self.from = from
         self.to = to
         self.timeZone = timeZone
@@ -200,5 +207,104 @@ public struct ProductSalesReport: Codable, Sendable, Equatable {
         self.top = top
         self.slowMovers = slowMovers
         self.categories = categories
+    }
+}
+
+/// One group of after-sales cases: `key` is a kind (`refund_only`, `return_and_refund`,
+/// `exchange`) or a reason code (`damaged`, `changed_mind`, …).
+public struct AfterSalesReportRow: Codable, Sendable, Equatable {
+    public var key: String
+    public var figures: AfterSalesFigures
+
+    public init(key: String, figures: AfterSalesFigures) {
+        self.key = key
+        self.figures = figures
+    }
+}
+
+public struct AfterSalesStoreRow: Codable, Sendable, Equatable {
+    public var storeId: UUID
+    public var storeCode: String
+    public var storeName: String
+    public var figures: AfterSalesFigures
+
+    public init(storeId: UUID, storeCode: String, storeName: String, figures: AfterSalesFigures) {
+        self.storeId = storeId
+        self.storeCode = storeCode
+        self.storeName = storeName
+        self.figures = figures
+    }
+}
+
+/// `GET /admin/reports/after-sales`: the cases opened over the report's shop days, by kind, by
+/// reason and by store (stores with cases, most first); rates are against the same days' sales.
+public struct AfterSalesReport: Codable, Sendable, Equatable {
+    public var from: CalendarDate
+    public var to: CalendarDate
+    public var totals: AfterSalesFigures
+    public var byKind: [AfterSalesReportRow]
+    public var byReason: [AfterSalesReportRow]
+    public var byStore: [AfterSalesStoreRow]
+
+    public init(from: CalendarDate, to: CalendarDate, totals: AfterSalesFigures, byKind: [AfterSalesReportRow], byReason: [AfterSalesReportRow],
+                byStore: [AfterSalesStoreRow]) {
+        self.from = from
+        self.to = to
+        self.totals = totals
+        self.byKind = byKind
+        self.byReason = byReason
+        self.byStore = byStore
+    }
+}
+
+/// Members at one level (`level` nil: members without one).
+public struct MemberLevelCount: Codable, Sendable, Equatable {
+    public var level: String?
+    public var name: String
+    public var members: Int64
+
+    public init(level: String?, name: String, members: Int64) {
+        self.level = level
+        self.name = name
+        self.members = members
+    }
+}
+
+/// `GET /admin/reports/members`: 会员统计 over shop days. Headquarters across every store sees
+/// every member (`newMembers` registered in the period, `byLevel` everyone by current level);
+/// a narrower view counts the members who bought in its stores in the period.
+public struct MemberReport: Codable, Sendable, Equatable {
+    public var from: CalendarDate
+    public var to: CalendarDate
+    public var newMembers: Int64
+    public var figures: MemberFigures
+    public var byLevel: [MemberLevelCount]
+
+    public init(from: CalendarDate, to: CalendarDate, newMembers: Int64, figures: MemberFigures, byLevel: [MemberLevelCount]) {
+        self.from = from
+        self.to = to
+        self.newMembers = newMembers
+        self.figures = figures
+        self.byLevel = byLevel
+    }
+}
+
+/// One period of a period comparison: its figures, those of the period before and of the same
+/// period last year, and how every measure moved against each (keyed by `SalesMeasure`).
+public struct SalesPeriodComparison: Codable, Sendable, Equatable {
+    public var periods: ComparedPeriods
+    public var figures: SalesReportFigures
+    public var previous: SalesReportFigures
+    public var lastYear: SalesReportFigures
+    public var changes: [String: Change]
+    public var changesOnLastYear: [String: Change]
+
+    public init(periods: ComparedPeriods, figures: SalesFigures, previous: SalesFigures, lastYear: SalesFigures) {
+        self.periods = periods
+        self.figures = SalesReportFigures(figures)
+        self.previous = SalesReportFigures(previous)
+        self.lastYear = SalesReportFigures(lastYear)
+        changes = SalesMeasure.changes(figures, against: previous)
+        changesOnLastYear = SalesMeasure.changes(figures, against: lastYear)
     }
 }

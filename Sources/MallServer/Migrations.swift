@@ -50,6 +50,7 @@ enum Migrations {
         app.migrations.add(UpdateProductsAddVersion())
         app.migrations.add(UpdateCartLinesAddSlot())
         app.migrations.add(CreateSalesReports())
+        app.migrations.add(CreateSalesMemberDaily())
         app.migrations.add(CreateMemberSegments())
     }
 }

@@ -73,3 +73,17 @@ public struct DayRange: Hashable, Codable, Sendable {
         (0..<dayCount).compactMap { start.adding(days: $0) }
     }
 }
+
+extension LocalTime {
+    /// The instant the shop day `day` begins in `timeZone` (reports select timestamped rows by
+    /// shop days: from the start of the first day to the start of the day after the last).
+    public static func start(of day: CalendarDate, in timeZone: TimeZone) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let components = DateComponents(year: day.year, month: day.month, day: day.day)
+        // A zone whose midnight is skipped (a DST change at 00:00) has no such instant: the day
+        // then begins at the first instant it has, which Foundation's start of day gives.
+        return calendar.date(from: components).map { calendar.startOfDay(for: $0) }
+            ?? Date(timeIntervalSince1970: TimeInterval(day.dayNumber) * 86_400 - TimeInterval(timeZone.secondsFromGMT()))
+    }
+}

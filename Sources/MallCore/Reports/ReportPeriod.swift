@@ -43,6 +43,21 @@ public enum ReportPeriods {
                                lastYear: Self.range(from: lastYearStart, days: length, grain: grain))
     }
 
+    /// The periods of `grain` from the one holding `from` through the one holding `to`, each with
+    /// the two it is compared with (纵向分析 as a series). Whole weeks and months, so the first
+    /// may begin before `from`; the last ends at `to` and is compared with as many days.
+    public static func series(from: CalendarDate, to: CalendarDate, grain: PeriodGrain) -> [ComparedPeriods] {
+        var series: [ComparedPeriods] = []
+        var day = from
+        while day <= to, let whole = periods(containing: day, grain: grain) {
+            guard let periods = whole.current.end > to ? periods(containing: to, grain: grain, toDate: true) : whole else { break }
+            series.append(periods)
+            guard let next = whole.current.end.adding(days: 1) else { break }
+            day = next
+        }
+        return series
+    }
+
     /// `days` days from `start`, kept within `start`'s month for a month grain (February has
     /// fewer days than the March it is compared with).
     private static func range(from start: CalendarDate, days: Int, grain: PeriodGrain) -> DayRange {
@@ -64,6 +79,16 @@ public struct Change: Hashable, Codable, Sendable {
         let rate = base == 0 ? nil : Ratio.basisPoints(Int64(clamping: difference.magnitude), of: Int64(clamping: base.magnitude))
         self.difference = difference
         basisPoints = rate.map { difference < 0 ? -$0 : $0 }
+    }
+}
+
+extension SalesMeasure {
+    /// How every measure both figures have moved, keyed by the measure's name.
+    public static func changes(_ current: SalesFigures, against base: SalesFigures) -> [String: Change] {
+        allCases.reduce(into: [String: Change]()) { changes, measure in
+            guard let now = measure.value(of: current), let then = measure.value(of: base) else { return }
+            changes[measure.rawValue] = Change(current: now, base: then)
+        }
     }
 }
 

@@ -24,14 +24,17 @@ public struct SoldOrder: Hashable, Sendable {
     public let paidAt: Date
     public let returningCustomer: Bool
     public let lines: [Line]
+    /// The buying member; nil for a sale without one (a till sale).
+    public let memberId: UUID?
 
-    public init(storeId: UUID, merchantId: UUID, channel: SalesChannel, paidAt: Date, returningCustomer: Bool, lines: [Line]) {
+    public init(storeId: UUID, merchantId: UUID, channel: SalesChannel, paidAt: Date, returningCustomer: Bool, lines: [Line], memberId: UUID? = nil) {
         self.storeId = storeId
         self.merchantId = merchantId
         self.channel = channel
         self.paidAt = paidAt
         self.returningCustomer = returningCustomer
         self.lines = lines
+        self.memberId = memberId
     }
 }
 
@@ -115,11 +118,38 @@ public struct StoreHourKey: Hashable, Sendable {
     }
 }
 
+public struct MemberDayKey: Hashable, Sendable {
+    public let storeId: UUID
+    public let merchantId: UUID
+    public let memberId: UUID
+    public let day: CalendarDate
+
+    public init(storeId: UUID, merchantId: UUID, memberId: UUID, day: CalendarDate) {
+        self.storeId = storeId
+        self.merchantId = merchantId
+        self.memberId = memberId
+        self.day = day
+    }
+}
+
+/// A member's paid orders at a store on a day, and how many of them were their first anywhere.
+public struct MemberDayOrders: Hashable, Sendable {
+    public var orders: Int64 = 0
+    public var firstOrders: Int64 = 0
+
+    public init(orders: Int64 = 0, firstOrders: Int64 = 0) {
+        self.orders = orders
+        self.firstOrders = firstOrders
+    }
+}
+
 /// What folding orders and refunds adds to each aggregate row.
 public struct SalesDeltas: Hashable, Sendable {
     public var stores: [StoreDayKey: SalesFigures] = [:]
     public var skus: [SKUDayKey: SalesFigures] = [:]
     public var hours: [StoreHourKey: SalesHeatmap.Cell] = [:]
+    /// Refunds leave these alone: a refunded order was still a purchase when counting repurchases.
+    public var members: [MemberDayKey: MemberDayOrders] = [:]
 
     public init() {}
 }
@@ -146,6 +176,13 @@ public enum SalesFold {
             deltas.skus[SKUDayKey(store: key, skuId: line.skuId)] = try (deltas.skus[SKUDayKey(store: key, skuId: line.skuId)] ?? .zero).adding(sku)
         }
         deltas.stores[key] = try (deltas.stores[key] ?? .zero).adding(store)
+        if let memberId = order.memberId {
+            let memberKey = MemberDayKey(storeId: order.storeId, merchantId: order.merchantId, memberId: memberId, day: key.day)
+            var counted = deltas.members[memberKey] ?? MemberDayOrders()
+            counted.orders = try Checked.add(counted.orders, 1, "orders")
+            if !order.returningCustomer { counted.firstOrders = try Checked.add(counted.firstOrders, 1, "orders") }
+            deltas.members[memberKey] = counted
+        }
         let hour = LocalTime.weekdayAndMinute(of: order.paidAt, in: timeZone).1.minutes / 60
         let hourKey = StoreHourKey(storeId: order.storeId, merchantId: order.merchantId, day: key.day, hour: hour)
         var cell = deltas.hours[hourKey] ?? SalesHeatmap.Cell()

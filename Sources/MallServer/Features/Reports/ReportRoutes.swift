@@ -8,6 +8,8 @@ extension SalesReport: Content {}
 extension StoreComparisonReport: Content {}
 extension StoreTarget: Content {}
 extension ProductSalesReport: Content {}
+extension AfterSalesReport: Content {}
+extension MemberReport: Content {}
 
 /// Reports for staff with `report.view`: HQ sees every store, a merchant its own, a store
 /// manager their store.
@@ -17,14 +19,26 @@ struct ReportRoutes: RouteCollection {
         reports.get("sales", use: sales)
         reports.get("stores", use: stores)
         reports.get("products", use: products)
+        reports.get("after-sales", use: afterSales)
+        reports.get("members", use: members)
+        // One route per report: Vapor's router does not fall back from `sales` to `:report`.
+        for kind in ReportExport.Kind.allCases {
+            reports.get(kind.path, "export") { req in try await export(req: req, kind: kind) }
+        }
         routes.put("stores", ":storeId", "targets", ":month", use: setTarget)
     }
 
     /// `from`/`to` are shop days (YYYY-MM-DD, at most `InputLimits.reportDays` apart; default the
     /// last 30 days through today); `storeId` narrows to one store within the caller's reach.
+    /// `grain` (day, week or month) adds the period comparison over the same days.
     func sales(req: Request) async throws -> SalesReport {
         let query = try await ReportQuery(req)
-        return try await SalesReportQueries.sales(from: query.from, to: query.to, scope: query.scope, timeZone: query.timeZone, on: req.db)
+        var errors = FieldErrorCollector()
+        let grain = req.query[String.self, at: "grain"].map { PeriodGrain(rawValue: $0) }
+        if let grain, grain == nil { errors.add("grain", "must be day, week or month") }
+        try errors.throwIfAny()
+        return try await SalesReportQueries.sales(from: query.from, to: query.to, scope: query.scope, timeZone: query.timeZone, grain: grain ?? nil,
+                                                  on: req.db)
     }
 
     /// Every store within reach side by side, ranked on every measure, with its month's target.
@@ -44,6 +58,59 @@ struct ReportRoutes: RouteCollection {
         if order == nil { errors.add("order", "must be units or amount") }
         try errors.throwIfAny()
         return try await SalesReportQueries.products(from: query.from, to: query.to, scope: query.scope, order: order ?? .units, limit: limit, on: req.db)
+    }
+
+    /// 售后数据统计: the cases opened over the days, by kind, reason and store.
+    func afterSales(req: Request) async throws -> AfterSalesReport {
+        let query = try await ReportQuery(req)
+        return try await AfterSalesReportQueries.report(from: query.from, to: query.to, scope: query.scope, timeZone: query.timeZone,
+                                                        app: req.application, on: req.db)
+    }
+
+    /// 会员统计: new members, members by level, repurchase rate, new against returning customers.
+    func members(req: Request) async throws -> MemberReport {
+        let query = try await ReportQuery(req)
+        return try await MemberReportQueries.report(from: query.from, to: query.to, scope: query.scope, timeZone: query.timeZone, on: req.db)
+    }
+
+    /// `GET /admin/reports/{report}/export?format=csv|xlsx`: the report the same query gives,
+    /// as a CSV (UTF-8 with a BOM, RFC 4180) or an XLSX workbook with typed cells.
+    func export(req: Request, kind: ReportExport.Kind) async throws -> Response {
+        var errors = FieldErrorCollector()
+        let format = req.query[String.self, at: "format"] ?? "csv"
+        if !["csv", "xlsx"].contains(format) { errors.add("format", "must be csv or xlsx") }
+        try errors.throwIfAny()
+        let timeZone = try await SettingsService.resolved(on: req.db).timeZone
+        let rows: [[SpreadsheetWriter.Cell]]
+        let range: (CalendarDate, CalendarDate)
+        switch kind {
+        case .sales:
+            let report = try await sales(req: req)
+            (rows, range) = (ReportExport.sales(report, timeZone: timeZone, text: req.serverText), (report.from, report.to))
+        case .stores:
+            let report = try await stores(req: req)
+            (rows, range) = (ReportExport.stores(report, text: req.serverText), (report.from, report.to))
+        case .products:
+            let report = try await products(req: req)
+            (rows, range) = (ReportExport.products(report, text: req.serverText), (report.from, report.to))
+        case .afterSales:
+            let report = try await afterSales(req: req)
+            (rows, range) = (ReportExport.afterSales(report, text: req.serverText), (report.from, report.to))
+        case .members:
+            let report = try await members(req: req)
+            (rows, range) = (ReportExport.members(report, text: req.serverText), (report.from, report.to))
+        }
+        let name = "\(kind.rawValue)-\(range.0)-\(range.1).\(format)"
+        let response: Response
+        if format == "xlsx" {
+            response = Response(status: .ok, body: .init(data: Data(ReportExport.xlsx(rows, sheetName: kind.rawValue, timeZone: timeZone))))
+            response.headers.contentType = HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        } else {
+            response = Response(status: .ok, body: .init(string: ReportExport.csv(rows, timeZone: timeZone)))
+            response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+        }
+        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(name)\"")
+        return response
     }
 
     /// A store's net sales target for a month (YYYY-MM): headquarters or the store's merchant.

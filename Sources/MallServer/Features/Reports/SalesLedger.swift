@@ -69,7 +69,7 @@ struct SalesLedger {
 
     /// A paid order's store, channel, time and whether its member had paid for an order before.
     private static let orderColumns = """
-        SELECT o.id, o.store_id, o.merchant_id, o.fulfilment, o.paid_at,
+        SELECT o.id, o.store_id, o.merchant_id, o.member_id, o.fulfilment, o.paid_at,
                CASE WHEN EXISTS (SELECT 1 FROM orders p WHERE p.member_id = o.member_id AND p.paid_at IS NOT NULL AND p.paid_at < o.paid_at)
                     THEN 1 ELSE 0 END AS returning_customer
         FROM orders o
@@ -94,7 +94,8 @@ struct SalesLedger {
             let fulfilment = OrderFulfilmentKind(rawValue: try row.decode(column: "fulfilment", as: String.self)) ?? .delivery
             return (id, SoldOrder(storeId: try row.decode(column: "store_id", as: UUID.self), merchantId: try row.decode(column: "merchant_id", as: UUID.self),
                                   channel: fulfilment == .pickup ? .pickup : .delivery, paidAt: try row.decode(column: "paid_at", as: Date.self),
-                                  returningCustomer: try row.decode(column: "returning_customer", as: Int.self) == 1, lines: lines[id] ?? []))
+                                  returningCustomer: try row.decode(column: "returning_customer", as: Int.self) == 1, lines: lines[id] ?? [],
+                                  memberId: try row.decode(column: "member_id", as: UUID?.self)))
         }
     }
 
@@ -216,6 +217,16 @@ struct SalesLedger {
         for key in Set(storedHours.keys).union(expected.hours.keys) where (storedHours[key] ?? .init()) != (expected.hours[key] ?? .init()) {
             differences.append("hour \(key.hour) of \(key.day) at \(key.storeId): stored \(storedHours[key] ?? .init()), recomputed \(expected.hours[key] ?? .init())")
         }
+        var storedMembers: [MemberDayKey: MemberDayOrders] = [:]
+        for row in try await db.sql.raw("SELECT store_id, merchant_id, member_id, day, orders, first_orders FROM sales_member_daily").all() {
+            storedMembers[MemberDayKey(storeId: try row.decode(column: "store_id", as: UUID.self), merchantId: try row.decode(column: "merchant_id", as: UUID.self),
+                                       memberId: try row.decode(column: "member_id", as: UUID.self),
+                                       day: try CalendarDate(parsing: try row.decode(column: "day", as: String.self), field: "day"))] =
+                MemberDayOrders(orders: try row.decode(column: "orders", as: Int64.self), firstOrders: try row.decode(column: "first_orders", as: Int64.self))
+        }
+        for key in Set(storedMembers.keys).union(expected.members.keys) where (storedMembers[key] ?? .init()) != (expected.members[key] ?? .init()) {
+            differences.append("member \(key.memberId) at \(key.storeId) \(key.day): stored \(storedMembers[key] ?? .init()), recomputed \(expected.members[key] ?? .init())")
+        }
         return differences.sorted()
     }
 
@@ -287,6 +298,15 @@ struct SalesLedger {
                         \(bind: cell.orders), \(bind: cell.netSalesFen))
                 ON CONFLICT (store_id, day, hour) DO UPDATE SET orders = sales_store_hourly.orders + excluded.orders,
                     net_sales_fen = sales_store_hourly.net_sales_fen + excluded.net_sales_fen
+                """).run()
+        }
+        for (key, counted) in deltas.members.sorted(by: { ($0.key.day, $0.key.storeId.uuidString, $0.key.memberId.uuidString) < ($1.key.day, $1.key.storeId.uuidString, $1.key.memberId.uuidString) }) {
+            try await tx.sql.raw("""
+                INSERT INTO sales_member_daily (id, store_id, merchant_id, member_id, day, orders, first_orders)
+                VALUES (\(bind: UUID()), \(bind: key.storeId), \(bind: key.merchantId), \(bind: key.memberId), \(bind: key.day.description),
+                        \(bind: counted.orders), \(bind: counted.firstOrders))
+                ON CONFLICT (store_id, day, member_id) DO UPDATE SET orders = sales_member_daily.orders + excluded.orders,
+                    first_orders = sales_member_daily.first_orders + excluded.first_orders
                 """).run()
         }
     }

@@ -53,7 +53,8 @@ enum SalesReportQueries {
         SalesLedger.figureColumns.map { "CAST(SUM(\($0)) AS BIGINT) AS \($0)" }.joined(separator: ", ")
     }
 
-    static func sales(from: CalendarDate, to: CalendarDate, scope: Scope, timeZone: TimeZone, on db: any Database) async throws -> SalesReport {
+    static func sales(from: CalendarDate, to: CalendarDate, scope: Scope, timeZone: TimeZone, grain: PeriodGrain?,
+                      on db: any Database) async throws -> SalesReport {
         let rows = try await db.sql.raw("""
             SELECT day, channel, \(unsafeRaw: sums) FROM sales_store_daily
             WHERE day >= \(bind: from.description) AND day <= \(bind: to.description) AND \(scope.condition)
@@ -82,6 +83,8 @@ enum SalesReportQueries {
             heatmap.add(day: try CalendarDate(parsing: try row.decode(column: "day", as: String.self), field: "day"), hour: try row.decode(column: "hour", as: Int.self),
                         orders: try row.decode(column: "orders", as: Int64?.self) ?? 0, netSalesFen: try row.decode(column: "net", as: Int64?.self) ?? 0)
         }
+        var periods: [SalesPeriodComparison]?
+        if let grain { periods = try await comparison(from: from, to: to, grain: grain, scope: scope, on: db) }
         let cursors = try await db.sql.raw("SELECT kind, position FROM sales_fold_cursors").all()
         func folded(_ kind: String) throws -> Date? {
             try cursors.first { try $0.decode(column: "kind", as: String.self) == kind }?.decode(column: "position", as: Date.self)
@@ -94,7 +97,27 @@ enum SalesReportQueries {
             days: DayRange(start: from, end: to).days.map { SalesReportDay(day: $0, figures: SalesReportFigures(byDay[$0] ?? .zero)) },
             channels: SalesChannel.allCases.map { SalesReportChannel(channel: $0, figures: SalesReportFigures(byChannel[$0] ?? .zero)) },
             heatmap: heatmap,
-            foldedOrdersUntil: try folded("order"), foldedRefundsUntil: try folded("refund"))
+            foldedOrdersUntil: try folded("order"), foldedRefundsUntil: try folded("refund"),
+            grain: grain, periods: periods)
+    }
+
+    /// Each period of the series with the two it is compared with, summed from one read of the
+    /// daily totals that covers them all.
+    static func comparison(from: CalendarDate, to: CalendarDate, grain: PeriodGrain, scope: Scope,
+                           on db: any Database) async throws -> [SalesPeriodComparison] {
+        let series = ReportPeriods.series(from: from, to: to, grain: grain)
+        guard let earliest = series.flatMap({ [$0.current.start, $0.previous.start, $0.lastYear.start] }).min() else { return [] }
+        var byDay: [CalendarDate: SalesFigures] = [:]
+        for row in try await db.sql.raw("""
+            SELECT day, \(unsafeRaw: sums) FROM sales_store_daily
+            WHERE day >= \(bind: earliest.description) AND day <= \(bind: to.description) AND \(scope.condition) GROUP BY day
+            """).all() {
+            byDay[try CalendarDate(parsing: try row.decode(column: "day", as: String.self), field: "day")] = try SalesLedger.figures(row)
+        }
+        func sum(_ range: DayRange) throws -> SalesFigures { try SalesFigures.total(range.days.compactMap { byDay[$0] }) }
+        return try series.map { periods in
+            SalesPeriodComparison(periods: periods, figures: try sum(periods.current), previous: try sum(periods.previous), lastYear: try sum(periods.lastYear))
+        }
     }
 
     static func total(from: CalendarDate, to: CalendarDate, scope: Scope, on db: any Database) async throws -> SalesFigures {
