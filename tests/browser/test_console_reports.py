@@ -2,9 +2,12 @@
 a store's target, drills into that store's product ranking and reads the sales charts with their
 data tables; a store manager's comparison holds only their store."""
 import datetime
+import io
 import time
+import urllib.request
 
 import pytest
+from openpyxl import load_workbook
 from selenium.webdriver.common.by import By
 
 from ui import C, T, button, choose, click, fill, table_row_cells, text_appears, visible, wait
@@ -102,6 +105,35 @@ def test_hq_compares_stores_sets_a_target_and_drills_into_a_store(browser, api):
     _, cells = chart_marks(d, C("reports.chart.heatmap"), "cell")
     assert len(cells) == 7 * 24
     browser.shot("sales")
+
+    # 导出 Excel: the link the page offers downloads a workbook with the same net sales.
+    export = d.find_element(By.XPATH, f"//a[normalize-space(.)='{C('reports.export.xlsx')}']").get_attribute("href")
+    assert "/api/v1/admin/reports/sales/export" in export and "format=xlsx" in export
+    request = urllib.request.Request(export, headers={"Authorization": f"Bearer {admin}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        sheet = load_workbook(io.BytesIO(response.read())).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    net = rows[0].index("Net sales")
+    days = [row for row in rows[1:] if isinstance(row[0], datetime.datetime)]
+    assert len(days) == len(sales["days"]), "a row per day, the day a date cell"
+    assert round(sum(row[net] for row in days) * 100) == sales["totals"]["netSalesFen"], "amounts are numbers that add up"
+
+    # 同比环比 by week, 售后 and 会员: their charts and tables hold the API's figures.
+    browser.open(f"/console/reports/periods?from={first}&to={last}&grain=week")
+    weekly = api.ok("GET", f"/admin/reports/sales?from={first}&to={last}&grain=week", token=admin)
+    _, period_bars = chart_marks(d, C("reports.chart.periods"), "bar")
+    assert len(period_bars) == 3 * len(weekly["periods"]) > 0
+    browser.shot("periods")
+    browser.open(f"/console/reports/after-sales?from={first}&to={last}")
+    after_sales = api.ok("GET", f"/admin/reports/after-sales?from={first}&to={last}", token=admin)
+    text_appears(d, ".tile[data-measure=cases] .tile-value", f"{after_sales['totals']['cases']:,}")
+    browser.shot("after-sales")
+    browser.open(f"/console/reports/members?from={first}&to={last}")
+    members = api.ok("GET", f"/admin/reports/members?from={first}&to={last}", token=admin)
+    text_appears(d, ".tile[data-measure=buyers] .tile-value", f"{members['figures']['buyers']:,}")
+    _, level_slices = chart_marks(d, C("reports.chart.levels"), "slice")
+    assert len(level_slices) == sum(1 for level in members["byLevel"] if level["members"] > 0)
+    browser.shot("members")
     browser.assert_healthy()
 
 

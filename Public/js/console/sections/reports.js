@@ -362,6 +362,7 @@ async function renderAfterSales(root, filters) {
   const head = (first) => [first, t('reports.as.cases'), t('reports.as.open'), t('reports.refunded'), t('reports.refundRate'), t('reports.as.caseRate'),
     t('reports.as.median'), t('reports.as.p90')];
   add(root,
+    totals.cases === 0 ? h('p', { class: 'muted', text: t('reports.as.none') }) : null,
     h('div', { class: 'tiles' },
       tile(t('reports.as.cases'), number(totals.cases), t('reports.as.openHint', { count: number(totals.openCases) }), 'cases'),
       tile(t('reports.refunded'), money(totals.refundedFen), percent(totals.refundRateBasisPoints), 'refunded'),
