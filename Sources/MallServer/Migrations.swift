@@ -50,5 +50,6 @@ enum Migrations {
         app.migrations.add(UpdateProductsAddVersion())
         app.migrations.add(UpdateCartLinesAddSlot())
         app.migrations.add(CreateSalesReports())
+        app.migrations.add(CreateRecommendations())
     }
 }
