@@ -38,10 +38,13 @@ public struct RecommendationRun: Codable, Sendable, Equatable {
     public var coPurchaseRows: Int
     public var coViewRows: Int
     public var viewsRemoved: Int
+    /// Products whose recommended tags changed.
+    public var productsRetagged: Int
 
-    public init(coPurchaseRows: Int, coViewRows: Int, viewsRemoved: Int) {
+    public init(coPurchaseRows: Int, coViewRows: Int, viewsRemoved: Int, productsRetagged: Int) {
         self.coPurchaseRows = coPurchaseRows
         self.coViewRows = coViewRows
         self.viewsRemoved = viewsRemoved
+        self.productsRetagged = productsRetagged
     }
 }

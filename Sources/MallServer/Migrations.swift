@@ -51,5 +51,6 @@ enum Migrations {
         app.migrations.add(UpdateCartLinesAddSlot())
         app.migrations.add(CreateSalesReports())
         app.migrations.add(CreateRecommendations())
+        app.migrations.add(UpdateProductsAddRecommendedTags())
     }
 }

@@ -86,4 +86,16 @@ struct RecommendationTests {
         #expect(abs(RankingMetrics.ndcg(at: 10, recommended: ["a", "c", "c"], relevant: ["c", "d"]) - (1 / log2(3.0)) / (1 + 1 / log2(3.0))) < 1e-12)
         #expect(RankingMetrics.ndcg(at: 0, recommended: ["c"], relevant: ["c"]) == 0 && RankingMetrics.ndcg(at: 5, recommended: ["c"], relevant: []) == 0)
     }
+
+    @Test("property: tags survive their text column in any order and with duplicates; unknown names are skipped")
+    func tagText() {
+        var random = PricingTestRandom(seed: 0x7A65)
+        for _ in 0..<200 {
+            let tags = (0..<Int.random(in: 0...6, using: &random)).map { _ in RecommendedTag.allCases.randomElement(using: &random)! }
+            let text = RecommendedTag.text(tags)
+            #expect(RecommendedTag.list(text) == RecommendedTag.allCases.filter(tags.contains), "\(tags) → \(text)")
+            #expect(RecommendedTag.list(text + ",retired") == RecommendedTag.list(text))
+        }
+        #expect(RecommendedTag.text([.repeatBuyers, .hot]) == "hot,repeat_buyers" && RecommendedTag.list("") == [])
+    }
 }

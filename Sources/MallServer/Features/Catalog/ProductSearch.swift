@@ -96,7 +96,7 @@ struct ProductSearch {
         // statement; only a page past the end, which has no row to carry it, counts apart.
         let rows = try await sql.raw("""
             SELECT p.id, p.merchant_id, p.category_id, p.brand_id, p.title, p.subtitle, p.images, p.min_price_fen, p.max_price_fen, p.sales_count, p.review_count,
-                   p.review_star_total, b.name AS brand, \(score ?? "0") AS score, COUNT(*) OVER () AS total_matches
+                   p.review_star_total, p.recommended_tags, b.name AS brand, \(score ?? "0") AS score, COUNT(*) OVER () AS total_matches
             FROM \(source) LEFT JOIN brands b ON b.id = p.brand_id
             WHERE \(whereClause)
             ORDER BY \(order)
@@ -122,7 +122,7 @@ struct ProductSearch {
         let images = (try? JSONDecoder().decode([String].self, from: Data(try row.decode(column: "images", as: String.self).utf8))) ?? []
         // Kept on the row by review approvals (ReviewService), so the list counts nothing.
         let reviews = try row.decode(column: "review_count", as: Int.self)
-        return ProductSummary(id: try row.decode(column: "id", as: UUID.self), merchantId: try row.decode(column: "merchant_id", as: UUID.self),
+        var summary = ProductSummary(id: try row.decode(column: "id", as: UUID.self), merchantId: try row.decode(column: "merchant_id", as: UUID.self),
                               title: try row.decode(column: "title", as: String.self), subtitle: try row.decode(column: "subtitle", as: String.self),
                               image: images.first, brand: try row.decode(column: "brand", as: String?.self),
                               minPriceFen: try row.decode(column: "min_price_fen", as: Int64.self),
@@ -130,6 +130,8 @@ struct ProductSearch {
                               salesCount: try row.decode(column: "sales_count", as: Int.self),
                               reviewCount: reviews,
                               averageRating: RatingCounts.average(starTotal: try row.decode(column: "review_star_total", as: Int.self), count: reviews))
+        summary.recommendedTags = RecommendedTag.list(try row.decode(column: "recommended_tags", as: String?.self) ?? "")
+        return summary
     }
 
     static func escapeLike(_ text: String) -> String {

@@ -120,6 +120,7 @@ struct PublicCatalogRoutes: RouteCollection {
         let ratings = try await ReviewQueries.ratingCounts(productId: product.id!, on: req.db)
         summary.reviewCount = ratings.count
         summary.averageRating = ratings.average
+        summary.recommendedTags = product.recommendedTags
         let shopperSKU = try await Self.shopperSKUs([sku], product: product, storeId: stores.first(where: { $0.available > 0 })?.store.id,
                                                     level: nil, at: req.now, on: req.db)[0]
         return BarcodeLookup(product: summary, sku: shopperSKU, stores: stores)

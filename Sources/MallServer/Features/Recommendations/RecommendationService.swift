@@ -26,6 +26,9 @@ struct RecommendationService {
     static let viewsPerVisitor = 200
     /// Co-purchase is the stronger evidence of taste; views count half.
     static let weights: [Kind: Double] = [.coPurchase: 1, .coView: 0.5]
+    static let tagRules = TagRules()
+    /// 热销 looks at the units of the last days.
+    static let hotWindow: TimeInterval = 30 * 86_400
 
     // MARK: The job
 
@@ -41,8 +44,9 @@ struct RecommendationService {
                 try await Self.insert(neighbours, kind: kind, on: tx)
             }
         }
+        let retagged = try await assignTags(now: now)
         return RecommendationRun(coPurchaseRows: purchases.values.reduce(0) { $0 + $1.count },
-                                 coViewRows: views.values.reduce(0) { $0 + $1.count }, viewsRemoved: removed)
+                                 coViewRows: views.values.reduce(0) { $0 + $1.count }, viewsRemoved: removed, productsRetagged: retagged)
     }
 
     /// The recomputation run now by HQ, audited.
@@ -70,6 +74,53 @@ struct RecommendationService {
                 """).all().count
             return old + excess
         }
+    }
+
+    /// 热销, 新品, 好评, 回头客多 by `TagRules` from each approved product's sales (orders paid and
+    /// not cancelled), listing date, ratings and buyers; a product whose tags change gets a new
+    /// detail version so cached details show them. Returns how many changed.
+    private func assignTags(now: Date) async throws -> Int {
+        let since = now.addingTimeInterval(-Self.hotWindow)
+        let sales = try await db.sql.raw("""
+            SELECT l.product_id, o.member_id, COUNT(DISTINCT o.id) AS orders,
+                   CAST(SUM(CASE WHEN o.paid_at >= \(bind: since) THEN l.quantity ELSE 0 END) AS BIGINT) AS recent_units
+            FROM orders o JOIN order_lines l ON l.order_id = o.id
+            WHERE o.paid_at IS NOT NULL AND o.status <> \(bind: OrderStatus.cancelled.rawValue)
+            GROUP BY l.product_id, o.member_id
+            """).all()
+        var bought: [UUID: (units: Int64, buyers: Int, repeats: Int)] = [:]
+        for row in sales {
+            let product = try row.decode(column: "product_id", as: UUID.self)
+            let orders = try row.decode(column: "orders", as: Int.self)
+            var entry = bought[product] ?? (0, 0, 0)
+            entry.units += try row.decode(column: "recent_units", as: Int64?.self) ?? 0
+            entry.buyers += 1
+            entry.repeats += orders >= 2 ? 1 : 0
+            bought[product] = entry
+        }
+        let products = try await db.sql.raw("""
+            SELECT id, created_at, review_count, review_star_total, recommended_tags FROM products WHERE status = 'approved'
+            """).all()
+        var facts: [UUID: TagFacts] = [:]
+        var stored: [UUID: String] = [:]
+        for row in products {
+            let id = try row.decode(column: "id", as: UUID.self)
+            let reviews = try row.decode(column: "review_count", as: Int.self)
+            let stars = try row.decode(column: "review_star_total", as: Int.self)
+            let sold = bought[id] ?? (0, 0, 0)
+            facts[id] = TagFacts(recentUnits: sold.units, listedAt: try row.decode(column: "created_at", as: Date?.self) ?? .distantPast,
+                                 ratingTenths: reviews > 0 ? stars * 10 / reviews : nil, ratingCount: reviews,
+                                 buyers: sold.buyers, repeatBuyers: sold.repeats)
+            stored[id] = try row.decode(column: "recommended_tags", as: String?.self) ?? ""
+        }
+        let changed = Self.tagRules.tags(facts, now: now).map { ($0.key, RecommendedTag.text($0.value)) }
+            .filter { stored[$0.0] != $0.1 }.sorted { $0.0 < $1.0 }
+        try await db.writeTransaction { tx in
+            for (id, text) in changed {
+                try await tx.sql.raw("UPDATE products SET recommended_tags = \(bind: text), version = version + 1 WHERE id = \(bind: id)").run()
+            }
+        }
+        return changed.count
     }
 
     private func orderBaskets(since: Date) async throws -> [[UUID]] {
@@ -123,7 +174,7 @@ struct RecommendationService {
     func forProduct(_ productId: UUID, limit: Int) async throws -> ProductRecommendations {
         let rows = try await db.sql.raw("""
             SELECT s.kind, p.id, p.merchant_id, p.title, p.subtitle, p.images, p.min_price_fen, p.max_price_fen, p.sales_count,
-                   p.review_count, p.review_star_total, b.name AS brand
+                   p.review_count, p.review_star_total, p.recommended_tags, b.name AS brand
             FROM product_similarities s JOIN products p ON p.id = s.related_id LEFT JOIN brands b ON b.id = p.brand_id
             WHERE s.product_id = \(bind: productId) AND p.on_shelf = \(bind: true) AND p.status = 'approved' AND p.merchant_suspended_at IS NULL
             ORDER BY s.kind, s.rank
