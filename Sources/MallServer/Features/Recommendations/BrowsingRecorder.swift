@@ -71,23 +71,32 @@ final class BrowsingRecorder: LifecycleHandler, Sendable {
 
     var pendingCount: Int { state.withLockedValue { $0.pending.count } }
 
+    /// A member's views still waiting here, so 猜你喜欢 follows what they looked at a moment ago.
+    func pending(memberId: UUID) -> [View] {
+        state.withLockedValue { $0.pending.filter { $0.memberId == memberId } }
+    }
+
     func shutdownAsync(_ application: Application) async {
         await flush(app: application)
     }
 
     private static func write(_ views: [View], app: Application) async {
-        guard !views.isEmpty else { return }
         do {
-            for chunk in stride(from: 0, to: views.count, by: 500).map({ views[$0..<min($0 + 500, views.count)] }) {
-                var insert = app.db.sql.insert(into: "browsing_events").columns("id", "visitor_key", "member_id", "product_id", "viewed_at")
-                for view in chunk {
-                    insert = insert.values(SQLBind(UUID()), SQLBind(view.visitorKey), SQLBind(view.memberId), SQLBind(view.productId),
-                                           SQLBind(view.viewedAt))
-                }
-                try await insert.run()
-            }
+            try await insert(views, on: app.db)
         } catch {
             app.logger.warning("browsing events not written", metadata: ["views": "\(views.count)", "error": "\(error)"])
+        }
+    }
+
+    /// Many views to a statement (the recorder's batches, the demo's history).
+    static func insert(_ views: [View], on db: any Database) async throws {
+        for start in stride(from: 0, to: views.count, by: 500) {
+            var insert = db.sql.insert(into: "browsing_events").columns("id", "visitor_key", "member_id", "product_id", "viewed_at")
+            for view in views[start..<min(start + 500, views.count)] {
+                insert = insert.values(SQLBind(UUID()), SQLBind(view.visitorKey), SQLBind(view.memberId), SQLBind(view.productId),
+                                       SQLBind(view.viewedAt))
+            }
+            try await insert.run()
         }
     }
 }

@@ -198,7 +198,9 @@ struct RecommendationService {
             WHERE o.member_id = \(bind: memberId) AND o.paid_at IS NOT NULL
             GROUP BY l.product_id ORDER BY MAX(o.paid_at) DESC LIMIT 50
             """).all()
-        var signals: [InterestSignal<UUID>] = []
+        var signals = (app.browsingRecorder?.pending(memberId: memberId) ?? []).map {
+            InterestSignal.decayed(id: $0.productId, base: 1, ageSeconds: now.timeIntervalSince($0.viewedAt), halfLifeDays: 14)
+        }
         for (rows, column, base) in [(views, "viewed_at", 1.0), (purchases, "paid_at", 2.0)] {
             for row in rows {
                 let at = try row.decode(column: column, as: Date.self)
