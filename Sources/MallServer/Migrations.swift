@@ -52,5 +52,6 @@ enum Migrations {
         app.migrations.add(CreateSalesReports())
         app.migrations.add(CreateRecommendations())
         app.migrations.add(UpdateProductsAddRecommendedTags())
+        app.migrations.add(CreateBundles())
     }
 }

@@ -159,4 +159,6 @@ func routes(_ app: Application) throws {
     try admin.register(collection: ReportRoutes())
     // Staff: HQ recomputes the recommendation neighbours now (marketing.manage).
     try admin.register(collection: RecommendationRoutes.Admin())
+    // Staff: 搭配购 bundles (marketing.manage; merchants their own), audited.
+    try admin.register(collection: BundleAdminRoutes())
 }
