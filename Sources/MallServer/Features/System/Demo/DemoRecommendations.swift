@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import MallAPI
 import MallCore
 import SQLKit
 import Vapor
@@ -7,7 +8,9 @@ import Vapor
 /// The demo's browsing history, so 看了又看 and 猜你喜欢 show something on first start: sixty
 /// guests who each compare a few products of one category in a sitting (and glance at the next
 /// category's), and the gold demo member's views of two products a few minutes ago. The neighbours and tags are
-/// computed at once. Guests are recognised by their keys, so running it twice adds no views.
+/// computed at once; and two bundles (搭配购) of the self-operated merchant's best sellers at 10%
+/// off. Guests are recognised by their keys and bundles are made only when there are none, so
+/// running it twice adds nothing.
 struct DemoRecommendations {
     let app: Application
 
@@ -54,5 +57,22 @@ struct DemoRecommendations {
             try await BrowsingRecorder.insert(views, on: db)
         }
         _ = try await RecommendationService(app: app, db: db).recompute(now: now)
+        if try await BundleModel.query(on: db).count() == 0 { try await bundles(now: now) }
+    }
+
+    private func bundles(now: Date) async throws {
+        let merchant = SelfOperatedMerchant.id.rawValue
+        let rows = try await app.db.sql.raw("""
+            SELECT id, min_price_fen FROM products WHERE merchant_id = \(bind: merchant) AND on_shelf = \(bind: true) AND status = 'approved'
+            ORDER BY sales_count DESC, title LIMIT 5
+            """).all()
+        let products = try rows.map { (try $0.decode(column: "id", as: UUID.self), try $0.decode(column: "min_price_fen", as: Int64.self)) }
+        let audit = AuditRecorder(actorStaffId: nil, actorName: "demo", requestId: "demo-seed", now: now)
+        for (name, slice) in [("人气搭配", 0..<2), ("囤货三件套", 2..<5)] where products.count >= slice.upperBound {
+            let chosen = products[slice]
+            let regular = chosen.reduce(Int64(0)) { $0 + $1.1 }
+            _ = try await BundleService(db: app.db).create(
+                BundleInput(merchantId: merchant, name: name, priceFen: regular * 9 / 10, productIds: chosen.map(\.0)), audit: audit)
+        }
     }
 }
