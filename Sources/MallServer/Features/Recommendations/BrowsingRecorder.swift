@@ -81,8 +81,14 @@ final class BrowsingRecorder: LifecycleHandler, Sendable {
     }
 
     private static func write(_ views: [View], app: Application) async {
+        guard !views.isEmpty else { return }
+        // At shutdown the databases may already be closed, where `app.db` would trap.
+        guard let db = app.databases.database(logger: app.logger, on: app.eventLoopGroup.any()) else {
+            app.logger.warning("browsing events not written: no database", metadata: ["views": "\(views.count)"])
+            return
+        }
         do {
-            try await insert(views, on: app.db)
+            try await insert(views, on: db)
         } catch {
             app.logger.warning("browsing events not written", metadata: ["views": "\(views.count)", "error": "\(error)"])
         }
