@@ -2,6 +2,12 @@
 // cart token, and the cart badge in the header.
 const signedIn = document.body.dataset.member === '1';
 
+// Lets the shop tell one guest's product views from another's (看了又看) without an account.
+if (!document.cookie.split('; ').some((pair) => pair.startsWith('mall_visitor='))) {
+  const id = crypto.getRandomValues(new Uint8Array(16)).reduce((text, byte) => text + byte.toString(16).padStart(2, '0'), '');
+  document.cookie = `mall_visitor=${id}; path=/; max-age=31536000; SameSite=Lax`;
+}
+
 export function csrfToken() {
   return document.querySelector('meta[name="csrf-token"]')?.content ?? '';
 }

@@ -350,6 +350,8 @@ public struct ProductSummary: Codable, Sendable, Equatable {
     public var flash: ProductFlash?
     /// Its cheapest SKU in a running group buy, if any (on product lists).
     public var groupBuy: ProductGroupBuy?
+    /// 热销, 新品, 好评, 回头客多 as the recommendation job last assigned them.
+    public var recommendedTags: [RecommendedTag] = []
     public init(id: UUID, merchantId: UUID, title: String, subtitle: String, image: String?, brand: String?, minPriceFen: Int64,
                 maxPriceFen: Int64, salesCount: Int, reviewCount: Int = 0, averageRating: Double? = nil) {
         self.id = id
@@ -455,6 +457,8 @@ public struct ProductDetail: Codable, Sendable {
     public var videos: [ProductAttachment]
     /// PDF documents (manuals, certificates), in upload order.
     public var documents: [ProductAttachment]
+    /// 热销, 新品, 好评, 回头客多 as the recommendation job last assigned them.
+    public var recommendedTags: [RecommendedTag] = []
     public init(id: UUID, merchantId: UUID, title: String, subtitle: String, descriptionHtml: String, images: [String], brand: String?,
                 categoryPath: [String], tags: [String], unit: String, specs: [SpecDefinition], store: StoreRef?, skus: [ShopperSKU],
                 ratings: RatingSummary = RatingSummary(RatingCounts()), flash: ProductFlash? = nil,

@@ -50,6 +50,9 @@ enum Migrations {
         app.migrations.add(UpdateProductsAddVersion())
         app.migrations.add(UpdateCartLinesAddSlot())
         app.migrations.add(CreateSalesReports())
+        app.migrations.add(CreateRecommendations())
+        app.migrations.add(UpdateProductsAddRecommendedTags())
+        app.migrations.add(CreateBundles())
         app.migrations.add(CreateSalesMemberDaily())
         app.migrations.add(CreateMemberSegments())
     }

@@ -29,6 +29,9 @@ public func configure(_ app: Application, config: AppConfig, clock: any MallCloc
     app.databases.middleware.use(ProductSearchGramsMaintainer())
     ProductVersion.maintain(on: app.databases.middleware)
     app.productDetailCache = ProductDetailCache()
+    let browsing = BrowsingRecorder()
+    app.browsingRecorder = browsing
+    app.lifecycle.use(browsing)
     if case .sqlite = config.database {
         // WAL lets readers and the single writer proceed together; it persists in the file.
         try await (app.db as! any SQLDatabase).raw("PRAGMA journal_mode=WAL").run()
@@ -189,6 +192,8 @@ func registerJobs(_ app: Application) {
     }
     app.jobs.register(SegmentService.computeJob) { context in
         _ = try await SegmentService(app: context.app, db: context.db).recompute(now: context.now)
+    app.jobs.register(RecommendationService.recomputeJob) { context in
+        _ = try await RecommendationService(app: context.app, db: context.db).recompute(now: context.now)
     }
     app.jobs.register(LowStockAlerts.scanJob) { context in
         try await LowStockAlerts(app: context.app, db: context.db).scan(now: context.now)
@@ -212,6 +217,7 @@ public func startBackgroundWork(_ app: Application) async throws {
     try await app.jobs.schedule(name: "settle-merchants", kind: SettlementService.runJob, everySeconds: 3600)
     try await app.jobs.schedule(name: "fold-sales", kind: SalesLedger.foldJob, everySeconds: 60)
     try await app.jobs.schedule(name: "compute-segments", kind: SegmentService.computeJob, everySeconds: 86_400)
+    try await app.jobs.schedule(name: "recompute-recommendations", kind: RecommendationService.recomputeJob, everySeconds: 3600)
     // Looks often and backs up only when `backup.intervalHours` says one is due (0: never).
     try await app.jobs.schedule(name: "scheduled-backup", kind: BackupService.scheduledJob, everySeconds: BackupService.checkIntervalSeconds)
     if app.config.runsJobWorker {

@@ -51,6 +51,8 @@ func routes(_ app: Application) throws {
     // Shoppers: stores near a point; catalogue browse, search, product detail, barcode lookup.
     try api.register(collection: PublicStoreRoutes())
     try api.register(collection: PublicCatalogRoutes())
+    // Anyone: 看了又看 / 买了又买 under a product (one read of the similarity table).
+    try api.register(collection: RecommendationRoutes())
     // Shoppers: the member levels with their conditions and rights.
     try api.register(collection: MemberLevelRoutes.Public())
     // Shoppers: a product's approved reviews and rating summary.
@@ -96,6 +98,8 @@ func routes(_ app: Application) throws {
     try member.register(collection: MemberMediaRoutes())
     // Members: follow and unfollow shops, my followed shops.
     try member.register(collection: MerchantShopRoutes.Following())
+    // Members: 猜你喜欢 from their views and orders.
+    try member.register(collection: RecommendationRoutes.Member())
 
     // Staff console API: staff sign in, and everything else needs a signed-in staff member.
     try api.grouped("admin").register(collection: StaffAuthRoutes.SignIn())
@@ -154,4 +158,8 @@ func routes(_ app: Application) throws {
     try admin.register(collection: SettlementAdminRoutes())
     try admin.register(collection: ReportRoutes())
     try admin.register(collection: SegmentRoutes())
+    // Staff: HQ recomputes the recommendation neighbours now (marketing.manage).
+    try admin.register(collection: RecommendationRoutes.Admin())
+    // Staff: 搭配购 bundles (marketing.manage; merchants their own), audited.
+    try admin.register(collection: BundleAdminRoutes())
 }

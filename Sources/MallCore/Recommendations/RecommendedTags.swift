@@ -10,6 +10,17 @@ public enum RecommendedTag: String, Codable, Sendable, CaseIterable {
     case wellRated = "well_rated"
     /// 回头客多: many of its buyers came back for it.
     case repeatBuyers = "repeat_buyers"
+
+    /// Tags as stored in one text column: raw values joined by commas, in declaration order.
+    public static func text(_ tags: [RecommendedTag]) -> String {
+        allCases.filter(tags.contains).map(\.rawValue).joined(separator: ",")
+    }
+
+    /// The tags in `text`; unknown names (a tag retired since) are skipped.
+    public static func list(_ text: String) -> [RecommendedTag] {
+        let names = Set(text.split(separator: ",").map(String.init))
+        return allCases.filter { names.contains($0.rawValue) }
+    }
 }
 
 /// What the tag rules look at for one product.

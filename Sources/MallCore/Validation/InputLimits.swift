@@ -35,6 +35,8 @@ public enum InputLimits {
     public static let points: ClosedRange<Int64> = 0...1_000_000_000
     /// A product review's stars.
     public static let reviewRating = 1...5
+    /// Products in one recommendation row (看了又看, 猜你喜欢).
+    public static let recommendations = 1...50
 }
 
 extension FieldErrorCollector {

@@ -86,4 +86,35 @@ struct RecommendationTests {
         #expect(abs(RankingMetrics.ndcg(at: 10, recommended: ["a", "c", "c"], relevant: ["c", "d"]) - (1 / log2(3.0)) / (1 + 1 / log2(3.0))) < 1e-12)
         #expect(RankingMetrics.ndcg(at: 0, recommended: ["c"], relevant: ["c"]) == 0 && RankingMetrics.ndcg(at: 5, recommended: ["c"], relevant: []) == 0)
     }
+
+    @Test("property: tags survive their text column in any order and with duplicates; unknown names are skipped")
+    func tagText() {
+        var random = PricingTestRandom(seed: 0x7A65)
+        for _ in 0..<200 {
+            let tags = (0..<Int.random(in: 0...6, using: &random)).map { _ in RecommendedTag.allCases.randomElement(using: &random)! }
+            let text = RecommendedTag.text(tags)
+            #expect(RecommendedTag.list(text) == RecommendedTag.allCases.filter(tags.contains), "\(tags) → \(text)")
+            #expect(RecommendedTag.list(text + ",retired") == RecommendedTag.list(text))
+        }
+        #expect(RecommendedTag.text([.repeatBuyers, .hot]) == "hot,repeat_buyers" && RecommendedTag.list("") == [])
+    }
+}
+
+@Suite("Bundle rules (搭配购)")
+struct BundleRuleTests {
+    @Test("property: a bundle passes exactly when it has a name, 2 to 5 different products and a price from 1 fen to below their prices together")
+    func bundleRules() {
+        var random = PricingTestRandom(seed: 0xB0D1E)
+        let pool = (0..<6).map { _ in UUID() }
+        for _ in 0..<300 {
+            let ids = (0..<Int.random(in: 0...6, using: &random)).map { _ in pool[Int.random(in: 0..<pool.count, using: &random)] }
+            let name = String(repeating: "套", count: Int.random(in: 0...62, using: &random))
+            let price = Int64.random(in: -5...5_000, using: &random)
+            let regular = Int64.random(in: 0...5_000, using: &random)
+            let valid = (1...60).contains(name.count) && (2...5).contains(ids.count) && Set(ids).count == ids.count && price >= 1 && price < regular
+            #expect(BundleRules.check(name: name, priceFen: price, productIds: ids, regularPriceFen: regular).errors.isEmpty == valid,
+                    "\(name.count) \(ids.count) \(price) \(regular)")
+        }
+        #expect(BundleRules.check(name: "早餐", priceFen: 0, productIds: [], regularPriceFen: nil).errors.map(\.field) == ["productIds", "priceFen"])
+    }
 }

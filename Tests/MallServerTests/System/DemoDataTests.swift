@@ -74,12 +74,25 @@ struct DemoDataTests {
             #expect(!unsettled.isEmpty, "the last week's orders are still in the after-sales window")
             let settlementCounts = (statements.count, booked.count)
 
+            let views = try await app.db.sql.raw("SELECT COUNT(*) AS n FROM browsing_events").first()?.decode(column: "n", as: Int.self) ?? 0
+            #expect(views > 300, "\(views)")
+            let (similar, tagged) = (try await app.db.sql.raw("SELECT COUNT(*) AS n FROM product_similarities WHERE kind = 'co_view'").first()?
+                .decode(column: "n", as: Int.self) ?? 0, try await app.db.sql.raw("SELECT COUNT(*) AS n FROM products WHERE recommended_tags <> ''").first()?
+                .decode(column: "n", as: Int.self) ?? 0)
+            #expect(similar > 50 && tagged > 0, "co-view rows \(similar), tagged products \(tagged)")
+            let goldToken = try await PointsTests.login(app, DemoRecommendations.memberMobile, password: DemoSeeder.memberPassword)
+            let forGold = try await app.send(.GET, "/api/v1/me/recommendations", token: goldToken).decode(MemberRecommendationList.self)
+            #expect(try await BundleModel.query(on: app.db).count() == 2)
+            #expect(forGold.basis == .history && forGold.items.count == 10, "\(forGold.basis) \(forGold.items.count)")
+
             let counts = (try await ProductModel.query(on: app.db).count(), try await StockMovementModel.query(on: app.db).count(),
                           try await PointsEntryModel.query(on: app.db).count(), try await OrderModel.query(on: app.db).count())
             _ = try await DemoSeeder(app: app).run()
             #expect((try await ProductModel.query(on: app.db).count(), try await StockMovementModel.query(on: app.db).count(),
                      try await PointsEntryModel.query(on: app.db).count(), try await OrderModel.query(on: app.db).count()) == counts)
             #expect(try await PromotionModel.query(on: app.db).count() == 4)
+            #expect(try await app.db.sql.raw("SELECT COUNT(*) AS n FROM browsing_events").first()?.decode(column: "n", as: Int.self) == views)
+            #expect(try await BundleModel.query(on: app.db).count() == 2)
             #expect((try await SettlementStatementModel.query(on: app.db).count(), try await SettlementEntryModel.query(on: app.db).count()) == settlementCounts)
         }
     }

@@ -33,6 +33,7 @@ struct ModelPropertiesTests {
         FeeRuleModel.self, PaymentChannelFeeModel.self, OrderFeesModel.self, OrderLineFeesModel.self, SettlementStatementModel.self,
         SettlementEntryModel.self, PayoutModel.self,
         MerchantApplicationModel.self, MerchantApplicationDocumentModel.self, MerchantFollowModel.self,
+        BundleModel.self,
     ]
 
     @Test("each model's hand-written property list holds exactly the wrappers reflection finds")

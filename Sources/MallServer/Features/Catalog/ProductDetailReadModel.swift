@@ -124,10 +124,11 @@ enum ProductDetailReadModel {
             brand = try await sql.raw("SELECT name FROM brands WHERE id = \(bind: brandId)").first()?.decode(column: "name", as: String.self)
         }
         let attachments = try await ProductAttachmentService.list(productId: id, on: db)
-        let detail = ProductDetail(id: id, merchantId: product.merchantId, title: product.title, subtitle: product.subtitle,
+        var detail = ProductDetail(id: id, merchantId: product.merchantId, title: product.title, subtitle: product.subtitle,
                                    descriptionHtml: product.descriptionHTML, images: product.images, brand: brand,
                                    categoryPath: pathIds.compactMap { names[$0] }, tags: tags, unit: product.unit, specs: product.specs,
                                    store: nil, skus: [], videos: attachments.videos, documents: attachments.documents)
+        detail.recommendedTags = product.recommendedTags
         return ProductDetailDocument(version: version, merchantId: product.merchantId, detail: detail, skus: skus.map { sku in
             (ShopperSKU(id: sku.id!, specKey: sku.specKey, specTitle: sku.specTitle, barcode: sku.barcode, priceFen: sku.priceFen,
                         marketPriceFen: sku.marketPriceFen, available: 0, priceExplanation: []), prices[sku.id!]!)

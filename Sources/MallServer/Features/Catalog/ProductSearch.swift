@@ -21,6 +21,8 @@ struct ProductSearch {
     var maxPriceFen: Int64?
     /// Only products with stock at one of these stores (and not delisted there).
     var inStockAt: [UUID]?
+    /// Only these products (recommendations narrowing their candidates to what is on sale).
+    var ids: [UUID]?
     var sort: Sort = .relevance
     var page = PageRequest()
     /// Adds each product's promotion badges and live flash price as of this instant.
@@ -65,6 +67,9 @@ struct ProductSearch {
                 : "p.category_id IN (\(ids.map { "\(bind: $0)" as SQLQueryString }.joined(separator: ", ")))")
         }
         if let brandId { conditions.append("p.brand_id = \(bind: brandId)") }
+        if let ids {
+            conditions.append(ids.isEmpty ? "0 = 1" : "p.id IN (\(ids.map { "\(bind: $0)" as SQLQueryString }.joined(separator: ", ")))")
+        }
         if let tag, !tag.isEmpty {
             conditions.append("EXISTS (SELECT 1 FROM product_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.product_id = p.id AND t.name = \(bind: tag))")
         }
@@ -91,7 +96,7 @@ struct ProductSearch {
         // statement; only a page past the end, which has no row to carry it, counts apart.
         let rows = try await sql.raw("""
             SELECT p.id, p.merchant_id, p.category_id, p.brand_id, p.title, p.subtitle, p.images, p.min_price_fen, p.max_price_fen, p.sales_count, p.review_count,
-                   p.review_star_total, b.name AS brand, \(score ?? "0") AS score, COUNT(*) OVER () AS total_matches
+                   p.review_star_total, p.recommended_tags, b.name AS brand, \(score ?? "0") AS score, COUNT(*) OVER () AS total_matches
             FROM \(source) LEFT JOIN brands b ON b.id = p.brand_id
             WHERE \(whereClause)
             ORDER BY \(order)
@@ -100,19 +105,7 @@ struct ProductSearch {
         let total = if let first = rows.first { try first.decode(column: "total_matches", as: Int.self) } else if page.offset == 0 { 0 } else {
             try await sql.raw("SELECT COUNT(*) AS n FROM \(source) WHERE \(whereClause)").first()?.decode(column: "n", as: Int.self) ?? 0
         }
-        var items = try rows.map { row in
-            let images = (try? JSONDecoder().decode([String].self, from: Data(try row.decode(column: "images", as: String.self).utf8))) ?? []
-            // Kept on the row by review approvals (ReviewService), so the list counts nothing.
-            let reviews = try row.decode(column: "review_count", as: Int.self)
-            return ProductSummary(id: try row.decode(column: "id", as: UUID.self), merchantId: try row.decode(column: "merchant_id", as: UUID.self),
-                                  title: try row.decode(column: "title", as: String.self), subtitle: try row.decode(column: "subtitle", as: String.self),
-                                  image: images.first, brand: try row.decode(column: "brand", as: String?.self),
-                                  minPriceFen: try row.decode(column: "min_price_fen", as: Int64.self),
-                                  maxPriceFen: try row.decode(column: "max_price_fen", as: Int64.self),
-                                  salesCount: try row.decode(column: "sales_count", as: Int.self),
-                                  reviewCount: reviews,
-                                  averageRating: RatingCounts.average(starTotal: try row.decode(column: "review_star_total", as: Int.self), count: reviews))
-        }
+        var items = try rows.map(Self.summary)
         if let marketingAt {
             let facts = try Dictionary(rows.map { row in
                 (try row.decode(column: "id", as: UUID.self),
@@ -122,6 +115,23 @@ struct ProductSearch {
             try await ProductMarketing.annotate(&items, facts: facts, now: marketingAt, cache: promotionCache, on: db)
         }
         return ListPage(items: items, page: page.page, per: page.per, total: total)
+    }
+
+    /// A product card from a row holding the products columns this search selects plus `brand`.
+    static func summary(_ row: any SQLRow) throws -> ProductSummary {
+        let images = (try? JSONDecoder().decode([String].self, from: Data(try row.decode(column: "images", as: String.self).utf8))) ?? []
+        // Kept on the row by review approvals (ReviewService), so the list counts nothing.
+        let reviews = try row.decode(column: "review_count", as: Int.self)
+        var summary = ProductSummary(id: try row.decode(column: "id", as: UUID.self), merchantId: try row.decode(column: "merchant_id", as: UUID.self),
+                              title: try row.decode(column: "title", as: String.self), subtitle: try row.decode(column: "subtitle", as: String.self),
+                              image: images.first, brand: try row.decode(column: "brand", as: String?.self),
+                              minPriceFen: try row.decode(column: "min_price_fen", as: Int64.self),
+                              maxPriceFen: try row.decode(column: "max_price_fen", as: Int64.self),
+                              salesCount: try row.decode(column: "sales_count", as: Int.self),
+                              reviewCount: reviews,
+                              averageRating: RatingCounts.average(starTotal: try row.decode(column: "review_star_total", as: Int.self), count: reviews))
+        summary.recommendedTags = RecommendedTag.list(try row.decode(column: "recommended_tags", as: String?.self) ?? "")
+        return summary
     }
 
     static func escapeLike(_ text: String) -> String {

@@ -76,7 +76,7 @@ struct PublicCatalogRoutes: RouteCollection {
         let point = try Self.nearPoint(req, errors: &errors)
         try errors.throwIfAny()
         let app = req.application
-        return try await ProductDetailReadModel.render(
+        let rendered = try await ProductDetailReadModel.render(
             product: id, memberLevel: try await req.memberLevel(), now: req.now,
             cache: app.productDetailCache ?? ProductDetailCache(), on: req.db
         ) { merchantId in
@@ -89,6 +89,8 @@ struct PublicCatalogRoutes: RouteCollection {
                                                                    app: app, on: req.db, now: req.now).first else { return nil }
             return StoreRef(id: nearest.id, code: nearest.code, name: nearest.name, distanceMeters: nearest.distanceMeters)
         }
+        req.recordProductView(id)
+        return rendered
     }
 
     /// Scan-to-buy: the SKU behind a barcode and the nearby stores that have it, nearest first.
@@ -118,6 +120,7 @@ struct PublicCatalogRoutes: RouteCollection {
         let ratings = try await ReviewQueries.ratingCounts(productId: product.id!, on: req.db)
         summary.reviewCount = ratings.count
         summary.averageRating = ratings.average
+        summary.recommendedTags = product.recommendedTags
         let shopperSKU = try await Self.shopperSKUs([sku], product: product, storeId: stores.first(where: { $0.available > 0 })?.store.id,
                                                     level: nil, at: req.now, on: req.db)[0]
         return BarcodeLookup(product: summary, sku: shopperSKU, stores: stores)
@@ -149,7 +152,7 @@ struct PublicCatalogRoutes: RouteCollection {
     }
 
     /// `lat`, `lng` and optional `radiusKm` (default 10, at most 50), all or nothing.
-    private static func nearPoint(_ req: Request, errors: inout FieldErrorCollector) throws -> (GeoPoint, Double)? {
+    static func nearPoint(_ req: Request, errors: inout FieldErrorCollector) throws -> (GeoPoint, Double)? {
         let lat = req.optionalQuery(Double.self, "lat", into: &errors, message: "must be a latitude")
         let lng = req.optionalQuery(Double.self, "lng", into: &errors, message: "must be a longitude")
         let radius = req.optionalQuery(Double.self, "radiusKm", into: &errors, message: "must be a number of kilometres") ?? 10

@@ -156,7 +156,7 @@ struct StorefrontRoutes: RouteCollection {
             categoryPath: detail.categoryPath.joined(separator: " › "), descriptionHtml: detail.descriptionHtml,
             images: detail.images.isEmpty ? [] : detail.images, mainImage: detail.images.first,
             price: prices.isEmpty ? "" : WebFormat.priceRange(prices.min()!, prices.max()!),
-            unit: detail.unit, tags: detail.tags,
+            unit: detail.unit, tags: detail.recommendedTags.map { req.message("tag_" + $0.rawValue) } + detail.tags,
             specs: detail.specs.enumerated().map { index, spec in
                 SpecGroup(index: index, name: spec.name, values: spec.values.enumerated().map { valueIndex, value in
                     SpecChoice(value: value, inputId: "spec-\(index)-\(valueIndex)", checked: valueIndex == 0 && detail.skus.count > 1)

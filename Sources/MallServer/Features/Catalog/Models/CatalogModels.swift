@@ -108,9 +108,11 @@ final class ProductModel: Model, @unchecked Sendable {
     @OptionalField(key: "reviewed_by") var reviewedBy: UUID?
     /// When its merchant was suspended (or closed); nil while the merchant trades.
     @OptionalField(key: "merchant_suspended_at") var merchantSuspendedAt: Date?
+    /// Written by the recommendation job (`RecommendedTag` raw values, comma-separated); nil until then.
+    @OptionalField(key: "recommended_tags") var recommendedTagsText: String?
 
     // Listed here so FluentKit need not find them by reflection on every row (ModelPropertiesTests).
-    var properties: [any AnyProperty] { [_id, _createdAt, _updatedAt, _merchantId, _title, _subtitle, _descriptionHTML, _categoryId, _brandId, _unit, _weightGrams, _specsJSON, _imagesJSON, _status, _onShelf, _rejectionReason, _salesCount, _minPriceFen, _maxPriceFen, _searchText, _submittedAt, _reviewedAt, _reviewedBy, _merchantSuspendedAt] }
+    var properties: [any AnyProperty] { [_id, _createdAt, _updatedAt, _merchantId, _title, _subtitle, _descriptionHTML, _categoryId, _brandId, _unit, _weightGrams, _specsJSON, _imagesJSON, _status, _onShelf, _rejectionReason, _salesCount, _minPriceFen, _maxPriceFen, _searchText, _submittedAt, _reviewedAt, _reviewedBy, _merchantSuspendedAt, _recommendedTagsText] }
 
     init() {}
 
@@ -118,6 +120,8 @@ final class ProductModel: Model, @unchecked Sendable {
     var onSale: Bool { onShelf && merchantSuspendedAt == nil }
 
     var owner: ResourceOwner { .merchant(MerchantID(merchantId)) }
+
+    var recommendedTags: [RecommendedTag] { RecommendedTag.list(recommendedTagsText ?? "") }
 
     var images: [String] {
         get { (try? JSONDecoder().decode([String].self, from: Data(imagesJSON.utf8))) ?? [] }

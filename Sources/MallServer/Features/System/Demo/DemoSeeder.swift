@@ -189,6 +189,8 @@ struct DemoSeeder {
         accounts += try await DemoSettlement(app: app).run()
         // A merchant application (招商入驻) with its papers, waiting in the review queue.
         try await DemoMerchantApplications(app: app).run()
+        // Browsing history, then the recommendation neighbours and tags from it and the orders above.
+        try await DemoRecommendations(app: app).run()
         // Members' RFM groups over the orders above, so the segments page has them on first start.
         _ = try await SegmentService(app: app, db: app.db).recompute(now: app.clock.now())
         return accounts
