@@ -192,6 +192,7 @@ func registerJobs(_ app: Application) {
     }
     app.jobs.register(SegmentService.computeJob) { context in
         _ = try await SegmentService(app: context.app, db: context.db).recompute(now: context.now)
+    }
     app.jobs.register(RecommendationService.recomputeJob) { context in
         _ = try await RecommendationService(app: context.app, db: context.db).recompute(now: context.now)
     }
