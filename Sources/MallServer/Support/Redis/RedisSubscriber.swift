@@ -12,6 +12,8 @@ final class RedisSubscriber: Sendable {
     private struct State {
         var handlers: [String: [Handler]] = [:]
         var connection: RedisConnection?
+        /// Redis has confirmed every channel on `connection`: a message published from now on arrives.
+        var subscribed = false
         var loop: Task<Void, Never>?
         var stopped = false
     }
@@ -41,7 +43,7 @@ final class RedisSubscriber: Sendable {
     }
 
     var isSubscribed: Bool {
-        state.withLockedValue { $0.connection?.isActive ?? false }
+        state.withLockedValue { $0.subscribed && $0.connection?.isActive == true }
     }
 
     func shutdown() async {
@@ -71,13 +73,23 @@ final class RedisSubscriber: Sendable {
                     return
                 }
                 for channel in handlers.keys.sorted() { _ = try await connection.send(["SUBSCRIBE", channel]) }
+                state.withLockedValue { $0.subscribed = true }
                 subscriptions.withLockedValue { $0 += 1 }
                 failures = 0
                 try? await connection.channel.closeFuture.get()
-                state.withLockedValue { $0.connection = nil }
+                state.withLockedValue { state in
+                    state.connection = nil
+                    state.subscribed = false
+                }
                 if !state.withLockedValue({ $0.stopped }) { logger.warning("Redis subscriber connection closed; reconnecting") }
             } catch {
-                await state.withLockedValue { state in defer { state.connection = nil }; return state.connection }?.close()
+                await state.withLockedValue { state in
+                    defer {
+                        state.connection = nil
+                        state.subscribed = false
+                    }
+                    return state.connection
+                }?.close()
                 if failures == 0 { logger.warning("Redis subscriber cannot connect: \(error)") }
                 let wait = configuration.backoff(afterFailures: failures)
                 failures += 1
